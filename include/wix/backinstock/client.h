@@ -1,0 +1,195 @@
+#pragma once
+
+/// @file client.h
+/// `Client`: one method per method of the Back In Stock Notification Requests and Back In Stock
+/// Settings services.
+
+#include <chrono>
+#include <cstddef>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "wix/backinstock/credentials.h"
+#include "wix/backinstock/errors.h"
+#include "wix/backinstock/model.h"
+#include "wix/backinstock/query.h"
+#include "wix/backinstock/transport.h"
+
+namespace wix::backinstock {
+
+/// Path prefix of both services on `www.wixapis.com`.
+inline constexpr char kServicePrefix[] = "/back-in-stock-service";
+/// Path of the notification requests collection, below the prefix.
+inline constexpr char kRequestsPath[] =
+    "/back-in-stock-service/v1/back-in-stock-notification-requests";
+
+/// How a `Client` is built. Plain struct: fill the fields you need.
+struct ClientOptions {
+  /// Scheme and host (and optional port) of the API; the service prefix is added by the SDK.
+  std::string base_url = "https://www.wixapis.com";
+  /// Required. See `ApiKeyCredentials`, `AccessTokenCredentials`.
+  std::shared_ptr<Credentials> credentials;
+  /// Appended to the SDK's own product token in `User-Agent`.
+  std::string user_agent;
+  /// Time allowed to connect (used when the SDK builds its own `CurlTransport`).
+  std::chrono::milliseconds connect_timeout{10'000};
+  /// Upper bound for one HTTP exchange.
+  std::chrono::milliseconds request_timeout{30'000};
+  /// The transport; when null the client builds a `CurlTransport` from the options above.
+  std::shared_ptr<Transport> transport;
+  /// Credentials are refused over plain `http://` to anything but loopback unless this is set.
+  bool allow_insecure_http = false;
+};
+
+/// Per-call overrides.
+struct CallOptions {
+  /// Replaces `ClientOptions::request_timeout` for this call.
+  std::optional<std::chrono::milliseconds> timeout;
+};
+
+/// The seam between `Client` and the wire: one virtual per API method. The SDK's implementation
+/// speaks HTTP; tests substitute a mock (see `wix/backinstock/mocks.h`).
+/// Thread safety: implementations must allow concurrent calls.
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  virtual void report_items_back_in_stock(const ReportItemsBackInStockRequest& request,
+                                          const CallOptions& options) = 0;
+  virtual NotificationRequest create_back_in_stock_notification_request(
+      const NewNotificationRequest& request, const ItemDetails& item_details,
+      const CallOptions& options) = 0;
+  virtual NotificationRequest get_back_in_stock_notification_request(
+      const std::string& id, const CallOptions& options) = 0;
+  virtual void delete_back_in_stock_notification_request(const std::string& id,
+                                                         const CallOptions& options) = 0;
+  virtual NotificationRequest mark_as_notification_sent(const std::string& id,
+                                                        const CallOptions& options) = 0;
+  virtual QueryPage query_back_in_stock_notification_requests(const Query& query,
+                                                              const CallOptions& options) = 0;
+  /// One batch of at most 100 references.
+  virtual std::vector<CatalogReferenceCount>
+  get_back_in_stock_notification_requests_count_by_catalog_references(
+      const std::vector<CatalogReference>& catalog_references, const CallOptions& options) = 0;
+  virtual Settings get_settings(const CallOptions& options) = 0;
+  virtual Settings start_collecting_requests(const std::string& app_id,
+                                             const CallOptions& options) = 0;
+  virtual Settings stop_collecting_requests(const std::string& app_id,
+                                            const CallOptions& options) = 0;
+};
+
+/// Builds the SDK's HTTP connection. Throws `ValidationError` for bad options (`base_url`,
+/// `credentials`).
+std::shared_ptr<Connection> make_connection(ClientOptions options);
+
+class QueryPager;
+
+/// The Back-in-Stock client.
+///
+/// Thread safety: a `Client` may be shared by many threads and called concurrently.
+/// Copy: cheap (one reference count); copies share the connection and its transport.
+/// Errors: every method throws `ApiError` (or a subclass) for a non-200 answer, `TransportError`
+/// when no answer arrived, and `ValidationError` for arguments the service would reject.
+class Client {
+ public:
+  /// Throws `ValidationError` when the options are unusable.
+  explicit Client(ClientOptions options);
+  /// Uses the given connection, e.g. a `MockConnection` in tests.
+  explicit Client(std::shared_ptr<Connection> connection);
+
+  /// Sends the back-in-stock notifications: POST .../report-items-back-in-stock.
+  /// Not idempotent: every successful call e-mails customers.
+  void report_items_back_in_stock(const ReportItemsBackInStockRequest& request,
+                                  const CallOptions& options = {});
+
+  /// Creates (or, for the same catalog reference and e-mail, returns) a request.
+  NotificationRequest create_back_in_stock_notification_request(
+      const NewNotificationRequest& request, const ItemDetails& item_details,
+      const CallOptions& options = {});
+  /// `NotFoundError` when there is no such request.
+  NotificationRequest get_back_in_stock_notification_request(const std::string& id,
+                                                             const CallOptions& options = {});
+  void delete_back_in_stock_notification_request(const std::string& id,
+                                                 const CallOptions& options = {});
+  /// For notifications sent outside Wix. An unknown ID gives
+  /// `BackInStockNotificationRequestNotFoundError` (a 428, not a 404).
+  NotificationRequest mark_as_notification_sent(const std::string& id,
+                                                const CallOptions& options = {});
+
+  /// One page of results.
+  QueryPage query_back_in_stock_notification_requests(const Query& query = {},
+                                                      const CallOptions& options = {});
+  /// Every result across pages, fetched lazily while a range-for walks it.
+  QueryPager query_all_back_in_stock_notification_requests(Query query = {},
+                                                           CallOptions options = {});
+
+  /// Counts per reference, in input order. More than 100 references are sent in batches of 100.
+  std::vector<CatalogReferenceCount> get_back_in_stock_notification_requests_count_by_catalog_references(
+      const std::vector<CatalogReference>& catalog_references, const CallOptions& options = {});
+
+  Settings get_settings(const CallOptions& options = {});
+  /// `NotSupportedAppDefIdError` for an app that is not a supported catalog.
+  Settings start_collecting_requests(const std::string& app_id = kWixStoresAppId,
+                                     const CallOptions& options = {});
+  Settings stop_collecting_requests(const std::string& app_id = kWixStoresAppId,
+                                    const CallOptions& options = {});
+
+  const std::shared_ptr<Connection>& connection() const noexcept { return connection_; }
+
+ private:
+  std::shared_ptr<Connection> connection_;
+};
+
+/// Walks every page of a query. Input range: each `begin()` continues where the last stopped.
+/// Pages are fetched when the iterator reaches the end of the current one; errors are thrown
+/// from the increment that needed the page. Not thread-safe; cheap to move.
+class QueryPager {
+ public:
+  QueryPager(Client client, Query query, CallOptions options);
+
+  class iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = NotificationRequest;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const NotificationRequest*;
+    using reference = const NotificationRequest&;
+
+    iterator() = default;
+    reference operator*() const;
+    pointer operator->() const { return &**this; }
+    iterator& operator++();
+    void operator++(int) { ++*this; }
+    friend bool operator==(const iterator& a, const iterator& b) noexcept {
+      return a.pager_ == b.pager_;
+    }
+    friend bool operator!=(const iterator& a, const iterator& b) noexcept { return !(a == b); }
+
+   private:
+    friend class QueryPager;
+    explicit iterator(QueryPager* pager) : pager_(pager) {}
+    QueryPager* pager_ = nullptr;  // null at the end
+  };
+
+  iterator begin();
+  iterator end() noexcept { return iterator(); }
+  /// Number of pages fetched so far.
+  std::size_t pages_fetched() const noexcept { return pages_fetched_; }
+
+ private:
+  bool advance();  // moves to the next item, fetching as needed; false at the end
+  bool fetch();    // loads the next page; false when there is none
+
+  Client client_;
+  Query query_;
+  CallOptions options_;
+  QueryPage page_;
+  std::size_t index_ = 0;
+  std::size_t pages_fetched_ = 0;
+  bool started_ = false;
+  bool done_ = false;
+};
+
+}  // namespace wix::backinstock

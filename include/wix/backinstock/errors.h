@@ -1,0 +1,188 @@
+#pragma once
+
+/// @file errors.h
+/// The exception hierarchy of the SDK. Every exception the library throws derives from
+/// `wix::backinstock::Error`, so a caller can catch as narrowly or as broadly as it likes:
+///
+///     Error
+///     ├── ValidationError            client side, thrown by constructors
+///     ├── TransportError             no HTTP response at all
+///     └── ApiError                   any non-200 answer
+///         ├── InvalidArgumentError   400
+///         │   ├── InvalidCatalogReferenceOptionsError
+///         │   ├── InvalidItemImageUrlError
+///         │   └── RequestContainsBothCatalogReferenceAndRequestIdsError
+///         ├── UnauthenticatedError   401
+///         ├── PermissionDeniedError  403
+///         ├── NotFoundError          404
+///         ├── AlreadyExistsError     409
+///         │   └── BackInStockNotificationRequestAlreadyExistsError
+///         ├── FailedPreconditionError 428
+///         │   ├── RequestCollectionDisabledError
+///         │   ├── BackInStockNotificationRequestNotFoundError
+///         │   └── NotSupportedAppDefIdError
+///         ├── RateLimitedError       429
+///         └── ServerError            5xx
+///
+/// Thread safety: exception objects are immutable; copies share their details and are cheap
+/// (one reference count). No message ever contains a credential.
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace wix::backinstock {
+
+/// Root of every exception thrown by the SDK.
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// A request object was built from invalid input. Thrown by constructors and builders, before
+/// anything is sent. `field()` is the wire path of the offending field, e.g. `itemDetails.price`.
+class ValidationError : public Error {
+ public:
+  ValidationError(std::string field, const std::string& problem);
+  /// Wire path of the field that was rejected (`itemDetails.name`, `requestIds`, ...).
+  const std::string& field() const noexcept { return *field_; }
+
+ private:
+  std::shared_ptr<const std::string> field_;
+};
+
+/// No HTTP response was received: DNS failure, refused connection, TLS failure, timeout, reset,
+/// oversized response. `may_have_reached_server()` is false only when the request provably never
+/// left this process (the connection was never established), which is what makes a retry of a
+/// non-idempotent call safe.
+class TransportError : public Error {
+ public:
+  /// How the transfer failed, independent of the transport implementation.
+  enum class Kind {
+    kConnect,          ///< name resolution or TCP/TLS connection failed; nothing was sent
+    kTimeout,          ///< a connect, total or low-speed timeout fired
+    kConnectionLost,   ///< the peer closed or reset the connection, or sent garbage
+    kResponseTooLarge, ///< the body exceeded the configured size cap
+    kMalformedResponse, ///< a 200 answer whose body is not the JSON the method returns
+    kOther,            ///< anything else reported by the transport
+  };
+  TransportError(Kind kind, bool may_have_reached_server, const std::string& message);
+  Kind kind() const noexcept { return kind_; }
+  /// False when the request certainly did not reach the server (safe to resend anything).
+  bool may_have_reached_server() const noexcept { return may_have_reached_server_; }
+
+ private:
+  Kind kind_;
+  bool may_have_reached_server_;
+};
+
+/// One entry of `details.validationError.fieldViolations` in a Wix error body.
+struct FieldViolation {
+  std::string field;        ///< dotted path in the REST request, e.g. `request.email`
+  std::string description;  ///< human text
+  std::string violated_rule;  ///< e.g. `REQUIRED_FIELD`, `FORMAT`, `OTHER`
+  std::string rule_name;    ///< set when `violated_rule` is `OTHER`
+};
+
+/// Everything an error answer told us. Shared between copies of an `ApiError`.
+struct ApiErrorDetails {
+  int http_status = 0;
+  /// Canonical code derived from the HTTP status (`INVALID_ARGUMENT`, `NOT_FOUND`, ...).
+  std::string canonical_code;
+  /// `message` from the body (may be empty).
+  std::string message;
+  /// `details.applicationError.code`, empty when the body had none.
+  std::string application_code;
+  /// `details.applicationError.description`.
+  std::string application_description;
+  /// `details.applicationError.data`, compact JSON text (`{}` when absent).
+  std::string application_data;
+  /// `details.validationError.fieldViolations`.
+  std::vector<FieldViolation> field_violations;
+  /// Value of the `x-wix-request-id` response header, empty if absent.
+  std::string request_id;
+  /// The response body exactly as received (credentials redacted).
+  std::string raw_body;
+  /// For 429 and 503: the server's `Retry-After`, when it sent a valid one.
+  std::optional<std::chrono::milliseconds> retry_after;
+};
+
+/// The service answered with a status other than 200.
+class ApiError : public Error {
+ public:
+  explicit ApiError(std::shared_ptr<const ApiErrorDetails> details);
+
+  int http_status() const noexcept { return details_->http_status; }
+  const std::string& canonical_code() const noexcept { return details_->canonical_code; }
+  const std::string& message() const noexcept { return details_->message; }
+  const std::string& application_code() const noexcept { return details_->application_code; }
+  const std::string& application_description() const noexcept {
+    return details_->application_description;
+  }
+  const std::string& application_data() const noexcept { return details_->application_data; }
+  const std::vector<FieldViolation>& field_violations() const noexcept {
+    return details_->field_violations;
+  }
+  /// The `x-wix-request-id` of the failed call: quote it when contacting Wix support.
+  const std::string& request_id() const noexcept { return details_->request_id; }
+  const std::string& raw_body() const noexcept { return details_->raw_body; }
+  const ApiErrorDetails& details() const noexcept { return *details_; }
+
+ private:
+  std::shared_ptr<const ApiErrorDetails> details_;
+};
+
+/// Declares an exception class `Name` deriving from `Base` with the `ApiError` constructor.
+#define WIX_BACKINSTOCK_DECLARE_API_ERROR(Name, Base) \
+  class Name : public Base {                          \
+   public:                                            \
+    using Base::Base;                                 \
+  }
+
+// By HTTP status.
+WIX_BACKINSTOCK_DECLARE_API_ERROR(InvalidArgumentError, ApiError);     ///< 400
+WIX_BACKINSTOCK_DECLARE_API_ERROR(UnauthenticatedError, ApiError);     ///< 401
+WIX_BACKINSTOCK_DECLARE_API_ERROR(PermissionDeniedError, ApiError);    ///< 403
+WIX_BACKINSTOCK_DECLARE_API_ERROR(NotFoundError, ApiError);            ///< 404
+WIX_BACKINSTOCK_DECLARE_API_ERROR(AlreadyExistsError, ApiError);       ///< 409
+WIX_BACKINSTOCK_DECLARE_API_ERROR(FailedPreconditionError, ApiError);  ///< 428
+WIX_BACKINSTOCK_DECLARE_API_ERROR(ServerError, ApiError);              ///< 5xx
+
+/// 429 `RESOURCE_EXHAUSTED`. `retry_after()` is the delay the server asked for, if any.
+class RateLimitedError : public ApiError {
+ public:
+  using ApiError::ApiError;
+  std::optional<std::chrono::milliseconds> retry_after() const noexcept {
+    return details().retry_after;
+  }
+};
+
+// By documented application code (api/README §8.3), each under its documented status.
+/// 400 `INVALID_CATALOG_REFERENCE_OPTIONS` (Create).
+WIX_BACKINSTOCK_DECLARE_API_ERROR(InvalidCatalogReferenceOptionsError, InvalidArgumentError);
+/// 400 `INVALID_ITEM_IMAGE_URL` (Create, Report Items Back In Stock).
+WIX_BACKINSTOCK_DECLARE_API_ERROR(InvalidItemImageUrlError, InvalidArgumentError);
+/// 400 `REQUEST_CONTAINS_BOTH_CATALOG_REFERENCE_AND_REQUEST_IDS` (Report Items Back In Stock).
+WIX_BACKINSTOCK_DECLARE_API_ERROR(RequestContainsBothCatalogReferenceAndRequestIdsError,
+                                  InvalidArgumentError);
+/// 409 `BACK_IN_STOCK_NOTIFICATION_REQUEST_ALREADY_EXISTS` (Create).
+WIX_BACKINSTOCK_DECLARE_API_ERROR(BackInStockNotificationRequestAlreadyExistsError,
+                                  AlreadyExistsError);
+/// 428 `REQUEST_COLLECTION_DISABLED` (Create).
+WIX_BACKINSTOCK_DECLARE_API_ERROR(RequestCollectionDisabledError, FailedPreconditionError);
+/// 428 `BACK_IN_STOCK_NOTIFICATION_REQUEST_NOT_FOUND` (Mark As Notification Sent). Note the
+/// service reports this "not found" as 428, not 404.
+WIX_BACKINSTOCK_DECLARE_API_ERROR(BackInStockNotificationRequestNotFoundError,
+                                  FailedPreconditionError);
+/// 428 `NOT_SUPPORTED_APP_DEF_ID` (Start Collecting Requests).
+WIX_BACKINSTOCK_DECLARE_API_ERROR(NotSupportedAppDefIdError, FailedPreconditionError);
+
+#undef WIX_BACKINSTOCK_DECLARE_API_ERROR
+
+/// Canonical code for an HTTP status (`400` → `INVALID_ARGUMENT`, ...); `UNKNOWN` otherwise.
+const char* canonical_code_for_status(int http_status) noexcept;
+
+}  // namespace wix::backinstock

@@ -1,0 +1,107 @@
+#pragma once
+
+/// @file query.h
+/// A typed builder for Query Back In Stock Notification Requests. Only the fields and operators the
+/// service documents are accepted; anything else is a `ValidationError` when the query is built,
+/// not a server round trip.
+///
+/// | field          | operators                                              |
+/// |----------------|--------------------------------------------------------|
+/// | id, contactId, itemUrl | eq ne exists in hasSome startsWith gt ge lt le |
+/// | status, autoNotified   | eq ne exists in hasSome                        |
+/// | createdDate            | eq ne exists in hasSome gt ge lt le            |
+///
+/// Thread safety: values; copies share their immutable JSON (cheap).
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "wix/backinstock/model.h"
+
+namespace wix::backinstock {
+
+/// The filterable and sortable fields of a notification request.
+enum class QueryField { kId, kContactId, kStatus, kAutoNotified, kCreatedDate, kItemUrl };
+
+/// Wire name of a field (`"createdDate"`, ...).
+const char* to_string(QueryField field) noexcept;
+
+/// A value compared against a field. Its type must suit the field: text for id / contactId /
+/// itemUrl, `Status` for status, bool for autoNotified, `Timestamp` for createdDate; `nullptr`
+/// (equality with null) is accepted by `eq` and `ne` on every field.
+using FilterValue = std::variant<std::nullptr_t, std::string, bool, Status, Timestamp>;
+
+/// An immutable filter expression.
+class Filter {
+ public:
+  static Filter eq(QueryField field, FilterValue value);
+  static Filter ne(QueryField field, FilterValue value);
+  static Filter gt(QueryField field, FilterValue value);
+  static Filter ge(QueryField field, FilterValue value);
+  static Filter lt(QueryField field, FilterValue value);
+  static Filter le(QueryField field, FilterValue value);
+  static Filter in(QueryField field, std::vector<FilterValue> values);
+  static Filter has_some(QueryField field, std::vector<FilterValue> values);
+  static Filter starts_with(QueryField field, std::string prefix);
+  static Filter exists(QueryField field, bool present = true);
+
+  /// `$and` of the operands. Conditions on distinct fields are merged into one object, which the
+  /// service reads the same way.
+  static Filter all_of(std::vector<Filter> operands);
+  /// `$or` of the operands (at least one).
+  static Filter any_of(std::vector<Filter> operands);
+  /// `$not` of the operand.
+  static Filter negate(const Filter& operand);
+
+  friend Filter operator&&(const Filter& a, const Filter& b) { return all_of({a, b}); }
+  friend Filter operator||(const Filter& a, const Filter& b) { return any_of({a, b}); }
+  friend Filter operator!(const Filter& a) { return negate(a); }
+
+  /// The filter as compact JSON text.
+  std::string dump() const;
+  const nlohmann::ordered_json& json() const noexcept { return *value_; }
+
+ private:
+  friend struct FilterAccess;
+  explicit Filter(std::shared_ptr<const nlohmann::ordered_json> value);
+  std::shared_ptr<const nlohmann::ordered_json> value_;
+};
+
+enum class SortOrder { kAscending, kDescending };
+
+/// A query: filter, sort, and a page size. Setters validate and return `*this` for chaining.
+class Query {
+ public:
+  /// The largest page the service returns.
+  static constexpr std::int32_t kMaxLimit = 100;
+
+  Query() = default;
+  /// Replaces the filter.
+  Query& filter(Filter filter);
+  /// Appends a sort criterion (applied in the order added).
+  Query& sort(QueryField field, SortOrder order = SortOrder::kAscending);
+  /// Page size, 1..100; otherwise `ValidationError` for `query.cursorPaging.limit`.
+  Query& limit(std::int32_t limit);
+  /// Starts from an opaque cursor returned by an earlier page. A cursor already encodes filter and
+  /// sort, so only the cursor and the limit are sent when it is set.
+  Query& cursor(std::string cursor);
+
+  const std::optional<Filter>& filter() const noexcept { return filter_; }
+  const std::vector<std::pair<QueryField, SortOrder>>& sorting() const noexcept { return sort_; }
+  const std::optional<std::int32_t>& limit() const noexcept { return limit_; }
+  const std::optional<std::string>& cursor() const noexcept { return cursor_; }
+
+ private:
+  std::optional<Filter> filter_;
+  std::vector<std::pair<QueryField, SortOrder>> sort_;
+  std::optional<std::int32_t> limit_;
+  std::optional<std::string> cursor_;
+};
+
+}  // namespace wix::backinstock

@@ -1,0 +1,321 @@
+#include "wix/backinstock/client.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "codec.h"
+#include "error_mapping.h"
+#include "validation.h"
+#include "wire.h"
+#include "wix/backinstock/version.h"
+
+namespace wix::backinstock {
+
+namespace {
+
+using internal::WireCall;
+
+bool is_loopback_host(std::string_view host) {
+  return host == "localhost" || host == "[::1]" || host.substr(0, 4) == "127.";
+}
+
+// Validates and normalises the base URL: scheme://host[:port], no trailing slash.
+std::string normalise_base_url(const ClientOptions& options) {
+  std::string url = options.base_url;
+  internal::check_text("base_url", url, /*allow_newlines=*/false);
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  if (!internal::is_absolute_http_url(url)) {
+    throw ValidationError("base_url", "must be an absolute http:// or https:// URL");
+  }
+  if (url.compare(0, 7, "http://") == 0 && !options.allow_insecure_http) {
+    auto authority = std::string_view(url).substr(7);
+    authority = authority.substr(0, authority.find_first_of("/?#"));
+    if (auto at = authority.rfind('@'); at != std::string_view::npos) {
+      authority = authority.substr(at + 1);
+    }
+    auto host = authority.front() == '['
+                    ? authority.substr(0, authority.find(']') + 1)
+                    : authority.substr(0, authority.find(':'));
+    if (!is_loopback_host(host)) {
+      throw ValidationError("base_url",
+                            "plain http:// is refused for non-loopback hosts (credentials would "
+                            "travel unencrypted); set allow_insecure_http to override");
+    }
+  }
+  return url;
+}
+
+std::string checked_id(const std::string& id, const char* field = "id") {
+  internal::check_required_text(field, id);
+  return internal::percent_encode(id);
+}
+
+class RestConnection final : public Connection {
+ public:
+  explicit RestConnection(ClientOptions options)
+      : base_url_(normalise_base_url(options)), options_(std::move(options)) {
+    if (!options_.credentials) {
+      throw ValidationError("credentials", "are required (for example ApiKeyCredentials)");
+    }
+    internal::check_text("user_agent", options_.user_agent, /*allow_newlines=*/false);
+    user_agent_ = std::string("wix-backinstock-cpp/") + kVersion;
+    if (!options_.user_agent.empty()) user_agent_ += " " + options_.user_agent;
+    if (!options_.transport) {
+      CurlTransportOptions transport_options;
+      transport_options.connect_timeout = options_.connect_timeout;
+      options_.transport = std::make_shared<CurlTransport>(std::move(transport_options));
+    }
+  }
+
+  void report_items_back_in_stock(const ReportItemsBackInStockRequest& request,
+                                  const CallOptions& options) override {
+    send({"POST", std::string(kRequestsPath) + "/report-items-back-in-stock", "",
+          internal::encode_report(request)},
+         options);
+  }
+
+  NotificationRequest create_back_in_stock_notification_request(
+      const NewNotificationRequest& request, const ItemDetails& item_details,
+      const CallOptions& options) override {
+    auto response =
+        send({"POST", kRequestsPath, "", internal::encode_create(request, item_details)}, options);
+    return internal::decode_request_response(response.body);
+  }
+
+  NotificationRequest get_back_in_stock_notification_request(const std::string& id,
+                                                             const CallOptions& options) override {
+    auto encoded = checked_id(id);
+    auto response = send({"GET", std::string(kRequestsPath) + "/" + encoded, "id=" + encoded, ""},
+                         options);
+    return internal::decode_request_response(response.body);
+  }
+
+  void delete_back_in_stock_notification_request(const std::string& id,
+                                                 const CallOptions& options) override {
+    auto encoded = checked_id(id);
+    send({"DELETE", std::string(kRequestsPath) + "/" + encoded, "id=" + encoded, ""}, options);
+  }
+
+  NotificationRequest mark_as_notification_sent(const std::string& id,
+                                                const CallOptions& options) override {
+    auto encoded = checked_id(id);
+    auto response = send({"PUT", std::string(kRequestsPath) + "/" + encoded +
+                                     "/mark-as-notification-sent",
+                          "", internal::encode_id(id)},
+                         options);
+    return internal::decode_request_response(response.body);
+  }
+
+  QueryPage query_back_in_stock_notification_requests(const Query& query,
+                                                      const CallOptions& options) override {
+    auto response = send(internal::query_call(internal::encode_query(query)), options);
+    return internal::decode_query_response(response.body);
+  }
+
+  std::vector<CatalogReferenceCount>
+  get_back_in_stock_notification_requests_count_by_catalog_references(
+      const std::vector<CatalogReference>& catalog_references,
+      const CallOptions& options) override {
+    auto response = send({"GET", std::string(kRequestsPath) + "/count-by-catalog-reference",
+                          internal::dot_r_parameter(internal::encode_count(catalog_references)),
+                          ""},
+                         options);
+    return internal::decode_count_response(response.body);
+  }
+
+  Settings get_settings(const CallOptions& options) override {
+    auto response = send({"PUT", std::string(kRequestsPath) + "/settings", "", "{}"}, options);
+    return internal::decode_settings_response(response.body);
+  }
+
+  Settings start_collecting_requests(const std::string& app_id,
+                                     const CallOptions& options) override {
+    internal::check_required_text("appId", app_id);
+    auto response = send({"POST", std::string(kRequestsPath) + "/settings/start-collecting", "",
+                          internal::encode_app_id(app_id)},
+                         options);
+    return internal::decode_settings_response(response.body);
+  }
+
+  Settings stop_collecting_requests(const std::string& app_id,
+                                    const CallOptions& options) override {
+    internal::check_required_text("appId", app_id);
+    auto response = send({"POST", std::string(kRequestsPath) + "/settings/stop-collecting", "",
+                          internal::encode_app_id(app_id)},
+                         options);
+    return internal::decode_settings_response(response.body);
+  }
+
+ private:
+  HttpRequest build(const WireCall& call, const CallOptions& options) const {
+    HttpRequest request;
+    request.method = call.method;
+    request.url.reserve(base_url_.size() + call.path.size() + call.query_string.size() + 1);
+    request.url = base_url_;
+    request.url += call.path;
+    if (!call.query_string.empty()) {
+      request.url += '?';
+      request.url += call.query_string;
+    }
+    request.headers.reserve(5);
+    request.headers.emplace_back("User-Agent", user_agent_);
+    if (request.method == "POST" || request.method == "PUT") {
+      request.headers.emplace_back("Content-Type", "application/json");
+      request.body = call.body;
+    }
+    options_.credentials->apply(request.headers);
+    request.timeout = options.timeout.value_or(options_.request_timeout);
+    return request;
+  }
+
+  HttpResponse send(const WireCall& call, const CallOptions& options) {
+    HttpResponse response = options_.transport->send(build(call, options));
+    if (response.status == 401 && options_.credentials->on_unauthenticated()) {
+      response = options_.transport->send(build(call, options));
+    }
+    if (response.status != 200) internal::throw_api_error(response, options_.credentials->secrets());
+    return response;
+  }
+
+  std::string base_url_;
+  ClientOptions options_;
+  std::string user_agent_;
+};
+
+}  // namespace
+
+std::shared_ptr<Connection> make_connection(ClientOptions options) {
+  return std::make_shared<RestConnection>(std::move(options));
+}
+
+Client::Client(ClientOptions options) : connection_(make_connection(std::move(options))) {}
+
+Client::Client(std::shared_ptr<Connection> connection) : connection_(std::move(connection)) {
+  if (!connection_) throw ValidationError("connection", "must not be null");
+}
+
+void Client::report_items_back_in_stock(const ReportItemsBackInStockRequest& request,
+                                        const CallOptions& options) {
+  connection_->report_items_back_in_stock(request, options);
+}
+
+NotificationRequest Client::create_back_in_stock_notification_request(
+    const NewNotificationRequest& request, const ItemDetails& item_details,
+    const CallOptions& options) {
+  return connection_->create_back_in_stock_notification_request(request, item_details, options);
+}
+
+NotificationRequest Client::get_back_in_stock_notification_request(const std::string& id,
+                                                                   const CallOptions& options) {
+  return connection_->get_back_in_stock_notification_request(id, options);
+}
+
+void Client::delete_back_in_stock_notification_request(const std::string& id,
+                                                       const CallOptions& options) {
+  connection_->delete_back_in_stock_notification_request(id, options);
+}
+
+NotificationRequest Client::mark_as_notification_sent(const std::string& id,
+                                                      const CallOptions& options) {
+  return connection_->mark_as_notification_sent(id, options);
+}
+
+QueryPage Client::query_back_in_stock_notification_requests(const Query& query,
+                                                            const CallOptions& options) {
+  return connection_->query_back_in_stock_notification_requests(query, options);
+}
+
+QueryPager Client::query_all_back_in_stock_notification_requests(Query query,
+                                                                 CallOptions options) {
+  return QueryPager(*this, std::move(query), std::move(options));
+}
+
+std::vector<CatalogReferenceCount>
+Client::get_back_in_stock_notification_requests_count_by_catalog_references(
+    const std::vector<CatalogReference>& catalog_references, const CallOptions& options) {
+  constexpr std::size_t kBatch = 100;
+  if (catalog_references.size() <= kBatch) {
+    if (catalog_references.empty()) return {};
+    return connection_->get_back_in_stock_notification_requests_count_by_catalog_references(
+        catalog_references, options);
+  }
+  std::vector<CatalogReferenceCount> out;
+  out.reserve(catalog_references.size());
+  for (std::size_t begin = 0; begin < catalog_references.size(); begin += kBatch) {
+    auto end = std::min(begin + kBatch, catalog_references.size());
+    std::vector<CatalogReference> batch(catalog_references.begin() + static_cast<std::ptrdiff_t>(begin),
+                                        catalog_references.begin() + static_cast<std::ptrdiff_t>(end));
+    auto counts =
+        connection_->get_back_in_stock_notification_requests_count_by_catalog_references(batch,
+                                                                                         options);
+    std::move(counts.begin(), counts.end(), std::back_inserter(out));
+  }
+  return out;
+}
+
+Settings Client::get_settings(const CallOptions& options) {
+  return connection_->get_settings(options);
+}
+
+Settings Client::start_collecting_requests(const std::string& app_id, const CallOptions& options) {
+  return connection_->start_collecting_requests(app_id, options);
+}
+
+Settings Client::stop_collecting_requests(const std::string& app_id, const CallOptions& options) {
+  return connection_->stop_collecting_requests(app_id, options);
+}
+
+// QueryPager ------------------------------------------------------------------------------------
+
+QueryPager::QueryPager(Client client, Query query, CallOptions options)
+    : client_(std::move(client)), query_(std::move(query)), options_(std::move(options)) {}
+
+bool QueryPager::fetch() {
+  if (done_) return false;
+  if (started_) {
+    if (!page_.has_next()) {
+      done_ = true;
+      return false;
+    }
+    Query next;
+    if (query_.limit()) next.limit(*query_.limit());
+    next.cursor(*page_.metadata.next_cursor);
+    page_ = client_.query_back_in_stock_notification_requests(next, options_);
+  } else {
+    started_ = true;
+    page_ = client_.query_back_in_stock_notification_requests(query_, options_);
+  }
+  ++pages_fetched_;
+  index_ = 0;
+  return true;
+}
+
+bool QueryPager::advance() {
+  ++index_;
+  while (index_ >= page_.requests.size()) {
+    if (!fetch()) return false;
+  }
+  return true;
+}
+
+QueryPager::iterator QueryPager::begin() {
+  if (!started_) {
+    if (!fetch()) return end();
+    while (page_.requests.empty()) {
+      if (!fetch()) return end();
+    }
+    return iterator(this);
+  }
+  return (done_ || index_ >= page_.requests.size()) ? end() : iterator(this);
+}
+
+const NotificationRequest& QueryPager::iterator::operator*() const {
+  return pager_->page_.requests[pager_->index_];
+}
+
+QueryPager::iterator& QueryPager::iterator::operator++() {
+  if (!pager_->advance()) pager_ = nullptr;
+  return *this;
+}
+
+}  // namespace wix::backinstock

@@ -1,0 +1,55 @@
+#pragma once
+
+// JSON encoding of requests and decoding of responses (api/README §4, §5). Internal: nlohmann/json
+// stays in src/. Decoding is lenient: unknown fields are ignored, null is the same as absent,
+// unknown enum values are kept; a body that is not JSON at all throws `TransportError` of kind
+// `kMalformedResponse`.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "wix/backinstock/model.h"
+#include "wix/backinstock/query.h"
+
+namespace wix::backinstock {
+
+/// Builds model objects from server data without the request-side checks.
+struct ModelAccess {
+  static CatalogReference catalog_reference(std::string catalog_item_id, std::string app_id,
+                                            JsonObject options) {
+    return CatalogReference(CatalogReference::Unchecked{}, std::move(catalog_item_id),
+                            std::move(app_id), std::move(options));
+  }
+};
+
+namespace internal {
+
+using OrderedJson = nlohmann::ordered_json;
+
+OrderedJson to_json(const CatalogReference& reference);
+OrderedJson to_json(const ItemDetails& details);
+
+std::string encode_report(const ReportItemsBackInStockRequest& request);
+std::string encode_create(const NewNotificationRequest& request, const ItemDetails& item_details);
+std::string encode_id(const std::string& id);
+std::string encode_app_id(const std::string& app_id);
+/// `{"query": {...}}`; with a cursor only `cursorPaging` is sent (a cursor encodes the rest).
+std::string encode_query(const Query& query);
+std::string encode_count(const std::vector<CatalogReference>& references);
+
+CatalogReference decode_catalog_reference(const nlohmann::json& value);
+NotificationRequest decode_notification_request(const nlohmann::json& value);
+
+/// Parses a 200 body; throws `TransportError(kMalformedResponse)` when it is not a JSON object.
+nlohmann::json parse_body(std::string_view body);
+
+NotificationRequest decode_request_response(std::string_view body);
+QueryPage decode_query_response(std::string_view body);
+std::vector<CatalogReferenceCount> decode_count_response(std::string_view body);
+Settings decode_settings_response(std::string_view body);
+
+}  // namespace internal
+}  // namespace wix::backinstock

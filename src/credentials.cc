@@ -1,0 +1,52 @@
+#include "wix/backinstock/credentials.h"
+
+#include <utility>
+
+#include "validation.h"
+
+namespace wix::backinstock {
+
+namespace {
+// Header values must be non-empty single-line text. The message never repeats the value.
+void check_header_value(const char* field, const std::string& value) {
+  if (value.empty()) throw ValidationError(field, "is required and must not be empty");
+  for (char ch : value) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7F) throw ValidationError(field, "contains a control character");
+  }
+}
+}  // namespace
+
+ApiKeyCredentials::ApiKeyCredentials(std::string api_key, std::string id_header,
+                                     std::string id_value)
+    : api_key_(std::move(api_key)), id_header_(std::move(id_header)), id_value_(std::move(id_value)) {
+  check_header_value("apiKey", api_key_);
+  check_header_value(id_header_ == "wix-site-id" ? "siteId" : "accountId", id_value_);
+}
+
+std::shared_ptr<ApiKeyCredentials> ApiKeyCredentials::for_site(std::string api_key,
+                                                               std::string site_id) {
+  return std::make_shared<ApiKeyCredentials>(std::move(api_key), "wix-site-id",
+                                             std::move(site_id));
+}
+
+std::shared_ptr<ApiKeyCredentials> ApiKeyCredentials::for_account(std::string api_key,
+                                                                  std::string account_id) {
+  return std::make_shared<ApiKeyCredentials>(std::move(api_key), "wix-account-id",
+                                             std::move(account_id));
+}
+
+void ApiKeyCredentials::apply(HttpHeaders& headers) {
+  headers.emplace_back("Authorization", api_key_);
+  headers.emplace_back(id_header_, id_value_);
+}
+
+AccessTokenCredentials::AccessTokenCredentials(std::string token) : token_(std::move(token)) {
+  check_header_value("accessToken", token_);
+}
+
+void AccessTokenCredentials::apply(HttpHeaders& headers) {
+  headers.emplace_back("Authorization", token_);
+}
+
+}  // namespace wix::backinstock

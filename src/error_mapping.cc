@@ -1,0 +1,193 @@
+#include "error_mapping.h"
+
+#include <cctype>
+#include <charconv>
+#include <ctime>
+#include <memory>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "redact.h"
+
+namespace wix::backinstock::internal {
+
+namespace {
+
+using nlohmann::json;
+
+std::string string_at(const json& object, const char* key) {
+  if (!object.is_object()) return {};
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_string()) return {};
+  return it->get<std::string>();
+}
+
+const json* object_at(const json& object, const char* key) {
+  if (!object.is_object()) return nullptr;
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_object()) return nullptr;
+  return &*it;
+}
+
+std::optional<std::chrono::milliseconds> parse_http_date(
+    std::string_view value, std::chrono::system_clock::time_point now) noexcept {
+  // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT".
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  if (value.size() != 29 || value.substr(3, 2) != ", " || value.substr(25) != " GMT") {
+    return std::nullopt;
+  }
+  auto number = [&](std::size_t pos, std::size_t len, int& out) {
+    auto* first = value.data() + pos;
+    auto [ptr, ec] = std::from_chars(first, first + len, out);
+    return ec == std::errc() && ptr == first + len;
+  };
+  std::tm tm{};
+  int day = 0, year = 0, hour = 0, minute = 0, second = 0;
+  if (!number(5, 2, day) || !number(12, 4, year) || !number(17, 2, hour) ||
+      !number(20, 2, minute) || !number(23, 2, second) || value[19] != ':' || value[22] != ':') {
+    return std::nullopt;
+  }
+  int month = -1;
+  for (int i = 0; i < 12; ++i) {
+    if (value.substr(8, 3) == kMonths[i]) month = i;
+  }
+  if (month < 0 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+    return std::nullopt;
+  }
+  tm.tm_year = year - 1900;
+  tm.tm_mon = month;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = minute;
+  tm.tm_sec = second;
+  std::time_t t = timegm(&tm);
+  if (t == static_cast<std::time_t>(-1)) return std::nullopt;
+  auto at = std::chrono::system_clock::from_time_t(t);
+  if (at <= now) return std::chrono::milliseconds(0);
+  return std::chrono::duration_cast<std::chrono::milliseconds>(at - now);
+}
+
+template <typename T>
+[[noreturn]] void throw_as(std::shared_ptr<const ApiErrorDetails> details) {
+  throw T(std::move(details));
+}
+
+using Thrower = void (*)(std::shared_ptr<const ApiErrorDetails>);
+
+struct AppCode {
+  const char* code;
+  int status;
+  Thrower thrower;
+};
+
+// api/README §8.3: each documented application code under its documented status.
+constexpr AppCode kAppCodes[] = {
+    {"INVALID_CATALOG_REFERENCE_OPTIONS", 400, &throw_as<InvalidCatalogReferenceOptionsError>},
+    {"INVALID_ITEM_IMAGE_URL", 400, &throw_as<InvalidItemImageUrlError>},
+    {"REQUEST_CONTAINS_BOTH_CATALOG_REFERENCE_AND_REQUEST_IDS", 400,
+     &throw_as<RequestContainsBothCatalogReferenceAndRequestIdsError>},
+    {"BACK_IN_STOCK_NOTIFICATION_REQUEST_ALREADY_EXISTS", 409,
+     &throw_as<BackInStockNotificationRequestAlreadyExistsError>},
+    {"REQUEST_COLLECTION_DISABLED", 428, &throw_as<RequestCollectionDisabledError>},
+    {"BACK_IN_STOCK_NOTIFICATION_REQUEST_NOT_FOUND", 428,
+     &throw_as<BackInStockNotificationRequestNotFoundError>},
+    {"NOT_SUPPORTED_APP_DEF_ID", 428, &throw_as<NotSupportedAppDefIdError>},
+};
+
+Thrower thrower_for_status(int status) {
+  switch (status) {
+    case 400: return &throw_as<InvalidArgumentError>;
+    case 401: return &throw_as<UnauthenticatedError>;
+    case 403: return &throw_as<PermissionDeniedError>;
+    case 404: return &throw_as<NotFoundError>;
+    case 409: return &throw_as<AlreadyExistsError>;
+    case 428: return &throw_as<FailedPreconditionError>;
+    case 429: return &throw_as<RateLimitedError>;
+    default: break;
+  }
+  if (status >= 500 && status <= 599) return &throw_as<ServerError>;
+  return &throw_as<ApiError>;
+}
+
+}  // namespace
+
+std::optional<std::chrono::milliseconds> parse_retry_after(
+    std::string_view value, std::chrono::system_clock::time_point now) noexcept {
+  while (!value.empty() && std::isspace(static_cast<unsigned char>(value.front()))) {
+    value.remove_prefix(1);
+  }
+  while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back()))) {
+    value.remove_suffix(1);
+  }
+  if (value.empty()) return std::nullopt;
+  if (std::isdigit(static_cast<unsigned char>(value.front()))) {
+    long long seconds = 0;
+    auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+    if (ec != std::errc() || ptr != value.data() + value.size()) return std::nullopt;
+    constexpr long long kMaxSeconds = 24LL * 3600;  // anything longer is clamped to a day
+    return std::chrono::milliseconds((seconds > kMaxSeconds ? kMaxSeconds : seconds) * 1000);
+  }
+  return parse_http_date(value, now);
+}
+
+ApiErrorDetails parse_error_details(const HttpResponse& response,
+                                    const std::vector<std::string>& secrets) {
+  ApiErrorDetails d;
+  d.http_status = response.status;
+  d.canonical_code = canonical_code_for_status(response.status);
+  d.application_data = "{}";
+  if (auto id = find_header(response.headers, "x-wix-request-id")) {
+    d.request_id = redact(std::string(*id), secrets);
+  }
+  if (auto retry = find_header(response.headers, "retry-after")) {
+    d.retry_after = parse_retry_after(*retry, std::chrono::system_clock::now());
+  }
+  d.raw_body = redact(response.body, secrets);
+
+  json body = json::parse(d.raw_body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_object()) {
+    d.message = string_at(body, "message");
+    if (const json* details = object_at(body, "details")) {
+      if (const json* app = object_at(*details, "applicationError")) {
+        auto code = app->find("code");
+        if (code != app->end() && code->is_string()) d.application_code = code->get<std::string>();
+        if (code != app->end() && code->is_number_integer()) {
+          d.application_code = std::to_string(code->get<long long>());
+        }
+        d.application_description = string_at(*app, "description");
+        if (const json* data = object_at(*app, "data")) d.application_data = data->dump();
+      }
+      if (const json* validation = object_at(*details, "validationError")) {
+        auto violations = validation->find("fieldViolations");
+        if (violations != validation->end() && violations->is_array()) {
+          for (const auto& v : *violations) {
+            if (!v.is_object()) continue;
+            d.field_violations.push_back({string_at(v, "field"), string_at(v, "description"),
+                                          string_at(v, "violatedRule"),
+                                          string_at(v, "ruleName")});
+          }
+        }
+      }
+      if (const json* system = object_at(*details, "systemError")) {
+        if (d.application_code.empty()) d.application_code = string_at(*system, "errorCode");
+      }
+    }
+  }
+  return d;
+}
+
+void throw_api_error(const HttpResponse& response, const std::vector<std::string>& secrets) {
+  auto details = std::make_shared<const ApiErrorDetails>(parse_error_details(response, secrets));
+  for (const auto& entry : kAppCodes) {
+    if (entry.status == details->http_status && details->application_code == entry.code) {
+      entry.thrower(std::move(details));
+    }
+  }
+  thrower_for_status(details->http_status)(std::move(details));
+  // Every thrower throws; this keeps [[noreturn]] honest if one ever does not.
+  throw ApiError(std::move(details));
+}
+
+}  // namespace wix::backinstock::internal

@@ -1,0 +1,29 @@
+#pragma once
+
+// Turns a non-200 `HttpResponse` into the typed `ApiError` it stands for. Internal.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "wix/backinstock/errors.h"
+#include "wix/backinstock/transport.h"
+
+namespace wix::backinstock::internal {
+
+/// Parses a `Retry-After` value: delay seconds, or an HTTP date (relative to `now`). Malformed
+/// values give nullopt; dates in the past give zero.
+std::optional<std::chrono::milliseconds> parse_retry_after(
+    std::string_view value, std::chrono::system_clock::time_point now) noexcept;
+
+/// Everything the response says, with `secrets` removed from every text.
+ApiErrorDetails parse_error_details(const HttpResponse& response,
+                                    const std::vector<std::string>& secrets);
+
+/// Throws the most specific `ApiError` subclass for `response`.
+[[noreturn]] void throw_api_error(const HttpResponse& response,
+                                  const std::vector<std::string>& secrets);
+
+}  // namespace wix::backinstock::internal

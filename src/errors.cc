@@ -1,0 +1,61 @@
+#include "wix/backinstock/errors.h"
+
+#include <utility>
+
+namespace wix::backinstock {
+
+namespace {
+
+std::string api_error_what(const ApiErrorDetails& d) {
+  std::string out = "HTTP " + std::to_string(d.http_status) + " " + d.canonical_code;
+  if (!d.application_code.empty() && d.application_code != d.canonical_code) {
+    out += " " + d.application_code;
+  }
+  std::string text = d.message;
+  if (!d.application_description.empty() && d.application_description != d.message) {
+    text = text.empty() ? d.application_description : text + ": " + d.application_description;
+  }
+  if (text.empty() && !d.field_violations.empty()) {
+    for (const auto& v : d.field_violations) {
+      if (!text.empty()) text += ", ";
+      text += "\"" + v.field + "\" " + v.description;
+    }
+  }
+  if (!text.empty()) out += ": " + text;
+  out += " (request id: " + (d.request_id.empty() ? std::string("none") : d.request_id) + ")";
+  return out;
+}
+
+}  // namespace
+
+ValidationError::ValidationError(std::string field, const std::string& problem)
+    : Error("invalid " + field + ": " + problem),
+      field_(std::make_shared<const std::string>(std::move(field))) {}
+
+TransportError::TransportError(Kind kind, bool may_have_reached_server, const std::string& message)
+    : Error(message), kind_(kind), may_have_reached_server_(may_have_reached_server) {}
+
+ApiError::ApiError(std::shared_ptr<const ApiErrorDetails> details)
+    : Error(api_error_what(*details)), details_(std::move(details)) {}
+
+const char* canonical_code_for_status(int http_status) noexcept {
+  switch (http_status) {
+    case 400: return "INVALID_ARGUMENT";
+    case 401: return "UNAUTHENTICATED";
+    case 403: return "PERMISSION_DENIED";
+    case 404: return "NOT_FOUND";
+    case 408: return "DEADLINE_EXCEEDED";
+    case 409: return "ALREADY_EXISTS";
+    case 428: return "FAILED_PRECONDITION";
+    case 429: return "RESOURCE_EXHAUSTED";
+    case 499: return "CANCELED";
+    case 500: return "INTERNAL";
+    case 501: return "NOT_IMPLEMENTED";
+    case 502: return "BAD_GATEWAY";
+    case 503: return "UNAVAILABLE";
+    case 504: return "GATEWAY_TIMEOUT";
+    default: return "UNKNOWN";
+  }
+}
+
+}  // namespace wix::backinstock

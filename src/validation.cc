@@ -1,0 +1,98 @@
+#include "validation.h"
+
+#include <cctype>
+#include <string>
+
+#include "wix/backinstock/errors.h"
+
+namespace wix::backinstock::internal {
+
+bool is_valid_utf8(std::string_view text) noexcept {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* end = p + text.size();
+  while (p < end) {
+    unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    int extra = 0;
+    unsigned int cp = 0;
+    if (c >= 0xC2 && c <= 0xDF) {
+      extra = 1;
+      cp = c & 0x1Fu;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      extra = 2;
+      cp = c & 0x0Fu;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      extra = 3;
+      cp = c & 0x07u;
+    } else {
+      return false;
+    }
+    if (end - p <= extra) return false;
+    for (int i = 1; i <= extra; ++i) {
+      if ((p[i] & 0xC0u) != 0x80u) return false;
+      cp = (cp << 6) | (p[i] & 0x3Fu);
+    }
+    if ((extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    p += extra + 1;
+  }
+  return true;
+}
+
+void check_text(std::string_view field, std::string_view text, bool allow_newlines) {
+  for (char ch : text) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c == 0) throw ValidationError(std::string(field), "contains a NUL character");
+    bool newline = c == '\n' || c == '\r' || c == '\t';
+    if ((c < 0x20 && !(allow_newlines && newline)) || c == 0x7F) {
+      throw ValidationError(std::string(field), "contains a control character");
+    }
+  }
+  if (!is_valid_utf8(text)) throw ValidationError(std::string(field), "is not valid UTF-8");
+}
+
+void check_required_text(std::string_view field, std::string_view text) {
+  if (text.empty()) throw ValidationError(std::string(field), "is required and must not be empty");
+  check_text(field, text);
+}
+
+bool is_absolute_http_url(std::string_view text) noexcept {
+  std::string_view rest;
+  if (text.substr(0, 7) == "http://") {
+    rest = text.substr(7);
+  } else if (text.substr(0, 8) == "https://") {
+    rest = text.substr(8);
+  } else {
+    return false;
+  }
+  for (char c : text) {
+    if (std::isspace(static_cast<unsigned char>(c))) return false;
+  }
+  auto host_end = rest.find_first_of("/?#");
+  auto authority = rest.substr(0, host_end);
+  auto at = authority.rfind('@');
+  auto host = at == std::string_view::npos ? authority : authority.substr(at + 1);
+  if (!host.empty() && host.front() == '[') return host.find(']') > 1 && host.find(']') != std::string_view::npos;
+  auto colon = host.find(':');
+  return !host.substr(0, colon).empty();
+}
+
+bool is_non_negative_decimal(std::string_view text) noexcept {
+  std::size_t i = 0;
+  std::size_t digits = 0;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i, ++digits;
+  if (digits == 0) return false;
+  if (i == text.size()) return true;
+  if (text[i] != '.') return false;
+  ++i;
+  std::size_t fraction = 0;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i, ++fraction;
+  return fraction > 0 && i == text.size();
+}
+
+}  // namespace wix::backinstock::internal

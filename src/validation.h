@@ -1,0 +1,26 @@
+#pragma once
+
+// Checks shared by the request types' constructors. Internal.
+
+#include <string>
+#include <string_view>
+
+namespace wix::backinstock::internal {
+
+/// True when `text` is well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
+bool is_valid_utf8(std::string_view text) noexcept;
+
+/// Throws `ValidationError(field)` unless `text` is valid UTF-8 without NUL or other C0 control
+/// characters (tab, CR and LF excepted when `allow_newlines`).
+void check_text(std::string_view field, std::string_view text, bool allow_newlines = true);
+
+/// `check_text`, and non-empty.
+void check_required_text(std::string_view field, std::string_view text);
+
+/// True for `http://host...` / `https://host...` with a non-empty host and no whitespace.
+bool is_absolute_http_url(std::string_view text) noexcept;
+
+/// True for a non-negative decimal: digits, optionally a point and more digits.
+bool is_non_negative_decimal(std::string_view text) noexcept;
+
+}  // namespace wix::backinstock::internal

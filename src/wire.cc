@@ -1,0 +1,101 @@
+#include "wire.h"
+
+#include <array>
+#include <cstdint>
+
+#include "wix/backinstock/client.h"
+
+namespace wix::backinstock::internal {
+
+namespace {
+constexpr char kBase64Url[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+constexpr std::array<std::int8_t, 256> make_decode_table() {
+  std::array<std::int8_t, 256> table{};
+  for (auto& entry : table) entry = -1;
+  for (int i = 0; i < 64; ++i) table[static_cast<unsigned char>(kBase64Url[i])] = static_cast<std::int8_t>(i);
+  table['+'] = 62;
+  table['/'] = 63;
+  return table;
+}
+constexpr auto kDecode = make_decode_table();
+}  // namespace
+
+std::string percent_encode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size());
+  for (char ch : text) {
+    auto c = static_cast<unsigned char>(ch);
+    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '.' || c == '_' || c == '~';
+    if (unreserved) {
+      out.push_back(ch);
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 0xF]);
+    }
+  }
+  return out;
+}
+
+std::string base64url_encode(std::string_view data) {
+  std::string out;
+  out.reserve((data.size() + 2) / 3 * 4);
+  const auto* p = reinterpret_cast<const unsigned char*>(data.data());
+  std::size_t i = 0;
+  for (; i + 3 <= data.size(); i += 3) {
+    std::uint32_t v = (p[i] << 16) | (p[i + 1] << 8) | p[i + 2];
+    out.push_back(kBase64Url[(v >> 18) & 63]);
+    out.push_back(kBase64Url[(v >> 12) & 63]);
+    out.push_back(kBase64Url[(v >> 6) & 63]);
+    out.push_back(kBase64Url[v & 63]);
+  }
+  std::size_t rest = data.size() - i;
+  if (rest == 1) {
+    std::uint32_t v = p[i] << 16;
+    out.push_back(kBase64Url[(v >> 18) & 63]);
+    out.push_back(kBase64Url[(v >> 12) & 63]);
+  } else if (rest == 2) {
+    std::uint32_t v = (p[i] << 16) | (p[i + 1] << 8);
+    out.push_back(kBase64Url[(v >> 18) & 63]);
+    out.push_back(kBase64Url[(v >> 12) & 63]);
+    out.push_back(kBase64Url[(v >> 6) & 63]);
+  }
+  return out;
+}
+
+bool base64url_decode(std::string_view text, std::string& out) {
+  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
+  if (text.size() % 4 == 1) return false;
+  out.clear();
+  out.reserve(text.size() * 3 / 4);
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (char ch : text) {
+    int v = kDecode[static_cast<unsigned char>(ch)];
+    if (v < 0) return false;
+    acc = (acc << 6) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+    }
+  }
+  return true;
+}
+
+std::string dot_r_parameter(std::string_view json) { return ".r=" + base64url_encode(json); }
+
+WireCall query_call(std::string request_json) {
+  if (request_json == R"({"query":{}})") return {"GET", kRequestsPath, "", ""};
+  std::string parameter = dot_r_parameter(request_json);
+  if (parameter.size() > kMaxQueryStringLength) {
+    return {"POST", std::string(kRequestsPath) + "/query", "", std::move(request_json)};
+  }
+  return {"GET", kRequestsPath, std::move(parameter), ""};
+}
+
+}  // namespace wix::backinstock::internal

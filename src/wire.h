@@ -1,0 +1,39 @@
+#pragma once
+
+// Paths, encodings and request shapes of the service (api/README §1, §4, §7.4). Internal.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace wix::backinstock::internal {
+
+/// Above this many characters of query string, Query switches from GET `.r` to POST `/query`.
+inline constexpr std::size_t kMaxQueryStringLength = 4000;
+
+/// Percent-encodes everything but RFC 3986 unreserved characters (so `/`, `?`, `#`, space, `%`
+/// can never change the route).
+std::string percent_encode(std::string_view text);
+
+/// base64url without padding (RFC 4648 §5).
+std::string base64url_encode(std::string_view data);
+
+/// Inverse of `base64url_encode`; accepts padding and the standard alphabet too. Returns false on
+/// malformed input.
+bool base64url_decode(std::string_view text, std::string& out);
+
+/// The `.r=<base64url(json)>` parameter string for a complex GET (without the leading `?`).
+std::string dot_r_parameter(std::string_view json);
+
+/// Shape of one request on the wire: verb, path below the base URL, optional query string, body.
+struct WireCall {
+  const char* method;
+  std::string path;
+  std::string query_string;  ///< without '?', empty for none
+  std::string body;          ///< sent for POST and PUT only
+};
+
+/// Query: GET `.r` unless the parameter would exceed 4000 characters or the query is empty.
+WireCall query_call(std::string request_json);
+
+}  // namespace wix::backinstock::internal
