@@ -1,0 +1,20 @@
+#pragma once
+
+// Reads files of tests/fixtures (copied from the wire reference).
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+namespace wix::backinstock::testing {
+
+inline std::string read_fixture(const std::string& name) {
+  std::ifstream in(std::string(WIX_TEST_FIXTURES_DIR) + "/" + name, std::ios::binary);
+  if (!in) throw std::runtime_error("missing fixture " + name);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+}  // namespace wix::backinstock::testing

@@ -1,0 +1,153 @@
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "codec.h"
+#include "fixtures.h"
+#include "wix/backinstock/errors.h"
+
+namespace wix::backinstock {
+namespace {
+
+using nlohmann::json;
+using testing::read_fixture;
+
+ItemDetails orchid_with_image() {
+  return ItemDetails("White Orchid", "29.99",
+                     Image("https://static.wixstatic.com/media/"
+                           "a1b2c3_5f0e9d8c7b6a4e3f9a8b7c6d5e4f3a2b~mv2.jpg"));
+}
+
+CatalogReference fixture_reference() {
+  return CatalogReference("c8539b66-7a44-fe18-affc-afec4be8562a", kWixStoresAppId,
+                          {{"variantId", "00000000-0000-0000-0000-000000000000"}});
+}
+
+TEST(CodecTest, ReportByCatalogReferenceMatchesFixture) {
+  ReportItemsBackInStockRequest request(fixture_reference(), orchid_with_image(),
+                                        {{"storeName", "Green Thumb Nursery"},
+                                         {"restockNote", "Limited quantity available"}});
+  EXPECT_EQ(json::parse(internal::encode_report(request)),
+            json::parse(read_fixture("report-items-back-in-stock.by-catalog-reference.request.json")));
+}
+
+TEST(CodecTest, ReportByRequestIdsMatchesFixtureAndOmitsAbsentOptionals) {
+  ReportItemsBackInStockRequest request(
+      std::vector<std::string>{"6f3c2a1e-8b4d-4c7a-9e2f-1a0b3c5d7e9f",
+                               "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"},
+      ItemDetails("White Orchid", "29.99"));
+  auto text = internal::encode_report(request);
+  EXPECT_EQ(json::parse(text),
+            json::parse(read_fixture("report-items-back-in-stock.request-ids.request.json")));
+  EXPECT_EQ(text.find("null"), std::string::npos);
+  EXPECT_EQ(text.find("extraAutomationTemplateParameters"), std::string::npos);
+  EXPECT_EQ(text.find("catalogReference"), std::string::npos);
+}
+
+TEST(CodecTest, ImageIsAnObjectWithAltTextAndId) {
+  ReportItemsBackInStockRequest request(
+      std::vector<std::string>{"r1"},
+      ItemDetails("Orchid", "1", Image("https://x.example/a.jpg", std::string("An orchid"),
+                                       std::string("media-1"))));
+  auto image = json::parse(internal::encode_report(request))["itemDetails"]["image"];
+  EXPECT_EQ(image, json({{"id", "media-1"}, {"url", "https://x.example/a.jpg"}, {"altText", "An orchid"}}));
+}
+
+TEST(CodecTest, CreateMatchesFixture) {
+  NewNotificationRequest request(fixture_reference(), "jane.doe@example.com",
+                                 std::string("https://www.example.com/product-page/white-orchid"));
+  EXPECT_EQ(json::parse(internal::encode_create(request, orchid_with_image())),
+            json::parse(read_fixture("create.request.json")));
+}
+
+TEST(CodecTest, SettingsAndMarkBodiesMatchFixtures) {
+  EXPECT_EQ(json::parse(internal::encode_app_id(kWixStoresAppId)),
+            json::parse(read_fixture("settings.start-collecting.request.json")));
+  EXPECT_EQ(json::parse(internal::encode_id("6f3c2a1e-8b4d-4c7a-9e2f-1a0b3c5d7e9f")),
+            json::parse(read_fixture("mark-as-notification-sent.request.json")));
+}
+
+TEST(CodecTest, DecodesGetResponse) {
+  auto r = internal::decode_request_response(read_fixture("get.response.json"));
+  EXPECT_EQ(r.id, "6f3c2a1e-8b4d-4c7a-9e2f-1a0b3c5d7e9f");
+  EXPECT_EQ(r.catalog_reference, fixture_reference());
+  EXPECT_EQ(r.email, "jane.doe@example.com");
+  EXPECT_EQ(r.contact_id, "2d8e4b6a-1c3f-4e5a-8b7d-9f0e1a2b3c4d");
+  EXPECT_EQ(r.status, Status::kReceived);
+  EXPECT_FALSE(r.auto_notified.has_value());
+  ASSERT_TRUE(r.created_date.has_value());
+  EXPECT_EQ(format_timestamp(*r.created_date), "2024-03-14T09:26:53.589Z");
+  EXPECT_EQ(r.item_url, "https://www.example.com/product-page/white-orchid");
+}
+
+TEST(CodecTest, DecodesEveryResponseFixture) {
+  for (const char* name : {"create.response.json", "get.response.json",
+                           "mark-as-notification-sent.response.json"}) {
+    auto r = internal::decode_request_response(read_fixture(name));
+    EXPECT_FALSE(r.id.empty()) << name;
+    EXPECT_NE(r.status, Status::kUnknown) << name;
+  }
+  auto marked = internal::decode_request_response(read_fixture("mark-as-notification-sent.response.json"));
+  EXPECT_EQ(marked.status, Status::kNotificationSent);
+  EXPECT_EQ(marked.auto_notified, false);
+
+  auto page = internal::decode_query_response(read_fixture("query.response.json"));
+  ASSERT_EQ(page.requests.size(), 2u);
+  EXPECT_EQ(page.requests[1].status, Status::kFailed);
+  EXPECT_EQ(page.requests[1].auto_notified, true);
+  EXPECT_EQ(page.metadata.count, 2);
+  EXPECT_TRUE(page.has_next());
+  auto last = internal::decode_query_response(read_fixture("query.response.last-page.json"));
+  EXPECT_FALSE(last.has_next());
+  EXPECT_TRUE(last.metadata.prev_cursor.has_value());
+  EXPECT_TRUE(last.requests[0].catalog_reference.options().empty());
+
+  auto counts = internal::decode_count_response(read_fixture("count.response.json"));
+  ASSERT_EQ(counts.size(), 2u);
+  EXPECT_EQ(counts[0].count, 2);
+  EXPECT_EQ(counts[0].catalog_reference, fixture_reference());
+  EXPECT_EQ(counts[1].count, 0);
+
+  for (const char* name : {"settings.get.response.json", "settings.start-collecting.response.json"}) {
+    auto settings = internal::decode_settings_response(read_fixture(name));
+    EXPECT_TRUE(settings.is_collecting(kWixStoresAppId)) << name;
+  }
+  EXPECT_FALSE(internal::decode_settings_response(read_fixture("settings.stop-collecting.response.json"))
+                   .is_collecting(kWixStoresAppId));
+}
+
+TEST(CodecTest, ToleratesUnknownFieldsNullsAndUnknownEnums) {
+  auto r = internal::decode_request_response(R"({
+    "request": {"id": "x", "status": "ON_HOLD", "surprise": {"a": 1}, "itemUrl": null,
+                "autoNotified": null, "createdDate": null, "contactId": null,
+                "catalogReference": {"appId": "a", "catalogItemId": "b", "options": null}},
+    "extra": [1, 2, 3]})");
+  EXPECT_EQ(r.status, Status::kUnknown);
+  EXPECT_EQ(r.status_text, "ON_HOLD");
+  EXPECT_FALSE(r.item_url.has_value());
+  EXPECT_FALSE(r.auto_notified.has_value());
+  EXPECT_FALSE(r.created_date.has_value());
+  EXPECT_TRUE(r.catalog_reference.options().empty());
+  // A server-sent catalog item ID longer than the request-side limit is still readable.
+  auto long_id = internal::decode_request_response(
+      R"({"request":{"catalogReference":{"appId":"a","catalogItemId":")" + std::string(50, 'z') + R"("}}})");
+  EXPECT_EQ(long_id.catalog_reference.catalog_item_id().size(), 50u);
+}
+
+TEST(CodecTest, MalformedBodiesAreTypedErrors) {
+  for (const char* body : {"", "<html>oops</html>", "[]", "{\"request\": 5}", "{\"requests\": {}}"}) {
+    try {
+      if (std::string(body).find("requests") != std::string::npos) {
+        internal::decode_query_response(body);
+      } else {
+        internal::decode_request_response(body);
+      }
+      ADD_FAILURE() << "accepted " << body;
+    } catch (const TransportError& e) {
+      EXPECT_EQ(e.kind(), TransportError::Kind::kMalformedResponse) << body;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace wix::backinstock
