@@ -11,6 +11,17 @@ namespace wix::backinstock::internal {
 /// Above this many characters of query string, Query switches from GET `.r` to POST `/query`.
 inline constexpr std::size_t kMaxQueryStringLength = 4000;
 
+/// Count has no body form, so its `.r` parameter must fit in a URL: batches are cut so that the
+/// parameter stays under this length (8 KiB request lines are a common server limit).
+inline constexpr std::size_t kMaxCountParameterLength = 7800;
+/// At most this many references per Count call (documented limit).
+inline constexpr std::size_t kMaxCountBatch = 100;
+
+/// Length of `.r=` + base64url (unpadded) of `json_length` bytes.
+constexpr std::size_t dot_r_length(std::size_t json_length) {
+  return 3 + (json_length * 4 + 2) / 3;
+}
+
 /// Percent-encodes everything but RFC 3986 unreserved characters (so `/`, `?`, `#`, space, `%`
 /// can never change the route).
 std::string percent_encode(std::string_view text);

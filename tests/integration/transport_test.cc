@@ -1,0 +1,159 @@
+// CurlTransport against peers that fail: refused, reset, silent, oversized.
+
+#include <gtest/gtest.h>
+
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <thread>
+
+#include "mock_server.h"
+#include "wix/backinstock/backinstock.h"
+
+namespace wix::backinstock {
+namespace {
+
+using testing::RawServer;
+
+HttpRequest post(const std::string& url, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  HttpRequest r;
+  r.method = "POST";
+  r.url = url + "/x";
+  r.headers = {{"Content-Type", "application/json"}};
+  r.body = "{}";
+  r.timeout = timeout;
+  return r;
+}
+
+// Waits until the client closes the connection (or 20 s pass).
+void wait_for_close(int fd) {
+  char buf[256];
+  for (int i = 0; i < 1000; ++i) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 20) > 0 && ::recv(fd, buf, sizeof buf, 0) <= 0) return;
+  }
+}
+
+TEST(TransportTest, RefusedConnectionNeverReachedTheServer) {
+  CurlTransport transport;
+  try {
+    transport.send(post("http://127.0.0.1:" + std::to_string(testing::closed_port())));
+    FAIL();
+  } catch (const TransportError& e) {
+    EXPECT_EQ(e.kind(), TransportError::Kind::kConnect);
+    EXPECT_FALSE(e.may_have_reached_server());
+  }
+}
+
+TEST(TransportTest, UnresolvableHostNeverReachedTheServer) {
+  CurlTransport transport;
+  try {
+    transport.send(post("http://nonexistent.invalid"));
+    FAIL();
+  } catch (const TransportError& e) {
+    EXPECT_EQ(e.kind(), TransportError::Kind::kConnect);
+    EXPECT_FALSE(e.may_have_reached_server());
+  }
+}
+
+TEST(TransportTest, ResetMidResponseMayHaveReachedTheServer) {
+  RawServer server([](int fd) {
+    RawServer::write_all(fd, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"partial");
+    RawServer::reset(fd);
+  });
+  CurlTransport transport;
+  try {
+    transport.send(post(server.url()));
+    FAIL();
+  } catch (const TransportError& e) {
+    EXPECT_EQ(e.kind(), TransportError::Kind::kConnectionLost) << e.what();
+    EXPECT_TRUE(e.may_have_reached_server());
+  }
+}
+
+TEST(TransportTest, ClosedWithoutAnswerMayHaveReachedTheServer) {
+  RawServer server([](int) {});
+  CurlTransport transport;
+  try {
+    transport.send(post(server.url()));
+    FAIL();
+  } catch (const TransportError& e) {
+    EXPECT_EQ(e.kind(), TransportError::Kind::kConnectionLost) << e.what();
+    EXPECT_TRUE(e.may_have_reached_server());
+  }
+}
+
+TEST(TransportTest, SilentServerTimesOut) {
+  RawServer server(wait_for_close);
+  CurlTransport transport;
+  auto start = std::chrono::steady_clock::now();
+  try {
+    transport.send(post(server.url(), std::chrono::milliseconds(300)));
+    FAIL();
+  } catch (const TransportError& e) {
+    EXPECT_EQ(e.kind(), TransportError::Kind::kTimeout) << e.what();
+    EXPECT_TRUE(e.may_have_reached_server());
+  }
+  // Sanity bound only (the call must end, not hang): far above the 300 ms configured.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
+}
+
+TEST(TransportTest, ClientSilentServerGivesTransportErrorThroughTheClient) {
+  RawServer server(wait_for_close);
+  ClientOptions options;
+  options.base_url = server.url();
+  options.credentials = ApiKeyCredentials::for_site("key-123", "site");
+  options.request_timeout = std::chrono::milliseconds(300);
+  Client client(options);
+  EXPECT_THROW(client.get_settings(), TransportError);
+  CallOptions call;
+  call.timeout = std::chrono::milliseconds(200);
+  EXPECT_THROW(client.get_settings(call), TransportError);
+}
+
+TEST(TransportTest, OversizedResponseIsCut) {
+  testing::MockServer server;
+  testing::CannedResponse big;
+  big.body = "\"" + std::string(64 * 1024, 'x') + "\"";
+  server.set_default(big);
+  CurlTransportOptions options;
+  options.max_response_bytes = 16 * 1024;
+  CurlTransport transport(options);
+  try {
+    transport.send(post(server.url()));
+    FAIL();
+  } catch (const TransportError& e) {
+    EXPECT_EQ(e.kind(), TransportError::Kind::kResponseTooLarge);
+    EXPECT_NE(std::string(e.what()).find("16384"), std::string::npos);
+  }
+  options.max_response_bytes = 1024 * 1024;
+  CurlTransport roomy(options);
+  EXPECT_EQ(roomy.send(post(server.url())).body.size(), big.body.size());
+}
+
+TEST(TransportTest, HeadersAreReturnedAndSendIsThreadSafe) {
+  testing::MockServer server;
+  CurlTransport transport;
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 25; ++i) {
+        auto r = transport.send(post(server.url()));
+        if (r.status == 200 && find_header(r.headers, "X-WIX-REQUEST-ID") == "test-request-id") ++ok;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 100);
+  EXPECT_LE(server.connections(), 4u);
+}
+
+TEST(TransportTest, TlsVerificationIsOnByDefault) {
+  CurlTransport transport;
+  EXPECT_TRUE(transport.options().verify_tls);
+}
+
+}  // namespace
+}  // namespace wix::backinstock

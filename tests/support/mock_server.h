@@ -52,7 +52,9 @@ class MockServer {
                              q == std::string::npos ? "" : target.substr(q + 1), req.headers,
                              req.body});
         client_ports_.insert(req.remote_port);
-        if (!queue_.empty()) {
+        if (responder_) {
+          reply = responder_(requests_.back());
+        } else if (!queue_.empty()) {
           reply = queue_.front();
           queue_.pop_front();
         } else {
@@ -91,6 +93,11 @@ class MockServer {
     std::lock_guard<std::mutex> guard(mutex_);
     default_ = std::move(r);
   }
+  /// Computes every answer from the request (takes precedence over queued answers).
+  void set_responder(std::function<CannedResponse(const RecordedRequest&)> responder) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    responder_ = std::move(responder);
+  }
   std::vector<RecordedRequest> requests() const {
     std::lock_guard<std::mutex> guard(mutex_);
     return requests_;
@@ -113,6 +120,7 @@ class MockServer {
   std::set<int> client_ports_;
   std::deque<CannedResponse> queue_;
   CannedResponse default_;
+  std::function<CannedResponse(const RecordedRequest&)> responder_;
 };
 
 /// A TCP server that misbehaves on purpose. For each connection it reads the request head, then

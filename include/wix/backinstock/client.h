@@ -125,7 +125,9 @@ class Client {
   QueryPager query_all_back_in_stock_notification_requests(Query query = {},
                                                            CallOptions options = {});
 
-  /// Counts per reference, in input order. More than 100 references are sent in batches of 100.
+  /// Counts per reference, in input order. Count carries its references in the URL, so the list
+  /// is sent in batches of at most 100 references that also keep the URL under about 8 KiB;
+  /// results are merged in input order. An empty list returns an empty result without a call.
   std::vector<CatalogReferenceCount> get_back_in_stock_notification_requests_count_by_catalog_references(
       const std::vector<CatalogReference>& catalog_references, const CallOptions& options = {});
 
