@@ -292,6 +292,7 @@ bool matches_field(const json& entity, const std::string& field, const json& con
   if (!condition.is_object() || condition.empty() || condition.begin().key()[0] != '$') {
     return condition.is_null() ? value == nullptr : (value != nullptr && *value == condition);
   }
+  bool all = true;
   for (const auto& [op, operand] : condition.items()) {
     bool ok = false;
     if (op == "$eq") {
@@ -299,9 +300,13 @@ bool matches_field(const json& entity, const std::string& field, const json& con
     } else if (op == "$ne") {
       ok = operand.is_null() ? value != nullptr : (value == nullptr || *value != operand);
     } else if (op == "$gt" || op == "$gte" || op == "$lt" || op == "$lte") {
-      if (value == nullptr) return false;
-      int c = compare_values(*value, operand);
-      ok = op == "$gt" ? c > 0 : op == "$gte" ? c >= 0 : op == "$lt" ? c < 0 : c <= 0;
+      if (operand.is_null() || operand.is_structured()) {
+        throw QueryError{field, op + " expects a scalar"};
+      }
+      if (value != nullptr) {
+        int c = compare_values(*value, operand);
+        ok = op == "$gt" ? c > 0 : op == "$gte" ? c >= 0 : op == "$lt" ? c < 0 : c <= 0;
+      }
     } else if (op == "$in" || op == "$hasSome" || op == "$nin") {
       if (!operand.is_array()) throw QueryError{field, op + " expects an array"};
       bool found = value != nullptr &&
@@ -317,9 +322,28 @@ bool matches_field(const json& entity, const std::string& field, const json& con
     } else {
       throw QueryError{field, "unsupported operator " + op};
     }
-    if (!ok) return false;
+    all = all && ok;  // no early exit: every operator is checked
   }
-  return true;
+  return all;
+}
+
+// Rejects fields and operators the service does not support, whatever the data.
+void validate_filter(const json& filter) {
+  if (filter.is_null()) return;
+  if (!filter.is_object()) throw QueryError{"query.filter", "must be an object"};
+  for (const auto& [key, condition] : filter.items()) {
+    if (key == "$and" || key == "$or") {
+      if (!condition.is_array()) throw QueryError{"query.filter", key + " expects an array"};
+      for (const auto& f : condition) validate_filter(f);
+    } else if (key == "$not") {
+      validate_filter(condition);
+    } else if (!key.empty() && key[0] == '$') {
+      throw QueryError{"query.filter", "unsupported operator " + key};
+    } else {
+      if (!is_query_field(key)) throw QueryError{"query.filter." + key, "is not filterable"};
+      matches_field(json::object(), key, condition);  // throws on a bad operator or operand
+    }
+  }
 }
 
 bool matches(const json& entity, const json& filter) {
@@ -572,6 +596,7 @@ struct Emulator::Impl {
     if (!sort.is_array()) return one_violation("query.sort", "must be an array", "FORMAT");
     std::vector<const json*> hits;
     try {
+      validate_filter(filter);
       for (const auto& r : requests) {
         if (matches(r, filter)) hits.push_back(&r);
       }
