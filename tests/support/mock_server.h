@@ -42,6 +42,7 @@ class MockServer {
  public:
   MockServer() {
     server_.set_keep_alive_max_count(100000);
+    server_.set_tcp_nodelay(true);
     auto handler = [this](const httplib::Request& req, httplib::Response& res) {
       CannedResponse reply;
       {

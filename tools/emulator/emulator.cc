@@ -778,11 +778,12 @@ struct Emulator::Impl {
   static Reply method_not_allowed() { return app_error(404, "NOT_FOUND", "No such method on this path"); }
 
   std::string outbox_locked() const {
-    return json{{"reports", reports}, {"notifications", notifications}}.dump();
+    return json{{"reports", reports}, {"notifications", notifications}}.dump(2);
   }
 
   void install_routes() {
     server.set_keep_alive_max_count(100000);
+    server.set_tcp_nodelay(true);
     // Every route is dispatched by `route` on the raw target, so that percent-encoded IDs are
     // decoded only once, as one path segment.
     auto handler = [this](const httplib::Request& req, httplib::Response& res) {

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The README's demo: installs what is missing, builds, starts the emulator on a free port, runs the
+# examples against it, prints the outbox (the e-mails the service would have sent), and stops it.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+ensure_packages
+configure -DWIX_BACKINSTOCK_BUILD_TESTS=OFF -DWIX_BACKINSTOCK_BUILD_EXAMPLES=ON
+cmake --build "$BUILD_DIR" --target wix-backinstock-emulator report_back_in_stock lifecycle
+
+"$ROOT/scripts/with-emulator.sh" "$BUILD_DIR/tools/emulator/wix-backinstock-emulator" bash -c '
+  set -e
+  echo "== emulator at $WIX_BASE_URL"
+  echo "== examples/report_back_in_stock"
+  "$0/examples/report_back_in_stock"
+  echo
+  echo "== examples/lifecycle"
+  "$0/examples/lifecycle"
+  echo
+  echo "== outbox (GET $WIX_EMULATOR_URL/_emulator/outbox)"
+  curl -s "$WIX_EMULATOR_URL/_emulator/outbox"
+  echo
+' "$BUILD_DIR"
