@@ -1,10 +1,16 @@
 #include "wix/backinstock/client.h"
 
 #include <algorithm>
+#include <mutex>
+#include <random>
+#include <thread>
 #include <utility>
 
 #include "codec.h"
+#include "error_access.h"
 #include "error_mapping.h"
+#include "redact.h"
+#include "retry_rules.h"
 #include "validation.h"
 #include "wire.h"
 #include "wix/backinstock/version.h"
@@ -13,7 +19,9 @@ namespace wix::backinstock {
 
 namespace {
 
+using internal::Safety;
 using internal::WireCall;
+using Clock = std::chrono::steady_clock;
 
 bool is_loopback_host(std::string_view host) {
   return host == "localhost" || host == "[::1]" || host.substr(0, 4) == "127.";
@@ -57,6 +65,7 @@ class RestConnection final : public Connection {
     if (!options_.credentials) {
       throw ValidationError("credentials", "are required (for example ApiKeyCredentials)");
     }
+    internal::check_policy(options_.retry);
     internal::check_text("user_agent", options_.user_agent, /*allow_newlines=*/false);
     user_agent_ = std::string("wix-backinstock-cpp/") + kVersion;
     if (!options_.user_agent.empty()) user_agent_ += " " + options_.user_agent;
@@ -71,29 +80,31 @@ class RestConnection final : public Connection {
                                   const CallOptions& options) override {
     send({"POST", std::string(kRequestsPath) + "/report-items-back-in-stock", "",
           internal::encode_report(request)},
-         options);
+         options, Safety::kNotIdempotent);
   }
 
   NotificationRequest create_back_in_stock_notification_request(
       const NewNotificationRequest& request, const ItemDetails& item_details,
       const CallOptions& options) override {
     auto response =
-        send({"POST", kRequestsPath, "", internal::encode_create(request, item_details)}, options);
-    return internal::decode_request_response(response.body);
+        send({"POST", kRequestsPath, "", internal::encode_create(request, item_details)}, options,
+             Safety::kNotIdempotent);
+    return decode(response, internal::decode_request_response);
   }
 
   NotificationRequest get_back_in_stock_notification_request(const std::string& id,
                                                              const CallOptions& options) override {
     auto encoded = checked_id(id);
     auto response = send({"GET", std::string(kRequestsPath) + "/" + encoded, "id=" + encoded, ""},
-                         options);
-    return internal::decode_request_response(response.body);
+                         options, Safety::kIdempotent);
+    return decode(response, internal::decode_request_response);
   }
 
   void delete_back_in_stock_notification_request(const std::string& id,
                                                  const CallOptions& options) override {
     auto encoded = checked_id(id);
-    send({"DELETE", std::string(kRequestsPath) + "/" + encoded, "id=" + encoded, ""}, options);
+    send({"DELETE", std::string(kRequestsPath) + "/" + encoded, "id=" + encoded, ""}, options,
+         Safety::kIdempotent);
   }
 
   NotificationRequest mark_as_notification_sent(const std::string& id,
@@ -102,14 +113,15 @@ class RestConnection final : public Connection {
     auto response = send({"PUT", std::string(kRequestsPath) + "/" + encoded +
                                      "/mark-as-notification-sent",
                           "", internal::encode_id(id)},
-                         options);
-    return internal::decode_request_response(response.body);
+                         options, Safety::kIdempotent);
+    return decode(response, internal::decode_request_response);
   }
 
   QueryPage query_back_in_stock_notification_requests(const Query& query,
                                                       const CallOptions& options) override {
-    auto response = send(internal::query_call(internal::encode_query(query)), options);
-    return internal::decode_query_response(response.body);
+    auto response =
+        send(internal::query_call(internal::encode_query(query)), options, Safety::kIdempotent);
+    return decode(response, internal::decode_query_response);
   }
 
   std::vector<CatalogReferenceCount>
@@ -119,13 +131,14 @@ class RestConnection final : public Connection {
     auto response = send({"GET", std::string(kRequestsPath) + "/count-by-catalog-reference",
                           internal::dot_r_parameter(internal::encode_count(catalog_references)),
                           ""},
-                         options);
-    return internal::decode_count_response(response.body);
+                         options, Safety::kIdempotent);
+    return decode(response, internal::decode_count_response);
   }
 
   Settings get_settings(const CallOptions& options) override {
-    auto response = send({"PUT", std::string(kRequestsPath) + "/settings", "", "{}"}, options);
-    return internal::decode_settings_response(response.body);
+    auto response =
+        send({"PUT", std::string(kRequestsPath) + "/settings", "", "{}"}, options, Safety::kIdempotent);
+    return decode(response, internal::decode_settings_response);
   }
 
   Settings start_collecting_requests(const std::string& app_id,
@@ -133,8 +146,8 @@ class RestConnection final : public Connection {
     internal::check_required_text("appId", app_id);
     auto response = send({"POST", std::string(kRequestsPath) + "/settings/start-collecting", "",
                           internal::encode_app_id(app_id)},
-                         options);
-    return internal::decode_settings_response(response.body);
+                         options, Safety::kIdempotent);
+    return decode(response, internal::decode_settings_response);
   }
 
   Settings stop_collecting_requests(const std::string& app_id,
@@ -142,12 +155,12 @@ class RestConnection final : public Connection {
     internal::check_required_text("appId", app_id);
     auto response = send({"POST", std::string(kRequestsPath) + "/settings/stop-collecting", "",
                           internal::encode_app_id(app_id)},
-                         options);
-    return internal::decode_settings_response(response.body);
+                         options, Safety::kIdempotent);
+    return decode(response, internal::decode_settings_response);
   }
 
  private:
-  HttpRequest build(const WireCall& call, const CallOptions& options) const {
+  HttpRequest build(const WireCall& call, std::chrono::milliseconds timeout) const {
     HttpRequest request;
     request.method = call.method;
     request.url.reserve(base_url_.size() + call.path.size() + call.query_string.size() + 1);
@@ -164,22 +177,135 @@ class RestConnection final : public Connection {
       request.body = call.body;
     }
     options_.credentials->apply(request.headers);
-    request.timeout = options.timeout.value_or(options_.request_timeout);
+    request.timeout = timeout;
     return request;
   }
 
-  HttpResponse send(const WireCall& call, const CallOptions& options) {
-    HttpResponse response = options_.transport->send(build(call, options));
-    if (response.status == 401 && options_.credentials->on_unauthenticated()) {
-      response = options_.transport->send(build(call, options));
+  Clock::time_point now() const { return options_.clock ? options_.clock() : Clock::now(); }
+
+  void sleep(std::chrono::milliseconds delay) const {
+    if (options_.sleeper) {
+      options_.sleeper(delay);
+    } else {
+      std::this_thread::sleep_for(delay);
     }
-    if (response.status != 200) internal::throw_api_error(response, options_.credentials->secrets());
-    return response;
+  }
+
+  double random01() {
+    if (options_.random) return options_.random();
+    std::lock_guard<std::mutex> guard(random_mutex_);
+    return std::uniform_real_distribution<double>(0.0, 1.0)(random_);
+  }
+
+  void log(const WireCall& call, int attempt, int status, Clock::duration duration,
+           std::string_view request_id, std::string_view error) const {
+    if (!options_.logger) return;
+    AttemptRecord record;
+    record.method = call.method;
+    record.path = call.path;
+    record.attempt = attempt;
+    record.status = status;
+    record.duration = std::chrono::duration_cast<std::chrono::microseconds>(duration);
+    record.request_id = request_id;
+    std::string redacted;
+    if (!error.empty()) redacted = internal::redact(std::string(error), options_.credentials->secrets());
+    record.error = redacted;
+    try {
+      options_.logger(record);
+    } catch (...) {
+      // A logger must never change the outcome of a call.
+    }
+  }
+
+  // Sends `call`, retrying as the policy and the method's safety allow. Returns the 200 answer or
+  // throws the typed error of the last attempt, annotated with attempts and the stop reason.
+  struct Sent {
+    HttpResponse response;
+    int attempts = 0;
+  };
+
+  // Decodes a 200 answer; a malformed one ends the call, annotated like any other error.
+  template <typename Decode>
+  static auto decode(const Sent& sent, Decode decode_body)
+      -> decltype(decode_body(std::string_view())) {
+    try {
+      return decode_body(sent.response.body);
+    } catch (Error& e) {
+      ErrorAccess::annotate(e, sent.attempts, "not retryable");
+      throw;
+    }
+  }
+
+  Sent send(const WireCall& call, const CallOptions& options, Safety safety) {
+    const RetryPolicy& policy = options.retry ? *options.retry : options_.retry;
+    if (options.retry) internal::check_policy(policy);
+    const auto attempt_timeout = options.timeout.value_or(options_.request_timeout);
+    const auto start = now();
+    const bool has_deadline = policy.deadline.count() > 0;
+    const auto deadline = start + policy.deadline;
+    bool refreshed = false;
+
+    for (int attempt = 1;; ++attempt) {
+      auto timeout = attempt_timeout;
+      if (has_deadline) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now());
+        timeout = std::max(std::chrono::milliseconds(1), std::min(timeout, left));
+      }
+      std::optional<std::string> stop;
+      std::optional<std::chrono::milliseconds> server_delay;
+      std::chrono::milliseconds delay{0};
+      auto attempt_start = now();
+      try {
+        HttpResponse response = options_.transport->send(build(call, timeout));
+        auto request_id = find_header(response.headers, "x-wix-request-id").value_or("");
+        log(call, attempt, response.status, now() - attempt_start, request_id, "");
+        if (response.status == 200) return {std::move(response), attempt};
+        if (response.status == 401 && !refreshed && options_.credentials->on_unauthenticated()) {
+          refreshed = true;  // one more attempt with fresh credentials
+          continue;
+        }
+        stop = internal::stop_reason(response.status, safety);
+        if (auto retry_after = find_header(response.headers, "retry-after")) {
+          server_delay = internal::parse_retry_after(*retry_after, std::chrono::system_clock::now());
+        }
+        if (!stop) stop = next_delay(policy, attempt, deadline, has_deadline, server_delay, delay);
+        if (stop) {
+          try {
+            internal::throw_api_error(response, options_.credentials->secrets());
+          } catch (Error& e) {
+            ErrorAccess::annotate(e, attempt, *stop);
+            throw;
+          }
+        }
+      } catch (TransportError& e) {
+        log(call, attempt, 0, now() - attempt_start, "", e.what());
+        stop = internal::stop_reason(e, safety);
+        if (!stop) stop = next_delay(policy, attempt, deadline, has_deadline, std::nullopt, delay);
+        if (stop) {
+          ErrorAccess::annotate(e, attempt, *stop);
+          throw;
+        }
+      }
+      sleep(delay);
+    }
+  }
+
+  // Decides whether another attempt fits, and after which `delay`; else says why not.
+  std::optional<std::string> next_delay(const RetryPolicy& policy, int attempt,
+                                        Clock::time_point deadline, bool has_deadline,
+                                        std::optional<std::chrono::milliseconds> server_delay,
+                                        std::chrono::milliseconds& delay) {
+    if (attempt >= policy.max_attempts) return std::string("attempts exhausted");
+    delay = server_delay ? *server_delay : internal::backoff_delay(policy, attempt, random01());
+    if (has_deadline && now() + delay >= deadline) return std::string("deadline exceeded");
+    return std::nullopt;
   }
 
   std::string base_url_;
   ClientOptions options_;
   std::string user_agent_;
+  std::mutex random_mutex_;
+  std::mt19937_64 random_{std::random_device{}()};
 };
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "error_access.h"
+
 namespace wix::backinstock {
 
 namespace {
@@ -27,6 +29,28 @@ std::string api_error_what(const ApiErrorDetails& d) {
 }
 
 }  // namespace
+
+Error::Error(const std::string& message) : std::runtime_error(message) {}
+
+const char* Error::what() const noexcept {
+  return call_ ? call_->what.c_str() : std::runtime_error::what();
+}
+
+int Error::attempts() const noexcept { return call_ ? call_->attempts : 0; }
+
+const std::string& Error::retry_stop_reason() const noexcept {
+  static const std::string kEmpty;
+  return call_ ? call_->reason : kEmpty;
+}
+
+void ErrorAccess::annotate(Error& error, int attempts, std::string reason) {
+  auto info = std::make_shared<Error::CallInfo>();
+  info->attempts = attempts;
+  info->what = std::string(error.std::runtime_error::what()) + " [" + std::to_string(attempts) +
+               (attempts == 1 ? " attempt" : " attempts") + "; " + reason + "]";
+  info->reason = std::move(reason);
+  error.call_ = std::move(info);
+}
 
 ValidationError::ValidationError(std::string field, const std::string& problem)
     : Error("invalid " + field + ": " + problem),

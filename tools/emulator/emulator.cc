@@ -387,6 +387,8 @@ struct Emulator::Impl {
   std::atomic<std::size_t> received{0};
 
   mutable std::mutex mutex;  // guards everything below
+  std::vector<Fault> faults;
+  std::vector<std::pair<std::string, std::string>> seen;  // (method, path) of each request
   std::mt19937_64 rng;
   std::vector<json> requests;  // in creation order
   std::map<std::string, std::string> contacts;  // lower-cased e-mail -> contact ID
@@ -402,6 +404,8 @@ struct Emulator::Impl {
     collecting[kWixStoresAppId] = options.collecting_by_default;
     reports = json::array();
     notifications = json::array();
+    seen.clear();
+    faults.clear();
   }
 
   json* find_request(const std::string& id) {
@@ -682,6 +686,18 @@ struct Emulator::Impl {
       reset_locked();
       return {200, "{}"};
     }
+    if (path == "/_emulator/faults") {
+      if (req.method == "DELETE") {
+        faults.clear();
+        return {200, "{}"};
+      }
+      if (req.method != "POST") return method_not_allowed();
+      json body = json::parse(req.body, nullptr, false);
+      auto fault = fault_from_json(body);
+      if (!fault) return one_violation("fault", "is not a valid fault", "FORMAT");
+      faults.push_back(std::move(*fault));
+      return {200, "{}"};
+    }
     std::string_view prefix = kPrefix;
     if (path.substr(0, prefix.size()) != prefix) return not_found();
     if (auto denied = authenticate(req)) return *denied;
@@ -788,20 +804,138 @@ struct Emulator::Impl {
     // decoded only once, as one path segment.
     auto handler = [this](const httplib::Request& req, httplib::Response& res) {
       received.fetch_add(1);
+      std::string path = req.target.substr(0, req.target.find('?'));
+      std::optional<Fault> fault;
+      {
+        std::lock_guard<std::mutex> guard(mutex);
+        seen.emplace_back(req.method, path);
+        fault = take_fault(req.method, path);
+      }
+      res.set_header("x-wix-request-id", request_id());
+      using Kind = Fault::Kind;
+      if (fault && fault->kind == Kind::kDelay) std::this_thread::sleep_for(fault->delay);
+      if (fault && (fault->kind == Kind::kStatus || fault->kind == Kind::kHtmlError)) {
+        bool html = fault->kind == Kind::kHtmlError;
+        res.status = html ? 502 : fault->status;
+        for (const auto& [name, value] : fault->headers) res.set_header(name, value);
+        res.set_content(html ? "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad "
+                               "Gateway</h1></body></html>"
+                             : fault->body,
+                        html ? "text/html" : "application/json");
+        return;
+      }
+      if (fault && fault->kind == Kind::kDropBefore) {
+        cut(res, "{}", 0);
+        return;
+      }
       Reply reply;
       {
         std::lock_guard<std::mutex> guard(mutex);
         reply = route(req);
       }
       res.status = reply.status;
-      res.set_header("x-wix-request-id", request_id());
-      res.set_content(reply.body, "application/json");
+      if (!fault || fault->kind == Kind::kDelay) {
+        res.set_content(reply.body, "application/json");
+      } else if (fault->kind == Kind::kDropAfter) {
+        cut(res, reply.body, 0);
+      } else if (fault->kind == Kind::kTruncatedBody) {
+        cut(res, reply.body, reply.body.size() / 2);
+      } else if (fault->kind == Kind::kMalformedJson) {
+        res.status = 200;
+        res.set_content(R"({"request": {"id": "trunc)", "application/json");
+      } else if (fault->kind == Kind::kOversizedBody) {
+        res.status = 200;
+        std::size_t size = std::max<std::size_t>(fault->size, 2);
+        res.set_content_provider(size, "application/json",
+                                 [size](std::size_t offset, std::size_t, httplib::DataSink& sink) {
+                                   static const std::string kChunk(64 * 1024, ' ');
+                                   if (offset == 0) return sink.write("{", 1);
+                                   std::size_t left = size - offset;
+                                   if (left == 1) return sink.write("}", 1);
+                                   return sink.write(kChunk.data(), std::min(left - 1, kChunk.size()));
+                                 });
+      }
     };
     server.Get(".*", handler);
     server.Post(".*", handler);
     server.Put(".*", handler);
     server.Delete(".*", handler);
     server.Patch(".*", handler);
+  }
+
+  // Announces `body` in full, sends its first `keep` bytes, then drops the connection.
+  static void cut(httplib::Response& res, std::string body, std::size_t keep) {
+    auto length = std::max<std::size_t>(body.size(), 2);
+    res.set_content_provider(length, "application/json",
+                             [body = std::move(body), keep](std::size_t offset, std::size_t,
+                                                            httplib::DataSink& sink) {
+                               if (offset < keep) sink.write(body.data() + offset, keep - offset);
+                               return false;  // abort: the connection is closed mid-answer
+                             });
+  }
+
+  std::optional<Fault> take_fault(const std::string& method, const std::string& path) {
+    for (auto it = faults.begin(); it != faults.end(); ++it) {
+      bool method_ok = it->method.empty() || it->method == method;
+      bool path_ok = it->path.empty() || (path.size() >= it->path.size() &&
+                                          path.compare(path.size() - it->path.size(),
+                                                       it->path.size(), it->path) == 0);
+      if (!method_ok || !path_ok || path.rfind("/_emulator/", 0) == 0) continue;
+      Fault fault = *it;
+      if (--it->times <= 0) faults.erase(it);
+      return fault;
+    }
+    return std::nullopt;
+  }
+
+  static std::optional<Fault> fault_from_json(const json& j) {
+    static const std::pair<const char*, Fault::Kind> kKinds[] = {
+        {"delay", Fault::Kind::kDelay},           {"status", Fault::Kind::kStatus},
+        {"drop_before", Fault::Kind::kDropBefore}, {"drop_after", Fault::Kind::kDropAfter},
+        {"truncated", Fault::Kind::kTruncatedBody}, {"malformed", Fault::Kind::kMalformedJson},
+        {"html", Fault::Kind::kHtmlError},         {"oversized", Fault::Kind::kOversizedBody}};
+    if (!j.is_object()) return std::nullopt;
+    Fault fault;
+    std::string kind = string_or_empty(j, "kind");
+    bool known = false;
+    for (const auto& [name, value] : kKinds) {
+      if (kind == name) {
+        fault.kind = value;
+        known = true;
+      }
+    }
+    if (!known) return std::nullopt;
+    fault.method = string_or_empty(j, "method");
+    fault.path = string_or_empty(j, "path");
+    auto number = [&](const char* key, long long fallback, long long max) -> std::optional<long long> {
+      const json* v = find(j, key);
+      if (v == nullptr) return fallback;
+      if (!v->is_number_integer() || v->get<long long>() < 0 || v->get<long long>() > max) {
+        return std::nullopt;
+      }
+      return v->get<long long>();
+    };
+    auto times = number("times", 1, 1'000'000);
+    auto status = number("status", 500, 599);
+    auto delay = number("delay_ms", 0, 60'000);
+    auto size = number("size", 16 << 20, 1LL << 30);
+    if (!times || !status || !delay || !size || *status < 100) return std::nullopt;
+    fault.times = static_cast<int>(*times);
+    fault.status = static_cast<int>(*status);
+    fault.delay = std::chrono::milliseconds(*delay);
+    fault.size = static_cast<std::size_t>(*size);
+    if (const json* body = find(j, "body")) {
+      if (!body->is_string()) return std::nullopt;
+      fault.body = body->get<std::string>();
+    }
+    if (const json* headers = find(j, "headers")) {
+      if (!headers->is_object()) return std::nullopt;
+      for (const auto& [name, value] : headers->items()) {
+        if (!value.is_string()) return std::nullopt;
+        fault.headers[name] = value.get<std::string>();
+      }
+    }
+    return fault;
   }
 
   std::string request_id() {
@@ -869,5 +1003,39 @@ std::size_t Emulator::notification_count() const {
 }
 
 std::size_t Emulator::requests_received() const { return impl_->received.load(); }
+
+std::size_t Emulator::requests_received(const std::string& path_suffix,
+                                        const std::string& method) const {
+  std::lock_guard<std::mutex> guard(impl_->mutex);
+  return static_cast<std::size_t>(std::count_if(
+      impl_->seen.begin(), impl_->seen.end(), [&](const auto& entry) {
+        const auto& [m, path] = entry;
+        return (method.empty() || m == method) && path.size() >= path_suffix.size() &&
+               path.compare(path.size() - path_suffix.size(), path_suffix.size(), path_suffix) == 0;
+      }));
+}
+
+void Emulator::inject(Fault fault) {
+  std::lock_guard<std::mutex> guard(impl_->mutex);
+  impl_->faults.push_back(std::move(fault));
+}
+
+void Emulator::clear_faults() {
+  std::lock_guard<std::mutex> guard(impl_->mutex);
+  impl_->faults.clear();
+}
+
+EmulatorReply Emulator::handle(const std::string& method, const std::string& target,
+                               const std::map<std::string, std::string>& headers,
+                               const std::string& body) {
+  httplib::Request req;
+  req.method = method;
+  req.target = target;
+  req.body = body;
+  for (const auto& [name, value] : headers) req.headers.emplace(name, value);
+  std::lock_guard<std::mutex> guard(impl_->mutex);
+  Reply reply = impl_->route(req);
+  return {reply.status, std::move(reply.body)};
+}
 
 }  // namespace wix::backinstock::emulator

@@ -9,10 +9,14 @@
 /// Emulator-only routes:
 ///   GET  /_emulator/outbox   {"reports": [...], "notifications": [...]}
 ///   POST /_emulator/reset    forget every request, report and notification
+///   POST /_emulator/faults   program the next answers of a route (body: a Fault as JSON, below)
+///   DELETE /_emulator/faults forget programmed faults
 ///
 /// Thread safety: all members may be called from any thread while the server runs.
 
+#include <chrono>
 #include <cstddef>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,6 +32,40 @@ struct EmulatorOptions {
   std::vector<std::string> api_keys;
   /// Whether Wix Stores collects requests from the start (a real site starts with it off).
   bool collecting_by_default = false;
+};
+
+/// A programmed misbehaviour for the next `times` requests that match `method` and `path`.
+///
+/// As JSON for `POST /_emulator/faults`:
+///   {"kind": "status", "method": "POST", "path": "/report-items-back-in-stock", "times": 2,
+///    "status": 429, "headers": {"Retry-After": "1"}, "body": "{}", "delay_ms": 0, "size": 0}
+/// `kind` is one of the names below; `path` matches the end of the request path.
+struct Fault {
+  enum class Kind {
+    kDelay,             ///< "delay": wait `delay`, then answer normally
+    kStatus,            ///< "status": answer `status` with `body` and `headers`, without processing
+    kDropBefore,        ///< "drop_before": cut the connection without an answer, not processed
+    kDropAfter,         ///< "drop_after": process, then cut the connection (the answer is lost)
+    kTruncatedBody,     ///< "truncated": process, then send half of the body and cut
+    kMalformedJson,     ///< "malformed": process, then answer 200 with broken JSON
+    kHtmlError,         ///< "html": answer 502 with an HTML page, without processing
+    kOversizedBody,     ///< "oversized": process, then answer 200 with a `size`-byte body
+  };
+  Kind kind = Kind::kStatus;
+  std::string method;  ///< empty: any method
+  std::string path;    ///< suffix of the request path; empty: any route
+  int times = 1;
+  int status = 500;
+  std::string body = "{}";
+  std::map<std::string, std::string> headers;
+  std::chrono::milliseconds delay{0};
+  std::size_t size = 16 * 1024 * 1024;
+};
+
+/// An answer of `Emulator::handle`.
+struct EmulatorReply {
+  int status = 200;
+  std::string body;
 };
 
 class Emulator {
@@ -60,6 +98,19 @@ class Emulator {
   std::size_t notification_count() const;
   /// Number of requests the emulator received (any route), for tests that count attempts.
   std::size_t requests_received() const;
+  /// Number of requests received whose path ends with `path_suffix` (and, if given, `method`).
+  std::size_t requests_received(const std::string& path_suffix,
+                                const std::string& method = "") const;
+
+  /// Programs a fault (see `Fault`). Faults queue in the order given.
+  void inject(Fault fault);
+  /// Forgets programmed faults.
+  void clear_faults();
+
+  /// Serves one request without the network (no faults, no request counting): for fuzzing and
+  /// fast tests. `target` is the path with its query string.
+  EmulatorReply handle(const std::string& method, const std::string& target,
+                       const std::map<std::string, std::string>& headers, const std::string& body);
 
  private:
   struct Impl;

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <iterator>
 #include <memory>
 #include <optional>
@@ -16,6 +17,7 @@
 #include "wix/backinstock/errors.h"
 #include "wix/backinstock/model.h"
 #include "wix/backinstock/query.h"
+#include "wix/backinstock/retry.h"
 #include "wix/backinstock/transport.h"
 
 namespace wix::backinstock {
@@ -36,18 +38,31 @@ struct ClientOptions {
   std::string user_agent;
   /// Time allowed to connect (used when the SDK builds its own `CurlTransport`).
   std::chrono::milliseconds connect_timeout{10'000};
-  /// Upper bound for one HTTP exchange.
+  /// Upper bound for one attempt (one HTTP exchange).
   std::chrono::milliseconds request_timeout{30'000};
+  /// When and how calls are retried; see retry.h.
+  RetryPolicy retry;
   /// The transport; when null the client builds a `CurlTransport` from the options above.
   std::shared_ptr<Transport> transport;
   /// Credentials are refused over plain `http://` to anything but loopback unless this is set.
   bool allow_insecure_http = false;
+  /// Receives one record per attempt. Called on the calling thread; must not throw (exceptions
+  /// are swallowed). Null: no logging.
+  std::function<void(const AttemptRecord&)> logger;
+
+  /// Test seams: how the client waits, reads the time, and draws jitter (uniform in [0, 1)).
+  /// Null: `std::this_thread::sleep_for`, `std::chrono::steady_clock::now`, a seeded PRNG.
+  std::function<void(std::chrono::milliseconds)> sleeper;
+  std::function<std::chrono::steady_clock::time_point()> clock;
+  std::function<double()> random;
 };
 
 /// Per-call overrides.
 struct CallOptions {
-  /// Replaces `ClientOptions::request_timeout` for this call.
+  /// Replaces `ClientOptions::request_timeout` for this call's attempts.
   std::optional<std::chrono::milliseconds> timeout;
+  /// Replaces `ClientOptions::retry` for this call (`RetryPolicy::no_retry()` for one attempt).
+  std::optional<RetryPolicy> retry;
 };
 
 /// The seam between `Client` and the wire: one virtual per API method. The SDK's implementation

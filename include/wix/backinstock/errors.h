@@ -37,9 +37,29 @@
 namespace wix::backinstock {
 
 /// Root of every exception thrown by the SDK.
+///
+/// An error that ends a client call also says how many attempts the call made and why retrying
+/// stopped; both appear at the end of `what()`.
 class Error : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit Error(const std::string& message);
+  const char* what() const noexcept override;
+  /// Attempts made by the call that failed; 0 when the error did not come from a call
+  /// (for example a `ValidationError` from a constructor).
+  int attempts() const noexcept;
+  /// Why the call stopped retrying, e.g. "not retryable", "attempts exhausted", "deadline
+  /// exceeded", "not idempotent and the request may have reached the server". Empty when the error
+  /// did not come from a call.
+  const std::string& retry_stop_reason() const noexcept;
+
+ private:
+  friend struct ErrorAccess;
+  struct CallInfo {
+    int attempts = 0;
+    std::string reason;
+    std::string what;
+  };
+  std::shared_ptr<const CallInfo> call_;
 };
 
 /// A request object was built from invalid input. Thrown by constructors and builders, before

@@ -1,0 +1,52 @@
+#pragma once
+
+/// @file retry.h
+/// When and how a call is retried, and the per-attempt log record.
+///
+/// Idempotent methods (get, query, count, get settings, delete, mark as sent, start/stop
+/// collecting) are retried on transport errors and on 408, 429, 500, 502, 503 and 504.
+/// Report Items Back In Stock (which e-mails customers) and Create (which creates contacts) are
+/// retried only when the request provably never reached the server (the connection was never
+/// established) or when the server refused it with 429 before processing it, so the SDK never
+/// makes Wix send the same e-mail twice.
+///
+/// The delay before retry n (n = 1, 2, ...) is drawn uniformly from
+/// [0, min(max_delay, initial_delay * multiplier^(n-1))] ("full jitter"), unless the server sent
+/// `Retry-After` (seconds or HTTP date), which is then waited instead. A call never outlives its
+/// deadline: each attempt's timeout is cut to the time left, and no wait goes past it.
+
+#include <chrono>
+#include <string_view>
+
+namespace wix::backinstock {
+
+struct RetryPolicy {
+  /// Attempts in all, the first included; 1 disables retries.
+  int max_attempts = 4;
+  std::chrono::milliseconds initial_delay{250};
+  std::chrono::milliseconds max_delay{20'000};
+  double multiplier = 2.0;
+  /// Budget of one call across all attempts and waits, on `steady_clock`; zero means none.
+  std::chrono::milliseconds deadline{60'000};
+
+  /// A policy that makes exactly one attempt.
+  static RetryPolicy no_retry() {
+    RetryPolicy p;
+    p.max_attempts = 1;
+    return p;
+  }
+};
+
+/// One record per attempt, handed to `ClientOptions::logger`. Holds no header and no body, so no
+/// credential can reach a log through it; `error` is redacted.
+struct AttemptRecord {
+  std::string_view method;  ///< HTTP verb
+  std::string_view path;    ///< request path, without the query string
+  int attempt = 0;          ///< 1 for the first attempt
+  int status = 0;           ///< HTTP status, 0 when no answer arrived
+  std::chrono::microseconds duration{0};
+  std::string_view request_id;  ///< `x-wix-request-id`, when answered
+  std::string_view error;       ///< empty on success
+};
+
+}  // namespace wix::backinstock

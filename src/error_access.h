@@ -1,0 +1,16 @@
+#pragma once
+
+// Lets the client annotate an error with the call's attempts before it leaves. Internal.
+
+#include <string>
+
+#include "wix/backinstock/errors.h"
+
+namespace wix::backinstock {
+
+struct ErrorAccess {
+  /// Records how many attempts were made and why retrying stopped (shown in `what()`).
+  static void annotate(Error& error, int attempts, std::string reason);
+};
+
+}  // namespace wix::backinstock

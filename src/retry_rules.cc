@@ -1,0 +1,67 @@
+#include "retry_rules.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace wix::backinstock::internal {
+
+namespace {
+constexpr char kNotRetryable[] = "not retryable";
+constexpr char kMayHaveReached[] =
+    "not idempotent and the request may have reached the server";
+}  // namespace
+
+std::optional<std::string> stop_reason(const TransportError& error, Safety safety) {
+  switch (error.kind()) {
+    case TransportError::Kind::kResponseTooLarge:
+    case TransportError::Kind::kMalformedResponse:
+      return std::string(kNotRetryable);
+    default:
+      break;
+  }
+  if (safety == Safety::kNotIdempotent && error.may_have_reached_server()) {
+    return std::string(kMayHaveReached);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> stop_reason(int http_status, Safety safety) {
+  switch (http_status) {
+    case 429:
+      return std::nullopt;  // refused before processing: safe for every method
+    case 408:
+    case 500:
+    case 502:
+    case 503:
+    case 504:
+      if (safety == Safety::kNotIdempotent) return std::string(kMayHaveReached);
+      return std::nullopt;
+    default:
+      return std::string(kNotRetryable);
+  }
+}
+
+std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int retry, double random01) {
+  double cap = static_cast<double>(policy.max_delay.count());
+  double ceiling = static_cast<double>(policy.initial_delay.count()) *
+                   std::pow(policy.multiplier, std::max(0, retry - 1));
+  ceiling = std::min(ceiling, cap);
+  random01 = std::clamp(random01, 0.0, 1.0);
+  return std::chrono::milliseconds(static_cast<long long>(ceiling * random01));
+}
+
+void check_policy(const RetryPolicy& policy) {
+  if (policy.max_attempts < 1) throw ValidationError("retry.max_attempts", "must be at least 1");
+  if (policy.initial_delay.count() < 0) {
+    throw ValidationError("retry.initial_delay", "must not be negative");
+  }
+  if (policy.max_delay < policy.initial_delay) {
+    throw ValidationError("retry.max_delay", "must not be below initial_delay");
+  }
+  if (!(policy.multiplier >= 1.0) || !std::isfinite(policy.multiplier)) {
+    throw ValidationError("retry.multiplier", "must be a finite number of at least 1");
+  }
+  if (policy.deadline.count() < 0) throw ValidationError("retry.deadline", "must not be negative");
+}
+
+}  // namespace wix::backinstock::internal
