@@ -139,6 +139,7 @@ TEST_F(ClientTest, NoSecretInAnyMessage) {
   ClientOptions options;
   options.base_url = "http://127.0.0.1:" + std::to_string(testing::closed_port());
   options.credentials = ApiKeyCredentials::for_site(kFakeKey, kSiteId);
+  options.sleeper = [](std::chrono::milliseconds) {};
   try {
     Client(options).report_items_back_in_stock(request);
     FAIL();

@@ -105,6 +105,7 @@ TEST(TransportTest, ClientSilentServerGivesTransportErrorThroughTheClient) {
   options.base_url = server.url();
   options.credentials = ApiKeyCredentials::for_site("key-123", "site");
   options.request_timeout = std::chrono::milliseconds(300);
+  options.retry = RetryPolicy::no_retry();
   Client client(options);
   EXPECT_THROW(client.get_settings(), TransportError);
   CallOptions call;
