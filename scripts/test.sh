@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The README's test command: installs what is missing, builds, and runs the whole suite.
+# The README's test command: installs what is missing, builds, and runs the whole suite, then
+# runs it again built with AddressSanitizer and UndefinedBehaviorSanitizer.
+# SKIP_ASAN=1 skips the sanitizer pass.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -7,3 +9,10 @@ ensure_packages
 configure -DWIX_BACKINSTOCK_BUILD_TESTS=ON -DWIX_BACKINSTOCK_BUILD_EXAMPLES=ON
 cmake --build "$BUILD_DIR"
 ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$(nproc)"
+
+if [ "${SKIP_ASAN:-0}" != "1" ]; then
+  echo "== the suite again under AddressSanitizer + UndefinedBehaviorSanitizer"
+  cmake --preset asan -S "$ROOT" >/dev/null
+  cmake --build --preset asan
+  ctest --preset asan -j "$(nproc)"
+fi
