@@ -1,6 +1,7 @@
 #include "wix/backinstock/client.h"
 
 #include <algorithm>
+#include <map>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -254,13 +255,15 @@ class RestConnection final : public Connection {
       std::optional<std::string> stop;
       std::optional<std::chrono::milliseconds> server_delay;
       std::chrono::milliseconds delay{0};
+      // Built outside the try: a failing token endpoint is its own error, not this call's.
+      HttpRequest request = build(call, timeout);
       auto attempt_start = now();
       try {
-        HttpResponse response = options_.transport->send(build(call, timeout));
+        HttpResponse response = options_.transport->send(request);
         auto request_id = find_header(response.headers, "x-wix-request-id").value_or("");
         log(call, attempt, response.status, now() - attempt_start, request_id, "");
         if (response.status == 200) return {std::move(response), attempt};
-        if (response.status == 401 && !refreshed && options_.credentials->on_unauthenticated()) {
+        if (response.status == 401 && !refreshed && options_.credentials->on_unauthenticated(request.headers)) {
           refreshed = true;  // one more attempt with fresh credentials
           continue;
         }
@@ -403,6 +406,55 @@ Settings Client::start_collecting_requests(const std::string& app_id, const Call
 
 Settings Client::stop_collecting_requests(const std::string& app_id, const CallOptions& options) {
   return connection_->stop_collecting_requests(app_id, options);
+}
+
+// AppClients ------------------------------------------------------------------------------------
+
+struct AppClients::Impl {
+  std::string app_id;
+  std::string app_secret;
+  ClientOptions options;
+  std::mutex mutex;
+  std::map<std::string, std::pair<Client, std::shared_ptr<OAuthClientCredentials>>> clients;
+};
+
+AppClients::AppClients(std::string app_id, std::string app_secret, ClientOptions options)
+    : impl_(std::make_shared<Impl>()) {
+  if (!options.transport) {
+    CurlTransportOptions transport_options;
+    transport_options.connect_timeout = options.connect_timeout;
+    options.transport = std::make_shared<CurlTransport>(std::move(transport_options));
+  }
+  internal::check_required_text("clientId", app_id);
+  internal::check_required_text("clientSecret", app_secret);
+  impl_->app_id = std::move(app_id);
+  impl_->app_secret = std::move(app_secret);
+  impl_->options = std::move(options);
+}
+
+std::shared_ptr<OAuthClientCredentials> AppClients::credentials_for(const std::string& instance_id) {
+  for_instance(instance_id);
+  std::lock_guard<std::mutex> guard(impl_->mutex);
+  return impl_->clients.at(instance_id).second;
+}
+
+Client AppClients::for_instance(const std::string& instance_id) {
+  std::lock_guard<std::mutex> guard(impl_->mutex);
+  auto it = impl_->clients.find(instance_id);
+  if (it != impl_->clients.end()) return it->second.first;
+  OAuthOptions oauth;
+  oauth.base_url = impl_->options.base_url;
+  oauth.transport = impl_->options.transport;
+  oauth.timeout = impl_->options.request_timeout;
+  oauth.allow_insecure_http = impl_->options.allow_insecure_http;
+  oauth.clock = impl_->options.clock;
+  auto credentials = std::make_shared<OAuthClientCredentials>(impl_->app_id, impl_->app_secret,
+                                                              instance_id, std::move(oauth));
+  ClientOptions options = impl_->options;
+  options.credentials = credentials;
+  Client client(std::move(options));
+  impl_->clients.emplace(instance_id, std::make_pair(client, credentials));
+  return client;
 }
 
 // QueryPager ------------------------------------------------------------------------------------

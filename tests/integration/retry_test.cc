@@ -283,7 +283,7 @@ TEST_F(RetryTest, A401RefreshesRefreshableCredentialsOnce) {
   struct Refreshable : Credentials {
     int refreshes = 0;
     void apply(HttpHeaders& h) override { h.emplace_back("Authorization", "token-" + std::to_string(refreshes)); }
-    bool on_unauthenticated() override {
+    bool on_unauthenticated(const HttpHeaders&) override {
       ++refreshes;
       return true;
     }

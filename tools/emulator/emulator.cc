@@ -1,9 +1,13 @@
 #include "emulator.h"
 
+#include "webhook_signer.h"
+
 #include <httplib.h>
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
@@ -376,9 +380,17 @@ bool matches(const json& entity, const json& filter) {
 // ---- The service -------------------------------------------------------------------------------
 
 struct Emulator::Impl {
-  explicit Impl(EmulatorOptions o) : options(std::move(o)), rng(std::random_device{}()) {
+  explicit Impl(EmulatorOptions o)
+      : options(std::move(o)),
+        rng(std::random_device{}()),
+        signer(options.webhook_private_key_pem.empty()
+                   ? WebhookSigner::generate()
+                   : WebhookSigner(options.webhook_private_key_pem)) {
+    webhook_url = options.webhook_url;
     reset_locked();
   }
+
+  ~Impl() { stop_delivery(); }
 
   EmulatorOptions options;
   httplib::Server server;
@@ -387,6 +399,9 @@ struct Emulator::Impl {
   std::atomic<std::size_t> received{0};
 
   mutable std::mutex mutex;  // guards everything below
+  std::map<std::string, std::chrono::steady_clock::time_point> tokens;  // token -> expiry
+  std::string webhook_url;
+  std::map<std::string, long long> sequences;  // entity ID -> last entityEventSequence
   std::vector<Fault> faults;
   std::vector<std::pair<std::string, std::string>> seen;  // (method, path) of each request
   std::mt19937_64 rng;
@@ -397,6 +412,104 @@ struct Emulator::Impl {
   json notifications = json::array();
   long long last_created_ms = 0;
 
+  // Webhook delivery: a queue drained by one worker thread.
+  WebhookSigner signer;
+  mutable std::mutex delivery_mutex;
+  mutable std::condition_variable delivery_cv;
+  std::deque<std::pair<std::string, std::string>> outgoing;  // (url, body)
+  std::size_t delivered = 0;
+  bool delivery_stop = false;
+  std::thread delivery_thread;
+
+  // Queues a webhook for `entity` (called with `mutex` held).
+  void emit(const char* slug, const json& entity) {
+    if (webhook_url.empty()) return;
+    using namespace std::chrono;
+    std::string id = entity["id"].get<std::string>();
+    long long sequence = ++sequences[id];
+    json domain = {{"id", random_guid(rng)},
+                   {"entityFqdn", "wix.ecom.v1.back_in_stock_notification_request"},
+                   {"slug", slug},
+                   {"entityId", id},
+                   {"eventTime", now_timestamp(last_event_ms)},
+                   {"triggeredByAnonymizeRequest", false},
+                   {"entityEventSequence", std::to_string(sequence)}};
+    std::string event_type = std::string("wix.ecom.v1.back_in_stock_notification_request_") + slug;
+    if (std::string(slug) == "created") domain["createdEvent"] = {{"entity", entity}};
+    if (std::string(slug) == "updated") domain["updatedEvent"] = {{"currentEntity", entity}};
+    if (std::string(slug) == "deleted") domain["deletedEvent"] = json::object();
+    long long now_s = duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
+    std::string body = signer.sign_event(event_type, options.instance_id, domain.dump(),
+                                         R"({"identityType":"APP"})", now_s, now_s + 3600);
+    std::lock_guard<std::mutex> guard(delivery_mutex);
+    if (!delivery_thread.joinable()) {
+      delivery_thread = std::thread([this] { deliver_loop(); });
+    }
+    outgoing.emplace_back(webhook_url, std::move(body));
+    delivery_cv.notify_all();
+  }
+  long long last_event_ms = 0;
+
+  void deliver_loop() {
+    std::unique_lock<std::mutex> lock(delivery_mutex);
+    for (;;) {
+      delivery_cv.wait(lock, [this] { return delivery_stop || !outgoing.empty(); });
+      if (outgoing.empty()) return;  // stopping, nothing left
+      auto [url, body] = std::move(outgoing.front());
+      outgoing.pop_front();
+      lock.unlock();
+      post_webhook(url, body);
+      lock.lock();
+      ++delivered;
+      delivery_cv.notify_all();
+      if (delivery_stop && outgoing.empty()) return;
+    }
+  }
+
+  static void post_webhook(const std::string& url, const std::string& body) {
+    // url: scheme://host[:port][/path]
+    auto scheme_end = url.find("://");
+    auto path_start = scheme_end == std::string::npos ? std::string::npos : url.find('/', scheme_end + 3);
+    std::string origin = path_start == std::string::npos ? url : url.substr(0, path_start);
+    std::string path = path_start == std::string::npos ? "/" : url.substr(path_start);
+    httplib::Client client(origin);
+    client.set_connection_timeout(std::chrono::seconds(5));
+    client.set_read_timeout(std::chrono::seconds(5));
+    client.Post(path.c_str(), body, "text/plain");
+  }
+
+  void stop_delivery() {
+    {
+      std::lock_guard<std::mutex> guard(delivery_mutex);
+      delivery_stop = true;
+      delivery_cv.notify_all();
+    }
+    if (delivery_thread.joinable()) delivery_thread.join();
+  }
+
+  Reply issue_token(const json& body) {
+    std::string grant = string_or_empty(body, "grant_type");
+    std::string client_id = string_or_empty(body, "client_id");
+    std::string secret = string_or_empty(body, "client_secret");
+    std::string instance = string_or_empty(body, "instance_id");
+    if (grant != "client_credentials") {
+      return app_error(400, "INVALID_GRANT_TYPE", "grant_type must be client_credentials");
+    }
+    if (client_id.empty() || secret.empty() || instance.empty()) {
+      return one_violation(client_id.empty() ? "client_id" : secret.empty() ? "client_secret" : "instance_id",
+                           "is required");
+    }
+    bool known = std::any_of(options.apps.begin(), options.apps.end(), [&](const EmulatorApp& app) {
+      return app.app_id == client_id && app.app_secret == secret;
+    });
+    if (!known) return app_error(401, "UNAUTHENTICATED", "Unknown app or wrong secret");
+    std::string token = "OAUTH2.emulator." + random_guid(rng);
+    tokens[token] = std::chrono::steady_clock::now() + options.token_lifetime;
+    json out = {{"access_token", token}, {"token_type", "Bearer"},
+                {"expires_in", options.token_lifetime.count()}};
+    return {200, out.dump()};
+  }
+
   void reset_locked() {
     requests.clear();
     contacts.clear();
@@ -406,6 +519,8 @@ struct Emulator::Impl {
     notifications = json::array();
     seen.clear();
     faults.clear();
+    tokens.clear();
+    sequences.clear();
   }
 
   json* find_request(const std::string& id) {
@@ -475,9 +590,11 @@ struct Emulator::Impl {
       (*r)["autoNotified"] = true;
       if (undeliverable) {
         (*r)["status"] = "FAILED";
+        emit("updated", *r);
         continue;
       }
       (*r)["status"] = "NOTIFICATION_SENT";
+      emit("updated", *r);
       notifications.push_back({{"requestId", (*r)["id"]}, {"email", email}, {"template", rendered}});
       notified.push_back((*r)["id"]);
     }
@@ -539,6 +656,7 @@ struct Emulator::Impl {
                    {"createdDate", now_timestamp(last_created_ms)}};
     if (const json* item_url = find(*request, "itemUrl")) entity["itemUrl"] = *item_url;
     requests.push_back(entity);
+    emit("created", entity);
     return {200, json{{"request", entity}}.dump()};
   }
 
@@ -551,6 +669,7 @@ struct Emulator::Impl {
     auto it = std::find_if(requests.begin(), requests.end(),
                            [&](const json& r) { return r["id"] == id; });
     if (it == requests.end()) return app_error(404, "NOT_FOUND", "Entity not found");
+    emit("deleted", *it);
     requests.erase(it);
     return {200, "{}"};
   }
@@ -563,6 +682,7 @@ struct Emulator::Impl {
     }
     (*r)["status"] = "NOTIFICATION_SENT";
     (*r)["autoNotified"] = false;
+    emit("updated", *r);
     return {200, json{{"request", *r}}.dump()};
   }
 
@@ -698,6 +818,24 @@ struct Emulator::Impl {
       faults.push_back(std::move(*fault));
       return {200, "{}"};
     }
+    if (path == "/_emulator/webhooks" && req.method == "POST") {
+      json body = json::parse(req.body, nullptr, false);
+      if (!body.is_object() || !body.contains("url") || !body["url"].is_string()) {
+        return one_violation("url", "is required");
+      }
+      webhook_url = body["url"].get<std::string>();
+      return {200, "{}"};
+    }
+    if (path == "/_emulator/revoke-tokens" && req.method == "POST") {
+      tokens.clear();
+      return {200, "{}"};
+    }
+    if (path == "/oauth2/token") {
+      if (req.method != "POST") return method_not_allowed();
+      json body = json::parse(req.body, nullptr, false);
+      if (!body.is_object()) return one_violation("body", "is not a JSON object", "FORMAT");
+      return issue_token(body);
+    }
     std::string_view prefix = kPrefix;
     if (path.substr(0, prefix.size()) != prefix) return not_found();
     if (auto denied = authenticate(req)) return *denied;
@@ -780,6 +918,13 @@ struct Emulator::Impl {
   std::optional<Reply> authenticate(const httplib::Request& req) const {
     std::string key = req.get_header_value("Authorization");
     if (key.empty()) return app_error(401, "UNAUTHENTICATED", "Unauthorized");
+    if (key.rfind("OAUTH2.", 0) == 0) {  // an access token: it names its app instance itself
+      auto token = tokens.find(key);
+      if (token == tokens.end() || std::chrono::steady_clock::now() >= token->second) {
+        return app_error(401, "UNAUTHENTICATED", "Access token is expired or unknown");
+      }
+      return std::nullopt;
+    }
     if (!options.api_keys.empty() &&
         std::find(options.api_keys.begin(), options.api_keys.end(), key) == options.api_keys.end()) {
       return app_error(401, "UNAUTHENTICATED", "Unauthorized");
@@ -1013,6 +1158,28 @@ std::size_t Emulator::requests_received(const std::string& path_suffix,
         return (method.empty() || m == method) && path.size() >= path_suffix.size() &&
                path.compare(path.size() - path_suffix.size(), path_suffix.size(), path_suffix) == 0;
       }));
+}
+
+std::string Emulator::webhook_public_key_pem() const { return impl_->signer.public_key_pem(); }
+
+void Emulator::set_webhook_url(std::string url) {
+  std::lock_guard<std::mutex> guard(impl_->mutex);
+  impl_->webhook_url = std::move(url);
+}
+
+std::size_t Emulator::webhooks_delivered() const {
+  std::lock_guard<std::mutex> guard(impl_->delivery_mutex);
+  return impl_->delivered;
+}
+
+bool Emulator::wait_for_webhooks(std::size_t count, std::chrono::milliseconds timeout) const {
+  std::unique_lock<std::mutex> lock(impl_->delivery_mutex);
+  return impl_->delivery_cv.wait_for(lock, timeout, [&] { return impl_->delivered >= count; });
+}
+
+void Emulator::revoke_tokens() {
+  std::lock_guard<std::mutex> guard(impl_->mutex);
+  impl_->tokens.clear();
 }
 
 void Emulator::inject(Fault fault) {

@@ -11,6 +11,9 @@
 ///   POST /_emulator/reset    forget every request, report and notification
 ///   POST /_emulator/faults   program the next answers of a route (body: a Fault as JSON, below)
 ///   DELETE /_emulator/faults forget programmed faults
+///   POST /_emulator/webhooks {"url": "..."} deliver webhooks there from now on
+///   POST /_emulator/revoke-tokens  make every issued token invalid (the next call gets 401)
+/// and, like Wix, `POST /oauth2/token` for the configured apps.
 ///
 /// Thread safety: all members may be called from any thread while the server runs.
 
@@ -23,6 +26,12 @@
 
 namespace wix::backinstock::emulator {
 
+/// An app allowed to get tokens from `POST /oauth2/token` (client credentials).
+struct EmulatorApp {
+  std::string app_id;
+  std::string app_secret;
+};
+
 struct EmulatorOptions {
   /// Address to listen on.
   std::string host = "127.0.0.1";
@@ -32,6 +41,16 @@ struct EmulatorOptions {
   std::vector<std::string> api_keys;
   /// Whether Wix Stores collects requests from the start (a real site starts with it off).
   bool collecting_by_default = false;
+  /// Apps that may obtain access tokens; their tokens are accepted without `wix-site-id`.
+  std::vector<EmulatorApp> apps;
+  /// Lifetime of issued tokens (`expires_in`).
+  std::chrono::seconds token_lifetime{14400};
+  /// Where to POST signed webhooks for created / updated / deleted requests; empty: none.
+  std::string webhook_url;
+  /// PEM private key that signs webhooks; empty: a fresh key pair is generated.
+  std::string webhook_private_key_pem;
+  /// `instanceId` of delivered webhooks.
+  std::string instance_id = "0e0e0e0e-1111-4222-8333-444455556666";
 };
 
 /// A programmed misbehaviour for the next `times` requests that match `method` and `path`.
@@ -101,6 +120,17 @@ class Emulator {
   /// Number of requests received whose path ends with `path_suffix` (and, if given, `method`).
   std::size_t requests_received(const std::string& path_suffix,
                                 const std::string& method = "") const;
+
+  /// The PEM public key that verifies this emulator's webhooks.
+  std::string webhook_public_key_pem() const;
+  /// Delivers webhooks to `url` from now on (empty: stop delivering).
+  void set_webhook_url(std::string url);
+  /// Webhooks delivered so far (answered with any HTTP status).
+  std::size_t webhooks_delivered() const;
+  /// Waits until `count` webhooks were delivered or `timeout` passed; returns whether they were.
+  bool wait_for_webhooks(std::size_t count, std::chrono::milliseconds timeout) const;
+  /// Invalidates every issued access token.
+  void revoke_tokens();
 
   /// Programs a fault (see `Fault`). Faults queue in the order given.
   void inject(Fault fault);

@@ -159,6 +159,27 @@ class Client {
   std::shared_ptr<Connection> connection_;
 };
 
+/// One Wix app serving many sites: a `Client` per app instance, all sharing one transport (and so
+/// its connections), each with its own cached OAuth token.
+/// Thread safety: `for_instance` may be called concurrently. Copy: not copyable; share it.
+class AppClients {
+ public:
+  /// `options` supplies the base URL, timeouts, retry policy, logger and transport (built once
+  /// when null); its `credentials` are ignored. Throws `ValidationError` for bad options.
+  AppClients(std::string app_id, std::string app_secret, ClientOptions options = {});
+  AppClients(const AppClients&) = delete;
+  AppClients& operator=(const AppClients&) = delete;
+
+  /// The client for `instance_id`, created on first use and then reused.
+  Client for_instance(const std::string& instance_id);
+  /// The OAuth credentials of an instance (for example to read `token_requests()`).
+  std::shared_ptr<OAuthClientCredentials> credentials_for(const std::string& instance_id);
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
 /// Walks every page of a query. Input range: each `begin()` continues where the last stopped.
 /// Pages are fetched when the iterator reaches the end of the current one; errors are thrown
 /// from the increment that needed the page. Not thread-safe; cheap to move.

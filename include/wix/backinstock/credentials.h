@@ -3,7 +3,10 @@
 /// @file credentials.h
 /// How the client authenticates. `Client` asks its credentials for headers on every attempt.
 
+#include <chrono>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -18,9 +21,13 @@ class Credentials {
   virtual ~Credentials() = default;
   /// Appends the authentication headers of one attempt (`Authorization`, `wix-site-id`, ...).
   virtual void apply(HttpHeaders& headers) = 0;
-  /// Called after the service answered 401 with the headers from `apply`; a refreshable
-  /// credential drops its cached token and returns true to ask for one more attempt.
-  virtual bool on_unauthenticated() { return false; }
+  /// Called after the service answered 401 to a request carrying `used` (the headers `apply`
+  /// added, among others). A refreshable credential drops that token if it is still the current
+  /// one and returns true to ask for one more attempt.
+  virtual bool on_unauthenticated(const HttpHeaders& used) {
+    (void)used;
+    return false;
+  }
   /// Secret strings that must never appear in logs or messages (the key, the token, ...).
   virtual std::vector<std::string> secrets() const = 0;
 };
@@ -57,6 +64,68 @@ class AccessTokenCredentials final : public Credentials {
 
  private:
   std::string token_;
+};
+
+/// Tokens from your own code (for example a token cache shared with other services). `token` is
+/// called for every attempt and must be thread-safe; `invalidate`, if given, is called with the
+/// rejected token after a 401, and the call is tried once more.
+class TokenProviderCredentials final : public Credentials {
+ public:
+  explicit TokenProviderCredentials(std::function<std::string()> token,
+                                    std::function<void(const std::string&)> invalidate = {});
+  void apply(HttpHeaders& headers) override;
+  bool on_unauthenticated(const HttpHeaders& used) override;
+  std::vector<std::string> secrets() const override;
+
+ private:
+  std::function<std::string()> token_;
+  std::function<void(const std::string&)> invalidate_;
+  mutable std::mutex mutex_;
+  std::vector<std::string> seen_;  // recent tokens, for redaction
+};
+
+/// Settings of app OAuth (client credentials).
+struct OAuthOptions {
+  /// Scheme and host of the token endpoint (`/oauth2/token` is appended).
+  std::string base_url = "https://www.wixapis.com";
+  /// A token is renewed this long before `expires_in` runs out.
+  std::chrono::seconds refresh_margin{300};
+  /// Transport for token requests; null: a `CurlTransport` of its own.
+  std::shared_ptr<Transport> transport;
+  std::chrono::milliseconds timeout{30'000};
+  /// Allows `http://` to non-loopback hosts (never do this in production).
+  bool allow_insecure_http = false;
+  /// Test seam: the clock that decides expiry. Null: `steady_clock::now`.
+  std::function<std::chrono::steady_clock::time_point()> clock;
+};
+
+/// A Wix app acting on one site (app instance), authenticated with OAuth client credentials:
+/// `POST /oauth2/token {"grant_type": "client_credentials", "client_id", "client_secret",
+/// "instance_id"}`. The access token is cached until `refresh_margin` before it expires; one
+/// thread renews it while the others wait; after a 401 it is renewed once more.
+///
+/// Token endpoint failures throw the same typed errors as API calls (`UnauthenticatedError`, ...,
+/// `TransportError`), with the status and request ID and without the secret.
+/// Thread safety: all members may be called concurrently.
+class OAuthClientCredentials final : public Credentials {
+ public:
+  /// Throws `ValidationError` (`clientId`, `clientSecret`, `instanceId`, `base_url`).
+  OAuthClientCredentials(std::string app_id, std::string app_secret, std::string instance_id,
+                         OAuthOptions options = {});
+  ~OAuthClientCredentials() override;
+
+  void apply(HttpHeaders& headers) override;
+  bool on_unauthenticated(const HttpHeaders& used) override;
+  std::vector<std::string> secrets() const override;
+
+  /// The current access token, fetching one if needed.
+  std::string access_token();
+  /// Number of token requests made so far.
+  std::size_t token_requests() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
 };
 
 }  // namespace wix::backinstock

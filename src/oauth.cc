@@ -1,0 +1,190 @@
+#include <condition_variable>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "error_mapping.h"
+#include "validation.h"
+#include "wix/backinstock/credentials.h"
+
+namespace wix::backinstock {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void check_value(const char* field, const std::string& value) {
+  if (value.empty()) throw ValidationError(field, "is required and must not be empty");
+  for (char ch : value) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7F) throw ValidationError(field, "contains a control character");
+  }
+}
+
+std::string_view authorization(const HttpHeaders& headers) {
+  return find_header(headers, "Authorization").value_or("");
+}
+
+}  // namespace
+
+// TokenProviderCredentials ----------------------------------------------------------------------
+
+TokenProviderCredentials::TokenProviderCredentials(std::function<std::string()> token,
+                                                   std::function<void(const std::string&)> invalidate)
+    : token_(std::move(token)), invalidate_(std::move(invalidate)) {
+  if (!token_) throw ValidationError("token", "provider must not be null");
+}
+
+void TokenProviderCredentials::apply(HttpHeaders& headers) {
+  std::string token = token_();
+  check_value("accessToken", token);
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    if (seen_.empty() || seen_.back() != token) {
+      seen_.push_back(token);
+      if (seen_.size() > 8) seen_.erase(seen_.begin());
+    }
+  }
+  headers.emplace_back("Authorization", std::move(token));
+}
+
+bool TokenProviderCredentials::on_unauthenticated(const HttpHeaders& used) {
+  if (!invalidate_) return false;
+  invalidate_(std::string(authorization(used)));
+  return true;
+}
+
+std::vector<std::string> TokenProviderCredentials::secrets() const {
+  std::lock_guard<std::mutex> guard(mutex_);
+  return seen_;
+}
+
+// OAuthClientCredentials ------------------------------------------------------------------------
+
+struct OAuthClientCredentials::State {
+  std::string app_id;
+  std::string app_secret;
+  std::string instance_id;
+  OAuthOptions options;
+  std::string url;
+
+  mutable std::mutex mutex;
+  std::condition_variable refreshed;
+  bool refreshing = false;
+  std::string token;
+  Clock::time_point renew_at{};
+  std::size_t requests = 0;
+
+  Clock::time_point now() const { return options.clock ? options.clock() : Clock::now(); }
+
+  // Asks the token endpoint for a token; runs without the lock held.
+  std::pair<std::string, std::chrono::seconds> fetch() {
+    nlohmann::json body = {{"grant_type", "client_credentials"},
+                           {"client_id", app_id},
+                           {"client_secret", app_secret},
+                           {"instance_id", instance_id}};
+    HttpRequest request;
+    request.method = "POST";
+    request.url = url;
+    request.headers = {{"Content-Type", "application/json"}};
+    request.body = body.dump();
+    request.timeout = options.timeout;
+    HttpResponse response = options.transport->send(request);
+    const std::vector<std::string> secrets = {app_secret};
+    if (response.status != 200) internal::throw_api_error(response, secrets);
+    auto parsed = nlohmann::json::parse(response.body, nullptr, false);
+    auto token = parsed.is_object() ? parsed.find("access_token") : parsed.end();
+    if (!parsed.is_object() || token == parsed.end() || !token->is_string() ||
+        token->get<std::string>().empty()) {
+      throw TransportError(TransportError::Kind::kMalformedResponse, true,
+                           "malformed token response: no access_token");
+    }
+    std::chrono::seconds lifetime{3600};
+    auto expires = parsed.find("expires_in");
+    if (expires != parsed.end() && expires->is_number() && expires->get<double>() > 0) {
+      lifetime = std::chrono::seconds(static_cast<long long>(expires->get<double>()));
+    }
+    return {token->get<std::string>(), lifetime};
+  }
+
+  std::string current() {
+    std::unique_lock<std::mutex> lock(mutex);
+    for (;;) {
+      if (!token.empty() && now() < renew_at) return token;
+      if (!refreshing) break;
+      refreshed.wait(lock);  // another thread is renewing: wait for its result
+    }
+    refreshing = true;
+    ++requests;
+    lock.unlock();
+    std::pair<std::string, std::chrono::seconds> fresh;
+    try {
+      fresh = fetch();
+    } catch (...) {
+      lock.lock();
+      refreshing = false;
+      refreshed.notify_all();
+      throw;
+    }
+    lock.lock();
+    refreshing = false;
+    token = fresh.first;
+    auto margin = std::min<std::chrono::seconds>(options.refresh_margin, fresh.second / 2);
+    renew_at = now() + fresh.second - margin;
+    refreshed.notify_all();
+    return token;
+  }
+};
+
+OAuthClientCredentials::OAuthClientCredentials(std::string app_id, std::string app_secret,
+                                               std::string instance_id, OAuthOptions options)
+    : state_(std::make_unique<State>()) {
+  check_value("clientId", app_id);
+  check_value("clientSecret", app_secret);
+  check_value("instanceId", instance_id);
+  std::string base = options.base_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  if (!internal::is_absolute_http_url(base)) {
+    throw ValidationError("base_url", "must be an absolute http:// or https:// URL");
+  }
+  if (base.rfind("http://", 0) == 0 && !options.allow_insecure_http &&
+      base.rfind("http://127.", 0) != 0 && base.rfind("http://localhost", 0) != 0 &&
+      base.rfind("http://[::1]", 0) != 0) {
+    throw ValidationError("base_url", "plain http:// is refused for non-loopback hosts");
+  }
+  if (!options.transport) options.transport = std::make_shared<CurlTransport>();
+  state_->app_id = std::move(app_id);
+  state_->app_secret = std::move(app_secret);
+  state_->instance_id = std::move(instance_id);
+  state_->url = base + "/oauth2/token";
+  state_->options = std::move(options);
+}
+
+OAuthClientCredentials::~OAuthClientCredentials() = default;
+
+std::string OAuthClientCredentials::access_token() { return state_->current(); }
+
+void OAuthClientCredentials::apply(HttpHeaders& headers) {
+  headers.emplace_back("Authorization", state_->current());
+}
+
+bool OAuthClientCredentials::on_unauthenticated(const HttpHeaders& used) {
+  std::lock_guard<std::mutex> lock(state_->mutex);
+  // Only the token that was rejected is dropped: concurrent 401s cause one renewal, not many.
+  if (!state_->token.empty() && authorization(used) == state_->token) {
+    state_->token.clear();
+  }
+  return true;
+}
+
+std::vector<std::string> OAuthClientCredentials::secrets() const {
+  std::lock_guard<std::mutex> lock(state_->mutex);
+  return {state_->app_secret, state_->token};
+}
+
+std::size_t OAuthClientCredentials::token_requests() const {
+  std::lock_guard<std::mutex> lock(state_->mutex);
+  return state_->requests;
+}
+
+}  // namespace wix::backinstock

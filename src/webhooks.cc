@@ -1,0 +1,213 @@
+#include "wix/backinstock/webhooks.h"
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <cctype>
+#include <charconv>
+
+#include <nlohmann/json.hpp>
+
+#include "codec.h"
+#include "wire.h"
+
+namespace wix::backinstock::webhooks {
+
+using nlohmann::json;
+using Reason = WebhookError::Reason;
+
+WebhookError::WebhookError(Reason reason, const std::string& message)
+    : Error("webhook rejected: " + message), reason_(reason) {}
+
+struct Verifier::Key {
+  EVP_PKEY* pkey = nullptr;
+  ~Key() { EVP_PKEY_free(pkey); }
+};
+
+namespace {
+
+EVP_PKEY* read_pem(std::string_view pem) {
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  if (bio == nullptr) return nullptr;
+  EVP_PKEY* key = PEM_read_bio_PUBKEY(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  return key;
+}
+
+EVP_PKEY* read_key(std::string_view text) {
+  if (text.find("-----BEGIN") != std::string_view::npos) return read_pem(text);
+  // Base64-wrapped: a PEM block, or the DER of one.
+  std::string compact;
+  for (char c : text) {
+    if (!std::isspace(static_cast<unsigned char>(c))) compact.push_back(c);
+  }
+  std::string decoded;
+  if (compact.empty() || !internal::base64url_decode(compact, decoded)) return nullptr;
+  if (decoded.find("-----BEGIN") != std::string::npos) return read_pem(decoded);
+  const auto* der = reinterpret_cast<const unsigned char*>(decoded.data());
+  return d2i_PUBKEY(nullptr, &der, static_cast<long>(decoded.size()));
+}
+
+[[noreturn]] void malformed(const std::string& what) { throw WebhookError(Reason::kMalformed, what); }
+
+std::string decode_part(std::string_view part, const char* name) {
+  std::string out;
+  if (part.empty() || !internal::base64url_decode(part, out)) {
+    malformed(std::string("the JWS ") + name + " is not base64url");
+  }
+  return out;
+}
+
+json parse_object(std::string_view text, const std::string& where) {
+  json value = json::parse(text, nullptr, false);
+  if (value.is_discarded() || !value.is_object()) malformed(where + " is not a JSON object");
+  return value;
+}
+
+// A member that may arrive as an object or as a string holding JSON.
+json nested_object(const json& parent, const char* key, const std::string& where, bool required) {
+  auto it = parent.find(key);
+  if (it == parent.end() || it->is_null()) {
+    if (required) malformed(where + " is missing");
+    return json::object();
+  }
+  if (it->is_object()) return *it;
+  if (it->is_string()) return parse_object(it->get<std::string>(), where);
+  malformed(where + " is neither an object nor a JSON string");
+}
+
+std::string text(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::optional<std::int64_t> int64_of(const json& object, const char* key) {
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return std::nullopt;
+  if (it->is_number_integer()) return it->get<std::int64_t>();
+  if (!it->is_string()) malformed(std::string(key) + " is not an integer");
+  const std::string s = it->get<std::string>();
+  std::int64_t value = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec != std::errc() || ptr != s.data() + s.size() || s.empty()) {
+    malformed(std::string(key) + " is not an int64 string");
+  }
+  return value;
+}
+
+}  // namespace
+
+Verifier::Verifier(std::string_view public_key) {
+  auto key = std::make_shared<Key>();
+  key->pkey = read_key(public_key);
+  if (key->pkey == nullptr) throw WebhookError(Reason::kInvalidKey, "the public key cannot be read");
+  if (EVP_PKEY_base_id(key->pkey) != EVP_PKEY_RSA) {
+    throw WebhookError(Reason::kInvalidKey, "the public key is not an RSA key");
+  }
+  key_ = std::move(key);
+}
+
+Event Verifier::verify(std::string_view body) const {
+  return verify(body, std::chrono::system_clock::now());
+}
+
+Event Verifier::verify(std::string_view body, std::chrono::system_clock::time_point now) const {
+  while (!body.empty() && std::isspace(static_cast<unsigned char>(body.back()))) body.remove_suffix(1);
+  while (!body.empty() && std::isspace(static_cast<unsigned char>(body.front()))) body.remove_prefix(1);
+  auto first = body.find('.');
+  auto second = first == std::string_view::npos ? first : body.find('.', first + 1);
+  if (second == std::string_view::npos || body.find('.', second + 1) != std::string_view::npos) {
+    malformed("the body is not a compact JWS (header.payload.signature)");
+  }
+  std::string_view header_part = body.substr(0, first);
+  std::string_view payload_part = body.substr(first + 1, second - first - 1);
+  std::string_view signature_part = body.substr(second + 1);
+
+  json header = parse_object(decode_part(header_part, "header"), "the JWS header");
+  if (text(header, "alg") != "RS256") {
+    throw WebhookError(Reason::kUnsupportedAlgorithm, "alg must be RS256");
+  }
+  std::string signature = decode_part(signature_part, "signature");
+  std::string_view signing_input = body.substr(0, second);
+
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  if (ctx == nullptr) throw WebhookError(Reason::kBadSignature, "cannot allocate a digest context");
+  bool valid =
+      EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, key_->pkey) == 1 &&
+      EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+                       reinterpret_cast<const unsigned char*>(signing_input.data()),
+                       signing_input.size()) == 1;
+  EVP_MD_CTX_free(ctx);
+  if (!valid) throw WebhookError(Reason::kBadSignature, "the signature does not verify");
+
+  json claims = parse_object(decode_part(payload_part, "payload"), "the JWT payload");
+  if (auto exp = claims.find("exp"); exp != claims.end() && !exp->is_null()) {
+    if (!exp->is_number()) malformed("exp is not a number");
+    auto expires = std::chrono::system_clock::time_point(
+        std::chrono::seconds(static_cast<long long>(exp->get<double>())));
+    if (now >= expires) throw WebhookError(Reason::kExpired, "the token has expired");
+  }
+  json envelope = nested_object(claims, "data", "the data claim", true);
+  Event event;
+  EventMetadata& m = event.metadata;
+  m.event_type = text(envelope, "eventType");
+  if (m.event_type == kCreatedEventType) {
+    event.type = EventType::kCreated;
+  } else if (m.event_type == kUpdatedEventType) {
+    event.type = EventType::kUpdated;
+  } else if (m.event_type == kDeletedEventType) {
+    event.type = EventType::kDeleted;
+  } else {
+    throw WebhookError(Reason::kUnknownEventType,
+                       "unknown event type \"" + m.event_type.substr(0, 150) + "\"");
+  }
+  m.instance_id = text(envelope, "instanceId");
+  json identity = nested_object(envelope, "identity", "the identity", false);
+  m.identity = {text(identity, "identityType"), text(identity, "anonymousVisitorId"),
+                text(identity, "memberId"), text(identity, "wixUserId"), text(identity, "appId")};
+  json account = nested_object(envelope, "accountInfo", "accountInfo", false);
+  m.account_info = {text(account, "accountId"), text(account, "parentAccountId"),
+                    text(account, "siteId")};
+
+  json domain = nested_object(envelope, "data", "the domain event", true);
+  m.event_id = text(domain, "id");
+  m.entity_id = text(domain, "entityId");
+  m.entity_fqdn = text(domain, "entityFqdn");
+  m.slug = text(domain, "slug");
+  m.originated_from = text(domain, "originatedFrom");
+  if (auto time = text(domain, "eventTime"); !time.empty()) m.event_time = parse_timestamp(time);
+  m.entity_event_sequence = int64_of(domain, "entityEventSequence");
+  if (auto it = domain.find("triggeredByAnonymizeRequest"); it != domain.end() && it->is_boolean()) {
+    m.triggered_by_anonymize_request = it->get<bool>();
+  }
+
+  try {
+    switch (event.type) {
+      case EventType::kCreated: {
+        json created = nested_object(domain, "createdEvent", "createdEvent", true);
+        event.entity = internal::decode_notification_request(
+            nested_object(created, "entity", "createdEvent.entity", true));
+        break;
+      }
+      case EventType::kUpdated: {
+        json updated = nested_object(domain, "updatedEvent", "updatedEvent", true);
+        event.entity = internal::decode_notification_request(
+            nested_object(updated, "currentEntity", "updatedEvent.currentEntity", true));
+        event.modified_fields = nested_object(updated, "modifiedFields", "modifiedFields", false).dump();
+        break;
+      }
+      case EventType::kDeleted: {
+        json deleted = nested_object(domain, "deletedEvent", "deletedEvent", false);
+        json entity = nested_object(deleted, "deletedEntity", "deletedEvent.deletedEntity", false);
+        if (!entity.empty()) event.entity = internal::decode_notification_request(entity);
+        break;
+      }
+    }
+  } catch (const TransportError& e) {
+    malformed(std::string("the entity cannot be read: ") + e.what());
+  }
+  return event;
+}
+
+}  // namespace wix::backinstock::webhooks
