@@ -1,0 +1,195 @@
+// App OAuth against the emulator: caching, expiry, single-flight refresh, 401 refresh, failures.
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include "emulator.h"
+#include "wix/backinstock/backinstock.h"
+
+namespace wix::backinstock {
+namespace {
+
+using std::chrono::seconds;
+
+constexpr char kAppId[] = "8f1e2d3c-4b5a-4697-8a7b-6c5d4e3f2a1b";
+constexpr char kSecret[] = "app-secret-DO-NOT-LOG-31f0c9";
+constexpr char kInstance[] = "b4c3d2e1-f0a9-4887-9766-554433221100";
+
+class AuthTest : public ::testing::Test {
+ protected:
+  AuthTest() {
+    emulator::EmulatorOptions options;
+    options.collecting_by_default = true;
+    options.apps = {{kAppId, kSecret}};
+    options.token_lifetime = seconds(3600);
+    emulator_ = std::make_unique<emulator::Emulator>(options);
+    emulator_->start();
+  }
+  // Credentials whose expiry clock the test moves.
+  std::shared_ptr<OAuthClientCredentials> credentials(std::string secret = kSecret) {
+    OAuthOptions o;
+    o.base_url = emulator_->url();
+    o.clock = [this] { return now_.load(); };
+    return std::make_shared<OAuthClientCredentials>(kAppId, std::move(secret), kInstance, o);
+  }
+  Client client(std::shared_ptr<Credentials> c) {
+    ClientOptions o;
+    o.base_url = emulator_->url();
+    o.credentials = std::move(c);
+    o.sleeper = [](std::chrono::milliseconds) {};
+    return Client(o);
+  }
+  std::size_t token_requests() const { return emulator_->requests_received("/oauth2/token", "POST"); }
+
+  std::unique_ptr<emulator::Emulator> emulator_;
+  std::atomic<std::chrono::steady_clock::time_point> now_{std::chrono::steady_clock::time_point{}};
+};
+
+TEST_F(AuthTest, TokenIsFetchedOnceAndCached) {
+  auto creds = credentials();
+  auto c = client(creds);
+  for (int i = 0; i < 5; ++i) c.get_settings();
+  EXPECT_EQ(token_requests(), 1u);
+  EXPECT_EQ(creds->token_requests(), 1u);
+  EXPECT_EQ(creds->access_token().rfind("OAUTH2.", 0), 0u);
+}
+
+TEST_F(AuthTest, TokenIsRenewedShortlyBeforeItExpires) {
+  auto creds = credentials();
+  auto c = client(creds);
+  c.get_settings();
+  now_ = now_.load() + seconds(3600 - 301);  // just before expiry minus the 5-minute margin
+  c.get_settings();
+  EXPECT_EQ(token_requests(), 1u);
+  now_ = now_.load() + seconds(2);  // inside the margin
+  c.get_settings();
+  EXPECT_EQ(token_requests(), 2u);
+}
+
+TEST_F(AuthTest, ManyThreadsCauseOneTokenRequest) {
+  auto creds = credentials();
+  auto c = client(creds);
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 16; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 10; ++i) {
+        c.get_settings();
+        ++ok;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 160);
+  EXPECT_EQ(token_requests(), 1u);
+}
+
+TEST_F(AuthTest, A401RenewsTheTokenOnceAndConcurrent401sRenewOnce) {
+  auto creds = credentials();
+  auto c = client(creds);
+  c.get_settings();
+  auto first = creds->access_token();
+  emulator_->revoke_tokens();
+  EXPECT_NO_THROW(c.get_settings());
+  EXPECT_EQ(token_requests(), 2u);
+  EXPECT_NE(creds->access_token(), first);
+
+  emulator_->revoke_tokens();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) threads.emplace_back([&] { c.get_settings(); });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(token_requests(), 3u);
+}
+
+TEST_F(AuthTest, TokenEndpointFailuresAreTypedAndKeepNoSecret) {
+  auto c = client(credentials("the-wrong-secret-abcdef"));
+  try {
+    c.get_settings();
+    FAIL();
+  } catch (const UnauthenticatedError& e) {
+    EXPECT_EQ(e.http_status(), 401);
+    EXPECT_FALSE(e.request_id().empty());
+    EXPECT_EQ(std::string(e.what()).find("the-wrong-secret-abcdef"), std::string::npos);
+  }
+  emulator::Fault fault;
+  fault.kind = emulator::Fault::Kind::kStatus;
+  fault.path = "/oauth2/token";
+  fault.status = 503;
+  fault.body = std::string("{\"message\":\"") + kSecret + "\"}";
+  emulator_->inject(fault);
+  try {
+    client(credentials()).get_settings();
+    FAIL();
+  } catch (const ServerError& e) {
+    EXPECT_EQ(std::string(e.what()).find(kSecret), std::string::npos);
+    EXPECT_EQ(e.raw_body().find(kSecret), std::string::npos);
+  }
+  OAuthOptions unreachable;
+  unreachable.base_url = "http://127.0.0.1:1";
+  EXPECT_THROW(OAuthClientCredentials(kAppId, kSecret, kInstance, unreachable).access_token(),
+               TransportError);
+  EXPECT_THROW(OAuthClientCredentials("", kSecret, kInstance), ValidationError);
+  EXPECT_THROW(OAuthClientCredentials(kAppId, kSecret, "", unreachable), ValidationError);
+}
+
+TEST_F(AuthTest, ExpiredOrUnknownTokensAndMissingSiteAreRejected) {
+  EXPECT_THROW(client(std::make_shared<AccessTokenCredentials>("OAUTH2.made-up")).get_settings(),
+               UnauthenticatedError);
+  // An API key without wix-site-id is refused, as the real service does.
+  struct KeyOnly : Credentials {
+    void apply(HttpHeaders& h) override { h.emplace_back("Authorization", "some-api-key"); }
+    std::vector<std::string> secrets() const override { return {"some-api-key"}; }
+  };
+  EXPECT_THROW(client(std::make_shared<KeyOnly>()).get_settings(), PermissionDeniedError);
+  // Tokens issued with a short lifetime expire on the emulator's own clock.
+  emulator::EmulatorOptions short_lived;
+  short_lived.apps = {{kAppId, kSecret}};
+  short_lived.token_lifetime = seconds(1);
+  emulator::Emulator quick(short_lived);
+  quick.start();
+  OAuthOptions o;
+  o.base_url = quick.url();
+  OAuthClientCredentials creds(kAppId, kSecret, kInstance, o);
+  auto token = creds.access_token();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  ClientOptions co;
+  co.base_url = quick.url();
+  co.credentials = std::make_shared<AccessTokenCredentials>(token);
+  EXPECT_THROW(Client(co).get_settings(), UnauthenticatedError);
+}
+
+TEST_F(AuthTest, TokenProviderCredentialsAreInvalidatedAfter401) {
+  OAuthOptions o;
+  o.base_url = emulator_->url();
+  auto oauth = std::make_shared<OAuthClientCredentials>(kAppId, kSecret, kInstance, o);
+  std::vector<std::string> invalidated;
+  std::string cached = "OAUTH2.stale-token";
+  auto provider = std::make_shared<TokenProviderCredentials>(
+      [&] { return cached; },
+      [&](const std::string& rejected) {
+        invalidated.push_back(rejected);
+        cached = oauth->access_token();
+      });
+  client(provider).get_settings();
+  EXPECT_EQ(invalidated, std::vector<std::string>{"OAUTH2.stale-token"});
+}
+
+TEST_F(AuthTest, OneAppManySitesSharesTheTransport) {
+  ClientOptions base;
+  base.base_url = emulator_->url();
+  AppClients app(kAppId, kSecret, base);
+  auto site_a = app.for_instance("instance-a");
+  auto site_b = app.for_instance("instance-b");
+  site_a.get_settings();
+  site_b.get_settings();
+  app.for_instance("instance-a").get_settings();
+  EXPECT_EQ(token_requests(), 2u);  // one token per instance, reused
+  EXPECT_EQ(app.credentials_for("instance-a")->token_requests(), 1u);
+  EXPECT_EQ(app.for_instance("instance-a").connection(), site_a.connection());
+}
+
+}  // namespace
+}  // namespace wix::backinstock
