@@ -1,0 +1,150 @@
+#include "curl_easy.h"
+
+#include <cctype>
+#include <mutex>
+#include <new>
+#include <utility>
+
+namespace wix::backinstock::internal {
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+TransportError::Kind kind_of(CURLcode code) {
+  switch (code) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+      return TransportError::Kind::kConnect;
+    case CURLE_OPERATION_TIMEDOUT:
+      return TransportError::Kind::kTimeout;
+    case CURLE_GOT_NOTHING:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+      return TransportError::Kind::kConnectionLost;
+    default:
+      return TransportError::Kind::kOther;
+  }
+}
+
+}  // namespace
+
+void curl_global_init_once() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+CurlTransfer::~CurlTransfer() { curl_slist_free_all(headers_); }
+
+std::size_t CurlTransfer::on_body(char* data, std::size_t size, std::size_t count, void* self) {
+  auto* t = static_cast<CurlTransfer*>(self);
+  std::size_t n = size * count;
+  if (t->response_.body.size() + n > t->max_body_) {
+    t->too_large_ = true;
+    return 0;  // aborts the transfer with CURLE_WRITE_ERROR
+  }
+  t->response_.body.append(data, n);
+  return n;
+}
+
+std::size_t CurlTransfer::on_header(char* data, std::size_t size, std::size_t count, void* self) {
+  auto* t = static_cast<CurlTransfer*>(self);
+  std::size_t n = size * count;
+  std::string_view line(data, n);
+  if (line.substr(0, 5) == "HTTP/") {
+    t->response_.headers.clear();  // a new status line (after 100 Continue): start over
+    return n;
+  }
+  auto colon = line.find(':');
+  if (colon != std::string_view::npos && colon > 0) {
+    t->response_.headers.emplace_back(std::string(trim(line.substr(0, colon))),
+                                      std::string(trim(line.substr(colon + 1))));
+  }
+  return n;
+}
+
+void CurlTransfer::prepare(CURL* h, const HttpRequest& request, const CurlTransportOptions& o) {
+  curl_easy_reset(h);
+  max_body_ = o.max_response_bytes;
+  method_ = request.method.c_str();
+  for (const auto& [name, value] : request.headers) {
+    std::string line = name + ": " + value;
+    curl_slist* next = curl_slist_append(headers_, line.c_str());
+    if (next == nullptr) throw std::bad_alloc();
+    headers_ = next;
+  }
+  // Never wait for "100 Continue" on larger bodies.
+  curl_slist* next = curl_slist_append(headers_, "Expect:");
+  if (next == nullptr) throw std::bad_alloc();
+  headers_ = next;
+
+  curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers_);
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &CurlTransfer::on_body);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, this);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &CurlTransfer::on_header);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, this);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o.connect_timeout.count()));
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+  if (o.low_speed_time.count() > 0) {
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, static_cast<long>(o.low_speed_time.count()));
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, o.low_speed_limit_bytes);
+  }
+  curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, o.verify_tls ? 1L : 0L);
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, o.verify_tls ? 2L : 0L);
+  if (!o.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, o.ca_file.c_str());
+  if (!o.ca_path.empty()) curl_easy_setopt(h, CURLOPT_CAPATH, o.ca_path.c_str());
+  if (!o.proxy.empty()) curl_easy_setopt(h, CURLOPT_PROXY, o.proxy.c_str());
+
+  if (request.method == "GET") {
+    curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+  } else if (request.method == "POST" || request.method == "PUT") {
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
+    if (request.method == "PUT") curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
+  } else {
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  }
+}
+
+TransportError CurlTransfer::error(CURL* h, CURLcode code) const {
+  long sent = 0;
+  curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &sent);
+  auto kind = too_large_ ? TransportError::Kind::kResponseTooLarge : kind_of(code);
+  // Nothing left this process when no request byte was written; otherwise the server may have
+  // received (and acted on) the request.
+  bool reached = sent > 0 && kind != TransportError::Kind::kConnect;
+  std::string message = too_large_ ? "response body exceeds " + std::to_string(max_body_) + " bytes"
+                                   : std::string(curl_easy_strerror(code)) +
+                                         (error_[0] ? std::string(": ") + error_ : "");
+  return TransportError(kind, reached, std::string(method_) + " " + message);
+}
+
+HttpResponse CurlTransfer::finish(CURL* h, CURLcode code) {
+  if (code != CURLE_OK) throw error(h, code);
+  long status = 0;
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+  response_.status = static_cast<int>(status);
+  return std::move(response_);
+}
+
+}  // namespace wix::backinstock::internal

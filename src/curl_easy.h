@@ -1,0 +1,45 @@
+#pragma once
+
+// One HTTP exchange on a libcurl easy handle, shared by the blocking transport and the
+// asynchronous client. Internal.
+
+#include <curl/curl.h>
+
+#include <cstddef>
+#include <string>
+
+#include "wix/backinstock/transport.h"
+
+namespace wix::backinstock::internal {
+
+/// `curl_global_init`, once per process, thread-safely.
+void curl_global_init_once();
+
+/// The state of one transfer. `prepare` sets every option of the handle for `request` (which must
+/// outlive the transfer: its body is not copied); `finish` turns the result into the response or
+/// throws `TransportError`.
+class CurlTransfer {
+ public:
+  CurlTransfer() = default;
+  CurlTransfer(const CurlTransfer&) = delete;
+  CurlTransfer& operator=(const CurlTransfer&) = delete;
+  ~CurlTransfer();
+
+  void prepare(CURL* handle, const HttpRequest& request, const CurlTransportOptions& options);
+  HttpResponse finish(CURL* handle, CURLcode code);
+  /// The error `finish` would throw for `code` (not CURLE_OK).
+  TransportError error(CURL* handle, CURLcode code) const;
+
+ private:
+  static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* self);
+  static std::size_t on_header(char* data, std::size_t size, std::size_t count, void* self);
+
+  HttpResponse response_;
+  std::size_t max_body_ = 0;
+  bool too_large_ = false;
+  curl_slist* headers_ = nullptr;
+  const char* method_ = "";
+  char error_[CURL_ERROR_SIZE] = {0};
+};
+
+}  // namespace wix::backinstock::internal
