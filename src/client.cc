@@ -240,68 +240,42 @@ class RestConnection final : public Connection {
   Sent send(const WireCall& call, const CallOptions& options, Safety safety) {
     const RetryPolicy& policy = options.retry ? *options.retry : options_.retry;
     if (options.retry) internal::check_policy(policy);
-    const auto attempt_timeout = options.timeout.value_or(options_.request_timeout);
-    const auto start = now();
-    const bool has_deadline = policy.deadline.count() > 0;
-    const auto deadline = start + policy.deadline;
-    bool refreshed = false;
-
-    for (int attempt = 1;; ++attempt) {
-      auto timeout = attempt_timeout;
-      if (has_deadline) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now());
-        timeout = std::max(std::chrono::milliseconds(1), std::min(timeout, left));
-      }
-      std::optional<std::string> stop;
-      std::optional<std::chrono::milliseconds> server_delay;
-      std::chrono::milliseconds delay{0};
+    internal::RetryRun run(policy, safety, now(),
+                           options.timeout.value_or(options_.request_timeout));
+    auto random = [this] { return random01(); };
+    for (;; run.advance()) {
       // Built outside the try: a failing token endpoint is its own error, not this call's.
-      HttpRequest request = build(call, timeout);
+      HttpRequest request = build(call, run.timeout(now()));
       auto attempt_start = now();
+      internal::RetryRun::Next next;
       try {
         HttpResponse response = options_.transport->send(request);
         auto request_id = find_header(response.headers, "x-wix-request-id").value_or("");
-        log(call, attempt, response.status, now() - attempt_start, request_id, "");
-        if (response.status == 200) return {std::move(response), attempt};
-        if (response.status == 401 && !refreshed && options_.credentials->on_unauthenticated(request.headers)) {
-          refreshed = true;  // one more attempt with fresh credentials
-          continue;
+        log(call, run.attempt(), response.status, now() - attempt_start, request_id, "");
+        if (response.status == 200) return {std::move(response), run.attempt()};
+        if (response.status == 401 && run.take_refresh() &&
+            options_.credentials->on_unauthenticated(request.headers)) {
+          continue;  // one more attempt with fresh credentials
         }
-        stop = internal::stop_reason(response.status, safety);
-        if (auto retry_after = find_header(response.headers, "retry-after")) {
-          server_delay = internal::parse_retry_after(*retry_after, std::chrono::system_clock::now());
-        }
-        if (!stop) stop = next_delay(policy, attempt, deadline, has_deadline, server_delay, delay);
-        if (stop) {
+        next = run.after_status(response, now(), random);
+        if (!next.retry) {
           try {
             internal::throw_api_error(response, options_.credentials->secrets());
           } catch (Error& e) {
-            ErrorAccess::annotate(e, attempt, *stop);
+            ErrorAccess::annotate(e, run.attempt(), next.reason);
             throw;
           }
         }
       } catch (TransportError& e) {
-        log(call, attempt, 0, now() - attempt_start, "", e.what());
-        stop = internal::stop_reason(e, safety);
-        if (!stop) stop = next_delay(policy, attempt, deadline, has_deadline, std::nullopt, delay);
-        if (stop) {
-          ErrorAccess::annotate(e, attempt, *stop);
+        log(call, run.attempt(), 0, now() - attempt_start, "", e.what());
+        next = run.after_error(e, now(), random);
+        if (!next.retry) {
+          ErrorAccess::annotate(e, run.attempt(), next.reason);
           throw;
         }
       }
-      sleep(delay);
+      sleep(next.delay);
     }
-  }
-
-  // Decides whether another attempt fits, and after which `delay`; else says why not.
-  std::optional<std::string> next_delay(const RetryPolicy& policy, int attempt,
-                                        Clock::time_point deadline, bool has_deadline,
-                                        std::optional<std::chrono::milliseconds> server_delay,
-                                        std::chrono::milliseconds& delay) {
-    if (attempt >= policy.max_attempts) return std::string("attempts exhausted");
-    delay = server_delay ? *server_delay : internal::backoff_delay(policy, attempt, random01());
-    if (has_deadline && now() + delay >= deadline) return std::string("deadline exceeded");
-    return std::nullopt;
   }
 
   std::string base_url_;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "error_mapping.h"
+
 namespace wix::backinstock::internal {
 
 namespace {
@@ -62,6 +64,32 @@ void check_policy(const RetryPolicy& policy) {
     throw ValidationError("retry.multiplier", "must be a finite number of at least 1");
   }
   if (policy.deadline.count() < 0) throw ValidationError("retry.deadline", "must not be negative");
+}
+
+RetryRun::RetryRun(const RetryPolicy& policy, Safety safety, Clock::time_point start,
+                   std::chrono::milliseconds attempt_timeout)
+    : policy_(policy),
+      safety_(safety),
+      deadline_(start + policy.deadline),
+      has_deadline_(policy.deadline.count() > 0),
+      attempt_timeout_(attempt_timeout) {}
+
+std::chrono::milliseconds RetryRun::timeout(Clock::time_point now) const {
+  if (!has_deadline_) return attempt_timeout_;
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - now);
+  return std::max(std::chrono::milliseconds(1), std::min(attempt_timeout_, left));
+}
+
+bool RetryRun::take_refresh() noexcept {
+  if (refreshed_) return false;
+  refreshed_ = true;
+  return true;
+}
+
+std::optional<std::chrono::milliseconds> RetryRun::server_delay(const HttpResponse& response) {
+  auto value = find_header(response.headers, "retry-after");
+  if (!value) return std::nullopt;
+  return parse_retry_after(*value, std::chrono::system_clock::now());
 }
 
 }  // namespace wix::backinstock::internal
