@@ -7,6 +7,7 @@
 #include <thread>
 #include <utility>
 
+#include "calls.h"
 #include "codec.h"
 #include "error_access.h"
 #include "error_mapping.h"
@@ -20,56 +21,15 @@ namespace wix::backinstock {
 
 namespace {
 
+namespace calls = internal::calls;
 using internal::Safety;
 using internal::WireCall;
 using Clock = std::chrono::steady_clock;
 
-bool is_loopback_host(std::string_view host) {
-  return host == "localhost" || host == "[::1]" || host.substr(0, 4) == "127.";
-}
-
-// Validates and normalises the base URL: scheme://host[:port], no trailing slash.
-std::string normalise_base_url(const ClientOptions& options) {
-  std::string url = options.base_url;
-  internal::check_text("base_url", url, /*allow_newlines=*/false);
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  if (!internal::is_absolute_http_url(url)) {
-    throw ValidationError("base_url", "must be an absolute http:// or https:// URL");
-  }
-  if (url.compare(0, 7, "http://") == 0 && !options.allow_insecure_http) {
-    auto authority = std::string_view(url).substr(7);
-    authority = authority.substr(0, authority.find_first_of("/?#"));
-    if (auto at = authority.rfind('@'); at != std::string_view::npos) {
-      authority = authority.substr(at + 1);
-    }
-    auto host = authority.front() == '['
-                    ? authority.substr(0, authority.find(']') + 1)
-                    : authority.substr(0, authority.find(':'));
-    if (!is_loopback_host(host)) {
-      throw ValidationError("base_url",
-                            "plain http:// is refused for non-loopback hosts (credentials would "
-                            "travel unencrypted); set allow_insecure_http to override");
-    }
-  }
-  return url;
-}
-
-std::string checked_id(const std::string& id, const char* field = "id") {
-  internal::check_required_text(field, id);
-  return internal::percent_encode(id);
-}
-
 class RestConnection final : public Connection {
  public:
   explicit RestConnection(ClientOptions options)
-      : base_url_(normalise_base_url(options)), options_(std::move(options)) {
-    if (!options_.credentials) {
-      throw ValidationError("credentials", "are required (for example ApiKeyCredentials)");
-    }
-    internal::check_policy(options_.retry);
-    internal::check_text("user_agent", options_.user_agent, /*allow_newlines=*/false);
-    user_agent_ = std::string("wix-backinstock-cpp/") + kVersion;
-    if (!options_.user_agent.empty()) user_agent_ += " " + options_.user_agent;
+      : builder_(options), options_(std::move(options)) {
     if (!options_.transport) {
       CurlTransportOptions transport_options;
       transport_options.connect_timeout = options_.connect_timeout;
@@ -79,109 +39,60 @@ class RestConnection final : public Connection {
 
   void report_items_back_in_stock(const ReportItemsBackInStockRequest& request,
                                   const CallOptions& options) override {
-    send({"POST", std::string(kRequestsPath) + "/report-items-back-in-stock", "",
-          internal::encode_report(request)},
-         options, Safety::kNotIdempotent);
+    send(calls::report(request), options);
   }
 
   NotificationRequest create_back_in_stock_notification_request(
       const NewNotificationRequest& request, const ItemDetails& item_details,
       const CallOptions& options) override {
-    auto response =
-        send({"POST", kRequestsPath, "", internal::encode_create(request, item_details)}, options,
-             Safety::kNotIdempotent);
-    return decode(response, internal::decode_request_response);
+    return decode(send(calls::create(request, item_details), options),
+                  internal::decode_request_response);
   }
 
   NotificationRequest get_back_in_stock_notification_request(const std::string& id,
                                                              const CallOptions& options) override {
-    auto encoded = checked_id(id);
-    auto response = send({"GET", std::string(kRequestsPath) + "/" + encoded, "id=" + encoded, ""},
-                         options, Safety::kIdempotent);
-    return decode(response, internal::decode_request_response);
+    return decode(send(calls::get(id), options), internal::decode_request_response);
   }
 
   void delete_back_in_stock_notification_request(const std::string& id,
                                                  const CallOptions& options) override {
-    auto encoded = checked_id(id);
-    send({"DELETE", std::string(kRequestsPath) + "/" + encoded, "id=" + encoded, ""}, options,
-         Safety::kIdempotent);
+    send(calls::remove(id), options);
   }
 
   NotificationRequest mark_as_notification_sent(const std::string& id,
                                                 const CallOptions& options) override {
-    auto encoded = checked_id(id);
-    auto response = send({"PUT", std::string(kRequestsPath) + "/" + encoded +
-                                     "/mark-as-notification-sent",
-                          "", internal::encode_id(id)},
-                         options, Safety::kIdempotent);
-    return decode(response, internal::decode_request_response);
+    return decode(send(calls::mark_sent(id), options), internal::decode_request_response);
   }
 
   QueryPage query_back_in_stock_notification_requests(const Query& query,
                                                       const CallOptions& options) override {
-    auto response =
-        send(internal::query_call(internal::encode_query(query)), options, Safety::kIdempotent);
-    return decode(response, internal::decode_query_response);
+    return decode(send(calls::query(query), options), internal::decode_query_response);
   }
 
   std::vector<CatalogReferenceCount>
   get_back_in_stock_notification_requests_count_by_catalog_references(
       const std::vector<CatalogReference>& catalog_references,
       const CallOptions& options) override {
-    auto response = send({"GET", std::string(kRequestsPath) + "/count-by-catalog-reference",
-                          internal::dot_r_parameter(internal::encode_count(catalog_references)),
-                          ""},
-                         options, Safety::kIdempotent);
-    return decode(response, internal::decode_count_response);
+    return decode(send(calls::count(catalog_references), options), internal::decode_count_response);
   }
 
   Settings get_settings(const CallOptions& options) override {
-    auto response =
-        send({"PUT", std::string(kRequestsPath) + "/settings", "", "{}"}, options, Safety::kIdempotent);
-    return decode(response, internal::decode_settings_response);
+    return decode(send(calls::get_settings(), options), internal::decode_settings_response);
   }
 
   Settings start_collecting_requests(const std::string& app_id,
                                      const CallOptions& options) override {
-    internal::check_required_text("appId", app_id);
-    auto response = send({"POST", std::string(kRequestsPath) + "/settings/start-collecting", "",
-                          internal::encode_app_id(app_id)},
-                         options, Safety::kIdempotent);
-    return decode(response, internal::decode_settings_response);
+    return decode(send(calls::start_collecting(app_id), options),
+                  internal::decode_settings_response);
   }
 
   Settings stop_collecting_requests(const std::string& app_id,
                                     const CallOptions& options) override {
-    internal::check_required_text("appId", app_id);
-    auto response = send({"POST", std::string(kRequestsPath) + "/settings/stop-collecting", "",
-                          internal::encode_app_id(app_id)},
-                         options, Safety::kIdempotent);
-    return decode(response, internal::decode_settings_response);
+    return decode(send(calls::stop_collecting(app_id), options),
+                  internal::decode_settings_response);
   }
 
  private:
-  HttpRequest build(const WireCall& call, std::chrono::milliseconds timeout) const {
-    HttpRequest request;
-    request.method = call.method;
-    request.url.reserve(base_url_.size() + call.path.size() + call.query_string.size() + 1);
-    request.url = base_url_;
-    request.url += call.path;
-    if (!call.query_string.empty()) {
-      request.url += '?';
-      request.url += call.query_string;
-    }
-    request.headers.reserve(5);
-    request.headers.emplace_back("User-Agent", user_agent_);
-    if (request.method == "POST" || request.method == "PUT") {
-      request.headers.emplace_back("Content-Type", "application/json");
-      request.body = call.body;
-    }
-    options_.credentials->apply(request.headers);
-    request.timeout = timeout;
-    return request;
-  }
-
   Clock::time_point now() const { return options_.clock ? options_.clock() : Clock::now(); }
 
   void sleep(std::chrono::milliseconds delay) const {
@@ -209,7 +120,7 @@ class RestConnection final : public Connection {
     record.duration = std::chrono::duration_cast<std::chrono::microseconds>(duration);
     record.request_id = request_id;
     std::string redacted;
-    if (!error.empty()) redacted = internal::redact(std::string(error), options_.credentials->secrets());
+    if (!error.empty()) redacted = internal::redact(std::string(error), builder_.credentials().secrets());
     record.error = redacted;
     try {
       options_.logger(record);
@@ -237,7 +148,8 @@ class RestConnection final : public Connection {
     }
   }
 
-  Sent send(const WireCall& call, const CallOptions& options, Safety safety) {
+  Sent send(const WireCall& call, const CallOptions& options) {
+    const Safety safety = calls::safety_of(call);
     const RetryPolicy& policy = options.retry ? *options.retry : options_.retry;
     if (options.retry) internal::check_policy(policy);
     internal::RetryRun run(policy, safety, now(),
@@ -245,7 +157,7 @@ class RestConnection final : public Connection {
     auto random = [this] { return random01(); };
     for (;; run.advance()) {
       // Built outside the try: a failing token endpoint is its own error, not this call's.
-      HttpRequest request = build(call, run.timeout(now()));
+      HttpRequest request = builder_.build(call, run.timeout(now()));
       auto attempt_start = now();
       internal::RetryRun::Next next;
       try {
@@ -254,13 +166,13 @@ class RestConnection final : public Connection {
         log(call, run.attempt(), response.status, now() - attempt_start, request_id, "");
         if (response.status == 200) return {std::move(response), run.attempt()};
         if (response.status == 401 && run.take_refresh() &&
-            options_.credentials->on_unauthenticated(request.headers)) {
+            builder_.credentials().on_unauthenticated(request.headers)) {
           continue;  // one more attempt with fresh credentials
         }
         next = run.after_status(response, now(), random);
         if (!next.retry) {
           try {
-            internal::throw_api_error(response, options_.credentials->secrets());
+            internal::throw_api_error(response, builder_.credentials().secrets());
           } catch (Error& e) {
             ErrorAccess::annotate(e, run.attempt(), next.reason);
             throw;
@@ -278,9 +190,8 @@ class RestConnection final : public Connection {
     }
   }
 
-  std::string base_url_;
+  internal::RequestBuilder builder_;
   ClientOptions options_;
-  std::string user_agent_;
   std::mutex random_mutex_;
   std::mt19937_64 random_{std::random_device{}()};
 };

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "calls.h"
 #include "error_mapping.h"
 #include "validation.h"
 #include "wix/backinstock/credentials.h"
@@ -142,16 +143,7 @@ OAuthClientCredentials::OAuthClientCredentials(std::string app_id, std::string a
   check_value("clientId", app_id);
   check_value("clientSecret", app_secret);
   check_value("instanceId", instance_id);
-  std::string base = options.base_url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  if (!internal::is_absolute_http_url(base)) {
-    throw ValidationError("base_url", "must be an absolute http:// or https:// URL");
-  }
-  if (base.rfind("http://", 0) == 0 && !options.allow_insecure_http &&
-      base.rfind("http://127.", 0) != 0 && base.rfind("http://localhost", 0) != 0 &&
-      base.rfind("http://[::1]", 0) != 0) {
-    throw ValidationError("base_url", "plain http:// is refused for non-loopback hosts");
-  }
+  std::string base = internal::checked_base_url(options.base_url, options.allow_insecure_http);
   if (!options.transport) options.transport = std::make_shared<CurlTransport>();
   state_->app_id = std::move(app_id);
   state_->app_secret = std::move(app_secret);

@@ -1,0 +1,131 @@
+#include "calls.h"
+
+#include "codec.h"
+#include "validation.h"
+#include "wix/backinstock/version.h"
+
+namespace wix::backinstock::internal {
+
+namespace {
+
+bool is_loopback_host(std::string_view host) {
+  return host == "localhost" || host == "[::1]" || host.substr(0, 4) == "127.";
+}
+
+std::string checked_id(const std::string& id) {
+  check_required_text("id", id);
+  return percent_encode(id);
+}
+
+std::string under_requests(const std::string& rest) { return std::string(kRequestsPath) + rest; }
+
+}  // namespace
+
+std::string checked_base_url(std::string url, bool allow_insecure_http, const char* field) {
+  check_text(field, url, /*allow_newlines=*/false);
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  if (!is_absolute_http_url(url)) {
+    throw ValidationError(field, "must be an absolute http:// or https:// URL");
+  }
+  if (url.compare(0, 7, "http://") == 0 && !allow_insecure_http) {
+    auto authority = std::string_view(url).substr(7);
+    authority = authority.substr(0, authority.find_first_of("/?#"));
+    if (auto at = authority.rfind('@'); at != std::string_view::npos) {
+      authority = authority.substr(at + 1);
+    }
+    auto host = authority.front() == '[' ? authority.substr(0, authority.find(']') + 1)
+                                         : authority.substr(0, authority.find(':'));
+    if (!is_loopback_host(host)) {
+      throw ValidationError(field,
+                            "plain http:// is refused for non-loopback hosts (credentials would "
+                            "travel unencrypted); set allow_insecure_http to override");
+    }
+  }
+  return url;
+}
+
+RequestBuilder::RequestBuilder(const ClientOptions& options)
+    : base_url_(checked_base_url(options.base_url, options.allow_insecure_http)),
+      credentials_(options.credentials) {
+  if (!credentials_) {
+    throw ValidationError("credentials", "are required (for example ApiKeyCredentials)");
+  }
+  check_policy(options.retry);
+  check_text("user_agent", options.user_agent, /*allow_newlines=*/false);
+  user_agent_ = std::string("wix-backinstock-cpp/") + kVersion;
+  if (!options.user_agent.empty()) user_agent_ += " " + options.user_agent;
+}
+
+HttpRequest RequestBuilder::build(const WireCall& call, std::chrono::milliseconds timeout) const {
+  HttpRequest request;
+  request.method = call.method;
+  request.url.reserve(base_url_.size() + call.path.size() + call.query_string.size() + 1);
+  request.url = base_url_;
+  request.url += call.path;
+  if (!call.query_string.empty()) {
+    request.url += '?';
+    request.url += call.query_string;
+  }
+  request.headers.reserve(5);
+  request.headers.emplace_back("User-Agent", user_agent_);
+  if (request.method == "POST" || request.method == "PUT") {
+    request.headers.emplace_back("Content-Type", "application/json");
+    request.body = call.body;
+  }
+  credentials_->apply(request.headers);
+  request.timeout = timeout;
+  return request;
+}
+
+namespace calls {
+
+WireCall report(const ReportItemsBackInStockRequest& request) {
+  return {"POST", under_requests("/report-items-back-in-stock"), "", encode_report(request)};
+}
+
+WireCall create(const NewNotificationRequest& request, const ItemDetails& item_details) {
+  return {"POST", kRequestsPath, "", encode_create(request, item_details)};
+}
+
+WireCall get(const std::string& id) {
+  auto encoded = checked_id(id);
+  return {"GET", under_requests("/" + encoded), "id=" + encoded, ""};
+}
+
+WireCall remove(const std::string& id) {
+  auto encoded = checked_id(id);
+  return {"DELETE", under_requests("/" + encoded), "id=" + encoded, ""};
+}
+
+WireCall mark_sent(const std::string& id) {
+  auto encoded = checked_id(id);
+  return {"PUT", under_requests("/" + encoded + "/mark-as-notification-sent"), "", encode_id(id)};
+}
+
+WireCall query(const Query& query) { return query_call(encode_query(query)); }
+
+WireCall count(const std::vector<CatalogReference>& references) {
+  return {"GET", under_requests("/count-by-catalog-reference"),
+          dot_r_parameter(encode_count(references)), ""};
+}
+
+WireCall get_settings() { return {"PUT", under_requests("/settings"), "", "{}"}; }
+
+WireCall start_collecting(const std::string& app_id) {
+  check_required_text("appId", app_id);
+  return {"POST", under_requests("/settings/start-collecting"), "", encode_app_id(app_id)};
+}
+
+WireCall stop_collecting(const std::string& app_id) {
+  check_required_text("appId", app_id);
+  return {"POST", under_requests("/settings/stop-collecting"), "", encode_app_id(app_id)};
+}
+
+Safety safety_of(const WireCall& call) {
+  bool creates = std::string_view(call.method) == "POST" &&
+                 (call.path == kRequestsPath || call.path == under_requests("/report-items-back-in-stock"));
+  return creates ? Safety::kNotIdempotent : Safety::kIdempotent;
+}
+
+}  // namespace calls
+}  // namespace wix::backinstock::internal

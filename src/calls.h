@@ -1,0 +1,53 @@
+#pragma once
+
+// The wire shape of every API method, and the headers every request carries. Shared by the
+// blocking connection and the asynchronous client. Internal.
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "retry_rules.h"
+#include "wire.h"
+#include "wix/backinstock/client.h"
+
+namespace wix::backinstock::internal {
+
+/// A validated, normalised base URL (no trailing slash). Plain `http://` is refused for hosts
+/// other than loopback unless `allow_insecure_http`. Throws `ValidationError(field)`.
+std::string checked_base_url(std::string url, bool allow_insecure_http,
+                             const char* field = "base_url");
+
+/// Builds the `HttpRequest` of an attempt: base URL, `User-Agent`, `Content-Type` for bodies,
+/// credentials. Validates the client options it is built from.
+class RequestBuilder {
+ public:
+  explicit RequestBuilder(const ClientOptions& options);
+  HttpRequest build(const WireCall& call, std::chrono::milliseconds timeout) const;
+  Credentials& credentials() const noexcept { return *credentials_; }
+
+ private:
+  std::string base_url_;
+  std::string user_agent_;
+  std::shared_ptr<Credentials> credentials_;
+};
+
+/// One function per API method: verb, path, query string, body.
+namespace calls {
+WireCall report(const ReportItemsBackInStockRequest& request);
+WireCall create(const NewNotificationRequest& request, const ItemDetails& item_details);
+WireCall get(const std::string& id);
+WireCall remove(const std::string& id);
+WireCall mark_sent(const std::string& id);
+WireCall query(const Query& query);
+WireCall count(const std::vector<CatalogReference>& references);
+WireCall get_settings();
+WireCall start_collecting(const std::string& app_id);
+WireCall stop_collecting(const std::string& app_id);
+
+/// Report and Create change the world on every call; everything else may be repeated.
+Safety safety_of(const WireCall& call);
+}  // namespace calls
+
+}  // namespace wix::backinstock::internal
