@@ -17,6 +17,7 @@ std::optional<std::string> stop_reason(const TransportError& error, Safety safet
   switch (error.kind()) {
     case TransportError::Kind::kResponseTooLarge:
     case TransportError::Kind::kMalformedResponse:
+    case TransportError::Kind::kCancelled:
       return std::string(kNotRetryable);
     default:
       break;

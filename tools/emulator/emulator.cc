@@ -3,6 +3,7 @@
 #include "webhook_signer.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
@@ -396,7 +397,10 @@ struct Emulator::Impl {
   httplib::Server server;
   std::thread thread;
   std::atomic<int> port{0};
+  int listen_fd = -1;
   std::atomic<std::size_t> received{0};
+  std::atomic<std::size_t> concurrent{0};
+  std::atomic<std::size_t> max_concurrent{0};
 
   mutable std::mutex mutex;  // guards everything below
   std::map<std::string, std::chrono::steady_clock::time_point> tokens;  // token -> expiry
@@ -943,12 +947,31 @@ struct Emulator::Impl {
   }
 
   void install_routes() {
+    std::size_t threads = std::max<std::size_t>(options.threads, 2);
+    server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     server.set_keep_alive_max_count(100000);
     server.set_tcp_nodelay(true);
+    // cpp-httplib listens with a backlog of 5: a burst of new connections overflows it and each
+    // dropped SYN costs a client a one-second retransmission. Remember the socket to widen it.
+    server.set_socket_options([this](int fd) {
+      int one = 1;
+      ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+      listen_fd = fd;
+    });
     // Every route is dispatched by `route` on the raw target, so that percent-encoded IDs are
     // decoded only once, as one path segment.
     auto handler = [this](const httplib::Request& req, httplib::Response& res) {
       received.fetch_add(1);
+      struct Gauge {
+        Impl* impl;
+        explicit Gauge(Impl* i) : impl(i) {
+          auto now = ++impl->concurrent;
+          auto seen = impl->max_concurrent.load();
+          while (now > seen && !impl->max_concurrent.compare_exchange_weak(seen, now)) {
+          }
+        }
+        ~Gauge() { --impl->concurrent; }
+      } gauge(this);
       std::string path = req.target.substr(0, req.target.find('?'));
       std::optional<Fault> fault;
       {
@@ -1118,6 +1141,7 @@ int Emulator::bind() {
                              std::to_string(impl_->options.port));
   }
   impl_->port = port;
+  if (impl_->listen_fd >= 0) ::listen(impl_->listen_fd, 1024);  // see install_routes
   return port;
 }
 
@@ -1148,6 +1172,8 @@ std::size_t Emulator::notification_count() const {
 }
 
 std::size_t Emulator::requests_received() const { return impl_->received.load(); }
+
+std::size_t Emulator::max_concurrent_requests() const { return impl_->max_concurrent.load(); }
 
 std::size_t Emulator::requests_received(const std::string& path_suffix,
                                         const std::string& method) const {

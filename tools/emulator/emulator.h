@@ -49,6 +49,8 @@ struct EmulatorOptions {
   std::string webhook_url;
   /// PEM private key that signs webhooks; empty: a fresh key pair is generated.
   std::string webhook_private_key_pem;
+  /// Worker threads: each keeps one client connection, so this bounds concurrent connections.
+  std::size_t threads = 96;
   /// `instanceId` of delivered webhooks.
   std::string instance_id = "0e0e0e0e-1111-4222-8333-444455556666";
 };
@@ -117,6 +119,8 @@ class Emulator {
   std::size_t notification_count() const;
   /// Number of requests the emulator received (any route), for tests that count attempts.
   std::size_t requests_received() const;
+  /// The largest number of requests the emulator was serving at the same moment.
+  std::size_t max_concurrent_requests() const;
   /// Number of requests received whose path ends with `path_suffix` (and, if given, `method`).
   std::size_t requests_received(const std::string& path_suffix,
                                 const std::string& method = "") const;

@@ -3,6 +3,7 @@
 /// @file backinstock.h
 /// Umbrella header of the Wix Back-in-Stock C++ SDK.
 
+#include "wix/backinstock/async_client.h" // IWYU pragma: export
 #include "wix/backinstock/client.h"       // IWYU pragma: export
 #include "wix/backinstock/credentials.h"  // IWYU pragma: export
 #include "wix/backinstock/errors.h"       // IWYU pragma: export

@@ -87,6 +87,7 @@ class TransportError : public Error {
     kConnectionLost,   ///< the peer closed or reset the connection, or sent garbage
     kResponseTooLarge, ///< the body exceeded the configured size cap
     kMalformedResponse, ///< a 200 answer whose body is not the JSON the method returns
+    kCancelled,         ///< the asynchronous client was cancelled or destroyed first
     kOther,            ///< anything else reported by the transport
   };
   TransportError(Kind kind, bool may_have_reached_server, const std::string& message);

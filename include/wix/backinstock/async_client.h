@@ -1,0 +1,96 @@
+#pragma once
+
+/// @file async_client.h
+/// `AsyncClient`: every API method without blocking, on one libcurl multi handle driven by one
+/// background thread (not a thread per call). Results are `std::future`s. At most
+/// `AsyncOptions::max_in_flight` requests are on the wire at once; the rest wait in order.
+/// Connections are kept and reused. Retries, deadlines and the rule that Report and Create are
+/// never repeated once they may have reached the server apply to each request exactly as in
+/// `Client` (see retry.h); backoff waits are timers, not sleeping threads.
+///
+///     bis::AsyncClient async(options);
+///     auto done = async.report_items_back_in_stock(request);   // returns at once
+///     done.get();                                              // throws the typed error, if any
+///
+///     auto results = async.report_items_back_in_stock_batch(requests);  // one result per item
+///
+/// Thread safety: all members may be called from any thread. Destroying the client (or `cancel()`)
+/// fails every unfinished future with `TransportError` of kind `kCancelled`.
+/// `ClientOptions::transport`, `sleeper` and `clock` are not used: the client speaks libcurl itself.
+
+#include <cstddef>
+#include <exception>
+#include <future>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "wix/backinstock/client.h"
+
+namespace wix::backinstock {
+
+struct AsyncOptions {
+  /// Requests on the wire at once (also the number of connections kept).
+  std::size_t max_in_flight = 64;
+  /// libcurl settings (TLS, proxy, size cap...). `connect_timeout` comes from `ClientOptions`.
+  CurlTransportOptions transport;
+};
+
+/// The outcome of one item of a batch.
+struct BatchResult {
+  std::exception_ptr error;  ///< null on success
+  bool ok() const noexcept { return !error; }
+  /// Throws the item's typed error; does nothing on success.
+  void rethrow() const {
+    if (error) std::rethrow_exception(error);
+  }
+};
+
+class AsyncClient {
+ public:
+  /// Throws `ValidationError` for unusable options.
+  explicit AsyncClient(ClientOptions options, AsyncOptions async = {});
+  ~AsyncClient();
+  AsyncClient(const AsyncClient&) = delete;
+  AsyncClient& operator=(const AsyncClient&) = delete;
+
+  std::future<void> report_items_back_in_stock(const ReportItemsBackInStockRequest& request,
+                                               const CallOptions& options = {});
+  std::future<NotificationRequest> create_back_in_stock_notification_request(
+      const NewNotificationRequest& request, const ItemDetails& item_details,
+      const CallOptions& options = {});
+  std::future<NotificationRequest> get_back_in_stock_notification_request(
+      const std::string& id, const CallOptions& options = {});
+  std::future<void> delete_back_in_stock_notification_request(const std::string& id,
+                                                              const CallOptions& options = {});
+  std::future<NotificationRequest> mark_as_notification_sent(const std::string& id,
+                                                             const CallOptions& options = {});
+  std::future<QueryPage> query_back_in_stock_notification_requests(const Query& query = {},
+                                                                   const CallOptions& options = {});
+  /// One request: at most 100 references (use `Client` for automatic batching).
+  std::future<std::vector<CatalogReferenceCount>>
+  get_back_in_stock_notification_requests_count_by_catalog_references(
+      const std::vector<CatalogReference>& catalog_references, const CallOptions& options = {});
+  std::future<Settings> get_settings(const CallOptions& options = {});
+  std::future<Settings> start_collecting_requests(const std::string& app_id = kWixStoresAppId,
+                                                  const CallOptions& options = {});
+  std::future<Settings> stop_collecting_requests(const std::string& app_id = kWixStoresAppId,
+                                                 const CallOptions& options = {});
+
+  /// Reports every item, `max_in_flight` at a time, and waits for all of them. One result per
+  /// request, in input order; a failing item does not stop the others.
+  std::vector<BatchResult> report_items_back_in_stock_batch(
+      const std::vector<ReportItemsBackInStockRequest>& requests, const CallOptions& options = {});
+
+  /// Fails every queued or running request with `TransportError(kCancelled)`. Requests already on
+  /// the wire may still have reached the server.
+  void cancel();
+  /// Requests submitted and not yet finished.
+  std::size_t pending() const;
+
+ private:
+  struct Engine;
+  std::unique_ptr<Engine> engine_;
+};
+
+}  // namespace wix::backinstock

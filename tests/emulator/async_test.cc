@@ -1,0 +1,197 @@
+// The asynchronous client against the emulator.
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <set>
+#include <thread>
+
+#include "emulator.h"
+#include "wix/backinstock/backinstock.h"
+
+namespace wix::backinstock {
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+
+class AsyncTest : public ::testing::Test {
+ protected:
+  AsyncTest() {
+    emulator::EmulatorOptions options;
+    options.collecting_by_default = true;
+    emulator_ = std::make_unique<emulator::Emulator>(options);
+    emulator_->start();
+  }
+  ClientOptions options() const {
+    ClientOptions o;
+    o.base_url = emulator_->url();
+    o.credentials = ApiKeyCredentials::for_site("test-key", "site-1");
+    o.retry.initial_delay = milliseconds(1);
+    o.retry.max_delay = milliseconds(5);
+    return o;
+  }
+  static ReportItemsBackInStockRequest report(int i) {
+    return ReportItemsBackInStockRequest(std::vector<std::string>{"request-" + std::to_string(i)},
+                                         ItemDetails("Item " + std::to_string(i), "1"),
+                                         {{"item", std::to_string(i)}});
+  }
+  std::multiset<std::string> reported_items() const {
+    std::multiset<std::string> items;
+    const json outbox = json::parse(emulator_->outbox_json());
+    for (const auto& r : outbox["reports"]) {
+      items.insert(r["template"]["item"].get<std::string>());
+    }
+    return items;
+  }
+  std::unique_ptr<emulator::Emulator> emulator_;
+};
+
+TEST_F(AsyncTest, ThousandReportsWith64InFlightLandExactlyOnce) {
+  AsyncOptions async;
+  async.max_in_flight = 64;
+  AsyncClient client(options(), async);
+  std::vector<ReportItemsBackInStockRequest> requests;
+  for (int i = 0; i < 1000; ++i) requests.push_back(report(i));
+  auto results = client.report_items_back_in_stock_batch(requests);
+  ASSERT_EQ(results.size(), 1000u);
+  for (const auto& r : results) EXPECT_TRUE(r.ok());
+  auto items = reported_items();
+  EXPECT_EQ(items.size(), 1000u);
+  for (int i = 0; i < 1000; ++i) EXPECT_EQ(items.count(std::to_string(i)), 1u) << i;
+  EXPECT_EQ(emulator_->requests_received("/report-items-back-in-stock"), 1000u);
+  EXPECT_LE(emulator_->max_concurrent_requests(), 64u);
+  EXPECT_EQ(client.pending(), 0u);
+}
+
+TEST_F(AsyncTest, AFailingItemDoesNotDisturbTheOthers) {
+  emulator::Fault fault;
+  fault.kind = emulator::Fault::Kind::kStatus;
+  fault.path = "/report-items-back-in-stock";
+  fault.status = 400;
+  fault.body = R"({"message":"Item image URL is invalid","details":{"applicationError":{"code":"INVALID_ITEM_IMAGE_URL"}}})";
+  fault.times = 5;
+  emulator_->inject(fault);
+  AsyncClient client(options());
+  std::vector<ReportItemsBackInStockRequest> requests;
+  for (int i = 0; i < 100; ++i) requests.push_back(report(i));
+  auto results = client.report_items_back_in_stock_batch(requests);
+  int failed = 0;
+  for (const auto& r : results) {
+    if (r.ok()) continue;
+    ++failed;
+    EXPECT_THROW(r.rethrow(), InvalidItemImageUrlError);
+  }
+  EXPECT_EQ(failed, 5);
+  EXPECT_EQ(reported_items().size(), 95u);
+}
+
+TEST_F(AsyncTest, InFlightIsBounded) {
+  emulator::Fault slow;
+  slow.kind = emulator::Fault::Kind::kDelay;
+  slow.delay = milliseconds(50);
+  slow.times = 24;
+  emulator_->inject(slow);
+  AsyncOptions async;
+  async.max_in_flight = 4;
+  AsyncClient client(options(), async);
+  std::vector<std::future<Settings>> futures;
+  for (int i = 0; i < 24; ++i) futures.push_back(client.get_settings());
+  for (auto& f : futures) EXPECT_TRUE(f.get().is_collecting(kWixStoresAppId));
+  EXPECT_LE(emulator_->max_concurrent_requests(), 4u);
+  EXPECT_GE(emulator_->max_concurrent_requests(), 2u);
+}
+
+TEST_F(AsyncTest, RetryRulesApplyPerRequest) {
+  AsyncClient client(options());
+  emulator::Fault unavailable;
+  unavailable.kind = emulator::Fault::Kind::kStatus;
+  unavailable.status = 503;
+  unavailable.path = "/settings";
+  emulator_->inject(unavailable);
+  EXPECT_NO_THROW(client.get_settings().get());  // idempotent: retried
+  unavailable.path = "/report-items-back-in-stock";
+  emulator_->inject(unavailable);
+  try {
+    client.report_items_back_in_stock(report(1)).get();
+    FAIL();
+  } catch (const ServerError& e) {  // Report: never retried after it may have reached the server
+    EXPECT_EQ(e.attempts(), 1);
+  }
+  EXPECT_EQ(emulator_->requests_received("/report-items-back-in-stock"), 1u);
+}
+
+TEST_F(AsyncTest, EveryMethodWorks) {
+  AsyncClient client(options());
+  CatalogReference item("orchid", kWixStoresAppId);
+  auto created = client.create_back_in_stock_notification_request(NewNotificationRequest(item, "a@example.com"),
+                                                                  ItemDetails("Orchid", "2"))
+                     .get();
+  EXPECT_EQ(client.get_back_in_stock_notification_request(created.id).get().email, "a@example.com");
+  EXPECT_EQ(client.query_back_in_stock_notification_requests().get().requests.size(), 1u);
+  EXPECT_EQ(client.get_back_in_stock_notification_requests_count_by_catalog_references({item}).get()[0].count, 1);
+  EXPECT_EQ(client.mark_as_notification_sent(created.id).get().auto_notified, false);
+  client.delete_back_in_stock_notification_request(created.id).get();
+  EXPECT_THROW(client.get_back_in_stock_notification_request(created.id).get(), NotFoundError);
+  EXPECT_FALSE(client.stop_collecting_requests().get().is_collecting(kWixStoresAppId));
+  EXPECT_TRUE(client.start_collecting_requests().get().is_collecting(kWixStoresAppId));
+  EXPECT_THROW(client.get_back_in_stock_notification_request(""), ValidationError);
+}
+
+TEST_F(AsyncTest, DestroyingTheClientWithRequestsInFlightFailsThemCleanly) {
+  emulator::Fault slow;
+  slow.kind = emulator::Fault::Kind::kDelay;
+  slow.delay = milliseconds(300);
+  slow.times = 1000;
+  emulator_->inject(slow);
+  std::vector<std::future<void>> futures;
+  {
+    AsyncOptions async;
+    async.max_in_flight = 8;
+    AsyncClient client(options(), async);
+    for (int i = 0; i < 50; ++i) futures.push_back(client.report_items_back_in_stock(report(i)));
+    std::this_thread::sleep_for(milliseconds(20));  // let some get on the wire
+  }
+  int cancelled = 0;
+  for (auto& f : futures) {
+    ASSERT_EQ(f.wait_for(std::chrono::seconds(0)), std::future_status::ready);
+    try {
+      f.get();
+    } catch (const TransportError& e) {
+      EXPECT_EQ(e.kind(), TransportError::Kind::kCancelled);
+      ++cancelled;
+    }
+  }
+  EXPECT_GE(cancelled, 42);  // at most the 8 in flight could have finished
+  emulator_->clear_faults();
+}
+
+TEST_F(AsyncTest, CancelFailsPendingWork) {
+  emulator::Fault slow;
+  slow.kind = emulator::Fault::Kind::kDelay;
+  slow.delay = milliseconds(200);
+  slow.times = 1000;
+  emulator_->inject(slow);
+  AsyncOptions async;
+  async.max_in_flight = 2;
+  AsyncClient client(options(), async);
+  std::vector<std::future<Settings>> futures;
+  for (int i = 0; i < 20; ++i) futures.push_back(client.get_settings());
+  client.cancel();
+  int cancelled = 0;
+  for (auto& f : futures) {
+    try {
+      f.get();
+    } catch (const TransportError& e) {
+      if (e.kind() == TransportError::Kind::kCancelled) ++cancelled;
+    }
+  }
+  EXPECT_GE(cancelled, 18);
+  EXPECT_EQ(client.pending(), 0u);
+  emulator_->clear_faults();
+  EXPECT_NO_THROW(client.get_settings().get());  // usable after cancel
+}
+
+}  // namespace
+}  // namespace wix::backinstock
