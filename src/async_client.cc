@@ -37,6 +37,7 @@ struct Job {
   Clock::time_point attempt_start;
   std::function<void(std::string&& body, int attempts)> succeed;
   std::function<void(std::exception_ptr)> fail;
+  std::exception_ptr build_error;  // set when the request could not be built
 };
 
 }  // namespace
@@ -68,15 +69,22 @@ struct AsyncClient::Engine {
 
   // -- called from any thread --
 
-  template <typename T, typename Decode>
-  std::future<T> submit(internal::WireCall call, const CallOptions& call_options, Decode decode) {
-    auto promise = std::make_shared<std::promise<T>>();
-    auto future = promise->get_future();
+  std::unique_ptr<Job> make_job(internal::WireCall call, const CallOptions& call_options) {
     const RetryPolicy& policy = call_options.retry ? *call_options.retry : options.retry;
     if (call_options.retry) internal::check_policy(policy);
     auto timeout = call_options.timeout.value_or(options.request_timeout);
     auto safety = calls::safety_of(call);
-    auto job = std::make_unique<Job>(std::move(call), internal::RetryRun(policy, safety, Clock::now(), timeout));
+    auto job = std::make_unique<Job>(std::move(call),
+                                     internal::RetryRun(policy, safety, Clock::now(), timeout));
+    job->request.timeout = timeout;
+    return job;
+  }
+
+  template <typename T, typename Decode>
+  std::future<T> submit(internal::WireCall call, const CallOptions& call_options, Decode decode) {
+    auto promise = std::make_shared<std::promise<T>>();
+    auto future = promise->get_future();
+    auto job = make_job(std::move(call), call_options);
     job->succeed = [promise, decode](std::string&& body, int attempts) {
       try {
         if constexpr (std::is_void_v<T>) {
@@ -94,7 +102,7 @@ struct AsyncClient::Engine {
     job->fail = [promise](std::exception_ptr e) { promise->set_exception(std::move(e)); };
     try {
       // Credentials are applied here, on the caller's thread: a token fetch never stalls the loop.
-      job->request = builder.build(job->call, timeout);
+      job->request = builder.build(job->call, job->request.timeout);
     } catch (...) {
       promise->set_exception(std::current_exception());
       return future;
@@ -106,6 +114,74 @@ struct AsyncClient::Engine {
     }
     curl_multi_wakeup(multi);
     return future;
+  }
+
+  // A batch of reports. Its items are fed to the loop by the loop itself as earlier ones finish,
+  // so a batch of any size costs one wake-up and holds at most `max_in_flight` jobs.
+  struct Batch {
+    const std::vector<ReportItemsBackInStockRequest>* requests = nullptr;
+    CallOptions options;
+    std::vector<BatchResult> results;
+    std::size_t next = 0;
+    std::size_t remaining = 0;
+    std::promise<void> done;
+  };
+
+  std::unique_ptr<Job> batch_job(const std::shared_ptr<Batch>& batch) {
+    std::size_t index = batch->next++;
+    auto job = make_job(calls::report((*batch->requests)[index]), batch->options);
+    job->succeed = [this, batch](std::string&&, int) { batch_item_done(batch); };
+    job->fail = [this, batch, index](std::exception_ptr e) {
+      batch->results[index].error = std::move(e);
+      batch_item_done(batch);
+    };
+    return job;
+  }
+
+  // On the loop thread: one item finished; start the next, or complete the batch.
+  void batch_item_done(const std::shared_ptr<Batch>& batch) {
+    if (batch->next < batch->requests->size()) {
+      auto job = batch_job(batch);
+      try {
+        job->request = builder.build(job->call, job->request.timeout);
+      } catch (...) {
+        job->build_error = std::current_exception();  // reported when the loop reaches it
+      }
+      ++pending;
+      ready.push_back(std::move(job));
+    }
+    if (--batch->remaining == 0) batch->done.set_value();
+  }
+
+  std::vector<BatchResult> run_batch(const std::vector<ReportItemsBackInStockRequest>& requests,
+                                     const CallOptions& call_options) {
+    auto batch = std::make_shared<Batch>();
+    batch->requests = &requests;
+    batch->options = call_options;
+    batch->results.resize(requests.size());
+    batch->remaining = requests.size();
+    if (requests.empty()) return {};
+    auto finished = batch->done.get_future();
+    std::vector<std::unique_ptr<Job>> first;
+    for (std::size_t i = 0; i < std::min(async.max_in_flight, requests.size()); ++i) {
+      auto job = batch_job(batch);
+      try {
+        job->request = builder.build(job->call, job->request.timeout);
+      } catch (...) {
+        job->build_error = std::current_exception();
+      }
+      first.push_back(std::move(job));
+    }
+    {
+      std::lock_guard<std::mutex> guard(mutex);
+      for (auto& job : first) {
+        ++pending;
+        submitted.push_back(std::move(job));
+      }
+    }
+    curl_multi_wakeup(multi);
+    finished.wait();
+    return std::move(batch->results);
   }
 
   void cancel() {
@@ -164,8 +240,13 @@ struct AsyncClient::Engine {
   }
 
   void start(std::unique_ptr<Job> job) {
+    if (job->build_error) {
+      finish_with(*job, job->build_error);
+      return;
+    }
     CURL* h = nullptr;
-    if (!idle.empty()) {
+    bool fresh = idle.empty();
+    if (!fresh) {
       h = idle.back();
       idle.pop_back();
     } else {
@@ -180,7 +261,7 @@ struct AsyncClient::Engine {
     job->request.timeout = job->run.timeout(job->attempt_start);
     job->transfer = std::make_unique<internal::CurlTransfer>();
     try {
-      job->transfer->prepare(h, job->request, async.transport);
+      job->transfer->prepare(h, job->request, async.transport, fresh);
     } catch (...) {
       release(h);
       finish_with(*job, std::current_exception());
@@ -206,8 +287,8 @@ struct AsyncClient::Engine {
       auto request_id = find_header(response.headers, "x-wix-request-id").value_or("");
       log(*job, response.status, now, request_id, "");
       if (response.status == 200) {
-        job->succeed(std::move(response.body), attempt);
         --pending;
+        job->succeed(std::move(response.body), attempt);
         return;
       }
       if (response.status == 401 && job->run.take_refresh() &&
@@ -253,8 +334,8 @@ struct AsyncClient::Engine {
   }
 
   void finish_with(Job& job, std::exception_ptr error) {
-    job.fail(std::move(error));
     --pending;
+    job.fail(std::move(error));
   }
 
   void release(CURL* h) {
@@ -265,6 +346,8 @@ struct AsyncClient::Engine {
     }
   }
 
+  // Fails every job. Failing a batch item may feed the next one into `ready`, so this repeats
+  // until nothing is left.
   void fail_all() {
     auto cancelled = [](bool sent) {
       return std::make_exception_ptr(TransportError(
@@ -272,22 +355,28 @@ struct AsyncClient::Engine {
           sent ? "cancelled while in flight (the request may have reached the server)"
                : "cancelled before it was sent"));
     };
-    for (auto& [h, job] : active) {
-      curl_multi_remove_handle(multi, h);
-      release(h);
-      finish_with(*job, cancelled(true));
+    for (;;) {
+      auto running = std::move(active);
+      active.clear();
+      auto queued = std::move(ready);
+      ready.clear();
+      auto waiting = std::move(timers);
+      timers.clear();
+      std::deque<std::unique_ptr<Job>> rest;
+      {
+        std::lock_guard<std::mutex> guard(mutex);
+        rest.swap(submitted);
+      }
+      if (running.empty() && queued.empty() && waiting.empty() && rest.empty()) return;
+      for (auto& [h, job] : running) {
+        curl_multi_remove_handle(multi, h);
+        release(h);
+        finish_with(*job, cancelled(true));
+      }
+      for (auto& job : queued) finish_with(*job, cancelled(false));
+      for (auto& [at, job] : waiting) finish_with(*job, cancelled(false));
+      for (auto& job : rest) finish_with(*job, cancelled(false));
     }
-    active.clear();
-    for (auto& job : ready) finish_with(*job, cancelled(false));
-    ready.clear();
-    for (auto& [at, job] : timers) finish_with(*job, cancelled(false));
-    timers.clear();
-    std::deque<std::unique_ptr<Job>> rest;
-    {
-      std::lock_guard<std::mutex> guard(mutex);
-      rest.swap(submitted);
-    }
-    for (auto& job : rest) finish_with(*job, cancelled(false));
   }
 
   double random01() {
@@ -399,18 +488,7 @@ std::future<Settings> AsyncClient::stop_collecting_requests(const std::string& a
 
 std::vector<BatchResult> AsyncClient::report_items_back_in_stock_batch(
     const std::vector<ReportItemsBackInStockRequest>& requests, const CallOptions& options) {
-  std::vector<std::future<void>> futures;
-  futures.reserve(requests.size());
-  for (const auto& request : requests) futures.push_back(report_items_back_in_stock(request, options));
-  std::vector<BatchResult> results(requests.size());
-  for (std::size_t i = 0; i < futures.size(); ++i) {
-    try {
-      futures[i].get();
-    } catch (...) {
-      results[i].error = std::current_exception();
-    }
-  }
-  return results;
+  return engine_->run_batch(requests, options);
 }
 
 void AsyncClient::cancel() { engine_->cancel(); }

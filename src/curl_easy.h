@@ -25,7 +25,10 @@ class CurlTransfer {
   CurlTransfer& operator=(const CurlTransfer&) = delete;
   ~CurlTransfer();
 
-  void prepare(CURL* handle, const HttpRequest& request, const CurlTransportOptions& options);
+  /// `fresh`: the handle was never used. Options that do not change between requests are set only
+  /// then; a reused handle keeps them (and its connection).
+  void prepare(CURL* handle, const HttpRequest& request, const CurlTransportOptions& options,
+               bool fresh);
   HttpResponse finish(CURL* handle, CURLcode code);
   /// The error `finish` would throw for `code` (not CURLE_OK).
   TransportError error(CURL* handle, CURLcode code) const;

@@ -50,18 +50,20 @@ struct CurlTransport::Impl {
     static_cast<Impl*>(user)->locks[static_cast<std::size_t>(data) % kLocks].unlock();
   }
 
-  CURL* acquire() {
+  // A handle and whether it is new (pooled handles keep their fixed options).
+  std::pair<CURL*, bool> acquire() {
     {
       std::lock_guard<std::mutex> guard(pool_mutex);
       if (!idle.empty()) {
         CURL* h = idle.back();
         idle.pop_back();
-        return h;
+        return {h, false};
       }
     }
     CURL* h = curl_easy_init();
     if (h == nullptr) throw TransportError(TransportError::Kind::kOther, false, "curl_easy_init failed");
-    return h;
+    curl_easy_setopt(h, CURLOPT_SHARE, share);
+    return {h, true};
   }
 
   void release(CURL* h) {
@@ -91,15 +93,14 @@ CurlTransport::~CurlTransport() = default;
 const CurlTransportOptions& CurlTransport::options() const noexcept { return impl_->options; }
 
 HttpResponse CurlTransport::send(const HttpRequest& request) {
-  CURL* h = impl_->acquire();
+  auto [h, fresh] = impl_->acquire();
   struct Releaser {
     Impl* impl;
     CURL* h;
     ~Releaser() { impl->release(h); }
   } releaser{impl_.get(), h};
   internal::CurlTransfer transfer;
-  transfer.prepare(h, request, impl_->options);
-  curl_easy_setopt(h, CURLOPT_SHARE, impl_->share);
+  transfer.prepare(h, request, impl_->options, fresh);
   return transfer.finish(h, curl_easy_perform(h));
 }
 

@@ -193,5 +193,41 @@ TEST_F(AsyncTest, CancelFailsPendingWork) {
   EXPECT_NO_THROW(client.get_settings().get());  // usable after cancel
 }
 
+TEST_F(AsyncTest, ABatchCanBeCancelledMidway) {
+  emulator::Fault slow;
+  slow.kind = emulator::Fault::Kind::kDelay;
+  slow.delay = milliseconds(20);
+  slow.times = 100000;
+  emulator_->inject(slow);
+  AsyncOptions async;
+  async.max_in_flight = 4;
+  AsyncClient client(options(), async);
+  std::vector<ReportItemsBackInStockRequest> requests;
+  for (int i = 0; i < 300; ++i) requests.push_back(report(i));
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(milliseconds(60));
+    client.cancel();
+  });
+  auto results = client.report_items_back_in_stock_batch(requests);
+  canceller.join();
+  ASSERT_EQ(results.size(), 300u);
+  std::size_t ok = 0, cancelled = 0;
+  for (const auto& r : results) {
+    if (r.ok()) {
+      ++ok;
+      continue;
+    }
+    try {
+      r.rethrow();
+    } catch (const TransportError& e) {
+      if (e.kind() == TransportError::Kind::kCancelled) ++cancelled;
+    }
+  }
+  EXPECT_EQ(ok + cancelled, 300u);
+  EXPECT_GT(cancelled, 200u);
+  EXPECT_EQ(client.pending(), 0u);
+  emulator_->clear_faults();
+}
+
 }  // namespace
 }  // namespace wix::backinstock

@@ -1,0 +1,87 @@
+// Micro-benchmarks of the SDK's own work, without the network.
+
+#include <benchmark/benchmark.h>
+
+#include <nlohmann/json.hpp>
+
+#include "codec.h"
+#include "error_mapping.h"
+#include "wire.h"
+#include "wix/backinstock/backinstock.h"
+
+namespace bis = wix::backinstock;
+
+namespace {
+
+void BM_BuildValidateSerializeReport(benchmark::State& state) {
+  for (auto _ : state) {
+    bis::ReportItemsBackInStockRequest request(
+        bis::CatalogReference("c8539b66-7a44-fe18-affc-afec4be8562a", bis::kWixStoresAppId,
+                              {{"variantId", "00000000-0000-0000-0000-000000000000"}}),
+        bis::ItemDetails("White Orchid", "29.99", bis::Image("https://static.wixstatic.com/media/orchid.jpg")),
+        {{"storeName", "Green Thumb Nursery"}});
+    auto body = bis::internal::encode_report(request);
+    benchmark::DoNotOptimize(body);
+  }
+}
+BENCHMARK(BM_BuildValidateSerializeReport);
+
+std::string query_page(int n) {
+  nlohmann::json requests = nlohmann::json::array();
+  for (int i = 0; i < n; ++i) {
+    requests.push_back({{"id", "6f3c2a1e-8b4d-4c7a-9e2f-" + std::to_string(100000000000 + i)},
+                        {"catalogReference",
+                         {{"appId", bis::kWixStoresAppId},
+                          {"catalogItemId", "c8539b66-7a44-fe18-affc-afec4be8562a"},
+                          {"options", {{"variantId", "00000000-0000-0000-0000-000000000000"}}}}},
+                        {"email", "customer" + std::to_string(i) + "@example.com"},
+                        {"contactId", "2d8e4b6a-1c3f-4e5a-8b7d-9f0e1a2b3c4d"},
+                        {"status", "RECEIVED"},
+                        {"createdDate", "2024-03-14T09:26:53.589Z"},
+                        {"itemUrl", "https://www.example.com/product-page/white-orchid"}});
+  }
+  return nlohmann::json{{"requests", requests},
+                        {"metadata", {{"count", n}, {"cursors", {{"next", "eyJ2YWx1ZSI6IjIwMjQifQ"}}}}}}
+      .dump();
+}
+
+void BM_DecodeQueryPage100(benchmark::State& state) {
+  const std::string body = query_page(100);
+  for (auto _ : state) {
+    auto page = bis::internal::decode_query_response(body);
+    benchmark::DoNotOptimize(page);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * body.size()));
+}
+BENCHMARK(BM_DecodeQueryPage100);
+
+void BM_DotREncoding(benchmark::State& state) {
+  auto query = bis::Query()
+                   .filter(bis::Filter::in(bis::QueryField::kStatus, {bis::Status::kReceived, bis::Status::kFailed}) &&
+                           bis::Filter::exists(bis::QueryField::kItemUrl))
+                   .sort(bis::QueryField::kCreatedDate, bis::SortOrder::kDescending)
+                   .limit(50);
+  for (auto _ : state) {
+    auto call = bis::internal::query_call(bis::internal::encode_query(query));
+    benchmark::DoNotOptimize(call);
+  }
+}
+BENCHMARK(BM_DotREncoding);
+
+void BM_ErrorMapping(benchmark::State& state) {
+  bis::HttpResponse response{400, {{"x-wix-request-id", "1700000000.1234"}},
+                             R"({"message":"Item image URL is invalid","details":{"applicationError":{"code":"INVALID_ITEM_IMAGE_URL","description":"Item image URL is invalid","data":{}}}})"};
+  const std::vector<std::string> secrets = {"IST.some-api-key"};
+  for (auto _ : state) {
+    try {
+      bis::internal::throw_api_error(response, secrets);
+    } catch (const bis::InvalidItemImageUrlError& e) {
+      benchmark::DoNotOptimize(e.what());
+    }
+  }
+}
+BENCHMARK(BM_ErrorMapping);
+
+}  // namespace
+
+BENCHMARK_MAIN();
