@@ -355,6 +355,13 @@ struct AsyncClient::Engine {
           sent ? "cancelled while in flight (the request may have reached the server)"
                : "cancelled before it was sent"));
     };
+    // Work submitted after this point is not cancelled: take what is queued now, once.
+    std::deque<std::unique_ptr<Job>> rest;
+    {
+      std::lock_guard<std::mutex> guard(mutex);
+      rest.swap(submitted);
+    }
+    for (auto& job : rest) ready.push_back(std::move(job));
     for (;;) {
       auto running = std::move(active);
       active.clear();
@@ -362,12 +369,7 @@ struct AsyncClient::Engine {
       ready.clear();
       auto waiting = std::move(timers);
       timers.clear();
-      std::deque<std::unique_ptr<Job>> rest;
-      {
-        std::lock_guard<std::mutex> guard(mutex);
-        rest.swap(submitted);
-      }
-      if (running.empty() && queued.empty() && waiting.empty() && rest.empty()) return;
+      if (running.empty() && queued.empty() && waiting.empty()) return;
       for (auto& [h, job] : running) {
         curl_multi_remove_handle(multi, h);
         release(h);
@@ -375,7 +377,6 @@ struct AsyncClient::Engine {
       }
       for (auto& job : queued) finish_with(*job, cancelled(false));
       for (auto& [at, job] : waiting) finish_with(*job, cancelled(false));
-      for (auto& job : rest) finish_with(*job, cancelled(false));
     }
   }
 

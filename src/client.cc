@@ -257,7 +257,7 @@ Client::get_back_in_stock_notification_requests_count_by_catalog_references(
     std::size_t end = begin;
     std::size_t json_length = kEnvelope;
     while (end < catalog_references.size() && end - begin < internal::kMaxCountBatch) {
-      std::size_t item = internal::to_json(catalog_references[end]).dump().size() + (end > begin);
+      std::size_t item = internal::encode_catalog_reference(catalog_references[end]).size() + (end > begin);
       if (end > begin &&
           internal::dot_r_length(json_length + item) > internal::kMaxCountParameterLength) {
         break;

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "json_writer.h"
 #include "wix/backinstock/errors.h"
 
 namespace wix::backinstock::internal {
@@ -9,12 +10,6 @@ namespace wix::backinstock::internal {
 using nlohmann::json;
 
 namespace {
-
-// Strings were checked for UTF-8 by the request types; `replace` keeps a stray byte from ever
-// turning into an exception here.
-std::string dump(const OrderedJson& value) {
-  return value.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
-}
 
 const json& member(const json& object, const char* key) {
   static const json kNull;
@@ -41,93 +36,104 @@ std::optional<std::string> optional_text(const json& object, const char* key) {
 
 }  // namespace
 
-OrderedJson to_json(const CatalogReference& reference) {
-  OrderedJson out = OrderedJson::object();
-  out["appId"] = reference.app_id();
-  out["catalogItemId"] = reference.catalog_item_id();
-  if (!reference.options().empty()) out["options"] = reference.options().json();
-  return out;
+namespace {
+
+void write(JsonWriter& w, const CatalogReference& reference) {
+  w.begin_object()
+      .member("appId", reference.app_id())
+      .member("catalogItemId", reference.catalog_item_id());
+  if (!reference.options().empty()) w.key("options").raw(reference.options().dump());
+  w.end_object();
 }
 
-OrderedJson to_json(const ItemDetails& details) {
-  OrderedJson out = OrderedJson::object();
-  out["name"] = details.name();
-  out["price"] = details.price();
+void write(JsonWriter& w, const ItemDetails& details) {
+  w.begin_object().member("name", details.name()).member("price", details.price());
   if (const auto& image = details.image()) {
-    OrderedJson img = OrderedJson::object();
-    if (image->id()) img["id"] = *image->id();
-    img["url"] = image->url();
-    if (image->alt_text()) img["altText"] = *image->alt_text();
-    out["image"] = std::move(img);
+    w.key("image").begin_object();
+    if (image->id()) w.member("id", *image->id());
+    w.member("url", image->url());
+    if (image->alt_text()) w.member("altText", *image->alt_text());
+    w.end_object();
   }
-  return out;
+  w.end_object();
 }
+
+}  // namespace
 
 std::string encode_report(const ReportItemsBackInStockRequest& request) {
-  OrderedJson out = OrderedJson::object();
+  JsonWriter w;
+  w.begin_object();
   if (const auto& reference = request.catalog_reference()) {
-    out["catalogReference"] = to_json(*reference);
+    write(w.key("catalogReference"), *reference);
   } else {
-    out["requestIds"] = request.request_ids();
+    w.key("requestIds").begin_array();
+    for (const auto& id : request.request_ids()) w.value(id);
+    w.end_array();
   }
-  out["itemDetails"] = to_json(request.item_details());
+  write(w.key("itemDetails"), request.item_details());
   if (!request.extra_parameters().empty()) {
-    OrderedJson params = OrderedJson::object();
-    for (const auto& [name, value] : request.extra_parameters()) params[name] = value;
-    out["extraAutomationTemplateParameters"] = std::move(params);
+    w.key("extraAutomationTemplateParameters").begin_object();
+    for (const auto& [name, value] : request.extra_parameters()) w.member(name, value);
+    w.end_object();
   }
-  return dump(out);
+  return w.end_object().take();
 }
 
 std::string encode_create(const NewNotificationRequest& request, const ItemDetails& item_details) {
-  OrderedJson req = OrderedJson::object();
-  req["catalogReference"] = to_json(request.catalog_reference());
-  req["email"] = request.email();
-  if (request.item_url()) req["itemUrl"] = *request.item_url();
-  OrderedJson out = OrderedJson::object();
-  out["request"] = std::move(req);
-  out["itemDetails"] = to_json(item_details);
-  return dump(out);
+  JsonWriter w;
+  w.begin_object().key("request").begin_object();
+  write(w.key("catalogReference"), request.catalog_reference());
+  w.member("email", request.email());
+  if (request.item_url()) w.member("itemUrl", *request.item_url());
+  w.end_object();
+  write(w.key("itemDetails"), item_details);
+  return w.end_object().take();
 }
 
-std::string encode_id(const std::string& id) { return dump(OrderedJson{{"id", id}}); }
+std::string encode_id(const std::string& id) {
+  return JsonWriter(64).begin_object().member("id", id).end_object().take();
+}
 
 std::string encode_app_id(const std::string& app_id) {
-  return dump(OrderedJson{{"appId", app_id}});
+  return JsonWriter(64).begin_object().member("appId", app_id).end_object().take();
 }
 
 std::string encode_query(const Query& query) {
-  OrderedJson q = OrderedJson::object();
+  JsonWriter w;
+  w.begin_object().key("query").begin_object();
   if (!query.cursor()) {
-    if (query.filter()) q["filter"] = query.filter()->json();
+    if (query.filter()) w.key("filter").raw(query.filter()->dump());
     if (!query.sorting().empty()) {
-      OrderedJson sort = OrderedJson::array();
+      w.key("sort").begin_array();
       for (const auto& [field, order] : query.sorting()) {
-        OrderedJson entry = OrderedJson::object();
-        entry["fieldName"] = to_string(field);
-        entry["order"] = order == SortOrder::kAscending ? "ASC" : "DESC";
-        sort.push_back(std::move(entry));
+        w.begin_object()
+            .member("fieldName", to_string(field))
+            .member("order", order == SortOrder::kAscending ? "ASC" : "DESC")
+            .end_object();
       }
-      q["sort"] = std::move(sort);
+      w.end_array();
     }
   }
   if (query.limit() || query.cursor()) {
-    OrderedJson paging = OrderedJson::object();
-    if (query.limit()) paging["limit"] = *query.limit();
-    if (query.cursor()) paging["cursor"] = *query.cursor();
-    q["cursorPaging"] = std::move(paging);
+    w.key("cursorPaging").begin_object();
+    if (query.limit()) w.key("limit").value(static_cast<long long>(*query.limit()));
+    if (query.cursor()) w.member("cursor", *query.cursor());
+    w.end_object();
   }
-  OrderedJson out = OrderedJson::object();
-  out["query"] = std::move(q);
-  return dump(out);
+  return w.end_object().end_object().take();
+}
+
+std::string encode_catalog_reference(const CatalogReference& reference) {
+  JsonWriter w(128);
+  write(w, reference);
+  return w.take();
 }
 
 std::string encode_count(const std::vector<CatalogReference>& references) {
-  OrderedJson refs = OrderedJson::array();
-  for (const auto& reference : references) refs.push_back(to_json(reference));
-  OrderedJson out = OrderedJson::object();
-  out["catalogReferences"] = std::move(refs);
-  return dump(out);
+  JsonWriter w(64 + references.size() * 96);
+  w.begin_object().key("catalogReferences").begin_array();
+  for (const auto& reference : references) write(w, reference);
+  return w.end_array().end_object().take();
 }
 
 json parse_body(std::string_view body) {

@@ -29,8 +29,8 @@ namespace internal {
 
 using OrderedJson = nlohmann::ordered_json;
 
-OrderedJson to_json(const CatalogReference& reference);
-OrderedJson to_json(const ItemDetails& details);
+/// One catalog reference as JSON (`{"appId", "catalogItemId", "options"?}`).
+std::string encode_catalog_reference(const CatalogReference& reference);
 
 std::string encode_report(const ReportItemsBackInStockRequest& request);
 std::string encode_create(const NewNotificationRequest& request, const ItemDetails& item_details);
