@@ -146,7 +146,9 @@ json parse_body(std::string_view body) {
 CatalogReference decode_catalog_reference(const json& value) {
   const json& options = member(value, "options");
   return ModelAccess::catalog_reference(text(value, "catalogItemId"), text(value, "appId"),
-                                        options.is_object() ? JsonObject(options) : JsonObject());
+                                        options.is_object() && !options.empty()
+                                            ? ModelAccess::json_object(options)
+                                            : JsonObject());
 }
 
 NotificationRequest decode_notification_request(const json& value) {

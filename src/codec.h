@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_object_state.h"
 #include "wix/backinstock/model.h"
 #include "wix/backinstock/query.h"
 
@@ -18,6 +19,10 @@ namespace wix::backinstock {
 
 /// Builds model objects from server data without the request-side checks.
 struct ModelAccess {
+  /// A JsonObject from a parsed (hence valid) object, without re-checking it.
+  static JsonObject json_object(nlohmann::json value) {
+    return JsonObject(std::make_shared<const JsonObject::State>(std::move(value)));
+  }
   static CatalogReference catalog_reference(std::string catalog_item_id, std::string app_id,
                                             JsonObject options) {
     return CatalogReference(CatalogReference::Unchecked{}, std::move(catalog_item_id),

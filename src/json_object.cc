@@ -2,32 +2,34 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_object_state.h"
+#include "json_writer.h"
 #include "validation.h"
 #include "wix/backinstock/errors.h"
 
 namespace wix::backinstock {
 
 namespace {
-const std::shared_ptr<const nlohmann::json>& empty_object() {
-  static const auto* kEmpty =
-      new std::shared_ptr<const nlohmann::json>(std::make_shared<const nlohmann::json>(
-          nlohmann::json::object()));
+const std::shared_ptr<const JsonObject::State>& empty_object() {
+  static const auto* kEmpty = new std::shared_ptr<const JsonObject::State>(
+      std::make_shared<const JsonObject::State>(nlohmann::json::object(), "{}"));
   return *kEmpty;
 }
 }  // namespace
 
-JsonObject::JsonObject() : value_(empty_object()) {}
+JsonObject::JsonObject() : state_(empty_object()) {}
 
 JsonObject::JsonObject(const nlohmann::json& value, std::string_view field_name) {
   if (!value.is_object()) {
     throw ValidationError(std::string(field_name), "must be a JSON object");
   }
+  std::string text;
   try {
-    (void)value.dump();  // rejects strings that are not valid UTF-8
+    text = value.dump();  // also rejects strings that are not valid UTF-8
   } catch (const nlohmann::json::exception&) {
     throw ValidationError(std::string(field_name), "holds text that is not valid UTF-8");
   }
-  value_ = std::make_shared<const nlohmann::json>(value);
+  state_ = std::make_shared<const State>(value, std::move(text));
 }
 
 JsonObject::JsonObject(std::initializer_list<std::pair<std::string, std::string>> members) {
@@ -37,7 +39,12 @@ JsonObject::JsonObject(std::initializer_list<std::pair<std::string, std::string>
     internal::check_text("options." + key, text);
     value[key] = text;
   }
-  value_ = std::make_shared<const nlohmann::json>(std::move(value));
+  // Written directly, in the key order nlohmann's object keeps (sorted), for the same text.
+  internal::JsonWriter writer(64);
+  writer.begin_object();
+  for (const auto& [key, text] : value.items()) writer.member(key, text.get_ref<const std::string&>());
+  writer.end_object();
+  state_ = std::make_shared<const State>(std::move(value), writer.take());
 }
 
 JsonObject JsonObject::parse(std::string_view text, std::string_view field_name) {
@@ -48,14 +55,14 @@ JsonObject JsonObject::parse(std::string_view text, std::string_view field_name)
   return JsonObject(value, field_name);
 }
 
-bool JsonObject::empty() const noexcept { return value_->empty(); }
+bool JsonObject::empty() const noexcept { return state_->value.empty(); }
 
-std::string JsonObject::dump() const {
-  return value_->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
+const std::string& JsonObject::dump() const noexcept { return state_->dump(); }
+
+const nlohmann::json& JsonObject::json() const noexcept { return state_->value; }
 
 bool operator==(const JsonObject& a, const JsonObject& b) noexcept {
-  return a.value_ == b.value_ || *a.value_ == *b.value_;
+  return a.state_ == b.state_ || a.state_->value == b.state_->value;
 }
 
 }  // namespace wix::backinstock

@@ -45,15 +45,36 @@ bool is_valid_utf8(std::string_view text) noexcept {
 }
 
 void check_text(std::string_view field, std::string_view text, bool allow_newlines) {
-  for (char ch : text) {
-    auto c = static_cast<unsigned char>(ch);
-    if (c == 0) throw ValidationError(std::string(field), "contains a NUL character");
-    bool newline = c == '\n' || c == '\r' || c == '\t';
-    if ((c < 0x20 && !(allow_newlines && newline)) || c == 0x7F) {
-      throw ValidationError(std::string(field), "contains a control character");
+  // One pass: printable ASCII (the common case) is skipped at once; anything else is checked.
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* end = p + text.size();
+  while (p < end) {
+    unsigned char c = *p;
+    if (c >= 0x20 && c < 0x7F) {
+      ++p;
+      continue;
     }
+    if (c == 0) throw ValidationError(std::string(field), "contains a NUL character");
+    if (c < 0x80) {
+      bool newline = c == '\n' || c == '\r' || c == '\t';
+      if (!(allow_newlines && newline)) {
+        throw ValidationError(std::string(field), "contains a control character");
+      }
+      ++p;
+      continue;
+    }
+    // A multi-byte sequence: validate the rest of the text as UTF-8 and control characters once.
+    std::string_view tail(reinterpret_cast<const char*>(p), static_cast<std::size_t>(end - p));
+    if (!is_valid_utf8(tail)) throw ValidationError(std::string(field), "is not valid UTF-8");
+    for (unsigned char t : tail) {
+      if (t == 0) throw ValidationError(std::string(field), "contains a NUL character");
+      bool newline = t == '\n' || t == '\r' || t == '\t';
+      if ((t < 0x20 && !(allow_newlines && newline)) || t == 0x7F) {
+        throw ValidationError(std::string(field), "contains a control character");
+      }
+    }
+    return;
   }
-  if (!is_valid_utf8(text)) throw ValidationError(std::string(field), "is not valid UTF-8");
 }
 
 void check_required_text(std::string_view field, std::string_view text) {

@@ -30,16 +30,21 @@ class JsonObject {
   static JsonObject parse(std::string_view text, std::string_view field_name = "options");
 
   bool empty() const noexcept;
-  /// Compact JSON text.
-  std::string dump() const;
+  /// Compact JSON text (computed once, at construction).
+  const std::string& dump() const noexcept;
   /// The value itself; use it with `<nlohmann/json.hpp>` included.
-  const nlohmann::json& json() const noexcept { return *value_; }
+  const nlohmann::json& json() const noexcept;
 
   friend bool operator==(const JsonObject& a, const JsonObject& b) noexcept;
   friend bool operator!=(const JsonObject& a, const JsonObject& b) noexcept { return !(a == b); }
 
+  /// Implementation detail (the value and its text); not part of the API.
+  struct State;
+
  private:
-  std::shared_ptr<const nlohmann::json> value_;
+  friend struct ModelAccess;
+  explicit JsonObject(std::shared_ptr<const State> state) : state_(std::move(state)) {}
+  std::shared_ptr<const State> state_;
 };
 
 }  // namespace wix::backinstock
