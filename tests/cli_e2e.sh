@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The command-line tool against the emulator: every subcommand, JSON out, exit codes.
+# Usage: cli_e2e.sh EMULATOR CLI
+set -euo pipefail
+emulator="$1"
+cli="$2"
+dir="$(mktemp -d)"
+"$emulator" --port 0 >"$dir/emulator.out" &
+pid=$!
+trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
+for _ in $(seq 1 200); do [ -s "$dir/emulator.out" ] && break; sleep 0.05; done
+export WIX_BASE_URL="$(head -n 1 "$dir/emulator.out")" WIX_API_KEY=cli-test-key WIX_SITE_ID=cli-site
+
+fail() { echo "FAILED: $*" >&2; exit 1; }
+expect_exit() {  # expect_exit CODE COMMAND...
+  local want=$1; shift
+  set +e; "$@" >"$dir/out" 2>"$dir/err"; local got=$?; set -e
+  [ "$got" = "$want" ] || { cat "$dir/out" "$dir/err" >&2; fail "$* exited $got, expected $want"; }
+}
+contains() { grep -q -- "$1" "$dir/$2" || { cat "$dir/$2" >&2; fail "no '$1' in $2"; }; }
+
+expect_exit 0 "$cli" --help
+for c in report create get delete mark-sent query count settings; do
+  expect_exit 0 "$cli" "$c" --help
+  contains "usage: wix-backinstock $c" out
+done
+
+expect_exit 0 "$cli" settings start
+contains '"collectingRequests": true' out
+expect_exit 0 "$cli" create --catalog-item-id orchid --email jane@example.com --name Orchid --price 29.99 \
+  --item-url https://shop.example/orchid
+id="$(sed -n 's/.*"id": "\([^"]*\)".*/\1/p' "$dir/out" | head -n 1)"
+[ -n "$id" ] || fail "create printed no id"
+expect_exit 0 "$cli" create --catalog-item-id orchid --email sam@mail.invalid --name Orchid --price 29.99
+expect_exit 0 "$cli" get "$id"
+contains '"email": "jane@example.com"' out
+expect_exit 0 "$cli" query --status RECEIVED --sort createdDate:desc --limit 1 --all
+[ "$(grep -c '"email"' "$dir/out")" = 2 ] || fail "query --all did not walk both pages"
+expect_exit 0 "$cli" count --catalog-item-id orchid --catalog-item-id tulip
+contains '"count": 2' out
+contains '"count": 0' out
+expect_exit 0 "$cli" report --catalog-item-id orchid --name Orchid --price 29.99 --param storeName=Green
+expect_exit 0 "$cli" get "$id"
+contains '"status": "NOTIFICATION_SENT"' out
+expect_exit 0 "$cli" query --status FAILED
+contains 'sam@mail.invalid' out
+expect_exit 0 "$cli" mark-sent "$id"
+contains '"autoNotified": false' out
+expect_exit 0 "$cli" delete "$id"
+expect_exit 4 "$cli" get "$id"
+contains 'NOT_FOUND' err
+contains 'request id: ' err
+expect_exit 4 "$cli" settings start --app-id 13d21c63-b5ec-5912-8397-c3a5ddb27a97
+contains 'NOT_SUPPORTED_APP_DEF_ID' err
+
+expect_exit 2 "$cli" report
+expect_exit 2 "$cli" frobnicate
+expect_exit 2 "$cli" query --status SOMETIMES
+expect_exit 3 "$cli" report --request-id r1 --name Orchid --price -1
+contains 'itemDetails.price' err
+expect_exit 3 "$cli" report --request-id r1 --catalog-item-id orchid --name Orchid --price 1
+expect_exit 5 "$cli" --base-url http://127.0.0.1:1 settings get
+grep -q cli-test-key "$dir/err" && fail "the API key reached stderr"
+WIX_API_KEY= expect_exit 2 "$cli" settings get
+echo "cli ok"
