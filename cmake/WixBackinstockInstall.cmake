@@ -1,0 +1,39 @@
+# Install rules: headers, the library, a CMake package (with version file, same-major
+# compatibility) and a pkg-config file.
+include(CMakePackageConfigHelpers)
+
+set(WIX_BACKINSTOCK_CMAKE_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/wix_backinstock")
+
+install(TARGETS wix_backinstock EXPORT wix_backinstockTargets
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(DIRECTORY include/wix DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(FILES "${PROJECT_BINARY_DIR}/include/wix/backinstock/version.h"
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/wix/backinstock)
+install(EXPORT wix_backinstockTargets NAMESPACE wix:: DESTINATION ${WIX_BACKINSTOCK_CMAKE_DIR})
+
+if(TARGET wix_backinstock_mocks)
+  install(TARGETS wix_backinstock_mocks EXPORT wix_backinstockMocksTargets)
+  install(EXPORT wix_backinstockMocksTargets NAMESPACE wix:: DESTINATION ${WIX_BACKINSTOCK_CMAKE_DIR})
+endif()
+
+configure_package_config_file(cmake/wix_backinstockConfig.cmake.in
+  "${PROJECT_BINARY_DIR}/wix_backinstockConfig.cmake"
+  INSTALL_DESTINATION ${WIX_BACKINSTOCK_CMAKE_DIR})
+write_basic_package_version_file("${PROJECT_BINARY_DIR}/wix_backinstockConfigVersion.cmake"
+  COMPATIBILITY SameMajorVersion)
+install(FILES "${PROJECT_BINARY_DIR}/wix_backinstockConfig.cmake"
+              "${PROJECT_BINARY_DIR}/wix_backinstockConfigVersion.cmake"
+  DESTINATION ${WIX_BACKINSTOCK_CMAKE_DIR})
+
+# A static library needs libcurl and libcrypto at the consumer's link; a shared one does not.
+if(BUILD_SHARED_LIBS)
+  set(WIX_BACKINSTOCK_PC_REQUIRES "nlohmann_json")
+  set(WIX_BACKINSTOCK_PC_REQUIRES_PRIVATE "libcurl libcrypto")
+else()
+  set(WIX_BACKINSTOCK_PC_REQUIRES "nlohmann_json libcurl libcrypto")
+  set(WIX_BACKINSTOCK_PC_REQUIRES_PRIVATE "")
+endif()
+configure_file(cmake/wix_backinstock.pc.in "${PROJECT_BINARY_DIR}/wix_backinstock.pc" @ONLY)
+install(FILES "${PROJECT_BINARY_DIR}/wix_backinstock.pc" DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

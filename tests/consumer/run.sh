@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs the SDK (shared and static) into temporary prefixes and builds and runs a consumer
+# against each: with CMake find_package, with pkg-config, and from source with add_subdirectory
+# and FetchContent. Tests, tools and examples are not built for the consumer's sake.
+set -euo pipefail
+src="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+gen=(-G Ninja -DCMAKE_BUILD_TYPE=Release)
+
+for kind in shared static; do
+  shared=OFF; [ "$kind" = shared ] && shared=ON
+  echo "== install ($kind)"
+  cmake -S "$src" -B "$work/build-$kind" "${gen[@]}" -DBUILD_SHARED_LIBS=$shared \
+    -DWIX_BACKINSTOCK_INSTALL=ON -DWIX_BACKINSTOCK_BUILD_TESTS=OFF -DWIX_BACKINSTOCK_BUILD_TOOLS=OFF \
+    -DWIX_BACKINSTOCK_BUILD_EXAMPLES=OFF -DCMAKE_INSTALL_PREFIX="$work/prefix-$kind" >/dev/null
+  cmake --build "$work/build-$kind" >/dev/null
+  cmake --install "$work/build-$kind" >/dev/null
+
+  echo "== consumer via find_package ($kind)"
+  cmake -S "$src/tests/consumer" -B "$work/consumer-$kind" "${gen[@]}" \
+    -DCMAKE_PREFIX_PATH="$work/prefix-$kind" >/dev/null
+  cmake --build "$work/consumer-$kind" >/dev/null
+  LD_LIBRARY_PATH="$work/prefix-$kind/lib" "$work/consumer-$kind/consumer"
+
+  echo "== consumer via pkg-config ($kind)"
+  export PKG_CONFIG_PATH="$work/prefix-$kind/lib/pkgconfig"
+  flags=(--cflags --libs)
+  # shellcheck disable=SC2046
+  g++ -std=c++17 "$src/tests/consumer/main.cpp" -o "$work/pc-$kind" $(pkg-config "${flags[@]}" wix_backinstock)
+  LD_LIBRARY_PATH="$work/prefix-$kind/lib" "$work/pc-$kind"
+done
+
+echo "== symbols carry the major version"
+symbols="$(objdump -T "$work/prefix-shared/lib/libwix_backinstock.so")"
+grep -q "WIX_BACKINSTOCK_0 " <<<"$symbols" || { echo "no versioned symbols" >&2; exit 1; }
+dynamic="$(readelf -d "$work/prefix-shared/lib/libwix_backinstock.so")"
+grep -q "SONAME.*libwix_backinstock.so.0" <<<"$dynamic" || { echo "no soname with the major version" >&2; exit 1; }
+
+for how in add_subdirectory fetchcontent; do
+  echo "== consumer via $how"
+  cmake -S "$src/tests/consumer" -B "$work/consumer-$how" "${gen[@]}" -DCONSUME=$how \
+    -DWIX_BACKINSTOCK_SOURCE="$src" >/dev/null
+  cmake --build "$work/consumer-$how" >/dev/null
+  # Only the library was built: no tests, tools or examples of the SDK.
+  if [ -e "$work/consumer-$how/wix_backinstock/tests" ] || [ -e "$work/consumer-$how/_deps/wix_backinstock-build/tests" ]; then
+    echo "the SDK's tests were configured in a consumer build" >&2; exit 1
+  fi
+  "$work/consumer-$how/consumer"
+done
+echo "consumers ok"
