@@ -3,10 +3,10 @@
 //   e2e_bench MODE URL CALLS [IN_FLIGHT]
 //
 //   sdk-seq      Client::report_items_back_in_stock, one call after another
-//   curl-seq     one reused easy handle: serialize the same JSON with nlohmann, POST, parse the answer
-//   sdk-async    AsyncClient futures, IN_FLIGHT reports outstanding at any time
-//   sdk-batch    AsyncClient::report_items_back_in_stock_batch, batches of 10,000, IN_FLIGHT at once
-//   curl-multi   curl multi with IN_FLIGHT easy handles, same per-request work as curl-seq
+//   curl-seq     one reused easy handle: serialize the same JSON with nlohmann, POST, parse the
+//   answer sdk-async    AsyncClient futures, IN_FLIGHT reports outstanding at any time sdk-batch
+//   AsyncClient::report_items_back_in_stock_batch, batches of 10,000, IN_FLIGHT at once curl-multi
+//   curl multi with IN_FLIGHT easy handles, same per-request work as curl-seq
 //
 // Prints one line: mode, calls, seconds, microseconds per call, calls per second, peak RSS.
 
@@ -30,13 +30,15 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr char kPath[] = "/back-in-stock-service/v1/back-in-stock-notification-requests/report-items-back-in-stock";
+constexpr char kPath[] =
+    "/back-in-stock-service/v1/back-in-stock-notification-requests/report-items-back-in-stock";
 
 bis::ReportItemsBackInStockRequest sdk_request() {
   return bis::ReportItemsBackInStockRequest(
       bis::CatalogReference("c8539b66-7a44-fe18-affc-afec4be8562a", bis::kWixStoresAppId,
                             {{"variantId", "00000000-0000-0000-0000-000000000000"}}),
-      bis::ItemDetails("White Orchid", "29.99", bis::Image("https://static.wixstatic.com/media/orchid.jpg")),
+      bis::ItemDetails("White Orchid", "29.99",
+                       bis::Image("https://static.wixstatic.com/media/orchid.jpg")),
       {{"storeName", "Green Thumb Nursery"}});
 }
 
@@ -48,7 +50,9 @@ std::string baseline_body() {
         {"catalogItemId", "c8539b66-7a44-fe18-affc-afec4be8562a"},
         {"options", {{"variantId", "00000000-0000-0000-0000-000000000000"}}}}},
       {"itemDetails",
-       {{"name", "White Orchid"}, {"price", "29.99"}, {"image", {{"url", "https://static.wixstatic.com/media/orchid.jpg"}}}}},
+       {{"name", "White Orchid"},
+        {"price", "29.99"},
+        {"image", {{"url", "https://static.wixstatic.com/media/orchid.jpg"}}}}},
       {"extraAutomationTemplateParameters", {{"storeName", "Green Thumb Nursery"}}}};
   return body.dump();
 }
@@ -150,11 +154,14 @@ long run_sdk_batch(const std::string& url, long calls, long in_flight) {
   bis::AsyncClient client(client_options(url), async);
   // Batches of 10,000 items: what a warehouse sync hands over at once.
   constexpr long kBatch = 10000;
-  std::vector<bis::ReportItemsBackInStockRequest> batch(static_cast<std::size_t>(std::min(calls, kBatch)), sdk_request());
+  std::vector<bis::ReportItemsBackInStockRequest> batch(
+      static_cast<std::size_t>(std::min(calls, kBatch)), sdk_request());
   long ok = 0;
   for (long done = 0; done < calls; done += static_cast<long>(batch.size())) {
-    if (calls - done < static_cast<long>(batch.size())) batch.erase(batch.begin() + (calls - done), batch.end());
-    for (const auto& result : client.report_items_back_in_stock_batch(batch)) ok += result.ok() ? 1 : 0;
+    if (calls - done < static_cast<long>(batch.size()))
+      batch.erase(batch.begin() + (calls - done), batch.end());
+    for (const auto& result : client.report_items_back_in_stock_batch(batch))
+      ok += result.ok() ? 1 : 0;
   }
   return ok;
 }
@@ -198,7 +205,9 @@ long run_curl_multi(const std::string& url, long calls, long in_flight) {
 
 int main(int argc, char** argv) {
   if (argc < 4) {
-    std::fprintf(stderr, "usage: e2e_bench sdk-seq|curl-seq|sdk-async|sdk-batch|curl-multi URL CALLS [IN_FLIGHT]\n");
+    std::fprintf(
+        stderr,
+        "usage: e2e_bench sdk-seq|curl-seq|sdk-async|sdk-batch|curl-multi URL CALLS [IN_FLIGHT]\n");
     return 2;
   }
   std::string mode = argv[1];
@@ -225,9 +234,11 @@ int main(int argc, char** argv) {
   double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  std::printf("mode=%s calls=%ld ok=%ld in_flight=%ld seconds=%.4f us_per_call=%.2f calls_per_s=%.0f maxrss_kb=%ld\n",
-              mode.c_str(), calls, ok, in_flight, seconds, seconds * 1e6 / static_cast<double>(calls),
-              static_cast<double>(calls) / seconds, usage.ru_maxrss);
+  std::printf(
+      "mode=%s calls=%ld ok=%ld in_flight=%ld seconds=%.4f us_per_call=%.2f calls_per_s=%.0f "
+      "maxrss_kb=%ld\n",
+      mode.c_str(), calls, ok, in_flight, seconds, seconds * 1e6 / static_cast<double>(calls),
+      static_cast<double>(calls) / seconds, usage.ru_maxrss);
   curl_global_cleanup();
   return ok == calls ? 0 : 1;
 }

@@ -18,7 +18,8 @@ void BM_BuildValidateSerializeReport(benchmark::State& state) {
     bis::ReportItemsBackInStockRequest request(
         bis::CatalogReference("c8539b66-7a44-fe18-affc-afec4be8562a", bis::kWixStoresAppId,
                               {{"variantId", "00000000-0000-0000-0000-000000000000"}}),
-        bis::ItemDetails("White Orchid", "29.99", bis::Image("https://static.wixstatic.com/media/orchid.jpg")),
+        bis::ItemDetails("White Orchid", "29.99",
+                         bis::Image("https://static.wixstatic.com/media/orchid.jpg")),
         {{"storeName", "Green Thumb Nursery"}});
     auto body = bis::internal::encode_report(request);
     benchmark::DoNotOptimize(body);
@@ -40,8 +41,9 @@ std::string query_page(int n) {
                         {"createdDate", "2024-03-14T09:26:53.589Z"},
                         {"itemUrl", "https://www.example.com/product-page/white-orchid"}});
   }
-  return nlohmann::json{{"requests", requests},
-                        {"metadata", {{"count", n}, {"cursors", {{"next", "eyJ2YWx1ZSI6IjIwMjQifQ"}}}}}}
+  return nlohmann::json{
+      {"requests", requests},
+      {"metadata", {{"count", n}, {"cursors", {{"next", "eyJ2YWx1ZSI6IjIwMjQifQ"}}}}}}
       .dump();
 }
 
@@ -57,7 +59,8 @@ BENCHMARK(BM_DecodeQueryPage100);
 
 void BM_DotREncoding(benchmark::State& state) {
   auto query = bis::Query()
-                   .filter(bis::Filter::in(bis::QueryField::kStatus, {bis::Status::kReceived, bis::Status::kFailed}) &&
+                   .filter(bis::Filter::in(bis::QueryField::kStatus,
+                                           {bis::Status::kReceived, bis::Status::kFailed}) &&
                            bis::Filter::exists(bis::QueryField::kItemUrl))
                    .sort(bis::QueryField::kCreatedDate, bis::SortOrder::kDescending)
                    .limit(50);
@@ -69,8 +72,10 @@ void BM_DotREncoding(benchmark::State& state) {
 BENCHMARK(BM_DotREncoding);
 
 void BM_ErrorMapping(benchmark::State& state) {
-  bis::HttpResponse response{400, {{"x-wix-request-id", "1700000000.1234"}},
-                             R"({"message":"Item image URL is invalid","details":{"applicationError":{"code":"INVALID_ITEM_IMAGE_URL","description":"Item image URL is invalid","data":{}}}})"};
+  bis::HttpResponse response{
+      400,
+      {{"x-wix-request-id", "1700000000.1234"}},
+      R"({"message":"Item image URL is invalid","details":{"applicationError":{"code":"INVALID_ITEM_IMAGE_URL","description":"Item image URL is invalid","data":{}}}})"};
   const std::vector<std::string> secrets = {"IST.some-api-key"};
   for (auto _ : state) {
     try {

@@ -19,9 +19,11 @@ class RestockService {
 
   // Returns how many customers were waiting; reports the item only if some were.
   int restock(const bis::CatalogReference& item, const bis::ItemDetails& details) {
-    auto counts = client_.get_back_in_stock_notification_requests_count_by_catalog_references({item});
+    auto counts =
+        client_.get_back_in_stock_notification_requests_count_by_catalog_references({item});
     int waiting = counts.empty() ? 0 : counts.front().count;
-    if (waiting > 0) client_.report_items_back_in_stock(bis::ReportItemsBackInStockRequest(item, details));
+    if (waiting > 0)
+      client_.report_items_back_in_stock(bis::ReportItemsBackInStockRequest(item, details));
     return waiting;
   }
 

@@ -17,8 +17,8 @@ int main() {
                        .sort(bis::QueryField::kCreatedDate, bis::SortOrder::kDescending)
                        .limit(2);
     auto page = client.query_back_in_stock_notification_requests(waiting);
-    std::cout << "first page: " << page.requests.size() << " requests, more: " << std::boolalpha << page.has_next()
-              << "\n";
+    std::cout << "first page: " << page.requests.size() << " requests, more: " << std::boolalpha
+              << page.has_next() << "\n";
     for (const auto& r : client.query_all_back_in_stock_notification_requests(waiting)) {
       std::cout << "  " << r.email << " " << bis::format_timestamp(*r.created_date) << "\n";
     }

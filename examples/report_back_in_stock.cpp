@@ -55,13 +55,13 @@ int main() {
                      bis::ReportItemsBackInStockRequest(
                          std::vector<std::string>{"6f3c2a1e-8b4d-4c7a-9e2f-1a0b3c5d7e9f"}, orchid),
                      "by request IDs");
-    ok = report(client,
-                bis::ReportItemsBackInStockRequest(
-                    bis::CatalogReference("c8539b66-7a44-fe18-affc-afec4be8562a",
-                                          bis::kWixStoresAppId,
-                                          {{"variantId", "00000000-0000-0000-0000-000000000000"}}),
-                    orchid, {{"storeName", "Green Thumb Nursery"}}),
-                "by catalog reference") &&
+    ok = report(
+             client,
+             bis::ReportItemsBackInStockRequest(
+                 bis::CatalogReference("c8539b66-7a44-fe18-affc-afec4be8562a", bis::kWixStoresAppId,
+                                       {{"variantId", "00000000-0000-0000-0000-000000000000"}}),
+                 orchid, {{"storeName", "Green Thumb Nursery"}}),
+             "by catalog reference") &&
          ok;
     return ok ? 0 : 1;
   } catch (const bis::ValidationError& e) {

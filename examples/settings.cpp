@@ -7,7 +7,8 @@ int main() {
   return example::run([] {
     auto client = example::client_from_env();
     auto print = [](const char* what, const bis::Settings& s) {
-      std::cout << what << ": Wix Stores collecting = " << std::boolalpha << s.is_collecting(bis::kWixStoresAppId) << "\n";
+      std::cout << what << ": Wix Stores collecting = " << std::boolalpha
+                << s.is_collecting(bis::kWixStoresAppId) << "\n";
     };
     print("now", client.get_settings());
     print("after start", client.start_collecting_requests(bis::kWixStoresAppId));

@@ -23,9 +23,12 @@ namespace hooks = wix::backinstock::webhooks;
 namespace {
 const char* name(hooks::EventType type) {
   switch (type) {
-    case hooks::EventType::kCreated: return "created";
-    case hooks::EventType::kUpdated: return "updated";
-    case hooks::EventType::kDeleted: return "deleted";
+    case hooks::EventType::kCreated:
+      return "created";
+    case hooks::EventType::kUpdated:
+      return "updated";
+    case hooks::EventType::kDeleted:
+      return "deleted";
   }
   return "?";
 }
@@ -65,7 +68,8 @@ int main(int argc, char** argv) {
                   << event.metadata.entity_event_sequence.value_or(0) << " event "
                   << event.metadata.event_id;
         if (event.entity) {
-          std::cout << " " << event.entity->email << " " << wix::backinstock::to_string(event.entity->status);
+          std::cout << " " << event.entity->email << " "
+                    << wix::backinstock::to_string(event.entity->status);
         }
         std::cout << std::endl;
         if (max_events > 0 && ++received >= max_events) server.stop();

@@ -32,7 +32,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   HttpResponse response;
   response.status = size > 0 ? 400 + data[0] % 200 : 500;
   response.body = std::string(body);
-  response.headers = {{"x-wix-request-id", "fuzz"}, {"Retry-After", std::string(body.substr(0, 40))}};
+  response.headers = {{"x-wix-request-id", "fuzz"},
+                      {"Retry-After", std::string(body.substr(0, 40))}};
   try {
     internal::throw_api_error(response, {"secret-key"});
   } catch (const ApiError& e) {

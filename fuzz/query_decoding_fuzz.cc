@@ -21,9 +21,12 @@ emulator::Emulator& instance() {
     const std::map<std::string, std::string> auth = {{"Authorization", "k"}, {"wix-site-id", "s"}};
     const char* path = "/back-in-stock-service/v1/back-in-stock-notification-requests";
     for (const char* email : {"a@example.com", "b@example.com", "c@mail.invalid"}) {
-      created->handle("POST", path, auth,
-                      std::string(R"({"request":{"catalogReference":{"appId":"215238eb-22a5-4c36-9e7b-e7c08025e04e","catalogItemId":"item"},"email":")") +
-                          email + R"(","itemUrl":"https://shop.example/p"},"itemDetails":{"name":"n","price":"1"}})");
+      created->handle(
+          "POST", path, auth,
+          std::string(
+              R"({"request":{"catalogReference":{"appId":"215238eb-22a5-4c36-9e7b-e7c08025e04e","catalogItemId":"item"},"email":")") +
+              email +
+              R"(","itemUrl":"https://shop.example/p"},"itemDetails":{"name":"n","price":"1"}})");
     }
     return created;
   }();
@@ -46,7 +49,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // The input as a `.r` value (raw and encoded), and as the body of POST /query.
   e.handle("GET", path + "?.r=" + input, auth, "");
   e.handle("GET", path + "?.r=" + internal::base64url_encode(input), auth, "");
-  e.handle("GET", path + "/count-by-catalog-reference?.r=" + internal::base64url_encode(input), auth, "");
+  e.handle("GET", path + "/count-by-catalog-reference?.r=" + internal::base64url_encode(input),
+           auth, "");
   e.handle("POST", path + "/query", auth, input);
   return 0;
 }

@@ -49,7 +49,8 @@ struct AsyncClient::Engine {
     async.transport.connect_timeout = options.connect_timeout;
     internal::curl_global_init_once();
     multi = curl_multi_init();
-    if (multi == nullptr) throw TransportError(TransportError::Kind::kOther, false, "curl_multi_init failed");
+    if (multi == nullptr)
+      throw TransportError(TransportError::Kind::kOther, false, "curl_multi_init failed");
     curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(async.max_in_flight));
     curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(async.max_in_flight));
     thread = std::thread([this] { loop(); });
@@ -229,7 +230,8 @@ struct AsyncClient::Engine {
       long wait_ms = 1000;
       if (!ready.empty() && active.size() < async.max_in_flight) wait_ms = 0;
       if (!timers.empty()) {
-        auto until = std::chrono::duration_cast<std::chrono::milliseconds>(timers.begin()->first - Clock::now());
+        auto until = std::chrono::duration_cast<std::chrono::milliseconds>(timers.begin()->first -
+                                                                           Clock::now());
         wait_ms = std::min<long>(wait_ms, std::max<long>(0, static_cast<long>(until.count())));
       }
       long curl_wait = -1;
@@ -253,8 +255,8 @@ struct AsyncClient::Engine {
       h = curl_easy_init();
     }
     if (h == nullptr) {
-      finish_with(*job, std::make_exception_ptr(
-                            TransportError(TransportError::Kind::kOther, false, "curl_easy_init failed")));
+      finish_with(*job, std::make_exception_ptr(TransportError(TransportError::Kind::kOther, false,
+                                                               "curl_easy_init failed")));
       return;
     }
     job->attempt_start = Clock::now();
@@ -393,10 +395,12 @@ struct AsyncClient::Engine {
     record.path = job.call.path;
     record.attempt = job.run.attempt();
     record.status = status;
-    record.duration = std::chrono::duration_cast<std::chrono::microseconds>(now - job.attempt_start);
+    record.duration =
+        std::chrono::duration_cast<std::chrono::microseconds>(now - job.attempt_start);
     record.request_id = request_id;
     std::string redacted;
-    if (!error.empty()) redacted = internal::redact(std::string(error), builder.credentials().secrets());
+    if (!error.empty())
+      redacted = internal::redact(std::string(error), builder.credentials().secrets());
     record.error = redacted;
     try {
       options.logger(record);
@@ -429,35 +433,37 @@ AsyncClient::AsyncClient(ClientOptions options, AsyncOptions async)
 
 AsyncClient::~AsyncClient() = default;
 
-std::future<void> AsyncClient::report_items_back_in_stock(const ReportItemsBackInStockRequest& request,
-                                                          const CallOptions& options) {
+std::future<void> AsyncClient::report_items_back_in_stock(
+    const ReportItemsBackInStockRequest& request, const CallOptions& options) {
   return engine_->submit<void>(calls::report(request), options, nullptr);
 }
 
 std::future<NotificationRequest> AsyncClient::create_back_in_stock_notification_request(
-    const NewNotificationRequest& request, const ItemDetails& item_details, const CallOptions& options) {
+    const NewNotificationRequest& request, const ItemDetails& item_details,
+    const CallOptions& options) {
   return engine_->submit<NotificationRequest>(calls::create(request, item_details), options,
                                               internal::decode_request_response);
 }
 
 std::future<NotificationRequest> AsyncClient::get_back_in_stock_notification_request(
     const std::string& id, const CallOptions& options) {
-  return engine_->submit<NotificationRequest>(calls::get(id), options, internal::decode_request_response);
+  return engine_->submit<NotificationRequest>(calls::get(id), options,
+                                              internal::decode_request_response);
 }
 
-std::future<void> AsyncClient::delete_back_in_stock_notification_request(const std::string& id,
-                                                                         const CallOptions& options) {
+std::future<void> AsyncClient::delete_back_in_stock_notification_request(
+    const std::string& id, const CallOptions& options) {
   return engine_->submit<void>(calls::remove(id), options, nullptr);
 }
 
-std::future<NotificationRequest> AsyncClient::mark_as_notification_sent(const std::string& id,
-                                                                        const CallOptions& options) {
+std::future<NotificationRequest> AsyncClient::mark_as_notification_sent(
+    const std::string& id, const CallOptions& options) {
   return engine_->submit<NotificationRequest>(calls::mark_sent(id), options,
                                               internal::decode_request_response);
 }
 
-std::future<QueryPage> AsyncClient::query_back_in_stock_notification_requests(const Query& query,
-                                                                              const CallOptions& options) {
+std::future<QueryPage> AsyncClient::query_back_in_stock_notification_requests(
+    const Query& query, const CallOptions& options) {
   return engine_->submit<QueryPage>(calls::query(query), options, internal::decode_query_response);
 }
 
@@ -467,12 +473,13 @@ AsyncClient::get_back_in_stock_notification_requests_count_by_catalog_references
   if (catalog_references.empty() || catalog_references.size() > internal::kMaxCountBatch) {
     throw ValidationError("catalogReferences", "must hold 1 to 100 references");
   }
-  return engine_->submit<std::vector<CatalogReferenceCount>>(calls::count(catalog_references), options,
-                                                             internal::decode_count_response);
+  return engine_->submit<std::vector<CatalogReferenceCount>>(
+      calls::count(catalog_references), options, internal::decode_count_response);
 }
 
 std::future<Settings> AsyncClient::get_settings(const CallOptions& options) {
-  return engine_->submit<Settings>(calls::get_settings(), options, internal::decode_settings_response);
+  return engine_->submit<Settings>(calls::get_settings(), options,
+                                   internal::decode_settings_response);
 }
 
 std::future<Settings> AsyncClient::start_collecting_requests(const std::string& app_id,

@@ -122,8 +122,9 @@ WireCall stop_collecting(const std::string& app_id) {
 }
 
 Safety safety_of(const WireCall& call) {
-  bool creates = std::string_view(call.method) == "POST" &&
-                 (call.path == kRequestsPath || call.path == under_requests("/report-items-back-in-stock"));
+  bool creates =
+      std::string_view(call.method) == "POST" &&
+      (call.path == kRequestsPath || call.path == under_requests("/report-items-back-in-stock"));
   return creates ? Safety::kNotIdempotent : Safety::kIdempotent;
 }
 

@@ -28,8 +28,7 @@ using Clock = std::chrono::steady_clock;
 
 class RestConnection final : public Connection {
  public:
-  explicit RestConnection(ClientOptions options)
-      : builder_(options), options_(std::move(options)) {
+  explicit RestConnection(ClientOptions options) : builder_(options), options_(std::move(options)) {
     if (!options_.transport) {
       CurlTransportOptions transport_options;
       transport_options.connect_timeout = options_.connect_timeout;
@@ -120,7 +119,8 @@ class RestConnection final : public Connection {
     record.duration = std::chrono::duration_cast<std::chrono::microseconds>(duration);
     record.request_id = request_id;
     std::string redacted;
-    if (!error.empty()) redacted = internal::redact(std::string(error), builder_.credentials().secrets());
+    if (!error.empty())
+      redacted = internal::redact(std::string(error), builder_.credentials().secrets());
     record.error = redacted;
     try {
       options_.logger(record);
@@ -239,8 +239,7 @@ QueryPage Client::query_back_in_stock_notification_requests(const Query& query,
   return connection_->query_back_in_stock_notification_requests(query, options);
 }
 
-QueryPager Client::query_all_back_in_stock_notification_requests(Query query,
-                                                                 CallOptions options) {
+QueryPager Client::query_all_back_in_stock_notification_requests(Query query, CallOptions options) {
   return QueryPager(*this, std::move(query), std::move(options));
 }
 
@@ -257,7 +256,8 @@ Client::get_back_in_stock_notification_requests_count_by_catalog_references(
     std::size_t end = begin;
     std::size_t json_length = kEnvelope;
     while (end < catalog_references.size() && end - begin < internal::kMaxCountBatch) {
-      std::size_t item = internal::encode_catalog_reference(catalog_references[end]).size() + (end > begin);
+      std::size_t item =
+          internal::encode_catalog_reference(catalog_references[end]).size() + (end > begin);
       if (end > begin &&
           internal::dot_r_length(json_length + item) > internal::kMaxCountParameterLength) {
         break;
@@ -272,9 +272,8 @@ Client::get_back_in_stock_notification_requests_count_by_catalog_references(
     std::vector<CatalogReference> batch(
         catalog_references.begin() + static_cast<std::ptrdiff_t>(begin),
         catalog_references.begin() + static_cast<std::ptrdiff_t>(end));
-    auto counts =
-        connection_->get_back_in_stock_notification_requests_count_by_catalog_references(batch,
-                                                                                         options);
+    auto counts = connection_->get_back_in_stock_notification_requests_count_by_catalog_references(
+        batch, options);
     std::move(counts.begin(), counts.end(), std::back_inserter(out));
     begin = end;
   }
@@ -317,7 +316,8 @@ AppClients::AppClients(std::string app_id, std::string app_secret, ClientOptions
   impl_->options = std::move(options);
 }
 
-std::shared_ptr<OAuthClientCredentials> AppClients::credentials_for(const std::string& instance_id) {
+std::shared_ptr<OAuthClientCredentials> AppClients::credentials_for(
+    const std::string& instance_id) {
   for_instance(instance_id);
   std::lock_guard<std::mutex> guard(impl_->mutex);
   return impl_->clients.at(instance_id).second;

@@ -145,20 +145,25 @@ json parse_body(std::string_view body) {
 
 CatalogReference decode_catalog_reference(const json& value) {
   const json& options = member(value, "options");
-  return ModelAccess::catalog_reference(text(value, "catalogItemId"), text(value, "appId"),
-                                        options.is_object() && !options.empty()
-                                            ? ModelAccess::json_object(options)
-                                            : JsonObject());
+  return ModelAccess::catalog_reference(
+      text(value, "catalogItemId"), text(value, "appId"),
+      options.is_object() && !options.empty() ? ModelAccess::json_object(options) : JsonObject());
 }
 
 NotificationRequest decode_notification_request(const json& value) {
   if (!value.is_object()) malformed("a notification request is not an object");
-  NotificationRequest out{
-      text(value, "id"), decode_catalog_reference(member(value, "catalogReference")),
-      text(value, "email"), text(value, "contactId"), Status::kUnspecified,
-      text(value, "status"), std::nullopt, std::nullopt, optional_text(value, "itemUrl")};
+  NotificationRequest out{text(value, "id"),
+                          decode_catalog_reference(member(value, "catalogReference")),
+                          text(value, "email"),
+                          text(value, "contactId"),
+                          Status::kUnspecified,
+                          text(value, "status"),
+                          std::nullopt,
+                          std::nullopt,
+                          optional_text(value, "itemUrl")};
   out.status = out.status_text.empty() ? Status::kUnspecified : parse_status(out.status_text);
-  if (const json& v = member(value, "autoNotified"); v.is_boolean()) out.auto_notified = v.get<bool>();
+  if (const json& v = member(value, "autoNotified"); v.is_boolean())
+    out.auto_notified = v.get<bool>();
   if (auto created = optional_text(value, "createdDate")) {
     out.created_date = parse_timestamp(*created);
   }

@@ -19,15 +19,16 @@ void check_header_value(const char* field, const std::string& value) {
 
 ApiKeyCredentials::ApiKeyCredentials(std::string api_key, std::string id_header,
                                      std::string id_value)
-    : api_key_(std::move(api_key)), id_header_(std::move(id_header)), id_value_(std::move(id_value)) {
+    : api_key_(std::move(api_key)),
+      id_header_(std::move(id_header)),
+      id_value_(std::move(id_value)) {
   check_header_value("apiKey", api_key_);
   check_header_value(id_header_ == "wix-site-id" ? "siteId" : "accountId", id_value_);
 }
 
 std::shared_ptr<ApiKeyCredentials> ApiKeyCredentials::for_site(std::string api_key,
                                                                std::string site_id) {
-  return std::make_shared<ApiKeyCredentials>(std::move(api_key), "wix-site-id",
-                                             std::move(site_id));
+  return std::make_shared<ApiKeyCredentials>(std::move(api_key), "wix-site-id", std::move(site_id));
 }
 
 std::shared_ptr<ApiKeyCredentials> ApiKeyCredentials::for_account(std::string api_key,

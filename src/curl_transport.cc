@@ -29,7 +29,8 @@ struct CurlTransport::Impl {
   explicit Impl(CurlTransportOptions o) : options(std::move(o)) {
     internal::curl_global_init_once();
     share = curl_share_init();
-    if (share == nullptr) throw TransportError(TransportError::Kind::kOther, false, "curl_share_init failed");
+    if (share == nullptr)
+      throw TransportError(TransportError::Kind::kOther, false, "curl_share_init failed");
     curl_share_setopt(share, CURLSHOPT_LOCKFUNC, &Impl::lock);
     curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, &Impl::unlock);
     curl_share_setopt(share, CURLSHOPT_USERDATA, this);
@@ -61,7 +62,8 @@ struct CurlTransport::Impl {
       }
     }
     CURL* h = curl_easy_init();
-    if (h == nullptr) throw TransportError(TransportError::Kind::kOther, false, "curl_easy_init failed");
+    if (h == nullptr)
+      throw TransportError(TransportError::Kind::kOther, false, "curl_easy_init failed");
     curl_easy_setopt(h, CURLOPT_SHARE, share);
     return {h, true};
   }

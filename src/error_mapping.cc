@@ -98,14 +98,22 @@ constexpr AppCode kAppCodes[] = {
 
 Thrower thrower_for_status(int status) {
   switch (status) {
-    case 400: return &throw_as<InvalidArgumentError>;
-    case 401: return &throw_as<UnauthenticatedError>;
-    case 403: return &throw_as<PermissionDeniedError>;
-    case 404: return &throw_as<NotFoundError>;
-    case 409: return &throw_as<AlreadyExistsError>;
-    case 428: return &throw_as<FailedPreconditionError>;
-    case 429: return &throw_as<RateLimitedError>;
-    default: break;
+    case 400:
+      return &throw_as<InvalidArgumentError>;
+    case 401:
+      return &throw_as<UnauthenticatedError>;
+    case 403:
+      return &throw_as<PermissionDeniedError>;
+    case 404:
+      return &throw_as<NotFoundError>;
+    case 409:
+      return &throw_as<AlreadyExistsError>;
+    case 428:
+      return &throw_as<FailedPreconditionError>;
+    case 429:
+      return &throw_as<RateLimitedError>;
+    default:
+      break;
   }
   if (status >= 500 && status <= 599) return &throw_as<ServerError>;
   return &throw_as<ApiError>;
@@ -165,8 +173,7 @@ ApiErrorDetails parse_error_details(const HttpResponse& response,
           for (const auto& v : *violations) {
             if (!v.is_object()) continue;
             d.field_violations.push_back({string_at(v, "field"), string_at(v, "description"),
-                                          string_at(v, "violatedRule"),
-                                          string_at(v, "ruleName")});
+                                          string_at(v, "violatedRule"), string_at(v, "ruleName")});
           }
         }
       }

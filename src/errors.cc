@@ -64,21 +64,36 @@ ApiError::ApiError(std::shared_ptr<const ApiErrorDetails> details)
 
 const char* canonical_code_for_status(int http_status) noexcept {
   switch (http_status) {
-    case 400: return "INVALID_ARGUMENT";
-    case 401: return "UNAUTHENTICATED";
-    case 403: return "PERMISSION_DENIED";
-    case 404: return "NOT_FOUND";
-    case 408: return "DEADLINE_EXCEEDED";
-    case 409: return "ALREADY_EXISTS";
-    case 428: return "FAILED_PRECONDITION";
-    case 429: return "RESOURCE_EXHAUSTED";
-    case 499: return "CANCELED";
-    case 500: return "INTERNAL";
-    case 501: return "NOT_IMPLEMENTED";
-    case 502: return "BAD_GATEWAY";
-    case 503: return "UNAVAILABLE";
-    case 504: return "GATEWAY_TIMEOUT";
-    default: return "UNKNOWN";
+    case 400:
+      return "INVALID_ARGUMENT";
+    case 401:
+      return "UNAUTHENTICATED";
+    case 403:
+      return "PERMISSION_DENIED";
+    case 404:
+      return "NOT_FOUND";
+    case 408:
+      return "DEADLINE_EXCEEDED";
+    case 409:
+      return "ALREADY_EXISTS";
+    case 428:
+      return "FAILED_PRECONDITION";
+    case 429:
+      return "RESOURCE_EXHAUSTED";
+    case 499:
+      return "CANCELED";
+    case 500:
+      return "INTERNAL";
+    case 501:
+      return "NOT_IMPLEMENTED";
+    case 502:
+      return "BAD_GATEWAY";
+    case 503:
+      return "UNAVAILABLE";
+    case 504:
+      return "GATEWAY_TIMEOUT";
+    default:
+      return "UNKNOWN";
   }
 }
 

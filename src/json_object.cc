@@ -42,7 +42,8 @@ JsonObject::JsonObject(std::initializer_list<std::pair<std::string, std::string>
   // Written directly, in the key order nlohmann's object keeps (sorted), for the same text.
   internal::JsonWriter writer(64);
   writer.begin_object();
-  for (const auto& [key, text] : value.items()) writer.member(key, text.get_ref<const std::string&>());
+  for (const auto& [key, text] : value.items())
+    writer.member(key, text.get_ref<const std::string&>());
   writer.end_object();
   state_ = std::make_shared<const State>(std::move(value), writer.take());
 }

@@ -56,7 +56,8 @@ Image::Image(std::string url, std::optional<std::string> alt_text, std::optional
 ItemDetails::ItemDetails(std::string name, std::string price, std::optional<Image> image)
     : name_(std::move(name)), price_(std::move(price)), image_(std::move(image)) {
   check_required_text("itemDetails.name", name_);
-  if (price_.empty()) throw ValidationError("itemDetails.price", "is required and must not be empty");
+  if (price_.empty())
+    throw ValidationError("itemDetails.price", "is required and must not be empty");
   if (!internal::is_non_negative_decimal(price_)) {
     throw ValidationError("itemDetails.price",
                           "must be a non-negative decimal string such as \"29.99\"");
@@ -142,10 +143,8 @@ NewNotificationRequest::NewNotificationRequest(CatalogReference catalog_referenc
 
 namespace {
 constexpr std::pair<Status, const char*> kStatusNames[] = {
-    {Status::kUnspecified, "UNSPECIFIED"},
-    {Status::kReceived, "RECEIVED"},
-    {Status::kProcessing, "PROCESSING"},
-    {Status::kNotificationSent, "NOTIFICATION_SENT"},
+    {Status::kUnspecified, "UNSPECIFIED"}, {Status::kReceived, "RECEIVED"},
+    {Status::kProcessing, "PROCESSING"},   {Status::kNotificationSent, "NOTIFICATION_SENT"},
     {Status::kFailed, "FAILED"},
 };
 }  // namespace
@@ -165,10 +164,9 @@ Status parse_status(std::string_view text) noexcept {
 }
 
 bool Settings::is_collecting(std::string_view app_id) const noexcept {
-  return std::any_of(collection_states.begin(), collection_states.end(),
-                     [&](const CollectionState& s) {
-                       return s.app_id == app_id && s.collecting_requests;
-                     });
+  return std::any_of(
+      collection_states.begin(), collection_states.end(),
+      [&](const CollectionState& s) { return s.app_id == app_id && s.collecting_requests; });
 }
 
 std::string format_timestamp(Timestamp t) {

@@ -30,8 +30,8 @@ std::string_view authorization(const HttpHeaders& headers) {
 
 // TokenProviderCredentials ----------------------------------------------------------------------
 
-TokenProviderCredentials::TokenProviderCredentials(std::function<std::string()> token,
-                                                   std::function<void(const std::string&)> invalidate)
+TokenProviderCredentials::TokenProviderCredentials(
+    std::function<std::string()> token, std::function<void(const std::string&)> invalidate)
     : token_(std::move(token)), invalidate_(std::move(invalidate)) {
   if (!token_) throw ValidationError("token", "provider must not be null");
 }

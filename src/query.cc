@@ -92,12 +92,18 @@ bool is_field_condition(const ordered_json& f) {
 
 const char* to_string(QueryField field) noexcept {
   switch (field) {
-    case QueryField::kId: return "id";
-    case QueryField::kContactId: return "contactId";
-    case QueryField::kStatus: return "status";
-    case QueryField::kAutoNotified: return "autoNotified";
-    case QueryField::kCreatedDate: return "createdDate";
-    case QueryField::kItemUrl: return "itemUrl";
+    case QueryField::kId:
+      return "id";
+    case QueryField::kContactId:
+      return "contactId";
+    case QueryField::kStatus:
+      return "status";
+    case QueryField::kAutoNotified:
+      return "autoNotified";
+    case QueryField::kCreatedDate:
+      return "createdDate";
+    case QueryField::kItemUrl:
+      return "itemUrl";
   }
   return "";
 }
@@ -114,10 +120,10 @@ namespace {
 Filter make_condition(QueryField field, const char* op, ordered_json operand);
 }
 
-#define WIX_FILTER_COMPARISON(name, op_bit, wire, allow_null)                     \
-  Filter Filter::name(QueryField field, FilterValue value) {                      \
-    check_op(field, op_bit, #name);                                               \
-    return make_condition(field, wire, value_json(field, value, allow_null));     \
+#define WIX_FILTER_COMPARISON(name, op_bit, wire, allow_null)                 \
+  Filter Filter::name(QueryField field, FilterValue value) {                  \
+    check_op(field, op_bit, #name);                                           \
+    return make_condition(field, wire, value_json(field, value, allow_null)); \
   }
 WIX_FILTER_COMPARISON(ne, kNe, "$ne", true)
 WIX_FILTER_COMPARISON(gt, kRange, "$gt", false)

@@ -9,8 +9,7 @@ namespace wix::backinstock::internal {
 
 namespace {
 constexpr char kNotRetryable[] = "not retryable";
-constexpr char kMayHaveReached[] =
-    "not idempotent and the request may have reached the server";
+constexpr char kMayHaveReached[] = "not idempotent and the request may have reached the server";
 }  // namespace
 
 std::optional<std::string> stop_reason(const TransportError& error, Safety safety) {

@@ -98,7 +98,8 @@ bool is_absolute_http_url(std::string_view text) noexcept {
   auto authority = rest.substr(0, host_end);
   auto at = authority.rfind('@');
   auto host = at == std::string_view::npos ? authority : authority.substr(at + 1);
-  if (!host.empty() && host.front() == '[') return host.find(']') > 1 && host.find(']') != std::string_view::npos;
+  if (!host.empty() && host.front() == '[')
+    return host.find(']') > 1 && host.find(']') != std::string_view::npos;
   auto colon = host.find(':');
   return !host.substr(0, colon).empty();
 }

@@ -49,7 +49,9 @@ EVP_PKEY* read_key(std::string_view text) {
   return d2i_PUBKEY(nullptr, &der, static_cast<long>(decoded.size()));
 }
 
-[[noreturn]] void malformed(const std::string& what) { throw WebhookError(Reason::kMalformed, what); }
+[[noreturn]] void malformed(const std::string& what) {
+  throw WebhookError(Reason::kMalformed, what);
+}
 
 std::string decode_part(std::string_view part, const char* name) {
   std::string out;
@@ -101,7 +103,8 @@ std::optional<std::int64_t> int64_of(const json& object, const char* key) {
 Verifier::Verifier(std::string_view public_key) {
   auto key = std::make_shared<Key>();
   key->pkey = read_key(public_key);
-  if (key->pkey == nullptr) throw WebhookError(Reason::kInvalidKey, "the public key cannot be read");
+  if (key->pkey == nullptr)
+    throw WebhookError(Reason::kInvalidKey, "the public key cannot be read");
   if (EVP_PKEY_base_id(key->pkey) != EVP_PKEY_RSA) {
     throw WebhookError(Reason::kInvalidKey, "the public key is not an RSA key");
   }
@@ -113,8 +116,10 @@ Event Verifier::verify(std::string_view body) const {
 }
 
 Event Verifier::verify(std::string_view body, std::chrono::system_clock::time_point now) const {
-  while (!body.empty() && std::isspace(static_cast<unsigned char>(body.back()))) body.remove_suffix(1);
-  while (!body.empty() && std::isspace(static_cast<unsigned char>(body.front()))) body.remove_prefix(1);
+  while (!body.empty() && std::isspace(static_cast<unsigned char>(body.back())))
+    body.remove_suffix(1);
+  while (!body.empty() && std::isspace(static_cast<unsigned char>(body.front())))
+    body.remove_prefix(1);
   auto first = body.find('.');
   auto second = first == std::string_view::npos ? first : body.find('.', first + 1);
   if (second == std::string_view::npos || body.find('.', second + 1) != std::string_view::npos) {
@@ -133,11 +138,11 @@ Event Verifier::verify(std::string_view body, std::chrono::system_clock::time_po
 
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   if (ctx == nullptr) throw WebhookError(Reason::kBadSignature, "cannot allocate a digest context");
-  bool valid =
-      EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, key_->pkey) == 1 &&
-      EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
-                       reinterpret_cast<const unsigned char*>(signing_input.data()),
-                       signing_input.size()) == 1;
+  bool valid = EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, key_->pkey) == 1 &&
+               EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(signature.data()),
+                                signature.size(),
+                                reinterpret_cast<const unsigned char*>(signing_input.data()),
+                                signing_input.size()) == 1;
   EVP_MD_CTX_free(ctx);
   if (!valid) throw WebhookError(Reason::kBadSignature, "the signature does not verify");
 
@@ -178,7 +183,8 @@ Event Verifier::verify(std::string_view body, std::chrono::system_clock::time_po
   m.originated_from = text(domain, "originatedFrom");
   if (auto time = text(domain, "eventTime"); !time.empty()) m.event_time = parse_timestamp(time);
   m.entity_event_sequence = int64_of(domain, "entityEventSequence");
-  if (auto it = domain.find("triggeredByAnonymizeRequest"); it != domain.end() && it->is_boolean()) {
+  if (auto it = domain.find("triggeredByAnonymizeRequest");
+      it != domain.end() && it->is_boolean()) {
     m.triggered_by_anonymize_request = it->get<bool>();
   }
 
@@ -194,7 +200,8 @@ Event Verifier::verify(std::string_view body, std::chrono::system_clock::time_po
         json updated = nested_object(domain, "updatedEvent", "updatedEvent", true);
         event.entity = internal::decode_notification_request(
             nested_object(updated, "currentEntity", "updatedEvent.currentEntity", true));
-        event.modified_fields = nested_object(updated, "modifiedFields", "modifiedFields", false).dump();
+        event.modified_fields =
+            nested_object(updated, "modifiedFields", "modifiedFields", false).dump();
         break;
       }
       case EventType::kDeleted: {

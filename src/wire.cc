@@ -8,13 +8,13 @@
 namespace wix::backinstock::internal {
 
 namespace {
-constexpr char kBase64Url[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr char kBase64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 constexpr std::array<std::int8_t, 256> make_decode_table() {
   std::array<std::int8_t, 256> table{};
   for (auto& entry : table) entry = -1;
-  for (int i = 0; i < 64; ++i) table[static_cast<unsigned char>(kBase64Url[i])] = static_cast<std::int8_t>(i);
+  for (int i = 0; i < 64; ++i)
+    table[static_cast<unsigned char>(kBase64Url[i])] = static_cast<std::int8_t>(i);
   table['+'] = 62;
   table['/'] = 63;
   return table;

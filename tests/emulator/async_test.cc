@@ -70,7 +70,8 @@ TEST_F(AsyncTest, AFailingItemDoesNotDisturbTheOthers) {
   fault.kind = emulator::Fault::Kind::kStatus;
   fault.path = "/report-items-back-in-stock";
   fault.status = 400;
-  fault.body = R"({"message":"Item image URL is invalid","details":{"applicationError":{"code":"INVALID_ITEM_IMAGE_URL"}}})";
+  fault.body =
+      R"({"message":"Item image URL is invalid","details":{"applicationError":{"code":"INVALID_ITEM_IMAGE_URL"}}})";
   fault.times = 5;
   emulator_->inject(fault);
   AsyncClient client(options());
@@ -125,12 +126,16 @@ TEST_F(AsyncTest, RetryRulesApplyPerRequest) {
 TEST_F(AsyncTest, EveryMethodWorks) {
   AsyncClient client(options());
   CatalogReference item("orchid", kWixStoresAppId);
-  auto created = client.create_back_in_stock_notification_request(NewNotificationRequest(item, "a@example.com"),
-                                                                  ItemDetails("Orchid", "2"))
+  auto created = client
+                     .create_back_in_stock_notification_request(
+                         NewNotificationRequest(item, "a@example.com"), ItemDetails("Orchid", "2"))
                      .get();
   EXPECT_EQ(client.get_back_in_stock_notification_request(created.id).get().email, "a@example.com");
   EXPECT_EQ(client.query_back_in_stock_notification_requests().get().requests.size(), 1u);
-  EXPECT_EQ(client.get_back_in_stock_notification_requests_count_by_catalog_references({item}).get()[0].count, 1);
+  EXPECT_EQ(client.get_back_in_stock_notification_requests_count_by_catalog_references({item})
+                .get()[0]
+                .count,
+            1);
   EXPECT_EQ(client.mark_as_notification_sent(created.id).get().auto_notified, false);
   client.delete_back_in_stock_notification_request(created.id).get();
   EXPECT_THROW(client.get_back_in_stock_notification_request(created.id).get(), NotFoundError);

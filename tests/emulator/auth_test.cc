@@ -42,7 +42,9 @@ class AuthTest : public ::testing::Test {
     o.sleeper = [](std::chrono::milliseconds) {};
     return Client(o);
   }
-  std::size_t token_requests() const { return emulator_->requests_received("/oauth2/token", "POST"); }
+  std::size_t token_requests() const {
+    return emulator_->requests_received("/oauth2/token", "POST");
+  }
 
   std::unique_ptr<emulator::Emulator> emulator_;
   std::atomic<std::chrono::steady_clock::time_point> now_{std::chrono::steady_clock::time_point{}};
@@ -167,12 +169,11 @@ TEST_F(AuthTest, TokenProviderCredentialsAreInvalidatedAfter401) {
   auto oauth = std::make_shared<OAuthClientCredentials>(kAppId, kSecret, kInstance, o);
   std::vector<std::string> invalidated;
   std::string cached = "OAUTH2.stale-token";
-  auto provider = std::make_shared<TokenProviderCredentials>(
-      [&] { return cached; },
-      [&](const std::string& rejected) {
-        invalidated.push_back(rejected);
-        cached = oauth->access_token();
-      });
+  auto provider = std::make_shared<TokenProviderCredentials>([&] { return cached; },
+                                                             [&](const std::string& rejected) {
+                                                               invalidated.push_back(rejected);
+                                                               cached = oauth->access_token();
+                                                             });
   client(provider).get_settings();
   EXPECT_EQ(invalidated, std::vector<std::string>{"OAUTH2.stale-token"});
 }

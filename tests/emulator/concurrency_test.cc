@@ -27,8 +27,9 @@ TEST(ConcurrencyTest, EightThreadsShareOneClient) {
   for (int t = 0; t < kThreads; ++t) {
     ids.push_back(client
                       .create_back_in_stock_notification_request(
-                          NewNotificationRequest(CatalogReference("item-" + std::to_string(t), kWixStoresAppId),
-                                                 "t" + std::to_string(t) + "@example.com"),
+                          NewNotificationRequest(
+                              CatalogReference("item-" + std::to_string(t), kWixStoresAppId),
+                              "t" + std::to_string(t) + "@example.com"),
                           ItemDetails("Item", "1"))
                       .id);
   }
@@ -39,7 +40,8 @@ TEST(ConcurrencyTest, EightThreadsShareOneClient) {
       Client mine = client;  // copies share the connection
       for (int i = 0; i < calls; ++i) {
         auto r = mine.get_back_in_stock_notification_request(ids[static_cast<std::size_t>(t)]);
-        if (r.id == ids[static_cast<std::size_t>(t)] && r.email == "t" + std::to_string(t) + "@example.com" &&
+        if (r.id == ids[static_cast<std::size_t>(t)] &&
+            r.email == "t" + std::to_string(t) + "@example.com" &&
             r.catalog_reference.catalog_item_id() == "item-" + std::to_string(t)) {
           ++correct;
         }

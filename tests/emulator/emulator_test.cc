@@ -52,7 +52,8 @@ class EmulatorTest : public ::testing::Test {
 };
 
 TEST_F(EmulatorTest, ReportWithBothSelectorsIsRejected) {
-  auto body = json::parse(read_fixture("report-items-back-in-stock.by-catalog-reference.request.json"));
+  auto body =
+      json::parse(read_fixture("report-items-back-in-stock.by-catalog-reference.request.json"));
   body["requestIds"] = {"6f3c2a1e-8b4d-4c7a-9e2f-1a0b3c5d7e9f"};
   auto r = post(std::string(kPath) + "/report-items-back-in-stock", body.dump());
   ASSERT_TRUE(r);
@@ -90,8 +91,8 @@ TEST_F(EmulatorTest, MissingAuthorizationIs401AndMissingSiteIs403) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 401);
   EXPECT_EQ(app_code(r), "UNAUTHENTICATED");
-  auto no_site = http_->Put((std::string(kPath) + "/settings").c_str(), {{"Authorization", "k"}}, "{}",
-                            "application/json");
+  auto no_site = http_->Put((std::string(kPath) + "/settings").c_str(), {{"Authorization", "k"}},
+                            "{}", "application/json");
   ASSERT_TRUE(no_site);
   EXPECT_EQ(no_site->status, 403);
 }
@@ -125,27 +126,30 @@ TEST_F(EmulatorTest, AcceptedReportIsRecordedWithItsTemplateValues) {
       {{"storeName", "Green Thumb"}}));
   auto reports = outbox()["reports"];
   ASSERT_EQ(reports.size(), 1u);
-  EXPECT_EQ(reports[0]["template"],
-            json({{"item.name", "White Orchid"}, {"item.price", "29.99"},
-                  {"item.image.url", "https://static.example/orchid.jpg"}, {"storeName", "Green Thumb"}}));
+  EXPECT_EQ(reports[0]["template"], json({{"item.name", "White Orchid"},
+                                          {"item.price", "29.99"},
+                                          {"item.image.url", "https://static.example/orchid.jpg"},
+                                          {"storeName", "Green Thumb"}}));
 }
 
 TEST_F(EmulatorTest, ErrorsFromTheEmulatorMapToTypedExceptions) {
   auto c = client();
   CatalogReference ref("item-1", kWixStoresAppId);
   c.stop_collecting_requests();
-  EXPECT_THROW(c.create_back_in_stock_notification_request(NewNotificationRequest(ref, "a@b.example"),
-                                                           ItemDetails("A", "1")),
+  EXPECT_THROW(c.create_back_in_stock_notification_request(
+                   NewNotificationRequest(ref, "a@b.example"), ItemDetails("A", "1")),
                RequestCollectionDisabledError);
   EXPECT_THROW(c.start_collecting_requests(kWixBookingsAppId), NotSupportedAppDefIdError);
-  EXPECT_THROW(c.mark_as_notification_sent("no-such-id"), BackInStockNotificationRequestNotFoundError);
+  EXPECT_THROW(c.mark_as_notification_sent("no-such-id"),
+               BackInStockNotificationRequestNotFoundError);
   EXPECT_THROW(c.get_back_in_stock_notification_request("no-such-id"), NotFoundError);
   EXPECT_THROW(c.delete_back_in_stock_notification_request("no-such-id"), NotFoundError);
   c.start_collecting_requests();
   try {
     c.create_back_in_stock_notification_request(
-        NewNotificationRequest(CatalogReference("item-1", kWixStoresAppId, JsonObject::parse(R"({"variantId": 5})")),
-                               "a@b.example"),
+        NewNotificationRequest(
+            CatalogReference("item-1", kWixStoresAppId, JsonObject::parse(R"({"variantId": 5})")),
+            "a@b.example"),
         ItemDetails("A", "1"));
     FAIL();
   } catch (const InvalidCatalogReferenceOptionsError& e) {
@@ -156,13 +160,14 @@ TEST_F(EmulatorTest, ErrorsFromTheEmulatorMapToTypedExceptions) {
 TEST_F(EmulatorTest, CreateDeduplicatesOnReferenceAndEmail) {
   auto c = client();
   CatalogReference ref("item-1", kWixStoresAppId, {{"variantId", "v1"}});
-  auto first = c.create_back_in_stock_notification_request(NewNotificationRequest(ref, "jane@example.com"),
-                                                           ItemDetails("A", "1"));
-  auto again = c.create_back_in_stock_notification_request(NewNotificationRequest(ref, "jane@example.com"),
-                                                           ItemDetails("A", "1"));
+  auto first = c.create_back_in_stock_notification_request(
+      NewNotificationRequest(ref, "jane@example.com"), ItemDetails("A", "1"));
+  auto again = c.create_back_in_stock_notification_request(
+      NewNotificationRequest(ref, "jane@example.com"), ItemDetails("A", "1"));
   EXPECT_EQ(first.id, again.id);
   auto other = c.create_back_in_stock_notification_request(
-      NewNotificationRequest(CatalogReference("item-1", kWixStoresAppId, {{"variantId", "v2"}}), "jane@example.com"),
+      NewNotificationRequest(CatalogReference("item-1", kWixStoresAppId, {{"variantId", "v2"}}),
+                             "jane@example.com"),
       ItemDetails("A", "1"));
   EXPECT_NE(first.id, other.id);
   EXPECT_EQ(first.contact_id, other.contact_id);  // one contact per e-mail
@@ -171,7 +176,8 @@ TEST_F(EmulatorTest, CreateDeduplicatesOnReferenceAndEmail) {
 }
 
 TEST_F(EmulatorTest, QueryRejectsWhatTheServiceRejects) {
-  json cursor_and_filter = {{"query", {{"filter", {{"status", "RECEIVED"}}}, {"cursorPaging", {{"cursor", "abc"}}}}}};
+  json cursor_and_filter = {
+      {"query", {{"filter", {{"status", "RECEIVED"}}}, {"cursorPaging", {{"cursor", "abc"}}}}}};
   auto r = post(std::string(kPath) + "/query", cursor_and_filter.dump());
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 400);
@@ -197,9 +203,11 @@ TEST_F(EmulatorTest, IdsWithReservedCharactersRouteToOneRequest) {
 
 TEST_F(EmulatorTest, ResetForgetsEverything) {
   auto c = client();
-  c.create_back_in_stock_notification_request(NewNotificationRequest(CatalogReference("i", kWixStoresAppId), "a@b.example"),
-                                              ItemDetails("A", "1"));
-  c.report_items_back_in_stock(ReportItemsBackInStockRequest(CatalogReference("i", kWixStoresAppId), ItemDetails("A", "1")));
+  c.create_back_in_stock_notification_request(
+      NewNotificationRequest(CatalogReference("i", kWixStoresAppId), "a@b.example"),
+      ItemDetails("A", "1"));
+  c.report_items_back_in_stock(
+      ReportItemsBackInStockRequest(CatalogReference("i", kWixStoresAppId), ItemDetails("A", "1")));
   c.stop_collecting_requests();
   EXPECT_EQ(c.query_back_in_stock_notification_requests().requests.size(), 1u);
   EXPECT_EQ(emulator_->notification_count(), 1u);

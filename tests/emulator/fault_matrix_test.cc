@@ -22,9 +22,12 @@ enum class MethodClass { kIdempotent, kReport, kCreate };
 
 const char* name(MethodClass c) {
   switch (c) {
-    case MethodClass::kIdempotent: return "idempotent";
-    case MethodClass::kReport: return "report";
-    case MethodClass::kCreate: return "create";
+    case MethodClass::kIdempotent:
+      return "idempotent";
+    case MethodClass::kReport:
+      return "report";
+    case MethodClass::kCreate:
+      return "create";
   }
   return "";
 }
@@ -37,8 +40,8 @@ struct Case {
   int status;  // for kStatus
   MethodClass method;
   Outcome outcome;
-  int attempts;      // as seen by the emulator
-  bool processed;    // whether the server-side effect happened (once)
+  int attempts;    // as seen by the emulator
+  bool processed;  // whether the server-side effect happened (once)
 };
 
 constexpr int kWaiting = 3;  // requests waiting for the reported item
@@ -70,9 +73,12 @@ class FaultMatrixTest : public ::testing::TestWithParam<Case> {
 
   std::string path_of(MethodClass c) const {
     switch (c) {
-      case MethodClass::kIdempotent: return "/settings";
-      case MethodClass::kReport: return "/report-items-back-in-stock";
-      case MethodClass::kCreate: return "/back-in-stock-notification-requests";
+      case MethodClass::kIdempotent:
+        return "/settings";
+      case MethodClass::kReport:
+        return "/report-items-back-in-stock";
+      case MethodClass::kCreate:
+        return "/back-in-stock-notification-requests";
     }
     return "";
   }
@@ -102,8 +108,9 @@ class FaultMatrixTest : public ::testing::TestWithParam<Case> {
 
   std::size_t newcomers() {
     auto page = client_->query_back_in_stock_notification_requests(Query().limit(100));
-    return static_cast<std::size_t>(std::count_if(page.requests.begin(), page.requests.end(),
-                                                  [](const auto& r) { return r.email == "newcomer@example.com"; }));
+    return static_cast<std::size_t>(
+        std::count_if(page.requests.begin(), page.requests.end(),
+                      [](const auto& r) { return r.email == "newcomer@example.com"; }));
   }
 
   CatalogReference item_{"c8539b66-7a44-fe18-affc-afec4be8562a", kWixStoresAppId};
@@ -123,7 +130,8 @@ TEST_P(FaultMatrixTest, OutcomeAttemptsAndNoDuplicateNotification) {
   fault.status = c.status;
   fault.times = 1;
   if (c.status == 429) fault.headers = {{"Retry-After", "2"}};
-  if (c.fault == Kind::kDelay) fault.delay = milliseconds(c.outcome == Outcome::kOk && c.attempts == 1 ? 50 : 900);
+  if (c.fault == Kind::kDelay)
+    fault.delay = milliseconds(c.outcome == Outcome::kOk && c.attempts == 1 ? 50 : 900);
   fault.size = 10 * 1024 * 1024;  // above the default 8 MiB response cap
   auto before = emulator_->requests_received(fault.path, fault.method);
   emulator_->inject(fault);
@@ -157,7 +165,8 @@ TEST_P(FaultMatrixTest, OutcomeAttemptsAndNoDuplicateNotification) {
   if (c.method == MethodClass::kCreate) {
     emulator_->clear_faults();
     std::size_t expected = c.processed ? 1u : 0u;
-    for (int i = 0; i < 500 && newcomers() < expected; ++i) std::this_thread::sleep_for(milliseconds(10));
+    for (int i = 0; i < 500 && newcomers() < expected; ++i)
+      std::this_thread::sleep_for(milliseconds(10));
     EXPECT_EQ(newcomers(), expected);
   }
   EXPECT_EQ(emulator_->requests_received(fault.path, fault.method) - before,
@@ -170,12 +179,13 @@ TEST_P(FaultMatrixTest, OutcomeAttemptsAndNoDuplicateNotification) {
 }
 
 std::string case_name(const ::testing::TestParamInfo<Case>& info) {
-  static const char* kFaults[] = {"Delay", "Status", "DropBefore", "DropAfter",
-                                  "Truncated", "Malformed", "Html", "Oversized"};
+  static const char* kFaults[] = {"Delay",     "Status",    "DropBefore", "DropAfter",
+                                  "Truncated", "Malformed", "Html",       "Oversized"};
   const Case& c = info.param;
   std::string n = kFaults[static_cast<int>(c.fault)];
   if (c.fault == Kind::kStatus) n += std::to_string(c.status);
-  if (c.fault == Kind::kDelay) n += c.attempts == 1 && c.outcome == Outcome::kOk ? "Short" : "PastTimeout";
+  if (c.fault == Kind::kDelay)
+    n += c.attempts == 1 && c.outcome == Outcome::kOk ? "Short" : "PastTimeout";
   return n + "_" + name(c.method);
 }
 
@@ -201,15 +211,18 @@ INSTANTIATE_TEST_SUITE_P(
         Case{Kind::kStatus, 429, C, kOk, 2, true},
         // 5xx: only idempotent calls retry.
         Case{Kind::kStatus, 500, I, kOk, 2, true}, Case{Kind::kStatus, 500, R, kServer, 1, false},
-        Case{Kind::kStatus, 500, C, kServer, 1, false},
-        Case{Kind::kStatus, 503, I, kOk, 2, true}, Case{Kind::kStatus, 503, R, kServer, 1, false},
-        Case{Kind::kStatus, 503, C, kServer, 1, false},
-        Case{Kind::kHtmlError, 0, I, kOk, 2, true}, Case{Kind::kHtmlError, 0, R, kServer, 1, false},
+        Case{Kind::kStatus, 500, C, kServer, 1, false}, Case{Kind::kStatus, 503, I, kOk, 2, true},
+        Case{Kind::kStatus, 503, R, kServer, 1, false},
+        Case{Kind::kStatus, 503, C, kServer, 1, false}, Case{Kind::kHtmlError, 0, I, kOk, 2, true},
+        Case{Kind::kHtmlError, 0, R, kServer, 1, false},
         Case{Kind::kHtmlError, 0, C, kServer, 1, false},
-        // The connection drops: the request may have been processed, so only idempotent calls retry.
-        Case{Kind::kDropBefore, 0, I, kOk, 2, true}, Case{Kind::kDropBefore, 0, R, kTransport, 1, false},
+        // The connection drops: the request may have been processed, so only idempotent calls
+        // retry.
+        Case{Kind::kDropBefore, 0, I, kOk, 2, true},
+        Case{Kind::kDropBefore, 0, R, kTransport, 1, false},
         Case{Kind::kDropBefore, 0, C, kTransport, 1, false},
-        Case{Kind::kDropAfter, 0, I, kOk, 2, true}, Case{Kind::kDropAfter, 0, R, kTransport, 1, true},
+        Case{Kind::kDropAfter, 0, I, kOk, 2, true},
+        Case{Kind::kDropAfter, 0, R, kTransport, 1, true},
         Case{Kind::kDropAfter, 0, C, kTransport, 1, true},
         Case{Kind::kTruncatedBody, 0, I, kOk, 2, true},
         Case{Kind::kTruncatedBody, 0, R, kTransport, 1, true},

@@ -45,7 +45,8 @@ TEST_F(LifecycleTest, CollectCreateCountQueryReportMarkDelete) {
   std::vector<NotificationRequest> created;
   for (const auto& email : emails) {
     created.push_back(c.create_back_in_stock_notification_request(
-        NewNotificationRequest(orchid, email, std::string("https://shop.example/orchid")), orchid_details));
+        NewNotificationRequest(orchid, email, std::string("https://shop.example/orchid")),
+        orchid_details));
   }
   for (const char* email : {"ann@example.com", "hal@example.com"}) {
     c.create_back_in_stock_notification_request(NewNotificationRequest(fern, email),
@@ -122,7 +123,8 @@ TEST_F(LifecycleTest, CollectCreateCountQueryReportMarkDelete) {
 
   c.delete_back_in_stock_notification_request(created.front().id);
   EXPECT_THROW(c.get_back_in_stock_notification_request(created.front().id), NotFoundError);
-  EXPECT_EQ(c.get_back_in_stock_notification_requests_count_by_catalog_references({orchid})[0].count, 6);
+  EXPECT_EQ(
+      c.get_back_in_stock_notification_requests_count_by_catalog_references({orchid})[0].count, 6);
 
   EXPECT_FALSE(c.stop_collecting_requests().is_collecting(kWixStoresAppId));
 }
@@ -137,8 +139,8 @@ TEST_F(LifecycleTest, ReportByRequestIdsNotifiesExactlyThose) {
                                                               ItemDetails("Item", "1"))
                       .id);
   }
-  c.report_items_back_in_stock(
-      ReportItemsBackInStockRequest(std::vector<std::string>{ids[0], ids[2]}, ItemDetails("Item", "1")));
+  c.report_items_back_in_stock(ReportItemsBackInStockRequest(
+      std::vector<std::string>{ids[0], ids[2]}, ItemDetails("Item", "1")));
   EXPECT_EQ(c.get_back_in_stock_notification_request(ids[0]).status, Status::kNotificationSent);
   EXPECT_EQ(c.get_back_in_stock_notification_request(ids[1]).status, Status::kReceived);
   EXPECT_EQ(c.get_back_in_stock_notification_request(ids[2]).status, Status::kNotificationSent);
@@ -150,13 +152,16 @@ TEST_F(LifecycleTest, PostQueryAndGetQueryAgree) {
   c.start_collecting_requests();
   for (int i = 0; i < 5; ++i) {
     c.create_back_in_stock_notification_request(
-        NewNotificationRequest(CatalogReference("item", kWixStoresAppId), "u" + std::to_string(i) + "@example.com"),
+        NewNotificationRequest(CatalogReference("item", kWixStoresAppId),
+                               "u" + std::to_string(i) + "@example.com"),
         ItemDetails("Item", "1"));
   }
   // A filter long enough to force POST /query, but matching everything.
   std::vector<FilterValue> ids;
-  for (int i = 0; i < 120; ++i) ids.push_back("00000000-0000-0000-0000-" + std::to_string(100000000000 + i));
-  auto long_query = Query().filter(!Filter::in(QueryField::kId, ids)).sort(QueryField::kCreatedDate);
+  for (int i = 0; i < 120; ++i)
+    ids.push_back("00000000-0000-0000-0000-" + std::to_string(100000000000 + i));
+  auto long_query =
+      Query().filter(!Filter::in(QueryField::kId, ids)).sort(QueryField::kCreatedDate);
   auto short_query = Query().sort(QueryField::kCreatedDate);
   auto via_post = c.query_back_in_stock_notification_requests(long_query);
   auto via_get = c.query_back_in_stock_notification_requests(short_query);

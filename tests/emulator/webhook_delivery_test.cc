@@ -45,7 +45,8 @@ TEST(WebhookDeliveryTest, CreateReportMarkDeleteAreDeliveredSignedAndOrdered) {
   CatalogReference item("orchid", kWixStoresAppId);
   auto created = client.create_back_in_stock_notification_request(
       NewNotificationRequest(item, "jane@example.com"), ItemDetails("Orchid", "1"));
-  client.report_items_back_in_stock(ReportItemsBackInStockRequest(item, ItemDetails("Orchid", "1")));
+  client.report_items_back_in_stock(
+      ReportItemsBackInStockRequest(item, ItemDetails("Orchid", "1")));
   client.mark_as_notification_sent(created.id);
   client.delete_back_in_stock_notification_request(created.id);
 
@@ -55,8 +56,9 @@ TEST(WebhookDeliveryTest, CreateReportMarkDeleteAreDeliveredSignedAndOrdered) {
   std::lock_guard<std::mutex> guard(mutex);
   EXPECT_TRUE(rejected.empty());
   ASSERT_EQ(events.size(), 4u);
-  const webhooks::EventType expected[] = {webhooks::EventType::kCreated, webhooks::EventType::kUpdated,
-                                          webhooks::EventType::kUpdated, webhooks::EventType::kDeleted};
+  const webhooks::EventType expected[] = {
+      webhooks::EventType::kCreated, webhooks::EventType::kUpdated, webhooks::EventType::kUpdated,
+      webhooks::EventType::kDeleted};
   for (std::size_t i = 0; i < 4; ++i) {
     EXPECT_EQ(events[i].type, expected[i]) << i;
     EXPECT_EQ(events[i].metadata.entity_id, created.id);

@@ -27,7 +27,8 @@ class ClientTest : public ::testing::Test {
   Client make_client(std::shared_ptr<Credentials> credentials = nullptr) {
     ClientOptions options;
     options.base_url = server_.url();
-    options.credentials = credentials ? credentials : ApiKeyCredentials::for_site(kFakeKey, kSiteId);
+    options.credentials =
+        credentials ? credentials : ApiKeyCredentials::for_site(kFakeKey, kSiteId);
     options.user_agent = "client-test/1.0";
     return Client(options);
   }
@@ -57,14 +58,16 @@ TEST_F(ClientTest, ReportPostsTheFixtureWithAuthHeaders) {
   EXPECT_EQ(r.header("Content-Type"), "application/json");
   EXPECT_NE(r.header("User-Agent").find("wix-backinstock-cpp/"), std::string::npos);
   EXPECT_NE(r.header("User-Agent").find("client-test/1.0"), std::string::npos);
-  EXPECT_EQ(json::parse(r.body),
-            json::parse(read_fixture("report-items-back-in-stock.by-catalog-reference.request.json")));
+  EXPECT_EQ(
+      json::parse(r.body),
+      json::parse(read_fixture("report-items-back-in-stock.by-catalog-reference.request.json")));
 }
 
 TEST_F(ClientTest, ReportByRequestIds) {
   auto client = make_client();
   client.report_items_back_in_stock(ReportItemsBackInStockRequest(
-      std::vector<std::string>{"6f3c2a1e-8b4d-4c7a-9e2f-1a0b3c5d7e9f", "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"},
+      std::vector<std::string>{"6f3c2a1e-8b4d-4c7a-9e2f-1a0b3c5d7e9f",
+                               "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"},
       ItemDetails("White Orchid", "29.99")));
   EXPECT_EQ(json::parse(server_.last().body),
             json::parse(read_fixture("report-items-back-in-stock.request-ids.request.json")));
@@ -194,7 +197,8 @@ TEST_F(ClientTest, IdsWithReservedCharactersStayInOneSegment) {
   EXPECT_EQ(server_.last().target, std::string(kPath) + "/..%2Fsettings/mark-as-notification-sent");
   EXPECT_EQ(json::parse(server_.last().body), json({{"id", "../settings"}}));
   EXPECT_THROW(client.get_back_in_stock_notification_request(""), ValidationError);
-  EXPECT_THROW(client.delete_back_in_stock_notification_request(std::string("a\0b", 3)), ValidationError);
+  EXPECT_THROW(client.delete_back_in_stock_notification_request(std::string("a\0b", 3)),
+               ValidationError);
 }
 
 TEST_F(ClientTest, MarkAsNotificationSentIsAPutWithTheIdInTheBody) {
@@ -205,7 +209,8 @@ TEST_F(ClientTest, MarkAsNotificationSentIsAPutWithTheIdInTheBody) {
   auto r = server_.last();
   EXPECT_EQ(r.method, "PUT");
   EXPECT_EQ(r.target, std::string(kPath) + "/" + kId + "/mark-as-notification-sent");
-  EXPECT_EQ(json::parse(r.body), json::parse(read_fixture("mark-as-notification-sent.request.json")));
+  EXPECT_EQ(json::parse(r.body),
+            json::parse(read_fixture("mark-as-notification-sent.request.json")));
   server_.respond(428, read_fixture("error.mark-as-notification-sent.not-found.json"));
   EXPECT_THROW(client.mark_as_notification_sent(kId), BackInStockNotificationRequestNotFoundError);
 }
@@ -243,13 +248,15 @@ TEST_F(ClientTest, SettingsMethods) {
   r = server_.last();
   EXPECT_EQ(r.method, "POST");
   EXPECT_EQ(r.target, std::string(kPath) + "/settings/start-collecting");
-  EXPECT_EQ(json::parse(r.body), json::parse(read_fixture("settings.start-collecting.request.json")));
+  EXPECT_EQ(json::parse(r.body),
+            json::parse(read_fixture("settings.start-collecting.request.json")));
 
   server_.respond(200, read_fixture("settings.stop-collecting.response.json"));
   EXPECT_FALSE(client.stop_collecting_requests(kWixStoresAppId).is_collecting(kWixStoresAppId));
   r = server_.last();
   EXPECT_EQ(r.target, std::string(kPath) + "/settings/stop-collecting");
-  EXPECT_EQ(json::parse(r.body), json::parse(read_fixture("settings.stop-collecting.request.json")));
+  EXPECT_EQ(json::parse(r.body),
+            json::parse(read_fixture("settings.stop-collecting.request.json")));
 
   server_.respond(428, read_fixture("error.not-supported-app-def-id.json"));
   EXPECT_THROW(client.start_collecting_requests(kWixBookingsAppId), NotSupportedAppDefIdError);
@@ -261,16 +268,21 @@ TEST_F(ClientTest, QueryUsesDotRAndFallsBackToPost) {
   server_.respond(200, read_fixture("query.response.json"));
   auto page = client.query_back_in_stock_notification_requests(
       Query()
-          .filter(Filter::in(QueryField::kStatus, {Status::kReceived, Status::kFailed}) &&
-                  Filter::ge(QueryField::kCreatedDate, *parse_timestamp("2024-03-01T00:00:00.000Z")))
+          .filter(
+              Filter::in(QueryField::kStatus, {Status::kReceived, Status::kFailed}) &&
+              Filter::ge(QueryField::kCreatedDate, *parse_timestamp("2024-03-01T00:00:00.000Z")))
           .sort(QueryField::kCreatedDate, SortOrder::kDescending)
           .limit(2));
   EXPECT_EQ(page.requests.size(), 2u);
   auto r = server_.last();
   EXPECT_EQ(r.method, "GET");
-  EXPECT_EQ(r.target,
-            std::string(kPath) +
-                "?.r=eyJxdWVyeSI6eyJmaWx0ZXIiOnsic3RhdHVzIjp7IiRpbiI6WyJSRUNFSVZFRCIsIkZBSUxFRCJdfSwiY3JlYXRlZERhdGUiOnsiJGd0ZSI6IjIwMjQtMDMtMDFUMDA6MDA6MDAuMDAwWiJ9fSwic29ydCI6W3siZmllbGROYW1lIjoiY3JlYXRlZERhdGUiLCJvcmRlciI6IkRFU0MifV0sImN1cnNvclBhZ2luZyI6eyJsaW1pdCI6Mn19fQ");
+  EXPECT_EQ(
+      r.target,
+      std::string(kPath) +
+          "?.r="
+          "eyJxdWVyeSI6eyJmaWx0ZXIiOnsic3RhdHVzIjp7IiRpbiI6WyJSRUNFSVZFRCIsIkZBSUxFRCJdfSwiY3JlYXRl"
+          "ZERhdGUiOnsiJGd0ZSI6IjIwMjQtMDMtMDFUMDA6MDA6MDAuMDAwWiJ9fSwic29ydCI6W3siZmllbGROYW1lIjoi"
+          "Y3JlYXRlZERhdGUiLCJvcmRlciI6IkRFU0MifV0sImN1cnNvclBhZ2luZyI6eyJsaW1pdCI6Mn19fQ");
   EXPECT_TRUE(r.body.empty());
 
   server_.respond(200, read_fixture("query.response.last-page.json"));
@@ -279,7 +291,8 @@ TEST_F(ClientTest, QueryUsesDotRAndFallsBackToPost) {
   r = server_.last();
   EXPECT_EQ(r.method, "POST");
   EXPECT_EQ(r.target, std::string(kPath) + "/query");
-  EXPECT_EQ(json::parse(r.body)["query"]["filter"]["itemUrl"]["$startsWith"], std::string(3500, 'x'));
+  EXPECT_EQ(json::parse(r.body)["query"]["filter"]["itemUrl"]["$startsWith"],
+            std::string(3500, 'x'));
 }
 
 TEST_F(ClientTest, PagerWalksEveryPageSendingOnlyTheCursorAfterTheFirst) {
@@ -315,7 +328,8 @@ CannedResponse echo_counts(const testing::RecordedRequest& r) {
   const json request = json::parse(decoded);
   for (const auto& ref : request["catalogReferences"]) {
     std::string item = ref["catalogItemId"];
-    counts.push_back({{"catalogReference", ref}, {"count", std::stoi(item.substr(item.find('-') + 1))}});
+    counts.push_back(
+        {{"catalogReference", ref}, {"count", std::stoi(item.substr(item.find('-') + 1))}});
   }
   CannedResponse out;
   out.body = json{{"countsPerCatalogReference", counts}}.dump();
@@ -330,7 +344,8 @@ TEST_F(ClientTest, CountSplitsIntoBatchesOfOneHundredInOrder) {
   auto result = client.get_back_in_stock_notification_requests_count_by_catalog_references(refs);
   ASSERT_EQ(result.size(), 250u);
   for (int i = 0; i < 250; ++i) {
-    EXPECT_EQ(result[static_cast<std::size_t>(i)].catalog_reference, refs[static_cast<std::size_t>(i)]);
+    EXPECT_EQ(result[static_cast<std::size_t>(i)].catalog_reference,
+              refs[static_cast<std::size_t>(i)]);
     EXPECT_EQ(result[static_cast<std::size_t>(i)].count, i);
   }
   auto requests = server_.requests();
@@ -344,7 +359,8 @@ TEST_F(ClientTest, CountSplitsIntoBatchesOfOneHundredInOrder) {
     sizes.push_back(json::parse(decoded)["catalogReferences"].size());
   }
   EXPECT_EQ(sizes, (std::vector<std::size_t>{100, 100, 50}));
-  EXPECT_TRUE(client.get_back_in_stock_notification_requests_count_by_catalog_references({}).empty());
+  EXPECT_TRUE(
+      client.get_back_in_stock_notification_requests_count_by_catalog_references({}).empty());
   EXPECT_EQ(server_.requests().size(), 3u);
 }
 
@@ -353,12 +369,15 @@ TEST_F(ClientTest, CountKeepsLongReferenceListsUnderTheUrlLimit) {
   server_.set_responder(echo_counts);
   std::vector<CatalogReference> refs;
   for (int i = 0; i < 150; ++i) {
-    refs.emplace_back("item-" + std::to_string(i), kWixStoresAppId,
-                      JsonObject{{"variantId", "00000000-0000-0000-0000-" + std::to_string(100000000000 + i)}});
+    refs.emplace_back(
+        "item-" + std::to_string(i), kWixStoresAppId,
+        JsonObject{{"variantId", "00000000-0000-0000-0000-" + std::to_string(100000000000 + i)}});
   }
   auto result = client.get_back_in_stock_notification_requests_count_by_catalog_references(refs);
   ASSERT_EQ(result.size(), 150u);
-  for (int i = 0; i < 150; ++i) EXPECT_EQ(result[static_cast<std::size_t>(i)].catalog_reference, refs[static_cast<std::size_t>(i)]);
+  for (int i = 0; i < 150; ++i)
+    EXPECT_EQ(result[static_cast<std::size_t>(i)].catalog_reference,
+              refs[static_cast<std::size_t>(i)]);
   EXPECT_GT(server_.requests().size(), 2u);
   for (const auto& r : server_.requests()) EXPECT_LE(r.target.size(), 8000u);
 }
@@ -390,7 +409,8 @@ TEST(ClientOptionsTest, RejectsUnusableOptions) {
   options.allow_insecure_http = true;
   EXPECT_NO_THROW(Client{options});
   options.allow_insecure_http = false;
-  for (const char* ok : {"http://localhost:8080", "http://127.0.0.1:1/", "http://[::1]:9", "https://www.wixapis.com/"}) {
+  for (const char* ok : {"http://localhost:8080", "http://127.0.0.1:1/", "http://[::1]:9",
+                         "https://www.wixapis.com/"}) {
     options.base_url = ok;
     EXPECT_NO_THROW(Client{options}) << ok;
   }

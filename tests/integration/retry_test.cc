@@ -65,7 +65,8 @@ TEST_F(RetryTest, IdempotentCallsBackOffExponentiallyWithFullJitter) {
   EXPECT_NO_THROW(client.get_settings());
   EXPECT_EQ(server_.requests().size(), 4u);
   // random = 0.5 of 250, 500, 1000 ms.
-  EXPECT_EQ(time_->sleeps, (std::vector<milliseconds>{milliseconds(125), milliseconds(250), milliseconds(500)}));
+  EXPECT_EQ(time_->sleeps,
+            (std::vector<milliseconds>{milliseconds(125), milliseconds(250), milliseconds(500)}));
 }
 
 TEST_F(RetryTest, DelaysAreCappedAndDrawnFromTheWholeRange) {
@@ -77,8 +78,9 @@ TEST_F(RetryTest, DelaysAreCappedAndDrawnFromTheWholeRange) {
   o.random = [&] { return draws[i++]; };
   respond(500, 5);
   Client(o).get_settings();
-  EXPECT_EQ(time_->sleeps, (std::vector<milliseconds>{milliseconds(0), milliseconds(499), milliseconds(599),
-                                                      milliseconds(599), milliseconds(300)}));
+  EXPECT_EQ(time_->sleeps,
+            (std::vector<milliseconds>{milliseconds(0), milliseconds(499), milliseconds(599),
+                                       milliseconds(599), milliseconds(300)}));
 }
 
 TEST_F(RetryTest, RetryAfterSecondsIsHonoured) {
@@ -114,7 +116,8 @@ TEST_F(RetryTest, AttemptsAreBoundedAndTheErrorSaysWhy) {
   } catch (const ServerError& e) {
     EXPECT_EQ(e.attempts(), 4);
     EXPECT_EQ(e.retry_stop_reason(), "attempts exhausted");
-    EXPECT_NE(std::string(e.what()).find("4 attempts; attempts exhausted"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("4 attempts; attempts exhausted"), std::string::npos)
+        << e.what();
   }
   EXPECT_EQ(server_.requests().size(), 4u);
 }
@@ -150,7 +153,8 @@ TEST_F(RetryTest, DeadlineStopsRetriesAndCutsAttemptTimeouts) {
   } catch (const ServerError& e) {
     EXPECT_EQ(e.retry_stop_reason(), "deadline exceeded");
   }
-  // 0: attempt (300) | wait 250 | attempt (300) | wait 500 | attempt (300) | wait 1000 would pass 2 s.
+  // 0: attempt (300) | wait 250 | attempt (300) | wait 500 | attempt (300) | wait 1000 would pass 2
+  // s.
   EXPECT_EQ(recording->timeouts,
             (std::vector<milliseconds>{milliseconds(1500), milliseconds(1450), milliseconds(650)}));
   milliseconds slept{0};
@@ -194,7 +198,8 @@ TEST_F(RetryTest, ConnectFailureThenSuccessDeliversTheReportOnce) {
     std::shared_ptr<Transport> inner = std::make_shared<CurlTransport>();
     int calls = 0;
     HttpResponse send(const HttpRequest& r) override {
-      if (calls++ == 0) throw TransportError(TransportError::Kind::kConnect, false, "connect failed");
+      if (calls++ == 0)
+        throw TransportError(TransportError::Kind::kConnect, false, "connect failed");
       return inner->send(r);
     }
   };
@@ -252,8 +257,9 @@ TEST_F(RetryTest, OneRecordPerAttemptAndNoSecretInTheLog) {
   std::vector<AttemptRecord> records;
   o.logger = [&](const AttemptRecord& r) {
     records.push_back(r);
-    lines.push_back(std::string(r.method) + " " + std::string(r.path) + " " + std::to_string(r.status) + " " +
-                    std::string(r.request_id) + " " + std::string(r.error));
+    lines.push_back(std::string(r.method) + " " + std::string(r.path) + " " +
+                    std::to_string(r.status) + " " + std::string(r.request_id) + " " +
+                    std::string(r.error));
   };
   CannedResponse echo;
   echo.status = 503;
@@ -282,7 +288,9 @@ TEST_F(RetryTest, OneRecordPerAttemptAndNoSecretInTheLog) {
 TEST_F(RetryTest, A401RefreshesRefreshableCredentialsOnce) {
   struct Refreshable : Credentials {
     int refreshes = 0;
-    void apply(HttpHeaders& h) override { h.emplace_back("Authorization", "token-" + std::to_string(refreshes)); }
+    void apply(HttpHeaders& h) override {
+      h.emplace_back("Authorization", "token-" + std::to_string(refreshes));
+    }
     bool on_unauthenticated(const HttpHeaders&) override {
       ++refreshes;
       return true;

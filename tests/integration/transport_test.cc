@@ -16,7 +16,8 @@ namespace {
 
 using testing::RawServer;
 
-HttpRequest post(const std::string& url, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+HttpRequest post(const std::string& url,
+                 std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
   HttpRequest r;
   r.method = "POST";
   r.url = url + "/x";
@@ -59,7 +60,9 @@ TEST(TransportTest, UnresolvableHostNeverReachedTheServer) {
 
 TEST(TransportTest, ResetMidResponseMayHaveReachedTheServer) {
   RawServer server([](int fd) {
-    RawServer::write_all(fd, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"partial");
+    RawServer::write_all(fd,
+                         "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                         "100\r\n\r\n{\"partial");
     RawServer::reset(fd);
   });
   CurlTransport transport;
@@ -142,7 +145,8 @@ TEST(TransportTest, HeadersAreReturnedAndSendIsThreadSafe) {
     threads.emplace_back([&] {
       for (int i = 0; i < 25; ++i) {
         auto r = transport.send(post(server.url()));
-        if (r.status == 200 && find_header(r.headers, "X-WIX-REQUEST-ID") == "test-request-id") ++ok;
+        if (r.status == 200 && find_header(r.headers, "X-WIX-REQUEST-ID") == "test-request-id")
+          ++ok;
       }
     });
   }

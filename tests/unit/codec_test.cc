@@ -24,11 +24,12 @@ CatalogReference fixture_reference() {
 }
 
 TEST(CodecTest, ReportByCatalogReferenceMatchesFixture) {
-  ReportItemsBackInStockRequest request(fixture_reference(), orchid_with_image(),
-                                        {{"storeName", "Green Thumb Nursery"},
-                                         {"restockNote", "Limited quantity available"}});
-  EXPECT_EQ(json::parse(internal::encode_report(request)),
-            json::parse(read_fixture("report-items-back-in-stock.by-catalog-reference.request.json")));
+  ReportItemsBackInStockRequest request(
+      fixture_reference(), orchid_with_image(),
+      {{"storeName", "Green Thumb Nursery"}, {"restockNote", "Limited quantity available"}});
+  EXPECT_EQ(
+      json::parse(internal::encode_report(request)),
+      json::parse(read_fixture("report-items-back-in-stock.by-catalog-reference.request.json")));
 }
 
 TEST(CodecTest, ReportByRequestIdsMatchesFixtureAndOmitsAbsentOptionals) {
@@ -47,10 +48,13 @@ TEST(CodecTest, ReportByRequestIdsMatchesFixtureAndOmitsAbsentOptionals) {
 TEST(CodecTest, ImageIsAnObjectWithAltTextAndId) {
   ReportItemsBackInStockRequest request(
       std::vector<std::string>{"r1"},
-      ItemDetails("Orchid", "1", Image("https://x.example/a.jpg", std::string("An orchid"),
-                                       std::string("media-1"))));
+      ItemDetails(
+          "Orchid", "1",
+          Image("https://x.example/a.jpg", std::string("An orchid"), std::string("media-1"))));
   auto image = json::parse(internal::encode_report(request))["itemDetails"]["image"];
-  EXPECT_EQ(image, json({{"id", "media-1"}, {"url", "https://x.example/a.jpg"}, {"altText", "An orchid"}}));
+  EXPECT_EQ(
+      image,
+      json({{"id", "media-1"}, {"url", "https://x.example/a.jpg"}, {"altText", "An orchid"}}));
 }
 
 TEST(CodecTest, CreateMatchesFixture) {
@@ -81,13 +85,14 @@ TEST(CodecTest, DecodesGetResponse) {
 }
 
 TEST(CodecTest, DecodesEveryResponseFixture) {
-  for (const char* name : {"create.response.json", "get.response.json",
-                           "mark-as-notification-sent.response.json"}) {
+  for (const char* name :
+       {"create.response.json", "get.response.json", "mark-as-notification-sent.response.json"}) {
     auto r = internal::decode_request_response(read_fixture(name));
     EXPECT_FALSE(r.id.empty()) << name;
     EXPECT_NE(r.status, Status::kUnknown) << name;
   }
-  auto marked = internal::decode_request_response(read_fixture("mark-as-notification-sent.response.json"));
+  auto marked =
+      internal::decode_request_response(read_fixture("mark-as-notification-sent.response.json"));
   EXPECT_EQ(marked.status, Status::kNotificationSent);
   EXPECT_EQ(marked.auto_notified, false);
 
@@ -108,12 +113,14 @@ TEST(CodecTest, DecodesEveryResponseFixture) {
   EXPECT_EQ(counts[0].catalog_reference, fixture_reference());
   EXPECT_EQ(counts[1].count, 0);
 
-  for (const char* name : {"settings.get.response.json", "settings.start-collecting.response.json"}) {
+  for (const char* name :
+       {"settings.get.response.json", "settings.start-collecting.response.json"}) {
     auto settings = internal::decode_settings_response(read_fixture(name));
     EXPECT_TRUE(settings.is_collecting(kWixStoresAppId)) << name;
   }
-  EXPECT_FALSE(internal::decode_settings_response(read_fixture("settings.stop-collecting.response.json"))
-                   .is_collecting(kWixStoresAppId));
+  EXPECT_FALSE(
+      internal::decode_settings_response(read_fixture("settings.stop-collecting.response.json"))
+          .is_collecting(kWixStoresAppId));
 }
 
 TEST(CodecTest, ToleratesUnknownFieldsNullsAndUnknownEnums) {
@@ -130,12 +137,14 @@ TEST(CodecTest, ToleratesUnknownFieldsNullsAndUnknownEnums) {
   EXPECT_TRUE(r.catalog_reference.options().empty());
   // A server-sent catalog item ID longer than the request-side limit is still readable.
   auto long_id = internal::decode_request_response(
-      R"({"request":{"catalogReference":{"appId":"a","catalogItemId":")" + std::string(50, 'z') + R"("}}})");
+      R"({"request":{"catalogReference":{"appId":"a","catalogItemId":")" + std::string(50, 'z') +
+      R"("}}})");
   EXPECT_EQ(long_id.catalog_reference.catalog_item_id().size(), 50u);
 }
 
 TEST(CodecTest, MalformedBodiesAreTypedErrors) {
-  for (const char* body : {"", "<html>oops</html>", "[]", "{\"request\": 5}", "{\"requests\": {}}"}) {
+  for (const char* body :
+       {"", "<html>oops</html>", "[]", "{\"request\": 5}", "{\"requests\": {}}"}) {
     try {
       if (std::string(body).find("requests") != std::string::npos) {
         internal::decode_query_response(body);

@@ -8,7 +8,8 @@ namespace {
 
 using testing::read_fixture;
 
-HttpResponse answer(int status, std::string body, HttpHeaders headers = {{"X-Wix-Request-Id", "req-42"}}) {
+HttpResponse answer(int status, std::string body,
+                    HttpHeaders headers = {{"X-Wix-Request-Id", "req-42"}}) {
   return {status, std::move(headers), std::move(body)};
 }
 
@@ -36,9 +37,10 @@ void expect_mapped(int status, const std::string& fixture, const std::string& ap
 }
 
 TEST(ErrorMappingTest, EveryDocumentedApplicationCodeHasItsType) {
-  expect_mapped<InvalidCatalogReferenceOptionsError>(400, "error.invalid-catalog-reference-options.json",
-                                                     "INVALID_CATALOG_REFERENCE_OPTIONS");
-  expect_mapped<InvalidItemImageUrlError>(400, "error.invalid-item-image-url.json", "INVALID_ITEM_IMAGE_URL");
+  expect_mapped<InvalidCatalogReferenceOptionsError>(
+      400, "error.invalid-catalog-reference-options.json", "INVALID_CATALOG_REFERENCE_OPTIONS");
+  expect_mapped<InvalidItemImageUrlError>(400, "error.invalid-item-image-url.json",
+                                          "INVALID_ITEM_IMAGE_URL");
   expect_mapped<RequestContainsBothCatalogReferenceAndRequestIdsError>(
       400, "error.both-catalog-reference-and-request-ids.json",
       "REQUEST_CONTAINS_BOTH_CATALOG_REFERENCE_AND_REQUEST_IDS");
@@ -47,8 +49,10 @@ TEST(ErrorMappingTest, EveryDocumentedApplicationCodeHasItsType) {
   expect_mapped<RequestCollectionDisabledError>(428, "error.request-collection-disabled.json",
                                                 "REQUEST_COLLECTION_DISABLED");
   expect_mapped<BackInStockNotificationRequestNotFoundError>(
-      428, "error.mark-as-notification-sent.not-found.json", "BACK_IN_STOCK_NOTIFICATION_REQUEST_NOT_FOUND");
-  expect_mapped<NotSupportedAppDefIdError>(428, "error.not-supported-app-def-id.json", "NOT_SUPPORTED_APP_DEF_ID");
+      428, "error.mark-as-notification-sent.not-found.json",
+      "BACK_IN_STOCK_NOTIFICATION_REQUEST_NOT_FOUND");
+  expect_mapped<NotSupportedAppDefIdError>(428, "error.not-supported-app-def-id.json",
+                                           "NOT_SUPPORTED_APP_DEF_ID");
 }
 
 TEST(ErrorMappingTest, ApplicationErrorsCanBeCaughtBroadly) {
@@ -71,7 +75,8 @@ TEST(ErrorMappingTest, EveryStatusHasItsType) {
   EXPECT_THROW(map(answer(400, "{}")), InvalidArgumentError);
   EXPECT_THROW(map(answer(409, "{}")), AlreadyExistsError);
   EXPECT_THROW(map(answer(428, "{}")), FailedPreconditionError);
-  for (int status : {500, 501, 502, 503, 504, 599}) EXPECT_THROW(map(answer(status, "")), ServerError) << status;
+  for (int status : {500, 501, 502, 503, 504, 599})
+    EXPECT_THROW(map(answer(status, "")), ServerError) << status;
   for (int status : {201, 204, 301, 408, 418, 499}) {
     try {
       map(answer(status, ""));
@@ -119,8 +124,9 @@ TEST(ErrorMappingTest, ValidationErrorsKeepFieldViolations) {
 
 TEST(ErrorMappingTest, EmptyNonJsonAndHtmlBodiesStillGiveTheStatus) {
   const std::string html = "<html><body><h1>502 Bad Gateway</h1></body></html>";
-  for (const auto& body : {std::string(), std::string("not json at all"), html, std::string("[1,2]"),
-                           std::string("{\"details\": \"weird\", \"message\": 7}")}) {
+  for (const auto& body :
+       {std::string(), std::string("not json at all"), html, std::string("[1,2]"),
+        std::string("{\"details\": \"weird\", \"message\": 7}")}) {
     try {
       map(answer(502, body));
     } catch (const ServerError& e) {
@@ -141,7 +147,8 @@ TEST(ErrorMappingTest, EmptyNonJsonAndHtmlBodiesStillGiveTheStatus) {
 
 TEST(ErrorMappingTest, NumericApplicationCodesAreKeptAsText) {
   try {
-    map(answer(404, R"({"message":"x","details":{"applicationError":{"code":404,"description":"x"}}})"));
+    map(answer(404,
+               R"({"message":"x","details":{"applicationError":{"code":404,"description":"x"}}})"));
   } catch (const NotFoundError& e) {
     EXPECT_EQ(e.application_code(), "404");
   }
@@ -151,9 +158,12 @@ TEST(ErrorMappingTest, RetryAfterIsParsedInBothForms) {
   auto now = std::chrono::system_clock::from_time_t(784111777);  // Sun, 06 Nov 1994 08:49:37 GMT
   EXPECT_EQ(internal::parse_retry_after("120", now), std::chrono::milliseconds(120000));
   EXPECT_EQ(internal::parse_retry_after(" 0 ", now), std::chrono::milliseconds(0));
-  EXPECT_EQ(internal::parse_retry_after("Sun, 06 Nov 1994 08:49:47 GMT", now), std::chrono::milliseconds(10000));
-  EXPECT_EQ(internal::parse_retry_after("Sun, 06 Nov 1994 08:49:00 GMT", now), std::chrono::milliseconds(0));
-  for (const char* bad : {"", "soon", "-5", "1.5", "Sun, 99 Nov 1994 08:49:37 GMT", "99999999999999999999999"}) {
+  EXPECT_EQ(internal::parse_retry_after("Sun, 06 Nov 1994 08:49:47 GMT", now),
+            std::chrono::milliseconds(10000));
+  EXPECT_EQ(internal::parse_retry_after("Sun, 06 Nov 1994 08:49:00 GMT", now),
+            std::chrono::milliseconds(0));
+  for (const char* bad :
+       {"", "soon", "-5", "1.5", "Sun, 99 Nov 1994 08:49:37 GMT", "99999999999999999999999"}) {
     EXPECT_FALSE(internal::parse_retry_after(bad, now).has_value()) << bad;
   }
   try {
@@ -165,7 +175,9 @@ TEST(ErrorMappingTest, RetryAfterIsParsedInBothForms) {
 
 TEST(ErrorMappingTest, SecretsAreRedactedEverywhere) {
   const std::string key = "IST.fake-api-key-0123456789abcdef";
-  auto body = R"({"message":"bad key )" + key + R"(","details":{"applicationError":{"code":"UNAUTHENTICATED","description":"key )" + key + R"( rejected"}}})";
+  auto body = R"({"message":"bad key )" + key +
+              R"(","details":{"applicationError":{"code":"UNAUTHENTICATED","description":"key )" +
+              key + R"( rejected"}}})";
   try {
     map(answer(401, body, {{"x-wix-request-id", key}}), {key});
   } catch (const ApiError& e) {

@@ -23,11 +23,15 @@ void expect_invalid(const std::string& field, F&& f) {
 TEST(QueryTest, OperatorsMapToTheWire) {
   EXPECT_EQ(Filter::eq(QueryField::kId, std::string("x")).dump(), R"({"id":"x"})");
   EXPECT_EQ(Filter::eq(QueryField::kItemUrl, nullptr).dump(), R"({"itemUrl":null})");
-  EXPECT_EQ(Filter::ne(QueryField::kStatus, Status::kFailed).dump(), R"({"status":{"$ne":"FAILED"}})");
-  EXPECT_EQ(Filter::gt(QueryField::kContactId, std::string("c")).dump(), R"({"contactId":{"$gt":"c"}})");
-  EXPECT_EQ(Filter::le(QueryField::kCreatedDate, *parse_timestamp("2024-01-02T03:04:05.006Z")).dump(),
-            R"({"createdDate":{"$lte":"2024-01-02T03:04:05.006Z"}})");
-  EXPECT_EQ(Filter::exists(QueryField::kAutoNotified, false).dump(), R"({"autoNotified":{"$exists":false}})");
+  EXPECT_EQ(Filter::ne(QueryField::kStatus, Status::kFailed).dump(),
+            R"({"status":{"$ne":"FAILED"}})");
+  EXPECT_EQ(Filter::gt(QueryField::kContactId, std::string("c")).dump(),
+            R"({"contactId":{"$gt":"c"}})");
+  EXPECT_EQ(
+      Filter::le(QueryField::kCreatedDate, *parse_timestamp("2024-01-02T03:04:05.006Z")).dump(),
+      R"({"createdDate":{"$lte":"2024-01-02T03:04:05.006Z"}})");
+  EXPECT_EQ(Filter::exists(QueryField::kAutoNotified, false).dump(),
+            R"({"autoNotified":{"$exists":false}})");
   EXPECT_EQ(Filter::starts_with(QueryField::kItemUrl, "https://").dump(),
             R"({"itemUrl":{"$startsWith":"https://"}})");
   EXPECT_EQ(Filter::has_some(QueryField::kId, {std::string("a"), std::string("b")}).dump(),
@@ -54,13 +58,17 @@ TEST(QueryTest, UnsupportedOperatorPerFieldIsRejectedAtBuildTime) {
   expect_invalid("query.filter.status", [] { Filter::starts_with(QueryField::kStatus, "REC"); });
   expect_invalid("query.filter.status", [] { Filter::gt(QueryField::kStatus, Status::kReceived); });
   expect_invalid("query.filter.autoNotified", [] { Filter::lt(QueryField::kAutoNotified, true); });
-  expect_invalid("query.filter.createdDate", [] { Filter::starts_with(QueryField::kCreatedDate, "2024"); });
+  expect_invalid("query.filter.createdDate",
+                 [] { Filter::starts_with(QueryField::kCreatedDate, "2024"); });
 }
 
 TEST(QueryTest, ValueTypeMustSuitTheField) {
-  expect_invalid("query.filter.status", [] { Filter::eq(QueryField::kStatus, std::string("RECEIVED")); });
-  expect_invalid("query.filter.autoNotified", [] { Filter::eq(QueryField::kAutoNotified, std::string("yes")); });
-  expect_invalid("query.filter.createdDate", [] { Filter::ge(QueryField::kCreatedDate, std::string("2024")); });
+  expect_invalid("query.filter.status",
+                 [] { Filter::eq(QueryField::kStatus, std::string("RECEIVED")); });
+  expect_invalid("query.filter.autoNotified",
+                 [] { Filter::eq(QueryField::kAutoNotified, std::string("yes")); });
+  expect_invalid("query.filter.createdDate",
+                 [] { Filter::ge(QueryField::kCreatedDate, std::string("2024")); });
   expect_invalid("query.filter.id", [] { Filter::eq(QueryField::kId, true); });
   expect_invalid("query.filter.id", [] { Filter::in(QueryField::kId, {}); });
   expect_invalid("query.filter.id", [] { Filter::gt(QueryField::kId, nullptr); });
@@ -81,8 +89,9 @@ TEST(QueryTest, EncodedQueryHasFilterSortAndPaging) {
                .sort(QueryField::kCreatedDate, SortOrder::kDescending)
                .sort(QueryField::kId)
                .limit(10);
-  EXPECT_EQ(internal::encode_query(q),
-            R"({"query":{"filter":{"status":"RECEIVED"},"sort":[{"fieldName":"createdDate","order":"DESC"},{"fieldName":"id","order":"ASC"}],"cursorPaging":{"limit":10}}})");
+  EXPECT_EQ(
+      internal::encode_query(q),
+      R"({"query":{"filter":{"status":"RECEIVED"},"sort":[{"fieldName":"createdDate","order":"DESC"},{"fieldName":"id","order":"ASC"}],"cursorPaging":{"limit":10}}})");
   EXPECT_EQ(internal::encode_query(Query(q).cursor("abc")),
             R"({"query":{"cursorPaging":{"limit":10,"cursor":"abc"}}})");
 }

@@ -8,7 +8,9 @@ namespace wix::backinstock {
 namespace {
 
 ItemDetails orchid() { return ItemDetails("White Orchid", "29.99"); }
-CatalogReference product() { return CatalogReference("c8539b66-7a44-fe18-affc-afec4be8562a", kWixStoresAppId); }
+CatalogReference product() {
+  return CatalogReference("c8539b66-7a44-fe18-affc-afec4be8562a", kWixStoresAppId);
+}
 
 // Runs `f`, expects a ValidationError for `field`, and returns its message.
 template <typename F>
@@ -26,8 +28,10 @@ std::string expect_invalid(const std::string& field, F&& f) {
 }
 
 TEST(ValidationTest, ReportTargetsAreSeparateConstructorsSoBothCannotBeGiven) {
-  static_assert(std::is_constructible_v<ReportItemsBackInStockRequest, CatalogReference, ItemDetails>);
-  static_assert(std::is_constructible_v<ReportItemsBackInStockRequest, std::vector<std::string>, ItemDetails>);
+  static_assert(
+      std::is_constructible_v<ReportItemsBackInStockRequest, CatalogReference, ItemDetails>);
+  static_assert(std::is_constructible_v<ReportItemsBackInStockRequest, std::vector<std::string>,
+                                        ItemDetails>);
   static_assert(!std::is_constructible_v<ReportItemsBackInStockRequest, CatalogReference,
                                          std::vector<std::string>, ItemDetails>);
   static_assert(!std::is_default_constructible_v<ReportItemsBackInStockRequest>);
@@ -45,15 +49,15 @@ TEST(ValidationTest, FromTargetRejectsBothAndNeither) {
     ReportItemsBackInStockRequest::from_target(product(), {"id"}, orchid());
   });
   EXPECT_NE(both.find("not both"), std::string::npos);
-  expect_invalid("catalogReference/requestIds", [] {
-    ReportItemsBackInStockRequest::from_target(std::nullopt, {}, orchid());
-  });
+  expect_invalid("catalogReference/requestIds",
+                 [] { ReportItemsBackInStockRequest::from_target(std::nullopt, {}, orchid()); });
   auto ok = ReportItemsBackInStockRequest::from_target(std::nullopt, {"id"}, orchid());
   EXPECT_EQ(ok.request_ids(), std::vector<std::string>{"id"});
 }
 
 TEST(ValidationTest, RequestIdsMustBeNonEmpty) {
-  expect_invalid("requestIds", [] { ReportItemsBackInStockRequest(std::vector<std::string>{}, orchid()); });
+  expect_invalid("requestIds",
+                 [] { ReportItemsBackInStockRequest(std::vector<std::string>{}, orchid()); });
   expect_invalid("requestIds[1]", [] {
     ReportItemsBackInStockRequest(std::vector<std::string>{"a", ""}, orchid());
   });
@@ -74,8 +78,8 @@ TEST(ValidationTest, PriceMustBeNonNegativeDecimal) {
 }
 
 TEST(ValidationTest, ImageUrlMustBeAbsoluteHttp) {
-  for (const char* bad : {"", "not a url", "ftp://x/y.jpg", "/relative.jpg", "https://", "http:///x",
-                          "https://exa mple.com/a.jpg", "javascript:alert(1)"}) {
+  for (const char* bad : {"", "not a url", "ftp://x/y.jpg", "/relative.jpg", "https://",
+                          "http:///x", "https://exa mple.com/a.jpg", "javascript:alert(1)"}) {
     expect_invalid("itemDetails.image.url", [&] { Image{bad}; });
   }
   EXPECT_EQ(Image("https://static.wixstatic.com/media/a.jpg").url(),
@@ -97,7 +101,8 @@ TEST(ValidationTest, OptionsMustBeAJsonObject) {
   expect_invalid("options", [] { JsonObject::parse("{not json"); });
   auto options = JsonObject::parse(R"({"variantId":"v1","nested":{"a":[1,2]}})");
   CatalogReference a("item", kWixStoresAppId, options);
-  CatalogReference b("item", kWixStoresAppId, JsonObject::parse(R"({"nested":{"a":[1,2]},"variantId":"v1"})"));
+  CatalogReference b("item", kWixStoresAppId,
+                     JsonObject::parse(R"({"nested":{"a":[1,2]},"variantId":"v1"})"));
   EXPECT_EQ(a, b);  // structural, not textual
   EXPECT_NE(a, CatalogReference("item", kWixStoresAppId, {{"variantId", "v2"}}));
 }
@@ -106,7 +111,7 @@ TEST(ValidationTest, EmbeddedNulAndInvalidUtf8AreRejected) {
   expect_invalid("itemDetails.name", [] { ItemDetails(std::string("Or\0chid", 7), "1"); });
   expect_invalid("itemDetails.name", [] { ItemDetails("Orchid \xC3\x28", "1"); });
   expect_invalid("itemDetails.name", [] { ItemDetails("\xED\xA0\x80", "1"); });  // surrogate
-  expect_invalid("itemDetails.name", [] { ItemDetails("\xC0\xAF", "1"); });       // overlong
+  expect_invalid("itemDetails.name", [] { ItemDetails("\xC0\xAF", "1"); });      // overlong
   expect_invalid("requestIds[0]", [] {
     ReportItemsBackInStockRequest(std::vector<std::string>{std::string("a\0b", 3)}, orchid());
   });

@@ -55,7 +55,8 @@ TEST(WebhooksTest, CreatedFixtureDecodes) {
   ASSERT_TRUE(event.entity.has_value());
   EXPECT_EQ(event.entity->email, "jane.doe@example.com");
   EXPECT_EQ(event.entity->status, Status::kReceived);
-  EXPECT_EQ(event.entity->catalog_reference.options(), JsonObject({{"variantId", "00000000-0000-0000-0000-000000000000"}}));
+  EXPECT_EQ(event.entity->catalog_reference.options(),
+            JsonObject({{"variantId", "00000000-0000-0000-0000-000000000000"}}));
 }
 
 TEST(WebhooksTest, UpdatedAndDeletedFixturesDecode) {
@@ -76,15 +77,18 @@ TEST(WebhooksTest, UpdatedAndDeletedFixturesDecode) {
 }
 
 TEST(WebhooksTest, BadSignatureIsRejected) {
-  EXPECT_EQ(rejection(fixture_verifier(), read_fixture("webhook/created.bad-signature.jwt")), Reason::kBadSignature);
+  EXPECT_EQ(rejection(fixture_verifier(), read_fixture("webhook/created.bad-signature.jwt")),
+            Reason::kBadSignature);
   // A token signed by another key.
   auto other = WebhookSigner::generate();
-  auto body = other.sign_event(kCreatedEventType, "i", read_fixture("webhook/created.data.json"), "{}", 0, 0);
+  auto body = other.sign_event(kCreatedEventType, "i", read_fixture("webhook/created.data.json"),
+                               "{}", 0, 0);
   EXPECT_EQ(rejection(fixture_verifier(), body), Reason::kBadSignature);
   // A payload swapped under a valid signature.
   auto jwt = read_fixture("webhook/created.jwt");
   auto updated = read_fixture("webhook/updated.jwt");
-  auto spliced = jwt.substr(0, jwt.find('.')) + updated.substr(updated.find('.'), updated.rfind('.') - updated.find('.')) +
+  auto spliced = jwt.substr(0, jwt.find('.')) +
+                 updated.substr(updated.find('.'), updated.rfind('.') - updated.find('.')) +
                  jwt.substr(jwt.rfind('.'));
   EXPECT_EQ(rejection(fixture_verifier(), spliced), Reason::kBadSignature);
 }
@@ -99,11 +103,12 @@ TEST(WebhooksTest, ForgedAlgorithmsAreRejected) {
   std::string input = base64url(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url(payload);
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int mac_len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(input.data()),
-       input.size(), mac, &mac_len);
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac, &mac_len);
   std::string hs256 = input + "." + base64url(std::string(reinterpret_cast<char*>(mac), mac_len));
   EXPECT_EQ(rejection(fixture_verifier(), hs256), Reason::kUnsupportedAlgorithm);
-  for (const char* alg : {R"({"alg":"RS512"})", R"({"alg":"rs256"})", R"({"typ":"JWT"})", R"({"alg":null})"}) {
+  for (const char* alg :
+       {R"({"alg":"RS512"})", R"({"alg":"rs256"})", R"({"typ":"JWT"})", R"({"alg":null})"}) {
     EXPECT_EQ(rejection(fixture_verifier(), base64url(alg) + "." + base64url(payload) + ".c2ln"),
               Reason::kUnsupportedAlgorithm)
         << alg;
@@ -113,8 +118,11 @@ TEST(WebhooksTest, ForgedAlgorithmsAreRejected) {
 TEST(WebhooksTest, ExpiredTokensAreRejected) {
   auto signer = WebhookSigner::generate();
   Verifier verifier(signer.public_key_pem());
-  auto body = signer.sign_event(kCreatedEventType, "i", read_fixture("webhook/created.data.json"), "{}", 1000, 2000);
-  auto at = [](long long s) { return std::chrono::system_clock::time_point(std::chrono::seconds(s)); };
+  auto body = signer.sign_event(kCreatedEventType, "i", read_fixture("webhook/created.data.json"),
+                                "{}", 1000, 2000);
+  auto at = [](long long s) {
+    return std::chrono::system_clock::time_point(std::chrono::seconds(s));
+  };
   EXPECT_NO_THROW(verifier.verify(body, at(1999)));
   EXPECT_EQ(rejection(verifier, body, at(2000)), Reason::kExpired);
   EXPECT_EQ(rejection(verifier, body), Reason::kExpired);
@@ -123,22 +131,28 @@ TEST(WebhooksTest, ExpiredTokensAreRejected) {
 TEST(WebhooksTest, MalformedNestingIsRejectedAtEveryLevel) {
   auto signer = WebhookSigner::generate();
   Verifier verifier(signer.public_key_pem());
-  auto signed_claims = [&](const std::string& claims) { return signer.sign(R"({"alg":"RS256"})", claims); };
+  auto signed_claims = [&](const std::string& claims) {
+    return signer.sign(R"({"alg":"RS256"})", claims);
+  };
   std::string domain = read_fixture("webhook/created.data.json");
   auto envelope = [&](const json& data) {
-    return json{{"instanceId", "i"}, {"eventType", kCreatedEventType}, {"identity", "{}"}, {"data", data}}.dump();
+    return json{
+        {"instanceId", "i"}, {"eventType", kCreatedEventType}, {"identity", "{}"}, {"data", data}}
+        .dump();
   };
-  for (const std::string& body : {
-           std::string("not a token"), std::string("a.b"), std::string("a.b.c.d"), std::string("!!.!!.!!"),
-           base64url("not json") + "." + base64url("{}") + ".x",
-           signed_claims("not json"), signed_claims("[]"), signed_claims(R"({"iat":1})"),
-           signed_claims(R"({"data":"not json"})"), signed_claims(R"({"data":5})"),
-           signed_claims(json{{"data", envelope("not json")}}.dump()),
-           signed_claims(json{{"data", envelope(json::array())}}.dump()),
-           signed_claims(json{{"data", envelope(R"({"createdEvent":{"entity":"not json"}})")}}.dump()),
-           signed_claims(json{{"data", envelope(R"({"createdEvent":{}})")}}.dump()),
-           signed_claims(json{{"data", envelope(R"({"entityEventSequence":"12x","createdEvent":{"entity":{}}})")}}.dump()),
-           signed_claims(R"({"data":"{}","exp":"tomorrow"})")}) {
+  for (const std::string& body :
+       {std::string("not a token"), std::string("a.b"), std::string("a.b.c.d"),
+        std::string("!!.!!.!!"), base64url("not json") + "." + base64url("{}") + ".x",
+        signed_claims("not json"), signed_claims("[]"), signed_claims(R"({"iat":1})"),
+        signed_claims(R"({"data":"not json"})"), signed_claims(R"({"data":5})"),
+        signed_claims(json{{"data", envelope("not json")}}.dump()),
+        signed_claims(json{{"data", envelope(json::array())}}.dump()),
+        signed_claims(json{{"data", envelope(R"({"createdEvent":{"entity":"not json"}})")}}.dump()),
+        signed_claims(json{{"data", envelope(R"({"createdEvent":{}})")}}.dump()),
+        signed_claims(json{
+            {"data", envelope(R"({"entityEventSequence":"12x","createdEvent":{"entity":{}}})")}}
+                          .dump()),
+        signed_claims(R"({"data":"{}","exp":"tomorrow"})")}) {
     EXPECT_EQ(rejection(verifier, body), Reason::kMalformed) << body.substr(0, 80);
   }
   // Entities may arrive as objects or as JSON strings.
@@ -157,7 +171,8 @@ TEST(WebhooksTest, KeysArePemOrBase64WrappedPem) {
   std::string pem = read_fixture("webhook/test-only.public-key.pem");
   std::string wrapped;
   {
-    static constexpr char kStd[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    static constexpr char kStd[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     unsigned acc = 0;
     int bits = 0;
     for (unsigned char c : pem) {
@@ -173,7 +188,8 @@ TEST(WebhooksTest, KeysArePemOrBase64WrappedPem) {
   }
   Verifier from_wrapped(wrapped);
   EXPECT_EQ(from_wrapped.verify(read_fixture("webhook/created.jwt")).type, EventType::kCreated);
-  for (const char* bad : {"", "not a key", "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"}) {
+  for (const char* bad :
+       {"", "not a key", "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"}) {
     try {
       Verifier v{bad};
       ADD_FAILURE() << bad;

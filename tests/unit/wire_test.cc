@@ -15,11 +15,19 @@ using testing::read_fixture;
 
 // The fixture README's golden `.r` values: base64url of the fixture compacted in file order.
 constexpr char kGoldenQuery[] =
-    "eyJxdWVyeSI6eyJmaWx0ZXIiOnsic3RhdHVzIjp7IiRpbiI6WyJSRUNFSVZFRCIsIkZBSUxFRCJdfSwiY3JlYXRlZERhdGUiOnsiJGd0ZSI6IjIwMjQtMDMtMDFUMDA6MDA6MDAuMDAwWiJ9fSwic29ydCI6W3siZmllbGROYW1lIjoiY3JlYXRlZERhdGUiLCJvcmRlciI6IkRFU0MifV0sImN1cnNvclBhZ2luZyI6eyJsaW1pdCI6Mn19fQ";
+    "eyJxdWVyeSI6eyJmaWx0ZXIiOnsic3RhdHVzIjp7IiRpbiI6WyJSRUNFSVZFRCIsIkZBSUxFRCJdfSwiY3JlYXRlZERhdG"
+    "UiOnsiJGd0ZSI6IjIwMjQtMDMtMDFUMDA6MDA6MDAuMDAwWiJ9fSwic29ydCI6W3siZmllbGROYW1lIjoiY3JlYXRlZERh"
+    "dGUiLCJvcmRlciI6IkRFU0MifV0sImN1cnNvclBhZ2luZyI6eyJsaW1pdCI6Mn19fQ";
 constexpr char kGoldenNextPage[] =
-    "eyJxdWVyeSI6eyJjdXJzb3JQYWdpbmciOnsibGltaXQiOjIsImN1cnNvciI6ImV5Sm1hV3gwWlhJaU9uc2ljM1JoZEhWeklqcDdJaVJwYmlJNld5SlNSVU5GU1ZaRlJDSXNJa1pCU1V4RlJDSmRmWDBzSW5aaGJIVmxJam9pTWpBeU5DMHdNeTB4TkZRd09Ub3lOam8xTXk0MU9EbGFJbjAifX19";
+    "eyJxdWVyeSI6eyJjdXJzb3JQYWdpbmciOnsibGltaXQiOjIsImN1cnNvciI6ImV5Sm1hV3gwWlhJaU9uc2ljM1JoZEhWek"
+    "lqcDdJaVJwYmlJNld5SlNSVU5GU1ZaRlJDSXNJa1pCU1V4RlJDSmRmWDBzSW5aaGJIVmxJam9pTWpBeU5DMHdNeTB4TkZR"
+    "d09Ub3lOam8xTXk0MU9EbGFJbjAifX19";
 constexpr char kGoldenCount[] =
-    "eyJjYXRhbG9nUmVmZXJlbmNlcyI6W3siYXBwSWQiOiIyMTUyMzhlYi0yMmE1LTRjMzYtOWU3Yi1lN2MwODAyNWUwNGUiLCJjYXRhbG9nSXRlbUlkIjoiYzg1MzliNjYtN2E0NC1mZTE4LWFmZmMtYWZlYzRiZTg1NjJhIiwib3B0aW9ucyI6eyJ2YXJpYW50SWQiOiIwMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDAifX0seyJhcHBJZCI6IjIxNTIzOGViLTIyYTUtNGMzNi05ZTdiLWU3YzA4MDI1ZTA0ZSIsImNhdGFsb2dJdGVtSWQiOiJkZjE5YzFmNy0wN2Q4LWEyNjUtNDJmOC1lOGRmYTgyNGNjNmUifV19";
+    "eyJjYXRhbG9nUmVmZXJlbmNlcyI6W3siYXBwSWQiOiIyMTUyMzhlYi0yMmE1LTRjMzYtOWU3Yi1lN2MwODAyNWUwNGUiLC"
+    "JjYXRhbG9nSXRlbUlkIjoiYzg1MzliNjYtN2E0NC1mZTE4LWFmZmMtYWZlYzRiZTg1NjJhIiwib3B0aW9ucyI6eyJ2YXJp"
+    "YW50SWQiOiIwMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDAifX0seyJhcHBJZCI6IjIxNTIzOGViLTIyYT"
+    "UtNGMzNi05ZTdiLWU3YzA4MDI1ZTA0ZSIsImNhdGFsb2dJdGVtSWQiOiJkZjE5YzFmNy0wN2Q4LWEyNjUtNDJmOC1lOGRm"
+    "YTgyNGNjNmUifV19";
 
 Query fixture_query() {
   return Query()
@@ -57,7 +65,8 @@ TEST(WireTest, QueryEncodesToTheGoldenDotR) {
 
 TEST(WireTest, NextPageSendsOnlyCursorPaging) {
   auto next = fixture_query().cursor(
-      "eyJmaWx0ZXIiOnsic3RhdHVzIjp7IiRpbiI6WyJSRUNFSVZFRCIsIkZBSUxFRCJdfX0sInZhbHVlIjoiMjAyNC0wMy0xNFQwOToyNjo1My41ODlaIn0");
+      "eyJmaWx0ZXIiOnsic3RhdHVzIjp7IiRpbiI6WyJSRUNFSVZFRCIsIkZBSUxFRCJdfX0sInZhbHVlIjoiMjAyNC0wMy0x"
+      "NFQwOToyNjo1My41ODlaIn0");
   auto call = internal::query_call(internal::encode_query(next));
   EXPECT_EQ(call.query_string, std::string(".r=") + kGoldenNextPage);
 }
@@ -67,7 +76,8 @@ TEST(WireTest, CountEncodesToTheGoldenDotR) {
       CatalogReference("c8539b66-7a44-fe18-affc-afec4be8562a", kWixStoresAppId,
                        {{"variantId", "00000000-0000-0000-0000-000000000000"}}),
       CatalogReference("df19c1f7-07d8-a265-42f8-e8dfa824cc6e", kWixStoresAppId)};
-  EXPECT_EQ(internal::dot_r_parameter(internal::encode_count(refs)), std::string(".r=") + kGoldenCount);
+  EXPECT_EQ(internal::dot_r_parameter(internal::encode_count(refs)),
+            std::string(".r=") + kGoldenCount);
 }
 
 TEST(WireTest, EmptyQueryIsAPlainGet) {

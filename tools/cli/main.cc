@@ -42,7 +42,8 @@ Exit codes: 0 success, 2 usage error, 3 invalid input, 4 API error, 5 no answer 
 )";
 
 const std::map<std::string, std::string> kHelp = {
-    {"report", R"(usage: wix-backinstock report (--request-id ID... | --catalog-item-id ID [--app-id ID]
+    {"report",
+     R"(usage: wix-backinstock report (--request-id ID... | --catalog-item-id ID [--app-id ID]
                                [--options JSON]) --name NAME --price PRICE [--image-url URL]
                                [--param NAME=VALUE]...
 Notifies every customer waiting for the catalog item, or exactly the given requests.
@@ -64,7 +65,8 @@ Prints {"requests": [...], "metadata": {...}}; with --all, every page: {"request
                               [--catalog-item-id ID ...]
 Each --catalog-item-id starts a new reference; --app-id and --options apply to the last one.
 )"},
-    {"settings", "usage: wix-backinstock settings get | start [--app-id ID] | stop [--app-id ID]\n"},
+    {"settings",
+     "usage: wix-backinstock settings get | start [--app-id ID] | stop [--app-id ID]\n"},
 };
 
 // Options of a subcommand: repeated names keep every value, in order.
@@ -138,8 +140,9 @@ bis::Client make_client(const std::string& base_url) {
   } else if (!env("WIX_ACCESS_TOKEN").empty()) {
     options.credentials = std::make_shared<bis::AccessTokenCredentials>(env("WIX_ACCESS_TOKEN"));
   } else {
-    throw UsageError("no credentials: set WIX_API_KEY and WIX_SITE_ID (or WIX_APP_ID, "
-                     "WIX_APP_SECRET and WIX_INSTANCE_ID, or WIX_ACCESS_TOKEN)");
+    throw UsageError(
+        "no credentials: set WIX_API_KEY and WIX_SITE_ID (or WIX_APP_ID, "
+        "WIX_APP_SECRET and WIX_INSTANCE_ID, or WIX_ACCESS_TOKEN)");
   }
   return bis::Client(options);
 }
@@ -151,8 +154,11 @@ ordered_json to_json(const bis::CatalogReference& r) {
 }
 
 ordered_json to_json(const bis::NotificationRequest& r) {
-  ordered_json out = {{"id", r.id}, {"catalogReference", to_json(r.catalog_reference)},
-                      {"email", r.email}, {"contactId", r.contact_id}, {"status", r.status_text}};
+  ordered_json out = {{"id", r.id},
+                      {"catalogReference", to_json(r.catalog_reference)},
+                      {"email", r.email},
+                      {"contactId", r.contact_id},
+                      {"status", r.status_text}};
   if (r.auto_notified) out["autoNotified"] = *r.auto_notified;
   if (r.created_date) out["createdDate"] = bis::format_timestamp(*r.created_date);
   if (r.item_url) out["itemUrl"] = *r.item_url;
@@ -187,7 +193,8 @@ std::vector<bis::CatalogReference> references(const Args& a) {
   std::vector<Draft> drafts;
   for (const auto& [k, v] : a.options) {
     if (k == "catalog-item-id") drafts.push_back({v, bis::kWixStoresAppId, std::nullopt});
-    if ((k == "app-id" || k == "options") && drafts.empty()) throw UsageError("--" + k + " before --catalog-item-id");
+    if ((k == "app-id" || k == "options") && drafts.empty())
+      throw UsageError("--" + k + " before --catalog-item-id");
     if (k == "app-id") drafts.back().app = v;
     if (k == "options") drafts.back().options = v;
   }
@@ -197,8 +204,9 @@ std::vector<bis::CatalogReference> references(const Args& a) {
 }
 
 bis::QueryField field_named(const std::string& name) {
-  for (auto f : {bis::QueryField::kId, bis::QueryField::kContactId, bis::QueryField::kStatus,
-                 bis::QueryField::kAutoNotified, bis::QueryField::kCreatedDate, bis::QueryField::kItemUrl}) {
+  for (auto f :
+       {bis::QueryField::kId, bis::QueryField::kContactId, bis::QueryField::kStatus,
+        bis::QueryField::kAutoNotified, bis::QueryField::kCreatedDate, bis::QueryField::kItemUrl}) {
     if (name == bis::to_string(f)) return f;
   }
   throw UsageError("unknown field " + name);
@@ -222,17 +230,20 @@ bis::Query query_of(const Args& a) {
     if (auto v = a.get(bound)) {
       auto t = bis::parse_timestamp(*v);
       if (!t) throw UsageError(std::string("--") + bound + " expects an RFC 3339 time");
-      parts.push_back(std::string(bound) == "created-after" ? bis::Filter::gt(bis::QueryField::kCreatedDate, *t)
-                                                            : bis::Filter::lt(bis::QueryField::kCreatedDate, *t));
+      parts.push_back(std::string(bound) == "created-after"
+                          ? bis::Filter::gt(bis::QueryField::kCreatedDate, *t)
+                          : bis::Filter::lt(bis::QueryField::kCreatedDate, *t));
     }
   }
-  if (auto v = a.get("item-url-prefix")) parts.push_back(bis::Filter::starts_with(bis::QueryField::kItemUrl, *v));
+  if (auto v = a.get("item-url-prefix"))
+    parts.push_back(bis::Filter::starts_with(bis::QueryField::kItemUrl, *v));
   if (!parts.empty()) q.filter(bis::Filter::all_of(parts));
   for (const auto& s : a.all("sort")) {
     auto colon = s.find(':');
     std::string order = colon == std::string::npos ? "asc" : s.substr(colon + 1);
     if (order != "asc" && order != "desc") throw UsageError("--sort order must be asc or desc");
-    q.sort(field_named(s.substr(0, colon)), order == "asc" ? bis::SortOrder::kAscending : bis::SortOrder::kDescending);
+    q.sort(field_named(s.substr(0, colon)),
+           order == "asc" ? bis::SortOrder::kAscending : bis::SortOrder::kDescending);
   }
   if (auto v = a.get("limit")) {
     char* end = nullptr;
@@ -270,7 +281,8 @@ int run(const std::string& command, const Args& a, const std::string& base_url) 
     auto refs = references(a);
     if (refs.size() != 1) throw UsageError("create takes one --catalog-item-id");
     out = to_json(client.create_back_in_stock_notification_request(
-        bis::NewNotificationRequest(refs.front(), a.required("email"), a.get("item-url")), item_details(a)));
+        bis::NewNotificationRequest(refs.front(), a.required("email"), a.get("item-url")),
+        item_details(a)));
   } else if (command == "get") {
     out = to_json(client.get_back_in_stock_notification_request(one_id()));
   } else if (command == "delete") {
@@ -282,7 +294,8 @@ int run(const std::string& command, const Args& a, const std::string& base_url) 
     auto query = query_of(a);
     ordered_json list = ordered_json::array();
     if (a.flag("all")) {
-      for (const auto& r : client.query_all_back_in_stock_notification_requests(query)) list.push_back(to_json(r));
+      for (const auto& r : client.query_all_back_in_stock_notification_requests(query))
+        list.push_back(to_json(r));
       out = {{"requests", list}};
     } else {
       auto page = client.query_back_in_stock_notification_requests(query);
@@ -290,13 +303,15 @@ int run(const std::string& command, const Args& a, const std::string& base_url) 
       ordered_json cursors = ordered_json::object();
       if (page.metadata.next_cursor) cursors["next"] = *page.metadata.next_cursor;
       if (page.metadata.prev_cursor) cursors["prev"] = *page.metadata.prev_cursor;
-      out = {{"requests", list}, {"metadata", {{"count", page.requests.size()}, {"cursors", cursors}}}};
+      out = {{"requests", list},
+             {"metadata", {{"count", page.requests.size()}, {"cursors", cursors}}}};
     }
   } else if (command == "count") {
     auto refs = references(a);
     if (refs.empty()) throw UsageError("count needs at least one --catalog-item-id");
     ordered_json counts = ordered_json::array();
-    for (const auto& c : client.get_back_in_stock_notification_requests_count_by_catalog_references(refs)) {
+    for (const auto& c :
+         client.get_back_in_stock_notification_requests_count_by_catalog_references(refs)) {
       counts.push_back({{"catalogReference", to_json(c.catalog_reference)}, {"count", c.count}});
     }
     out = {{"countsPerCatalogReference", counts}};
@@ -322,7 +337,8 @@ int run(const std::string& command, const Args& a, const std::string& base_url) 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string base_url = env("WIX_BASE_URL").empty() ? "https://www.wixapis.com" : env("WIX_BASE_URL");
+  std::string base_url =
+      env("WIX_BASE_URL").empty() ? "https://www.wixapis.com" : env("WIX_BASE_URL");
   int i = 1;
   for (; i < argc; ++i) {
     std::string a = argv[i];
@@ -362,7 +378,8 @@ int main(int argc, char** argv) {
   } catch (const bis::ApiError& e) {
     std::cerr << "wix-backinstock: " << e.canonical_code()
               << (e.application_code().empty() ? "" : " " + e.application_code()) << ": "
-              << e.what() << "\nrequest id: " << (e.request_id().empty() ? "none" : e.request_id()) << "\n";
+              << e.what() << "\nrequest id: " << (e.request_id().empty() ? "none" : e.request_id())
+              << "\n";
     return kApi;
   } catch (const bis::TransportError& e) {
     std::cerr << "wix-backinstock: no answer: " << e.what() << "\n";

@@ -41,10 +41,11 @@ struct Reply {
 };
 
 Reply app_error(int status, const std::string& code, const std::string& description) {
-  ordered_json body = {{"message", description},
-                       {"details",
-                        {{"applicationError",
-                          {{"code", code}, {"description", description}, {"data", json::object()}}}}}};
+  ordered_json body = {
+      {"message", description},
+      {"details",
+       {{"applicationError",
+         {{"code", code}, {"description", description}, {"data", json::object()}}}}}};
   return {status, body.dump()};
 }
 
@@ -60,8 +61,8 @@ Reply validation_error(const std::vector<Violation>& violations) {
   ordered_json list = ordered_json::array();
   for (const auto& v : violations) {
     message += (list.empty() ? " \"" : ", \"") + v.field + "\" " + v.description;
-    ordered_json entry = {{"field", v.field}, {"description", v.description},
-                          {"violatedRule", v.rule}};
+    ordered_json entry = {
+        {"field", v.field}, {"description", v.description}, {"violatedRule", v.rule}};
     if (!v.rule_name.empty()) entry["ruleName"] = v.rule_name;
     entry["data"] = json::object();
     list.push_back(std::move(entry));
@@ -182,7 +183,8 @@ bool is_email(const std::string& s) {
   auto at = s.find('@');
   return at != std::string::npos && at > 0 && at + 1 < s.size() &&
          s.find('@', at + 1) == std::string::npos && s.find('.', at) != std::string::npos &&
-         std::none_of(s.begin(), s.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)); });
+         std::none_of(s.begin(), s.end(),
+                      [](char c) { return std::isspace(static_cast<unsigned char>(c)); });
 }
 
 std::string lower(std::string s) {
@@ -265,8 +267,8 @@ std::string random_guid(std::mt19937_64& rng) {
 
 // ---- Query evaluation ------------------------------------------------------------------------
 
-const char* const kQueryFields[] = {"id", "contactId", "status", "autoNotified", "createdDate",
-                                    "itemUrl"};
+const char* const kQueryFields[] = {"id",           "contactId",   "status",
+                                    "autoNotified", "createdDate", "itemUrl"};
 
 bool is_query_field(const std::string& name) {
   return std::any_of(std::begin(kQueryFields), std::end(kQueryFields),
@@ -282,7 +284,8 @@ int compare_values(const json& a, const json& b) {
   if (a.is_string() && b.is_string()) {
     return a.get<std::string>().compare(b.get<std::string>());
   }
-  if (a.is_boolean() && b.is_boolean()) return static_cast<int>(a.get<bool>()) - static_cast<int>(b.get<bool>());
+  if (a.is_boolean() && b.is_boolean())
+    return static_cast<int>(a.get<bool>()) - static_cast<int>(b.get<bool>());
   if (a.is_number() && b.is_number()) {
     double x = a.get<double>(), y = b.get<double>();
     return x < y ? -1 : (x > y ? 1 : 0);
@@ -314,8 +317,8 @@ bool matches_field(const json& entity, const std::string& field, const json& con
       }
     } else if (op == "$in" || op == "$hasSome" || op == "$nin") {
       if (!operand.is_array()) throw QueryError{field, op + " expects an array"};
-      bool found = value != nullptr &&
-                   std::any_of(operand.begin(), operand.end(), [&](const json& v) { return v == *value; });
+      bool found = value != nullptr && std::any_of(operand.begin(), operand.end(),
+                                                   [&](const json& v) { return v == *value; });
       ok = op == "$nin" ? !found : found;
     } else if (op == "$startsWith") {
       if (!operand.is_string()) throw QueryError{field, "$startsWith expects a string"};
@@ -402,16 +405,16 @@ struct Emulator::Impl {
   std::atomic<std::size_t> concurrent{0};
   std::atomic<std::size_t> max_concurrent{0};
 
-  mutable std::mutex mutex;  // guards everything below
+  mutable std::mutex mutex;                                             // guards everything below
   std::map<std::string, std::chrono::steady_clock::time_point> tokens;  // token -> expiry
   std::string webhook_url;
   std::map<std::string, long long> sequences;  // entity ID -> last entityEventSequence
   std::vector<Fault> faults;
   std::vector<std::pair<std::string, std::string>> seen;  // (method, path) of each request
   std::mt19937_64 rng;
-  std::vector<json> requests;  // in creation order
+  std::vector<json> requests;                   // in creation order
   std::map<std::string, std::string> contacts;  // lower-cased e-mail -> contact ID
-  std::map<std::string, bool> collecting;  // app ID -> collecting requests
+  std::map<std::string, bool> collecting;       // app ID -> collecting requests
   json reports = json::array();
   json notifications = json::array();
   long long last_created_ms = 0;
@@ -473,7 +476,8 @@ struct Emulator::Impl {
   static void post_webhook(const std::string& url, const std::string& body) {
     // url: scheme://host[:port][/path]
     auto scheme_end = url.find("://");
-    auto path_start = scheme_end == std::string::npos ? std::string::npos : url.find('/', scheme_end + 3);
+    auto path_start =
+        scheme_end == std::string::npos ? std::string::npos : url.find('/', scheme_end + 3);
     std::string origin = path_start == std::string::npos ? url : url.substr(0, path_start);
     std::string path = path_start == std::string::npos ? "/" : url.substr(path_start);
     httplib::Client client(origin);
@@ -500,7 +504,9 @@ struct Emulator::Impl {
       return app_error(400, "INVALID_GRANT_TYPE", "grant_type must be client_credentials");
     }
     if (client_id.empty() || secret.empty() || instance.empty()) {
-      return one_violation(client_id.empty() ? "client_id" : secret.empty() ? "client_secret" : "instance_id",
+      return one_violation(client_id.empty() ? "client_id"
+                           : secret.empty()  ? "client_secret"
+                                             : "instance_id",
                            "is required");
     }
     bool known = std::any_of(options.apps.begin(), options.apps.end(), [&](const EmulatorApp& app) {
@@ -509,7 +515,8 @@ struct Emulator::Impl {
     if (!known) return app_error(401, "UNAUTHENTICATED", "Unknown app or wrong secret");
     std::string token = "OAUTH2.emulator." + random_guid(rng);
     tokens[token] = std::chrono::steady_clock::now() + options.token_lifetime;
-    json out = {{"access_token", token}, {"token_type", "Bearer"},
+    json out = {{"access_token", token},
+                {"token_type", "Bearer"},
                 {"expires_in", options.token_lifetime.count()}};
     return {200, out.dump()};
   }
@@ -553,7 +560,8 @@ struct Emulator::Impl {
                        "Request contains both catalogReference and requestIds");
     }
     if (reference == nullptr && !has_ids) {
-      return one_violation("catalogReference", "one of catalogReference and requestIds is required");
+      return one_violation("catalogReference",
+                           "one of catalogReference and requestIds is required");
     }
     if (reference != nullptr) {
       if (auto error = check_catalog_reference(*reference, "catalogReference")) return *error;
@@ -589,8 +597,8 @@ struct Emulator::Impl {
     json notified = json::array();
     for (json* r : targets) {
       std::string email = (*r)["email"].get<std::string>();
-      bool undeliverable = lower(email).size() >= 8 &&
-                           lower(email).compare(email.size() - 8, 8, ".invalid") == 0;
+      bool undeliverable =
+          lower(email).size() >= 8 && lower(email).compare(email.size() - 8, 8, ".invalid") == 0;
       (*r)["autoNotified"] = true;
       if (undeliverable) {
         (*r)["status"] = "FAILED";
@@ -599,7 +607,8 @@ struct Emulator::Impl {
       }
       (*r)["status"] = "NOTIFICATION_SENT";
       emit("updated", *r);
-      notifications.push_back({{"requestId", (*r)["id"]}, {"email", email}, {"template", rendered}});
+      notifications.push_back(
+          {{"requestId", (*r)["id"]}, {"email", email}, {"template", rendered}});
       notified.push_back((*r)["id"]);
     }
     json record = {{"template", rendered}, {"notifiedRequestIds", notified}};
@@ -628,8 +637,9 @@ struct Emulator::Impl {
     if (auto error = check_item_details(body)) return *error;
     if (const json* options = find(*reference, "options")) {
       const json* variant = find(*options, "variantId");
-      if (!options->is_object() || (find(*options, "variantId") != nullptr &&
-                                    (!variant->is_string() || variant->get<std::string>().empty()))) {
+      if (!options->is_object() ||
+          (find(*options, "variantId") != nullptr &&
+           (!variant->is_string() || variant->get<std::string>().empty()))) {
         return app_error(400, "INVALID_CATALOG_REFERENCE_OPTIONS",
                          "Catalog reference options are invalid");
       }
@@ -652,12 +662,9 @@ struct Emulator::Impl {
     json stored_reference = {{"appId", app_id},
                              {"catalogItemId", string_or_empty(*reference, "catalogItemId")}};
     if (const json* options = find(*reference, "options")) stored_reference["options"] = *options;
-    json entity = {{"id", random_guid(rng)},
-                   {"catalogReference", stored_reference},
-                   {"email", email},
-                   {"contactId", contact},
-                   {"status", "RECEIVED"},
-                   {"createdDate", now_timestamp(last_created_ms)}};
+    json entity = {{"id", random_guid(rng)}, {"catalogReference", stored_reference},
+                   {"email", email},         {"contactId", contact},
+                   {"status", "RECEIVED"},   {"createdDate", now_timestamp(last_created_ms)}};
     if (const json* item_url = find(*request, "itemUrl")) entity["itemUrl"] = *item_url;
     requests.push_back(entity);
     emit("created", entity);
@@ -711,8 +718,8 @@ struct Emulator::Impl {
         return one_violation("query.cursorPaging.cursor",
                              "a cursor cannot be combined with filter or sort", "OTHER");
       }
-      auto decoded = cursor->is_string() ? base64url_decode(cursor->get<std::string>())
-                                         : std::nullopt;
+      auto decoded =
+          cursor->is_string() ? base64url_decode(cursor->get<std::string>()) : std::nullopt;
       json state = decoded ? json::parse(*decoded, nullptr, false) : json();
       if (!state.is_object() || !state.contains("o") || !state["o"].is_number_unsigned()) {
         return one_violation("query.cursorPaging.cursor", "is not a valid cursor", "FORMAT");
@@ -734,7 +741,8 @@ struct Emulator::Impl {
     std::vector<std::pair<std::string, bool>> keys;  // field, descending
     for (const auto& s : sort) {
       std::string field = string_or_empty(s, "fieldName");
-      if (!is_query_field(field)) return one_violation("query.sort.fieldName", "is not sortable", "OTHER");
+      if (!is_query_field(field))
+        return one_violation("query.sort.fieldName", "is not sortable", "OTHER");
       keys.emplace_back(field, string_or_empty(s, "order") == "DESC");
     }
     if (keys.empty()) keys.emplace_back("createdDate", true);
@@ -742,13 +750,15 @@ struct Emulator::Impl {
       for (const auto& [field, descending] : keys) {
         const json* x = find(*a, field.c_str());
         const json* y = find(*b, field.c_str());
-        int c = x == nullptr ? (y == nullptr ? 0 : -1) : (y == nullptr ? 1 : compare_values(*x, *y));
+        int c =
+            x == nullptr ? (y == nullptr ? 0 : -1) : (y == nullptr ? 1 : compare_values(*x, *y));
         if (c != 0) return descending ? c > 0 : c < 0;
       }
       return false;
     });
     json page = json::array();
-    for (std::size_t i = offset; i < hits.size() && page.size() < static_cast<std::size_t>(limit); ++i) {
+    for (std::size_t i = offset; i < hits.size() && page.size() < static_cast<std::size_t>(limit);
+         ++i) {
       page.push_back(*hits[i]);
     }
     json cursors = json::object();
@@ -756,7 +766,8 @@ struct Emulator::Impl {
       return base64url_encode(json{{"f", filter}, {"s", sort}, {"o", at}}.dump());
     };
     if (offset + page.size() < hits.size()) cursors["next"] = make_cursor(offset + page.size());
-    if (offset > 0) cursors["prev"] = make_cursor(offset > static_cast<std::size_t>(limit) ? offset - limit : 0);
+    if (offset > 0)
+      cursors["prev"] = make_cursor(offset > static_cast<std::size_t>(limit) ? offset - limit : 0);
     json out = {{"requests", page}, {"metadata", {{"count", page.size()}, {"cursors", cursors}}}};
     return {200, out.dump()};
   }
@@ -772,7 +783,8 @@ struct Emulator::Impl {
     json counts = json::array();
     for (std::size_t i = 0; i < references->size(); ++i) {
       const json& reference = (*references)[i];
-      if (auto error = check_catalog_reference(reference, "catalogReferences[" + std::to_string(i) + "]")) {
+      if (auto error =
+              check_catalog_reference(reference, "catalogReferences[" + std::to_string(i) + "]")) {
         return *error;
       }
       json key = reference_key(reference);
@@ -908,8 +920,8 @@ struct Emulator::Impl {
     // /{id} and /{id}/mark-as-notification-sent; the ID is one percent-encoded segment.
     std::string_view segment = rest.substr(1);
     constexpr std::string_view kMark = "/mark-as-notification-sent";
-    bool mark = segment.size() > kMark.size() &&
-                segment.substr(segment.size() - kMark.size()) == kMark;
+    bool mark =
+        segment.size() > kMark.size() && segment.substr(segment.size() - kMark.size()) == kMark;
     if (mark) segment.remove_suffix(kMark.size());
     if (segment.empty() || segment.find('/') != std::string_view::npos) return not_found();
     std::string id = percent_decode(segment);
@@ -929,8 +941,8 @@ struct Emulator::Impl {
       }
       return std::nullopt;
     }
-    if (!options.api_keys.empty() &&
-        std::find(options.api_keys.begin(), options.api_keys.end(), key) == options.api_keys.end()) {
+    if (!options.api_keys.empty() && std::find(options.api_keys.begin(), options.api_keys.end(),
+                                               key) == options.api_keys.end()) {
       return app_error(401, "UNAUTHENTICATED", "Unauthorized");
     }
     if (req.get_header_value("wix-site-id").empty()) {
@@ -940,7 +952,9 @@ struct Emulator::Impl {
   }
 
   static Reply not_found() { return app_error(404, "NOT_FOUND", "Not found"); }
-  static Reply method_not_allowed() { return app_error(404, "NOT_FOUND", "No such method on this path"); }
+  static Reply method_not_allowed() {
+    return app_error(404, "NOT_FOUND", "No such method on this path");
+  }
 
   std::string outbox_locked() const {
     return json{{"reports", reports}, {"notifications", notifications}}.dump(2);
@@ -1020,7 +1034,8 @@ struct Emulator::Impl {
                                    if (offset == 0) return sink.write("{", 1);
                                    std::size_t left = size - offset;
                                    if (left == 1) return sink.write("}", 1);
-                                   return sink.write(kChunk.data(), std::min(left - 1, kChunk.size()));
+                                   return sink.write(kChunk.data(),
+                                                     std::min(left - 1, kChunk.size()));
                                  });
       }
     };
@@ -1034,20 +1049,20 @@ struct Emulator::Impl {
   // Announces `body` in full, sends its first `keep` bytes, then drops the connection.
   static void cut(httplib::Response& res, std::string body, std::size_t keep) {
     auto length = std::max<std::size_t>(body.size(), 2);
-    res.set_content_provider(length, "application/json",
-                             [body = std::move(body), keep](std::size_t offset, std::size_t,
-                                                            httplib::DataSink& sink) {
-                               if (offset < keep) sink.write(body.data() + offset, keep - offset);
-                               return false;  // abort: the connection is closed mid-answer
-                             });
+    res.set_content_provider(
+        length, "application/json",
+        [body = std::move(body), keep](std::size_t offset, std::size_t, httplib::DataSink& sink) {
+          if (offset < keep) sink.write(body.data() + offset, keep - offset);
+          return false;  // abort: the connection is closed mid-answer
+        });
   }
 
   std::optional<Fault> take_fault(const std::string& method, const std::string& path) {
     for (auto it = faults.begin(); it != faults.end(); ++it) {
       bool method_ok = it->method.empty() || it->method == method;
-      bool path_ok = it->path.empty() || (path.size() >= it->path.size() &&
-                                          path.compare(path.size() - it->path.size(),
-                                                       it->path.size(), it->path) == 0);
+      bool path_ok = it->path.empty() ||
+                     (path.size() >= it->path.size() &&
+                      path.compare(path.size() - it->path.size(), it->path.size(), it->path) == 0);
       if (!method_ok || !path_ok || path.rfind("/_emulator/", 0) == 0) continue;
       Fault fault = *it;
       if (--it->times <= 0) faults.erase(it);
@@ -1058,10 +1073,14 @@ struct Emulator::Impl {
 
   static std::optional<Fault> fault_from_json(const json& j) {
     static const std::pair<const char*, Fault::Kind> kKinds[] = {
-        {"delay", Fault::Kind::kDelay},           {"status", Fault::Kind::kStatus},
-        {"drop_before", Fault::Kind::kDropBefore}, {"drop_after", Fault::Kind::kDropAfter},
-        {"truncated", Fault::Kind::kTruncatedBody}, {"malformed", Fault::Kind::kMalformedJson},
-        {"html", Fault::Kind::kHtmlError},         {"oversized", Fault::Kind::kOversizedBody}};
+        {"delay", Fault::Kind::kDelay},
+        {"status", Fault::Kind::kStatus},
+        {"drop_before", Fault::Kind::kDropBefore},
+        {"drop_after", Fault::Kind::kDropAfter},
+        {"truncated", Fault::Kind::kTruncatedBody},
+        {"malformed", Fault::Kind::kMalformedJson},
+        {"html", Fault::Kind::kHtmlError},
+        {"oversized", Fault::Kind::kOversizedBody}};
     if (!j.is_object()) return std::nullopt;
     Fault fault;
     std::string kind = string_or_empty(j, "kind");
@@ -1075,7 +1094,8 @@ struct Emulator::Impl {
     if (!known) return std::nullopt;
     fault.method = string_or_empty(j, "method");
     fault.path = string_or_empty(j, "path");
-    auto number = [&](const char* key, long long fallback, long long max) -> std::optional<long long> {
+    auto number = [&](const char* key, long long fallback,
+                      long long max) -> std::optional<long long> {
       const json* v = find(j, key);
       if (v == nullptr) return fallback;
       if (!v->is_number_integer() || v->get<long long>() < 0 || v->get<long long>() > max) {
@@ -1178,8 +1198,8 @@ std::size_t Emulator::max_concurrent_requests() const { return impl_->max_concur
 std::size_t Emulator::requests_received(const std::string& path_suffix,
                                         const std::string& method) const {
   std::lock_guard<std::mutex> guard(impl_->mutex);
-  return static_cast<std::size_t>(std::count_if(
-      impl_->seen.begin(), impl_->seen.end(), [&](const auto& entry) {
+  return static_cast<std::size_t>(
+      std::count_if(impl_->seen.begin(), impl_->seen.end(), [&](const auto& entry) {
         const auto& [m, path] = entry;
         return (method.empty() || m == method) && path.size() >= path_suffix.size() &&
                path.compare(path.size() - path_suffix.size(), path_suffix.size(), path_suffix) == 0;

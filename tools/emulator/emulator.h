@@ -63,14 +63,14 @@ struct EmulatorOptions {
 /// `kind` is one of the names below; `path` matches the end of the request path.
 struct Fault {
   enum class Kind {
-    kDelay,             ///< "delay": wait `delay`, then answer normally
-    kStatus,            ///< "status": answer `status` with `body` and `headers`, without processing
-    kDropBefore,        ///< "drop_before": cut the connection without an answer, not processed
-    kDropAfter,         ///< "drop_after": process, then cut the connection (the answer is lost)
-    kTruncatedBody,     ///< "truncated": process, then send half of the body and cut
-    kMalformedJson,     ///< "malformed": process, then answer 200 with broken JSON
-    kHtmlError,         ///< "html": answer 502 with an HTML page, without processing
-    kOversizedBody,     ///< "oversized": process, then answer 200 with a `size`-byte body
+    kDelay,          ///< "delay": wait `delay`, then answer normally
+    kStatus,         ///< "status": answer `status` with `body` and `headers`, without processing
+    kDropBefore,     ///< "drop_before": cut the connection without an answer, not processed
+    kDropAfter,      ///< "drop_after": process, then cut the connection (the answer is lost)
+    kTruncatedBody,  ///< "truncated": process, then send half of the body and cut
+    kMalformedJson,  ///< "malformed": process, then answer 200 with broken JSON
+    kHtmlError,      ///< "html": answer 502 with an HTML page, without processing
+    kOversizedBody,  ///< "oversized": process, then answer 200 with a `size`-byte body
   };
   Kind kind = Kind::kStatus;
   std::string method;  ///< empty: any method

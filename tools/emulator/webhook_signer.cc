@@ -76,9 +76,10 @@ std::string WebhookSigner::sign(const std::string& header, const std::string& pa
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   std::size_t size = 0;
   std::string signature;
-  bool ok = ctx != nullptr && EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, key_->pkey) == 1 &&
-            EVP_DigestSign(ctx, nullptr, &size, reinterpret_cast<const unsigned char*>(input.data()),
-                           input.size()) == 1;
+  bool ok = ctx != nullptr &&
+            EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, key_->pkey) == 1 &&
+            EVP_DigestSign(ctx, nullptr, &size,
+                           reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1;
   if (ok) {
     signature.resize(size);
     ok = EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(signature.data()), &size,

@@ -16,7 +16,8 @@
 ///
 /// Thread safety: all members may be called from any thread. Destroying the client (or `cancel()`)
 /// fails every unfinished future with `TransportError` of kind `kCancelled`.
-/// `ClientOptions::transport`, `sleeper` and `clock` are not used: the client speaks libcurl itself.
+/// `ClientOptions::transport`, `sleeper` and `clock` are not used: the client speaks libcurl
+/// itself.
 
 #include <cstddef>
 #include <exception>

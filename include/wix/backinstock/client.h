@@ -143,7 +143,8 @@ class Client {
   /// Counts per reference, in input order. Count carries its references in the URL, so the list
   /// is sent in batches of at most 100 references that also keep the URL under about 8 KiB;
   /// results are merged in input order. An empty list returns an empty result without a call.
-  std::vector<CatalogReferenceCount> get_back_in_stock_notification_requests_count_by_catalog_references(
+  std::vector<CatalogReferenceCount>
+  get_back_in_stock_notification_requests_count_by_catalog_references(
       const std::vector<CatalogReference>& catalog_references, const CallOptions& options = {});
 
   Settings get_settings(const CallOptions& options = {});

@@ -82,13 +82,13 @@ class TransportError : public Error {
  public:
   /// How the transfer failed, independent of the transport implementation.
   enum class Kind {
-    kConnect,          ///< name resolution or TCP/TLS connection failed; nothing was sent
-    kTimeout,          ///< a connect, total or low-speed timeout fired
-    kConnectionLost,   ///< the peer closed or reset the connection, or sent garbage
-    kResponseTooLarge, ///< the body exceeded the configured size cap
-    kMalformedResponse, ///< a 200 answer whose body is not the JSON the method returns
-    kCancelled,         ///< the asynchronous client was cancelled or destroyed first
-    kOther,            ///< anything else reported by the transport
+    kConnect,            ///< name resolution or TCP/TLS connection failed; nothing was sent
+    kTimeout,            ///< a connect, total or low-speed timeout fired
+    kConnectionLost,     ///< the peer closed or reset the connection, or sent garbage
+    kResponseTooLarge,   ///< the body exceeded the configured size cap
+    kMalformedResponse,  ///< a 200 answer whose body is not the JSON the method returns
+    kCancelled,          ///< the asynchronous client was cancelled or destroyed first
+    kOther,              ///< anything else reported by the transport
   };
   TransportError(Kind kind, bool may_have_reached_server, const std::string& message);
   Kind kind() const noexcept { return kind_; }
@@ -102,10 +102,10 @@ class TransportError : public Error {
 
 /// One entry of `details.validationError.fieldViolations` in a Wix error body.
 struct FieldViolation {
-  std::string field;        ///< dotted path in the REST request, e.g. `request.email`
-  std::string description;  ///< human text
+  std::string field;          ///< dotted path in the REST request, e.g. `request.email`
+  std::string description;    ///< human text
   std::string violated_rule;  ///< e.g. `REQUIRED_FIELD`, `FORMAT`, `OTHER`
-  std::string rule_name;    ///< set when `violated_rule` is `OTHER`
+  std::string rule_name;      ///< set when `violated_rule` is `OTHER`
 };
 
 /// Everything an error answer told us. Shared between copies of an `ApiError`.

@@ -1,9 +1,10 @@
 #pragma once
 
 /// @file json_object.h
-/// `JsonObject`: a free-form JSON object, used where the wire carries one (`catalogReference.options`).
-/// It only forward-declares nlohmann::json, so including it stays cheap; code that wants to build or
-/// read the value as `nlohmann::json` includes `<nlohmann/json.hpp>` itself.
+/// `JsonObject`: a free-form JSON object, used where the wire carries one
+/// (`catalogReference.options`). It only forward-declares nlohmann::json, so including it stays
+/// cheap; code that wants to build or read the value as `nlohmann::json` includes
+/// `<nlohmann/json.hpp>` itself.
 
 #include <initializer_list>
 #include <memory>

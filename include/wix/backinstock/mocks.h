@@ -22,7 +22,8 @@ namespace wix::backinstock {
 class MockConnection : public Connection {
  public:
   MOCK_METHOD(void, report_items_back_in_stock,
-              (const ReportItemsBackInStockRequest& request, const CallOptions& options), (override));
+              (const ReportItemsBackInStockRequest& request, const CallOptions& options),
+              (override));
   MOCK_METHOD(NotificationRequest, create_back_in_stock_notification_request,
               (const NewNotificationRequest& request, const ItemDetails& item_details,
                const CallOptions& options),

@@ -112,10 +112,9 @@ class ReportItemsBackInStockRequest {
   /// For callers whose target comes from configuration: exactly one of `catalog_reference` and
   /// `request_ids` (non-empty) must be given, else `ValidationError` for
   /// `catalogReference/requestIds`.
-  static ReportItemsBackInStockRequest from_target(std::optional<CatalogReference> catalog_reference,
-                                                   std::vector<std::string> request_ids,
-                                                   ItemDetails item_details,
-                                                   TemplateParameters extra_parameters = {});
+  static ReportItemsBackInStockRequest from_target(
+      std::optional<CatalogReference> catalog_reference, std::vector<std::string> request_ids,
+      ItemDetails item_details, TemplateParameters extra_parameters = {});
 
   /// Set when the request targets a catalog item; then `request_ids()` is empty.
   const std::optional<CatalogReference>& catalog_reference() const noexcept {
@@ -205,7 +204,7 @@ struct CatalogReferenceCount {
 
 /// Paging metadata of a query page (`metadata` on the wire).
 struct PagingMetadata {
-  std::optional<std::int32_t> count;  ///< items in this page
+  std::optional<std::int32_t> count;       ///< items in this page
   std::optional<std::string> next_cursor;  ///< absent on the last page
   std::optional<std::string> prev_cursor;
 };

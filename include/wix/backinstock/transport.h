@@ -30,7 +30,7 @@ struct HttpRequest {
   std::string method;  ///< "GET", "POST", "PUT", "DELETE"
   std::string url;     ///< absolute URL, query string included
   HttpHeaders headers;
-  std::string body;    ///< sent only for POST and PUT
+  std::string body;  ///< sent only for POST and PUT
   /// Upper bound for this whole exchange (connect + send + receive); zero means no limit.
   std::chrono::milliseconds timeout{0};
 };

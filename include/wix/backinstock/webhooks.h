@@ -67,9 +67,9 @@ struct AccountInfo {
 };
 
 struct EventMetadata {
-  std::string event_type;   ///< e.g. `wix.ecom.v1.back_in_stock_notification_request_created`
-  std::string event_id;     ///< deduplicate on this
-  std::string entity_id;    ///< the notification request ID
+  std::string event_type;  ///< e.g. `wix.ecom.v1.back_in_stock_notification_request_created`
+  std::string event_id;    ///< deduplicate on this
+  std::string entity_id;   ///< the notification request ID
   std::string entity_fqdn;
   std::string slug;         ///< created / updated / deleted
   std::string instance_id;  ///< the app instance (site)
