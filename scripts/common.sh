@@ -9,6 +9,8 @@ PACKAGES=(
   g++ cmake ninja-build pkg-config curl
   libcurl4-openssl-dev nlohmann-json3-dev libgtest-dev libgmock-dev libcpp-httplib-dev libssl-dev
 )
+# What the test command needs besides: format and static checks, API reference, install checks.
+CHECK_PACKAGES=(clang-format clang-tidy doxygen binutils)
 
 # Installs the packages that are missing (through sudo when not root).
 ensure_packages() {

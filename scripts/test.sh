@@ -6,10 +6,16 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
+PACKAGES+=("${CHECK_PACKAGES[@]}")
 ensure_packages
 configure -DWIX_BACKINSTOCK_BUILD_TESTS=ON -DWIX_BACKINSTOCK_BUILD_EXAMPLES=ON
 cmake --build "$BUILD_DIR"
 ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$(nproc)"
+
+echo "== format and static analysis"
+"$ROOT/scripts/lint.sh" "$BUILD_DIR"
+echo "== API reference (Doxygen, warnings are errors)"
+cmake --build "$BUILD_DIR" --target docs
 
 echo "== the installed package, used by a consumer project (CMake, pkg-config, add_subdirectory, FetchContent)"
 "$ROOT/tests/consumer/run.sh"

@@ -29,7 +29,7 @@ namespace calls = internal::calls;
 
 // One API call on its way through the engine, across all of its attempts.
 struct Job {
-  Job(internal::WireCall c, internal::RetryRun r) : call(std::move(c)), run(std::move(r)) {}
+  Job(internal::WireCall c, const internal::RetryRun& r) : call(std::move(c)), run(r) {}
   internal::WireCall call;
   internal::RetryRun run;
   HttpRequest request;

@@ -240,7 +240,7 @@ QueryPage Client::query_back_in_stock_notification_requests(const Query& query,
 }
 
 QueryPager Client::query_all_back_in_stock_notification_requests(Query query, CallOptions options) {
-  return QueryPager(*this, std::move(query), std::move(options));
+  return QueryPager(*this, std::move(query), options);
 }
 
 std::vector<CatalogReferenceCount>
@@ -345,7 +345,7 @@ Client AppClients::for_instance(const std::string& instance_id) {
 // QueryPager ------------------------------------------------------------------------------------
 
 QueryPager::QueryPager(Client client, Query query, CallOptions options)
-    : client_(std::move(client)), query_(std::move(query)), options_(std::move(options)) {}
+    : client_(std::move(client)), query_(std::move(query)), options_(options) {}
 
 bool QueryPager::fetch() {
   if (done_) return false;

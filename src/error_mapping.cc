@@ -189,12 +189,12 @@ void throw_api_error(const HttpResponse& response, const std::vector<std::string
   auto details = std::make_shared<const ApiErrorDetails>(parse_error_details(response, secrets));
   for (const auto& entry : kAppCodes) {
     if (entry.status == details->http_status && details->application_code == entry.code) {
-      entry.thrower(std::move(details));
+      entry.thrower(details);
     }
   }
-  thrower_for_status(details->http_status)(std::move(details));
+  thrower_for_status(details->http_status)(details);
   // Every thrower throws; this keeps [[noreturn]] honest if one ever does not.
-  throw ApiError(std::move(details));
+  throw ApiError(details);
 }
 
 }  // namespace wix::backinstock::internal

@@ -120,8 +120,9 @@ namespace {
 Filter make_condition(QueryField field, const char* op, ordered_json operand);
 }
 
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define WIX_FILTER_COMPARISON(name, op_bit, wire, allow_null)                 \
-  Filter Filter::name(QueryField field, FilterValue value) {                  \
+  Filter Filter::name(QueryField field, const FilterValue& value) {           \
     check_op(field, op_bit, #name);                                           \
     return make_condition(field, wire, value_json(field, value, allow_null)); \
   }
@@ -131,8 +132,9 @@ WIX_FILTER_COMPARISON(ge, kRange, "$gte", false)
 WIX_FILTER_COMPARISON(lt, kRange, "$lt", false)
 WIX_FILTER_COMPARISON(le, kRange, "$lte", false)
 #undef WIX_FILTER_COMPARISON
+// NOLINTEND(bugprone-macro-parentheses)
 
-Filter Filter::eq(QueryField field, FilterValue value) {
+Filter Filter::eq(QueryField field, const FilterValue& value) {
   check_op(field, kEq, "eq");
   return make_condition(field, nullptr, value_json(field, value, true));
 }
@@ -148,12 +150,12 @@ Filter list_condition(QueryField field, const char* op, const std::vector<Filter
 }
 }  // namespace
 
-Filter Filter::in(QueryField field, std::vector<FilterValue> values) {
+Filter Filter::in(QueryField field, const std::vector<FilterValue>& values) {
   check_op(field, kIn, "in");
   return list_condition(field, "$in", values);
 }
 
-Filter Filter::has_some(QueryField field, std::vector<FilterValue> values) {
+Filter Filter::has_some(QueryField field, const std::vector<FilterValue>& values) {
   check_op(field, kHasSome, "hasSome");
   return list_condition(field, "$hasSome", values);
 }
@@ -169,7 +171,7 @@ Filter Filter::exists(QueryField field, bool present) {
   return make_condition(field, "$exists", present);
 }
 
-Filter Filter::all_of(std::vector<Filter> operands) {
+Filter Filter::all_of(const std::vector<Filter>& operands) {
   if (operands.empty()) throw ValidationError("query.filter", "$and needs at least one operand");
   if (operands.size() == 1) return operands.front();
   // Merge plain field conditions on distinct fields into one object; otherwise use $and.
@@ -200,7 +202,7 @@ Filter Filter::all_of(std::vector<Filter> operands) {
   return Filter(std::make_shared<const ordered_json>(ordered_json{{"$and", std::move(list)}}));
 }
 
-Filter Filter::any_of(std::vector<Filter> operands) {
+Filter Filter::any_of(const std::vector<Filter>& operands) {
   if (operands.empty()) throw ValidationError("query.filter", "$or needs at least one operand");
   ordered_json list = ordered_json::array();
   for (const auto& f : operands) list.push_back(f.json());

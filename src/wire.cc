@@ -75,7 +75,7 @@ bool base64url_decode(std::string_view text, std::string& out) {
   std::uint32_t acc = 0;
   int bits = 0;
   for (char ch : text) {
-    int v = kDecode[static_cast<unsigned char>(ch)];
+    const std::int8_t v = kDecode[static_cast<unsigned char>(ch)];
     if (v < 0) return false;
     acc = (acc << 6) | static_cast<std::uint32_t>(v);
     bits += 6;

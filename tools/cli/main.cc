@@ -199,6 +199,7 @@ std::vector<bis::CatalogReference> references(const Args& a) {
     if (k == "options") drafts.back().options = v;
   }
   std::vector<bis::CatalogReference> out;
+  out.reserve(drafts.size());
   for (const auto& d : drafts) out.emplace_back(d.item, d.app, options_of(d.options));
   return out;
 }

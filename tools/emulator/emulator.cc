@@ -1030,7 +1030,7 @@ struct Emulator::Impl {
         std::size_t size = std::max<std::size_t>(fault->size, 2);
         res.set_content_provider(size, "application/json",
                                  [size](std::size_t offset, std::size_t, httplib::DataSink& sink) {
-                                   static const std::string kChunk(64 * 1024, ' ');
+                                   static const std::string kChunk(std::size_t{64} << 10, ' ');
                                    if (offset == 0) return sink.write("{", 1);
                                    std::size_t left = size - offset;
                                    if (left == 1) return sink.write("}", 1);

@@ -80,7 +80,7 @@ struct Fault {
   std::string body = "{}";
   std::map<std::string, std::string> headers;
   std::chrono::milliseconds delay{0};
-  std::size_t size = 16 * 1024 * 1024;
+  std::size_t size = std::size_t{16} << 20;  // 16 MiB
 };
 
 /// An answer of `Emulator::handle`.

@@ -30,6 +30,7 @@
 
 namespace wix::backinstock {
 
+/// Settings of the asynchronous client.
 struct AsyncOptions {
   /// Requests on the wire at once (also the number of connections kept).
   std::size_t max_in_flight = 64;
@@ -40,6 +41,7 @@ struct AsyncOptions {
 /// The outcome of one item of a batch.
 struct BatchResult {
   std::exception_ptr error;  ///< null on success
+  /// True when the item succeeded.
   bool ok() const noexcept { return !error; }
   /// Throws the item's typed error; does nothing on success.
   void rethrow() const {
@@ -47,6 +49,7 @@ struct BatchResult {
   }
 };
 
+/// Every API method without blocking; see the file comment.
 class AsyncClient {
  public:
   /// Throws `ValidationError` for unusable options.
@@ -55,26 +58,35 @@ class AsyncClient {
   AsyncClient(const AsyncClient&) = delete;
   AsyncClient& operator=(const AsyncClient&) = delete;
 
+  /// Report Items Back In Stock (never retried once it may have reached the server).
   std::future<void> report_items_back_in_stock(const ReportItemsBackInStockRequest& request,
                                                const CallOptions& options = {});
+  /// Create Back In Stock Notification Request.
   std::future<NotificationRequest> create_back_in_stock_notification_request(
       const NewNotificationRequest& request, const ItemDetails& item_details,
       const CallOptions& options = {});
+  /// Get Back In Stock Notification Request.
   std::future<NotificationRequest> get_back_in_stock_notification_request(
       const std::string& id, const CallOptions& options = {});
+  /// Delete Back In Stock Notification Request.
   std::future<void> delete_back_in_stock_notification_request(const std::string& id,
                                                               const CallOptions& options = {});
+  /// Mark As Notification Sent.
   std::future<NotificationRequest> mark_as_notification_sent(const std::string& id,
                                                              const CallOptions& options = {});
+  /// Query Back In Stock Notification Requests (one page).
   std::future<QueryPage> query_back_in_stock_notification_requests(const Query& query = {},
                                                                    const CallOptions& options = {});
   /// One request: at most 100 references (use `Client` for automatic batching).
   std::future<std::vector<CatalogReferenceCount>>
   get_back_in_stock_notification_requests_count_by_catalog_references(
       const std::vector<CatalogReference>& catalog_references, const CallOptions& options = {});
+  /// Get Settings.
   std::future<Settings> get_settings(const CallOptions& options = {});
+  /// Start Collecting Requests.
   std::future<Settings> start_collecting_requests(const std::string& app_id = kWixStoresAppId,
                                                   const CallOptions& options = {});
+  /// Stop Collecting Requests.
   std::future<Settings> stop_collecting_requests(const std::string& app_id = kWixStoresAppId,
                                                  const CallOptions& options = {});
 

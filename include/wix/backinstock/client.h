@@ -53,7 +53,9 @@ struct ClientOptions {
   /// Test seams: how the client waits, reads the time, and draws jitter (uniform in [0, 1)).
   /// Null: `std::this_thread::sleep_for`, `std::chrono::steady_clock::now`, a seeded PRNG.
   std::function<void(std::chrono::milliseconds)> sleeper;
+  /// Test seam: the clock of deadlines (null: `steady_clock::now`).
   std::function<std::chrono::steady_clock::time_point()> clock;
+  /// Test seam: jitter source, uniform in [0, 1) (null: a seeded PRNG).
   std::function<double()> random;
 };
 
@@ -71,26 +73,35 @@ struct CallOptions {
 class Connection {
  public:
   virtual ~Connection() = default;
+  /// Report Items Back In Stock.
   virtual void report_items_back_in_stock(const ReportItemsBackInStockRequest& request,
                                           const CallOptions& options) = 0;
+  /// Create Back In Stock Notification Request.
   virtual NotificationRequest create_back_in_stock_notification_request(
       const NewNotificationRequest& request, const ItemDetails& item_details,
       const CallOptions& options) = 0;
+  /// Get Back In Stock Notification Request.
   virtual NotificationRequest get_back_in_stock_notification_request(
       const std::string& id, const CallOptions& options) = 0;
+  /// Delete Back In Stock Notification Request.
   virtual void delete_back_in_stock_notification_request(const std::string& id,
                                                          const CallOptions& options) = 0;
+  /// Mark As Notification Sent.
   virtual NotificationRequest mark_as_notification_sent(const std::string& id,
                                                         const CallOptions& options) = 0;
+  /// Query Back In Stock Notification Requests (one page).
   virtual QueryPage query_back_in_stock_notification_requests(const Query& query,
                                                               const CallOptions& options) = 0;
   /// One batch of at most 100 references.
   virtual std::vector<CatalogReferenceCount>
   get_back_in_stock_notification_requests_count_by_catalog_references(
       const std::vector<CatalogReference>& catalog_references, const CallOptions& options) = 0;
+  /// Get Settings (a PUT on the wire).
   virtual Settings get_settings(const CallOptions& options) = 0;
+  /// Start Collecting Requests.
   virtual Settings start_collecting_requests(const std::string& app_id,
                                              const CallOptions& options) = 0;
+  /// Stop Collecting Requests.
   virtual Settings stop_collecting_requests(const std::string& app_id,
                                             const CallOptions& options) = 0;
 };
@@ -126,6 +137,7 @@ class Client {
   /// `NotFoundError` when there is no such request.
   NotificationRequest get_back_in_stock_notification_request(const std::string& id,
                                                              const CallOptions& options = {});
+  /// Deletes a request; `NotFoundError` when there is none.
   void delete_back_in_stock_notification_request(const std::string& id,
                                                  const CallOptions& options = {});
   /// For notifications sent outside Wix. An unknown ID gives
@@ -147,13 +159,16 @@ class Client {
   get_back_in_stock_notification_requests_count_by_catalog_references(
       const std::vector<CatalogReference>& catalog_references, const CallOptions& options = {});
 
+  /// The site's settings: which catalog apps collect requests.
   Settings get_settings(const CallOptions& options = {});
   /// `NotSupportedAppDefIdError` for an app that is not a supported catalog.
   Settings start_collecting_requests(const std::string& app_id = kWixStoresAppId,
                                      const CallOptions& options = {});
+  /// Stops collecting requests for `app_id`.
   Settings stop_collecting_requests(const std::string& app_id = kWixStoresAppId,
                                     const CallOptions& options = {});
 
+  /// The connection this client calls (shared by its copies).
   const std::shared_ptr<Connection>& connection() const noexcept { return connection_; }
 
  private:
@@ -186,24 +201,32 @@ class AppClients {
 /// from the increment that needed the page. Not thread-safe; cheap to move.
 class QueryPager {
  public:
+  /// Walks the pages of `query` through `client`.
   QueryPager(Client client, Query query, CallOptions options);
 
+  /// Input iterator over the requests of every page.
   class iterator {
    public:
-    using iterator_category = std::input_iterator_tag;
-    using value_type = NotificationRequest;
-    using difference_type = std::ptrdiff_t;
-    using pointer = const NotificationRequest*;
-    using reference = const NotificationRequest&;
+    using iterator_category = std::input_iterator_tag;  ///< single pass
+    using value_type = NotificationRequest;             ///< a request
+    using difference_type = std::ptrdiff_t;             ///< iterator trait
+    using pointer = const NotificationRequest*;         ///< iterator trait
+    using reference = const NotificationRequest&;       ///< iterator trait
 
     iterator() = default;
+    /// The current request.
     reference operator*() const;
+    /// The current request.
     pointer operator->() const { return &**this; }
+    /// Moves to the next request, fetching the next page when needed.
     iterator& operator++();
+    /// Moves to the next request.
     void operator++(int) { ++*this; }
+    /// Iterators are equal when both are at the end, or both walk the same pager.
     friend bool operator==(const iterator& a, const iterator& b) noexcept {
       return a.pager_ == b.pager_;
     }
+    /// Negation of `==`.
     friend bool operator!=(const iterator& a, const iterator& b) noexcept { return !(a == b); }
 
    private:
@@ -212,7 +235,9 @@ class QueryPager {
     QueryPager* pager_ = nullptr;  // null at the end
   };
 
+  /// Starts walking (fetches the first page on the first call).
   iterator begin();
+  /// The end of the walk.
   iterator end() noexcept { return iterator(); }
   /// Number of pages fetched so far.
   std::size_t pages_fetched() const noexcept { return pages_fetched_; }

@@ -40,12 +40,14 @@ class ApiKeyCredentials final : public Credentials {
   /// Throws `ValidationError` (`apiKey`, `siteId`) when a value is empty or holds a control
   /// character. The key itself is never part of the message.
   static std::shared_ptr<ApiKeyCredentials> for_site(std::string api_key, std::string site_id);
+  /// An account-level API key (`wix-account-id`).
   static std::shared_ptr<ApiKeyCredentials> for_account(std::string api_key,
                                                         std::string account_id);
 
   void apply(HttpHeaders& headers) override;
   std::vector<std::string> secrets() const override { return {api_key_}; }
 
+  /// Prefer `for_site` / `for_account`; throws `ValidationError`.
   ApiKeyCredentials(std::string api_key, std::string id_header, std::string id_value);
 
  private:
@@ -58,6 +60,7 @@ class ApiKeyCredentials final : public Credentials {
 /// `Authorization: <token>`. Immutable; safe to share.
 class AccessTokenCredentials final : public Credentials {
  public:
+  /// Throws `ValidationError` (`accessToken`) when the token is empty or holds a control character.
   explicit AccessTokenCredentials(std::string token);
   void apply(HttpHeaders& headers) override;
   std::vector<std::string> secrets() const override { return {token_}; }
@@ -71,6 +74,7 @@ class AccessTokenCredentials final : public Credentials {
 /// rejected token after a 401, and the call is tried once more.
 class TokenProviderCredentials final : public Credentials {
  public:
+  /// `token` returns the token of an attempt; `invalidate` (optional) is told about a rejected one.
   explicit TokenProviderCredentials(std::function<std::string()> token,
                                     std::function<void(const std::string&)> invalidate = {});
   void apply(HttpHeaders& headers) override;
@@ -92,6 +96,7 @@ struct OAuthOptions {
   std::chrono::seconds refresh_margin{300};
   /// Transport for token requests; null: a `CurlTransport` of its own.
   std::shared_ptr<Transport> transport;
+  /// Timeout of one token request.
   std::chrono::milliseconds timeout{30'000};
   /// Allows `http://` to non-loopback hosts (never do this in production).
   bool allow_insecure_http = false;

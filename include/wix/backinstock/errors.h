@@ -42,7 +42,9 @@ namespace wix::backinstock {
 /// stopped; both appear at the end of `what()`.
 class Error : public std::runtime_error {
  public:
+  /// An error with `message` as its `what()`.
   explicit Error(const std::string& message);
+  /// The message, followed by the call's attempts and stop reason when known.
   const char* what() const noexcept override;
   /// Attempts made by the call that failed; 0 when the error did not come from a call
   /// (for example a `ValidationError` from a constructor).
@@ -66,6 +68,7 @@ class Error : public std::runtime_error {
 /// anything is sent. `field()` is the wire path of the offending field, e.g. `itemDetails.price`.
 class ValidationError : public Error {
  public:
+  /// `field`: wire path of the rejected field; `problem`: what is wrong with it (never the value).
   ValidationError(std::string field, const std::string& problem);
   /// Wire path of the field that was rejected (`itemDetails.name`, `requestIds`, ...).
   const std::string& field() const noexcept { return *field_; }
@@ -90,7 +93,9 @@ class TransportError : public Error {
     kCancelled,          ///< the asynchronous client was cancelled or destroyed first
     kOther,              ///< anything else reported by the transport
   };
+  /// `may_have_reached_server`: false only when the request provably never left this process.
   TransportError(Kind kind, bool may_have_reached_server, const std::string& message);
+  /// How the transfer failed.
   Kind kind() const noexcept { return kind_; }
   /// False when the request certainly did not reach the server (safe to resend anything).
   bool may_have_reached_server() const noexcept { return may_have_reached_server_; }
@@ -110,6 +115,7 @@ struct FieldViolation {
 
 /// Everything an error answer told us. Shared between copies of an `ApiError`.
 struct ApiErrorDetails {
+  /// HTTP status of the answer.
   int http_status = 0;
   /// Canonical code derived from the HTTP status (`INVALID_ARGUMENT`, `NOT_FOUND`, ...).
   std::string canonical_code;
@@ -134,22 +140,32 @@ struct ApiErrorDetails {
 /// The service answered with a status other than 200.
 class ApiError : public Error {
  public:
+  /// Built by the SDK from an answer; `details` is shared by copies.
   explicit ApiError(std::shared_ptr<const ApiErrorDetails> details);
 
+  /// HTTP status of the answer.
   int http_status() const noexcept { return details_->http_status; }
+  /// Canonical code for the status (`INVALID_ARGUMENT`, ...).
   const std::string& canonical_code() const noexcept { return details_->canonical_code; }
+  /// `message` of the error body.
   const std::string& message() const noexcept { return details_->message; }
+  /// `details.applicationError.code`, empty if none.
   const std::string& application_code() const noexcept { return details_->application_code; }
+  /// `details.applicationError.description`.
   const std::string& application_description() const noexcept {
     return details_->application_description;
   }
+  /// `details.applicationError.data` as compact JSON text.
   const std::string& application_data() const noexcept { return details_->application_data; }
+  /// `details.validationError.fieldViolations`.
   const std::vector<FieldViolation>& field_violations() const noexcept {
     return details_->field_violations;
   }
   /// The `x-wix-request-id` of the failed call: quote it when contacting Wix support.
   const std::string& request_id() const noexcept { return details_->request_id; }
+  /// The body as received (credentials redacted).
   const std::string& raw_body() const noexcept { return details_->raw_body; }
+  /// Everything the answer said.
   const ApiErrorDetails& details() const noexcept { return *details_; }
 
  private:
@@ -157,6 +173,7 @@ class ApiError : public Error {
 };
 
 /// Declares an exception class `Name` deriving from `Base` with the `ApiError` constructor.
+// NOLINTBEGIN(bugprone-macro-parentheses): class and base names cannot be parenthesised
 #define WIX_BACKINSTOCK_DECLARE_API_ERROR(Name, Base) \
   class Name : public Base {                          \
    public:                                            \
@@ -175,7 +192,9 @@ WIX_BACKINSTOCK_DECLARE_API_ERROR(ServerError, ApiError);              ///< 5xx
 /// 429 `RESOURCE_EXHAUSTED`. `retry_after()` is the delay the server asked for, if any.
 class RateLimitedError : public ApiError {
  public:
+  /// Built by the SDK from a 429 answer.
   using ApiError::ApiError;
+  /// The delay the server asked for (`Retry-After`), if any.
   std::optional<std::chrono::milliseconds> retry_after() const noexcept {
     return details().retry_after;
   }
@@ -202,6 +221,7 @@ WIX_BACKINSTOCK_DECLARE_API_ERROR(BackInStockNotificationRequestNotFoundError,
 WIX_BACKINSTOCK_DECLARE_API_ERROR(NotSupportedAppDefIdError, FailedPreconditionError);
 
 #undef WIX_BACKINSTOCK_DECLARE_API_ERROR
+// NOLINTEND(bugprone-macro-parentheses)
 
 /// Canonical code for an HTTP status (`400` → `INVALID_ARGUMENT`, ...); `UNKNOWN` otherwise.
 const char* canonical_code_for_status(int http_status) noexcept;

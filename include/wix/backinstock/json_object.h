@@ -30,13 +30,16 @@ class JsonObject {
   /// Parses JSON text; throws `ValidationError` (field `field_name`) unless it is an object.
   static JsonObject parse(std::string_view text, std::string_view field_name = "options");
 
+  /// True for `{}`.
   bool empty() const noexcept;
   /// Compact JSON text (computed once, at construction).
   const std::string& dump() const noexcept;
   /// The value itself; use it with `<nlohmann/json.hpp>` included.
   const nlohmann::json& json() const noexcept;
 
+  /// Structural equality.
   friend bool operator==(const JsonObject& a, const JsonObject& b) noexcept;
+  /// Negation of `==`.
   friend bool operator!=(const JsonObject& a, const JsonObject& b) noexcept { return !(a == b); }
 
   /// Implementation detail (the value and its text); not part of the API.

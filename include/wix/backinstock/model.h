@@ -27,7 +27,9 @@ namespace wix::backinstock {
 
 /// Catalog app IDs documented by Wix. Back-in-stock supports Wix Stores only.
 inline constexpr char kWixStoresAppId[] = "215238eb-22a5-4c36-9e7b-e7c08025e04e";
+/// Wix Bookings catalog app ID.
 inline constexpr char kWixBookingsAppId[] = "13d21c63-b5ec-5912-8397-c3a5ddb27a97";
+/// Wix Restaurants catalog app ID.
 inline constexpr char kWixRestaurantsAppId[] = "9a5d83fd-8570-482e-81ab-cfa88942ee60";
 
 /// The item a customer wants: a catalog item of a catalog app, optionally narrowed by `options`
@@ -38,13 +40,16 @@ class CatalogReference {
   /// `catalogReference.appId` (empty), or text that is not valid UTF-8 or holds a NUL.
   CatalogReference(std::string catalog_item_id, std::string app_id, JsonObject options = {});
 
+  /// Item ID inside the catalog (1 to 36 characters).
   const std::string& catalog_item_id() const noexcept { return catalog_item_id_; }
+  /// Catalog app ID (`kWixStoresAppId` for Wix Stores).
   const std::string& app_id() const noexcept { return app_id_; }
   /// `{}` when the reference carries no options.
   const JsonObject& options() const noexcept { return options_; }
 
   /// Structural equality (options compared as JSON values, not text).
   friend bool operator==(const CatalogReference& a, const CatalogReference& b) noexcept;
+  /// Negation of `==`.
   friend bool operator!=(const CatalogReference& a, const CatalogReference& b) noexcept {
     return !(a == b);
   }
@@ -66,7 +71,9 @@ class Image {
   explicit Image(std::string url, std::optional<std::string> alt_text = std::nullopt,
                  std::optional<std::string> id = std::nullopt);
 
+  /// Absolute http(s) URL or `wix:image://` URI.
   const std::string& url() const noexcept { return url_; }
+  /// Alt text, when given.
   const std::optional<std::string>& alt_text() const noexcept { return alt_text_; }
   /// Wix Media image ID, when known.
   const std::optional<std::string>& id() const noexcept { return id_; }
@@ -84,8 +91,11 @@ class ItemDetails {
   /// Throws `ValidationError` for `itemDetails.name` / `itemDetails.price` otherwise.
   ItemDetails(std::string name, std::string price, std::optional<Image> image = std::nullopt);
 
+  /// Item name (`item.name` in the template).
   const std::string& name() const noexcept { return name_; }
+  /// Price as a decimal string (`item.price`).
   const std::string& price() const noexcept { return price_; }
+  /// Image, when given.
   const std::optional<Image>& image() const noexcept { return image_; }
 
  private:
@@ -122,7 +132,9 @@ class ReportItemsBackInStockRequest {
   }
   /// Non-empty when the request targets explicit requests.
   const std::vector<std::string>& request_ids() const noexcept { return request_ids_; }
+  /// What the notification says about the item.
   const ItemDetails& item_details() const noexcept { return item_details_; }
+  /// Extra automation template variables.
   const TemplateParameters& extra_parameters() const noexcept { return extra_parameters_; }
 
  private:
@@ -141,8 +153,11 @@ class NewNotificationRequest {
   NewNotificationRequest(CatalogReference catalog_reference, std::string email,
                          std::optional<std::string> item_url = std::nullopt);
 
+  /// The item the customer wants.
   const CatalogReference& catalog_reference() const noexcept { return catalog_reference_; }
+  /// Address to notify.
   const std::string& email() const noexcept { return email_; }
+  /// Product page URL, when given.
   const std::optional<std::string>& item_url() const noexcept { return item_url_; }
 
  private:
@@ -167,30 +182,40 @@ const char* to_string(Status status) noexcept;
 /// Inverse of `to_string`; text the SDK does not know gives `Status::kUnknown`.
 Status parse_status(std::string_view text) noexcept;
 
+/// A point in time (UTC on the wire).
 using Timestamp = std::chrono::system_clock::time_point;
 
 /// A customer's request to be told when an item is back in stock, as stored by the service.
 struct NotificationRequest {
+  /// Request ID.
   std::string id;
+  /// The item the customer wants.
   CatalogReference catalog_reference;
+  /// Address to notify.
   std::string email;
   std::string contact_id;  ///< empty when absent
+  /// Status; see `status_text` for the wire value.
   Status status = Status::kUnspecified;
   std::string status_text;  ///< the wire value of `status`
   /// Absent until notified; true when Wix sent it, false after Mark As Notification Sent.
   std::optional<bool> auto_notified;
+  /// When the request was created.
   std::optional<Timestamp> created_date;
+  /// Product page URL, when known.
   std::optional<std::string> item_url;
 };
 
 /// Whether one catalog app collects requests.
 struct CollectionState {
+  /// Catalog app ID.
   std::string app_id;
+  /// Whether requests for it are collected.
   bool collecting_requests = false;
 };
 
 /// Back-in-stock settings of the site.
 struct Settings {
+  /// One entry per catalog app.
   std::vector<CollectionState> collection_states;
   /// True when an entry for `app_id` exists and collects requests.
   bool is_collecting(std::string_view app_id) const noexcept;
@@ -198,7 +223,9 @@ struct Settings {
 
 /// Number of unique requests waiting for one catalog reference.
 struct CatalogReferenceCount {
+  /// The reference counted (as sent).
   CatalogReference catalog_reference;
+  /// Unique requests waiting for it.
   std::int32_t count = 0;
 };
 
@@ -206,13 +233,17 @@ struct CatalogReferenceCount {
 struct PagingMetadata {
   std::optional<std::int32_t> count;       ///< items in this page
   std::optional<std::string> next_cursor;  ///< absent on the last page
+  /// Cursor of the previous page, when there is one.
   std::optional<std::string> prev_cursor;
 };
 
 /// One page of Query results.
 struct QueryPage {
+  /// The requests of this page.
   std::vector<NotificationRequest> requests;
+  /// Count and cursors.
   PagingMetadata metadata;
+  /// True when another page follows.
   bool has_next() const noexcept { return metadata.next_cursor && !metadata.next_cursor->empty(); }
 };
 

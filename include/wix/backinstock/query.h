@@ -40,31 +40,45 @@ using FilterValue = std::variant<std::nullptr_t, std::string, bool, Status, Time
 /// An immutable filter expression.
 class Filter {
  public:
-  static Filter eq(QueryField field, FilterValue value);
-  static Filter ne(QueryField field, FilterValue value);
-  static Filter gt(QueryField field, FilterValue value);
-  static Filter ge(QueryField field, FilterValue value);
-  static Filter lt(QueryField field, FilterValue value);
-  static Filter le(QueryField field, FilterValue value);
-  static Filter in(QueryField field, std::vector<FilterValue> values);
-  static Filter has_some(QueryField field, std::vector<FilterValue> values);
+  /// `field` equals `value` (`{field: value}`).
+  static Filter eq(QueryField field, const FilterValue& value);
+  /// `$ne`.
+  static Filter ne(QueryField field, const FilterValue& value);
+  /// `$gt`.
+  static Filter gt(QueryField field, const FilterValue& value);
+  /// `$gte`.
+  static Filter ge(QueryField field, const FilterValue& value);
+  /// `$lt`.
+  static Filter lt(QueryField field, const FilterValue& value);
+  /// `$lte`.
+  static Filter le(QueryField field, const FilterValue& value);
+  /// `$in`: one of `values`.
+  static Filter in(QueryField field, const std::vector<FilterValue>& values);
+  /// `$hasSome`.
+  static Filter has_some(QueryField field, const std::vector<FilterValue>& values);
+  /// `$startsWith` (case-insensitive prefix).
   static Filter starts_with(QueryField field, std::string prefix);
+  /// `$exists`.
   static Filter exists(QueryField field, bool present = true);
 
   /// `$and` of the operands. Conditions on distinct fields are merged into one object, which the
   /// service reads the same way.
-  static Filter all_of(std::vector<Filter> operands);
+  static Filter all_of(const std::vector<Filter>& operands);
   /// `$or` of the operands (at least one).
-  static Filter any_of(std::vector<Filter> operands);
+  static Filter any_of(const std::vector<Filter>& operands);
   /// `$not` of the operand.
   static Filter negate(const Filter& operand);
 
+  /// `all_of({a, b})`.
   friend Filter operator&&(const Filter& a, const Filter& b) { return all_of({a, b}); }
+  /// `any_of({a, b})`.
   friend Filter operator||(const Filter& a, const Filter& b) { return any_of({a, b}); }
+  /// `negate(a)`.
   friend Filter operator!(const Filter& a) { return negate(a); }
 
   /// The filter as compact JSON text.
   std::string dump() const;
+  /// The filter as a JSON value.
   const nlohmann::ordered_json& json() const noexcept { return *value_; }
 
  private:
@@ -73,6 +87,7 @@ class Filter {
   std::shared_ptr<const nlohmann::ordered_json> value_;
 };
 
+/// Direction of a sort criterion.
 enum class SortOrder { kAscending, kDescending };
 
 /// A query: filter, sort, and a page size. Setters validate and return `*this` for chaining.
@@ -92,9 +107,13 @@ class Query {
   /// sort, so only the cursor and the limit are sent when it is set.
   Query& cursor(std::string cursor);
 
+  /// The filter, if any.
   const std::optional<Filter>& filter() const noexcept { return filter_; }
+  /// Sort criteria, in order.
   const std::vector<std::pair<QueryField, SortOrder>>& sorting() const noexcept { return sort_; }
+  /// Page size, if set.
   const std::optional<std::int32_t>& limit() const noexcept { return limit_; }
+  /// Cursor, if set.
   const std::optional<std::string>& cursor() const noexcept { return cursor_; }
 
  private:

@@ -20,11 +20,15 @@
 
 namespace wix::backinstock {
 
+/// When and how a call is retried; see the file comment.
 struct RetryPolicy {
   /// Attempts in all, the first included; 1 disables retries.
   int max_attempts = 4;
+  /// Upper bound of the first backoff delay.
   std::chrono::milliseconds initial_delay{250};
+  /// Cap of every backoff delay.
   std::chrono::milliseconds max_delay{20'000};
+  /// Growth of the bound per retry.
   double multiplier = 2.0;
   /// Budget of one call across all attempts and waits, on `steady_clock`; zero means none.
   std::chrono::milliseconds deadline{60'000};
@@ -44,6 +48,7 @@ struct AttemptRecord {
   std::string_view path;    ///< request path, without the query string
   int attempt = 0;          ///< 1 for the first attempt
   int status = 0;           ///< HTTP status, 0 when no answer arrived
+  /// Time the attempt took.
   std::chrono::microseconds duration{0};
   std::string_view request_id;  ///< `x-wix-request-id`, when answered
   std::string_view error;       ///< empty on success

@@ -19,6 +19,7 @@ namespace wix::backinstock {
 
 /// A header as (name, value). Names are compared case-insensitively.
 using HttpHeader = std::pair<std::string, std::string>;
+/// Headers in order; duplicates allowed.
 using HttpHeaders = std::vector<HttpHeader>;
 
 /// Value of the first header called `name` (case-insensitive), or nullopt.
@@ -29,6 +30,7 @@ std::optional<std::string_view> find_header(const HttpHeaders& headers,
 struct HttpRequest {
   std::string method;  ///< "GET", "POST", "PUT", "DELETE"
   std::string url;     ///< absolute URL, query string included
+  /// Request headers.
   HttpHeaders headers;
   std::string body;  ///< sent only for POST and PUT
   /// Upper bound for this whole exchange (connect + send + receive); zero means no limit.
@@ -37,8 +39,11 @@ struct HttpRequest {
 
 /// A complete HTTP answer, whatever its status.
 struct HttpResponse {
+  /// HTTP status.
   int status = 0;
+  /// Response headers, in order.
   HttpHeaders headers;
+  /// Response body.
   std::string body;
 };
 
@@ -47,6 +52,7 @@ struct HttpResponse {
 class Transport {
  public:
   virtual ~Transport() = default;
+  /// Sends `request`; throws `TransportError` when no complete answer arrives.
   virtual HttpResponse send(const HttpRequest& request) = 0;
 };
 
@@ -57,9 +63,10 @@ struct CurlTransportOptions {
   /// A transfer slower than `low_speed_limit_bytes` per second for `low_speed_time` is cut
   /// (zero time disables the check).
   std::chrono::seconds low_speed_time{30};
+  /// Bytes per second below which a transfer counts as stalled.
   long low_speed_limit_bytes = 1;
   /// Responses with a larger body fail with `TransportError` (kind `kResponseTooLarge`).
-  std::size_t max_response_bytes = 8 * 1024 * 1024;
+  std::size_t max_response_bytes = std::size_t{8} << 20;  // 8 MiB
   /// TLS peer and host verification. Turn off only for tests against self-signed servers.
   bool verify_tls = true;
   std::string ca_file;  ///< CA bundle file; empty: libcurl's default
@@ -77,13 +84,16 @@ struct CurlTransportOptions {
 /// `std::shared_ptr` (several clients may share one transport and its connections).
 class CurlTransport final : public Transport {
  public:
+  /// A transport with `options`; connections are opened on first use.
   explicit CurlTransport(CurlTransportOptions options = {});
   ~CurlTransport() override;
   CurlTransport(const CurlTransport&) = delete;
   CurlTransport& operator=(const CurlTransport&) = delete;
 
+  /// Sends one request (thread-safe).
   HttpResponse send(const HttpRequest& request) override;
 
+  /// The options it was built with.
   const CurlTransportOptions& options() const noexcept;
 
  private:

@@ -24,16 +24,20 @@
 
 namespace wix::backinstock::webhooks {
 
+/// `eventType` of created requests.
 inline constexpr char kCreatedEventType[] =
     "wix.ecom.v1.back_in_stock_notification_request_created";
+/// `eventType` of updated requests.
 inline constexpr char kUpdatedEventType[] =
     "wix.ecom.v1.back_in_stock_notification_request_updated";
+/// `eventType` of deleted requests.
 inline constexpr char kDeletedEventType[] =
     "wix.ecom.v1.back_in_stock_notification_request_deleted";
 
 /// A webhook body was rejected. `reason()` says why; the message never quotes the token.
 class WebhookError : public Error {
  public:
+  /// Why a body was rejected.
   enum class Reason {
     kInvalidKey,            ///< the public key could not be read
     kMalformed,             ///< not a JWS, or bad base64 / JSON at some nesting level
@@ -42,49 +46,69 @@ class WebhookError : public Error {
     kExpired,               ///< `exp` is in the past
     kUnknownEventType,      ///< verified, but not a Back-in-Stock notification request event
   };
+  /// An error for `reason`; `message` never quotes the token.
   WebhookError(Reason reason, const std::string& message);
+  /// Why the body was rejected.
   Reason reason() const noexcept { return reason_; }
 
  private:
   Reason reason_;
 };
 
+/// Which event a webhook carries.
 enum class EventType { kCreated, kUpdated, kDeleted };
 
 /// Who caused the event (`identity`).
 struct Identity {
   std::string identity_type;  ///< UNKNOWN, ANONYMOUS_VISITOR, MEMBER, WIX_USER or APP
+  /// Set for ANONYMOUS_VISITOR.
   std::string anonymous_visitor_id;
+  /// Set for MEMBER.
   std::string member_id;
+  /// Set for WIX_USER.
   std::string wix_user_id;
+  /// Set for APP.
   std::string app_id;
 };
 
+/// The Wix account of the site (`accountInfo`).
 struct AccountInfo {
+  /// Account ID.
   std::string account_id;
+  /// Parent account ID, when any.
   std::string parent_account_id;
+  /// Site ID, when any.
   std::string site_id;
 };
 
+/// Header fields of the event and its envelope.
 struct EventMetadata {
   std::string event_type;  ///< e.g. `wix.ecom.v1.back_in_stock_notification_request_created`
   std::string event_id;    ///< deduplicate on this
   std::string entity_id;   ///< the notification request ID
+  /// `wix.ecom.v1.back_in_stock_notification_request`.
   std::string entity_fqdn;
   std::string slug;         ///< created / updated / deleted
   std::string instance_id;  ///< the app instance (site)
+  /// When the event happened.
   std::optional<Timestamp> event_time;
   /// Monotonic per entity: order events by it.
   std::optional<std::int64_t> entity_event_sequence;
+  /// Set when caused by a GDPR anonymisation.
   std::optional<bool> triggered_by_anonymize_request;
+  /// Originating action, if any.
   std::string originated_from;
+  /// Who caused the event.
   Identity identity;
+  /// The account of the site.
   AccountInfo account_info;
 };
 
 /// A verified event.
 struct Event {
+  /// Created, updated or deleted.
   EventType type = EventType::kCreated;
+  /// Event header fields.
   EventMetadata metadata;
   /// created: the new request; updated: the current request; deleted: the deleted request when
   /// Wix sent it (often absent).
