@@ -40,7 +40,7 @@ echo "## micro (median of $runs)"
 
 echo "## loopback server cost"
 before=$(awk '{print $14+$15}' "/proc/$server/stat")
-"$bin/e2e_bench" curl-seq "$url" 20000 >/dev/null
+taskset -c 0 "$bin/e2e_bench" curl-seq "$url" 20000 >/dev/null  # on the server's CPU: no cross-CPU wake-ups
 after=$(awk '{print $14+$15}' "/proc/$server/stat")
 echo "server CPU per request: $(awk -v d=$((after - before)) -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f us", d / hz * 1e6 / 20000}')"
 
