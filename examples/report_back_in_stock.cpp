@@ -9,19 +9,11 @@
 #include <iostream>
 #include <string>
 
-#include "wix/backinstock/backinstock.h"
+#include "example_client.h"
 
 namespace bis = wix::backinstock;
 
 namespace {
-
-std::string env(const char* name, const char* fallback = nullptr) {
-  const char* value = std::getenv(name);
-  if (value != nullptr && *value != '\0') return value;
-  if (fallback != nullptr) return fallback;
-  std::cerr << "set " << name << "\n";
-  std::exit(2);
-}
 
 // Runs one report and prints its outcome; returns false on failure.
 bool report(bis::Client& client, const bis::ReportItemsBackInStockRequest& request,
@@ -43,10 +35,7 @@ bool report(bis::Client& client, const bis::ReportItemsBackInStockRequest& reque
 
 int main() {
   try {
-    bis::ClientOptions options;
-    options.base_url = env("WIX_BASE_URL", "https://www.wixapis.com");
-    options.credentials = bis::ApiKeyCredentials::for_site(env("WIX_API_KEY"), env("WIX_SITE_ID"));
-    bis::Client client(options);
+    bis::Client client = example::client_from_env();
 
     bis::ItemDetails orchid("White Orchid", "29.99",
                             bis::Image("https://static.wixstatic.com/media/orchid.jpg"));

@@ -389,23 +389,8 @@ struct AsyncClient::Engine {
 
   void log(const Job& job, int status, Clock::time_point now, std::string_view request_id,
            std::string_view error) const {
-    if (!options.logger) return;
-    AttemptRecord record;
-    record.method = job.call.method;
-    record.path = job.call.path;
-    record.attempt = job.run.attempt();
-    record.status = status;
-    record.duration =
-        std::chrono::duration_cast<std::chrono::microseconds>(now - job.attempt_start);
-    record.request_id = request_id;
-    std::string redacted;
-    if (!error.empty())
-      redacted = internal::redact(std::string(error), builder.credentials().secrets());
-    record.error = redacted;
-    try {
-      options.logger(record);
-    } catch (...) {
-    }
+    internal::log_attempt(options.logger, job.call, job.run.attempt(), status,
+                          now - job.attempt_start, request_id, error, builder.credentials());
   }
 
   ClientOptions options;

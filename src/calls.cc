@@ -1,6 +1,7 @@
 #include "calls.h"
 
 #include "codec.h"
+#include "redact.h"
 #include "validation.h"
 #include "wix/backinstock/version.h"
 
@@ -75,6 +76,28 @@ HttpRequest RequestBuilder::build(const WireCall& call, std::chrono::millisecond
   credentials_->apply(request.headers);
   request.timeout = timeout;
   return request;
+}
+
+void log_attempt(const std::function<void(const AttemptRecord&)>& logger, const WireCall& call,
+                 int attempt, int status, std::chrono::steady_clock::duration duration,
+                 std::string_view request_id, std::string_view error,
+                 const Credentials& credentials) noexcept {
+  if (!logger) return;
+  try {
+    AttemptRecord record;
+    record.method = call.method;
+    record.path = call.path;
+    record.attempt = attempt;
+    record.status = status;
+    record.duration = std::chrono::duration_cast<std::chrono::microseconds>(duration);
+    record.request_id = request_id;
+    std::string redacted;
+    if (!error.empty()) redacted = redact(std::string(error), credentials.secrets());
+    record.error = redacted;
+    logger(record);
+  } catch (...) {
+    // Swallowed on purpose.
+  }
 }
 
 namespace calls {

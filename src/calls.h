@@ -4,6 +4,8 @@
 // blocking connection and the asynchronous client. Internal.
 
 #include <chrono>
+#include <functional>
+#include <string_view>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,6 +34,13 @@ class RequestBuilder {
   std::string user_agent_;
   std::shared_ptr<Credentials> credentials_;
 };
+
+/// Hands one `AttemptRecord` to `logger` (when set), with `error` redacted of `credentials`'
+/// secrets. Never throws: a logger must not change the outcome of a call.
+void log_attempt(const std::function<void(const AttemptRecord&)>& logger, const WireCall& call,
+                 int attempt, int status, std::chrono::steady_clock::duration duration,
+                 std::string_view request_id, std::string_view error,
+                 const Credentials& credentials) noexcept;
 
 /// One function per API method: verb, path, query string, body.
 namespace calls {

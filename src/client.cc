@@ -108,27 +108,6 @@ class RestConnection final : public Connection {
     return std::uniform_real_distribution<double>(0.0, 1.0)(random_);
   }
 
-  void log(const WireCall& call, int attempt, int status, Clock::duration duration,
-           std::string_view request_id, std::string_view error) const {
-    if (!options_.logger) return;
-    AttemptRecord record;
-    record.method = call.method;
-    record.path = call.path;
-    record.attempt = attempt;
-    record.status = status;
-    record.duration = std::chrono::duration_cast<std::chrono::microseconds>(duration);
-    record.request_id = request_id;
-    std::string redacted;
-    if (!error.empty())
-      redacted = internal::redact(std::string(error), builder_.credentials().secrets());
-    record.error = redacted;
-    try {
-      options_.logger(record);
-    } catch (...) {
-      // A logger must never change the outcome of a call.
-    }
-  }
-
   // Sends `call`, retrying as the policy and the method's safety allow. Returns the 200 answer or
   // throws the typed error of the last attempt, annotated with attempts and the stop reason.
   struct Sent {
@@ -163,7 +142,8 @@ class RestConnection final : public Connection {
       try {
         HttpResponse response = options_.transport->send(request);
         auto request_id = find_header(response.headers, "x-wix-request-id").value_or("");
-        log(call, run.attempt(), response.status, now() - attempt_start, request_id, "");
+        internal::log_attempt(options_.logger, call, run.attempt(), response.status,
+                              now() - attempt_start, request_id, "", builder_.credentials());
         if (response.status == 200) return {std::move(response), run.attempt()};
         if (response.status == 401 && run.take_refresh() &&
             builder_.credentials().on_unauthenticated(request.headers)) {
@@ -179,7 +159,8 @@ class RestConnection final : public Connection {
           }
         }
       } catch (TransportError& e) {
-        log(call, run.attempt(), 0, now() - attempt_start, "", e.what());
+        internal::log_attempt(options_.logger, call, run.attempt(), 0, now() - attempt_start, "",
+                              e.what(), builder_.credentials());
         next = run.after_error(e, now(), random);
         if (!next.retry) {
           ErrorAccess::annotate(e, run.attempt(), next.reason);

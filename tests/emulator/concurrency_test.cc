@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "emulator.h"
@@ -34,12 +36,22 @@ TEST(ConcurrencyTest, EightThreadsShareOneClient) {
                       .id);
   }
   std::atomic<int> correct{0};
+  std::mutex mutex;
+  std::vector<std::string> errors;
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       Client mine = client;  // copies share the connection
       for (int i = 0; i < calls; ++i) {
-        auto r = mine.get_back_in_stock_notification_request(ids[static_cast<std::size_t>(t)]);
+        std::optional<NotificationRequest> found;
+        try {
+          found = mine.get_back_in_stock_notification_request(ids[static_cast<std::size_t>(t)]);
+        } catch (const Error& e) {
+          std::lock_guard<std::mutex> guard(mutex);
+          errors.push_back(e.what());
+          continue;
+        }
+        const NotificationRequest& r = *found;
         if (r.id == ids[static_cast<std::size_t>(t)] &&
             r.email == "t" + std::to_string(t) + "@example.com" &&
             r.catalog_reference.catalog_item_id() == "item-" + std::to_string(t)) {
@@ -49,6 +61,7 @@ TEST(ConcurrencyTest, EightThreadsShareOneClient) {
     });
   }
   for (auto& thread : threads) thread.join();
+  EXPECT_TRUE(errors.empty()) << errors.size() << " calls failed, first: " << errors.front();
   EXPECT_EQ(correct.load(), kThreads * calls);
 }
 

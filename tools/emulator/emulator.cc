@@ -136,24 +136,6 @@ std::optional<std::string> base64url_decode(std::string_view in) {
   return out;
 }
 
-std::string base64url_encode(std::string_view in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  unsigned acc = 0;
-  int bits = 0;
-  for (unsigned char c : in) {
-    acc = (acc << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out.push_back(kAlphabet[(acc >> bits) & 63]);
-    }
-  }
-  if (bits > 0) out.push_back(kAlphabet[(acc << (6 - bits)) & 63]);
-  return out;
-}
-
 bool is_http_url(const std::string& url) {
   std::string_view rest;
   if (url.rfind("https://", 0) == 0) {
@@ -763,7 +745,7 @@ struct Emulator::Impl {
     }
     json cursors = json::object();
     auto make_cursor = [&](std::size_t at) {
-      return base64url_encode(json{{"f", filter}, {"s", sort}, {"o", at}}.dump());
+      return base64url(json{{"f", filter}, {"s", sort}, {"o", at}}.dump());
     };
     if (offset + page.size() < hits.size()) cursors["next"] = make_cursor(offset + page.size());
     if (offset > 0)
