@@ -290,8 +290,8 @@ AppClients::AppClients(std::string app_id, std::string app_secret, ClientOptions
     transport_options.connect_timeout = options.connect_timeout;
     options.transport = std::make_shared<CurlTransport>(std::move(transport_options));
   }
-  internal::check_required_text("clientId", app_id);
-  internal::check_required_text("clientSecret", app_secret);
+  internal::check_header_value("clientId", app_id);
+  internal::check_header_value("clientSecret", app_secret);
   impl_->app_id = std::move(app_id);
   impl_->app_secret = std::move(app_secret);
   impl_->options = std::move(options);
@@ -335,12 +335,18 @@ bool QueryPager::fetch() {
       done_ = true;
       return false;
     }
-    Query next;
-    if (query_.limit()) next.limit(*query_.limit());
-    next.cursor(*page_.metadata.next_cursor);
-    page_ = client_.query_back_in_stock_notification_requests(next, options_);
+    // A server that answers a cursor with the same cursor would be walked forever: stop there.
+    if (page_.metadata.next_cursor == query_sent_.cursor()) {
+      done_ = true;
+      return false;
+    }
+    query_sent_ = Query();
+    if (query_.limit()) query_sent_.limit(*query_.limit());
+    query_sent_.cursor(*page_.metadata.next_cursor);
+    page_ = client_.query_back_in_stock_notification_requests(query_sent_, options_);
   } else {
     started_ = true;
+    query_sent_ = query_;
     page_ = client_.query_back_in_stock_notification_requests(query_, options_);
   }
   ++pages_fetched_;

@@ -32,8 +32,6 @@ struct ModelAccess {
 
 namespace internal {
 
-using OrderedJson = nlohmann::ordered_json;
-
 /// One catalog reference as JSON (`{"appId", "catalogItemId", "options"?}`).
 std::string encode_catalog_reference(const CatalogReference& reference);
 

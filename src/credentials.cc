@@ -6,24 +6,13 @@
 
 namespace wix::backinstock {
 
-namespace {
-// Header values must be non-empty single-line text. The message never repeats the value.
-void check_header_value(const char* field, const std::string& value) {
-  if (value.empty()) throw ValidationError(field, "is required and must not be empty");
-  for (char ch : value) {
-    auto c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c == 0x7F) throw ValidationError(field, "contains a control character");
-  }
-}
-}  // namespace
-
 ApiKeyCredentials::ApiKeyCredentials(std::string api_key, std::string id_header,
                                      std::string id_value)
     : api_key_(std::move(api_key)),
       id_header_(std::move(id_header)),
       id_value_(std::move(id_value)) {
-  check_header_value("apiKey", api_key_);
-  check_header_value(id_header_ == "wix-site-id" ? "siteId" : "accountId", id_value_);
+  internal::check_header_value("apiKey", api_key_);
+  internal::check_header_value(id_header_ == "wix-site-id" ? "siteId" : "accountId", id_value_);
 }
 
 std::shared_ptr<ApiKeyCredentials> ApiKeyCredentials::for_site(std::string api_key,
@@ -43,7 +32,7 @@ void ApiKeyCredentials::apply(HttpHeaders& headers) {
 }
 
 AccessTokenCredentials::AccessTokenCredentials(std::string token) : token_(std::move(token)) {
-  check_header_value("accessToken", token_);
+  internal::check_header_value("accessToken", token_);
 }
 
 void AccessTokenCredentials::apply(HttpHeaders& headers) {

@@ -14,14 +14,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-void check_value(const char* field, const std::string& value) {
-  if (value.empty()) throw ValidationError(field, "is required and must not be empty");
-  for (char ch : value) {
-    auto c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c == 0x7F) throw ValidationError(field, "contains a control character");
-  }
-}
-
 std::string_view authorization(const HttpHeaders& headers) {
   return find_header(headers, "Authorization").value_or("");
 }
@@ -38,7 +30,7 @@ TokenProviderCredentials::TokenProviderCredentials(
 
 void TokenProviderCredentials::apply(HttpHeaders& headers) {
   std::string token = token_();
-  check_value("accessToken", token);
+  internal::check_header_value("accessToken", token);
   {
     std::lock_guard<std::mutex> guard(mutex_);
     if (seen_.empty() || seen_.back() != token) {
@@ -140,9 +132,9 @@ struct OAuthClientCredentials::State {
 OAuthClientCredentials::OAuthClientCredentials(std::string app_id, std::string app_secret,
                                                std::string instance_id, OAuthOptions options)
     : state_(std::make_unique<State>()) {
-  check_value("clientId", app_id);
-  check_value("clientSecret", app_secret);
-  check_value("instanceId", instance_id);
+  internal::check_header_value("clientId", app_id);
+  internal::check_header_value("clientSecret", app_secret);
+  internal::check_header_value("instanceId", instance_id);
   std::string base = internal::checked_base_url(options.base_url, options.allow_insecure_http);
   if (!options.transport) options.transport = std::make_shared<CurlTransport>();
   state_->app_id = std::move(app_id);

@@ -82,6 +82,16 @@ void check_required_text(std::string_view field, std::string_view text) {
   check_text(field, text);
 }
 
+void check_header_value(std::string_view field, std::string_view value) {
+  if (value.empty()) throw ValidationError(std::string(field), "is required and must not be empty");
+  for (char ch : value) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7F) {
+      throw ValidationError(std::string(field), "contains a control character");
+    }
+  }
+}
+
 bool is_absolute_http_url(std::string_view text) noexcept {
   std::string_view rest;
   if (text.substr(0, 7) == "http://") {

@@ -17,6 +17,10 @@ void check_text(std::string_view field, std::string_view text, bool allow_newlin
 /// `check_text`, and non-empty.
 void check_required_text(std::string_view field, std::string_view text);
 
+/// Throws `ValidationError(field)` when a header value (key, token, ID) is empty or holds a
+/// control character. The message never repeats the value, which may be a secret.
+void check_header_value(std::string_view field, std::string_view value);
+
 /// True for `http://host...` / `https://host...` with a non-empty host and no whitespace.
 bool is_absolute_http_url(std::string_view text) noexcept;
 

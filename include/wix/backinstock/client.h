@@ -248,6 +248,7 @@ class QueryPager {
 
   Client client_;
   Query query_;
+  Query query_sent_;  // the query of the current page
   CallOptions options_;
   QueryPage page_;
   std::size_t index_ = 0;
