@@ -74,7 +74,7 @@ struct AsyncClient::Engine {
     const RetryPolicy& policy = call_options.retry ? *call_options.retry : options.retry;
     if (call_options.retry) internal::check_policy(policy);
     auto timeout = call_options.timeout.value_or(options.request_timeout);
-    auto safety = calls::safety_of(call);
+    auto safety = call.safety;
     auto job = std::make_unique<Job>(std::move(call),
                                      internal::RetryRun(policy, safety, Clock::now(), timeout));
     job->request.timeout = timeout;

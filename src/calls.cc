@@ -75,6 +75,7 @@ HttpRequest RequestBuilder::build(const WireCall& call, std::chrono::millisecond
   }
   credentials_->apply(request.headers);
   request.timeout = timeout;
+  request.idempotent = call.safety == Safety::kIdempotent;
   return request;
 }
 
@@ -103,11 +104,12 @@ void log_attempt(const std::function<void(const AttemptRecord&)>& logger, const 
 namespace calls {
 
 WireCall report(const ReportItemsBackInStockRequest& request) {
-  return {"POST", under_requests("/report-items-back-in-stock"), "", encode_report(request)};
+  return {"POST", under_requests("/report-items-back-in-stock"), "", encode_report(request),
+          Safety::kNotIdempotent};
 }
 
 WireCall create(const NewNotificationRequest& request, const ItemDetails& item_details) {
-  return {"POST", kRequestsPath, "", encode_create(request, item_details)};
+  return {"POST", kRequestsPath, "", encode_create(request, item_details), Safety::kNotIdempotent};
 }
 
 WireCall get(const std::string& id) {
@@ -142,13 +144,6 @@ WireCall start_collecting(const std::string& app_id) {
 WireCall stop_collecting(const std::string& app_id) {
   check_required_text("appId", app_id);
   return {"POST", under_requests("/settings/stop-collecting"), "", encode_app_id(app_id)};
-}
-
-Safety safety_of(const WireCall& call) {
-  bool creates =
-      std::string_view(call.method) == "POST" &&
-      (call.path == kRequestsPath || call.path == under_requests("/report-items-back-in-stock"));
-  return creates ? Safety::kNotIdempotent : Safety::kIdempotent;
 }
 
 }  // namespace calls

@@ -54,9 +54,6 @@ WireCall count(const std::vector<CatalogReference>& references);
 WireCall get_settings();
 WireCall start_collecting(const std::string& app_id);
 WireCall stop_collecting(const std::string& app_id);
-
-/// Report and Create change the world on every call; everything else may be repeated.
-Safety safety_of(const WireCall& call);
 }  // namespace calls
 
 }  // namespace wix::backinstock::internal

@@ -128,7 +128,7 @@ class RestConnection final : public Connection {
   }
 
   Sent send(const WireCall& call, const CallOptions& options) {
-    const Safety safety = calls::safety_of(call);
+    const Safety safety = call.safety;
     const RetryPolicy& policy = options.retry ? *options.retry : options_.retry;
     if (options.retry) internal::check_policy(policy);
     internal::RetryRun run(policy, safety, now(),

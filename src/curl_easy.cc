@@ -1,6 +1,9 @@
 #include "curl_easy.h"
 
+#include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <cstring>
 #include <mutex>
 #include <new>
 #include <utility>
@@ -36,6 +39,7 @@ TransportError::Kind kind_of(CURLcode code) {
     case CURLE_WEIRD_SERVER_REPLY:
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
+    case CURLE_SEND_FAIL_REWIND:
       return TransportError::Kind::kConnectionLost;
     default:
       return TransportError::Kind::kOther;
@@ -78,6 +82,25 @@ std::size_t CurlTransfer::on_header(char* data, std::size_t size, std::size_t co
   return n;
 }
 
+std::size_t CurlTransfer::on_read(char* buffer, std::size_t size, std::size_t count, void* self) {
+  auto* t = static_cast<CurlTransfer*>(self);
+  std::size_t n = std::min(size * count, t->body_.size() - t->body_offset_);
+  std::memcpy(buffer, t->body_.data() + t->body_offset_, n);
+  t->body_offset_ += n;
+  if (n > 0) t->body_handed_out_ = true;
+  return n;
+}
+
+int CurlTransfer::on_seek(void* self, curl_off_t offset, int origin) {
+  auto* t = static_cast<CurlTransfer*>(self);
+  // libcurl rewinds to send the body again (a reused connection that died, a redirect, an HTTP/2
+  // stream refused). Refusing makes it fail with CURLE_SEND_FAIL_REWIND instead of re-sending.
+  if (origin != SEEK_SET || offset != 0) return CURL_SEEKFUNC_CANTSEEK;
+  if (t->body_handed_out_ && !t->rewind_allowed_) return CURL_SEEKFUNC_FAIL;
+  t->body_offset_ = 0;
+  return CURL_SEEKFUNC_OK;
+}
+
 void CurlTransfer::prepare(CURL* h, const HttpRequest& request, const CurlTransportOptions& o,
                            bool fresh) {
   max_body_ = o.max_response_bytes;
@@ -106,6 +129,12 @@ void CurlTransfer::prepare(CURL* h, const HttpRequest& request, const CurlTransp
       curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, o.low_speed_limit_bytes);
     }
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+    // The SDK decides what is sent where: no redirects, and the path exactly as built (libcurl
+    // would otherwise squash `.` and `..` segments).
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);
+    curl_easy_setopt(h, CURLOPT_READFUNCTION, &CurlTransfer::on_read);
+    curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, &CurlTransfer::on_seek);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, o.verify_tls ? 1L : 0L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, o.verify_tls ? 2L : 0L);
     if (!o.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, o.ca_file.c_str());
@@ -120,9 +149,15 @@ void CurlTransfer::prepare(CURL* h, const HttpRequest& request, const CurlTransp
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
 
   // Every method sets all of the method options, so a reused handle forgets its last request.
+  curl_easy_setopt(h, CURLOPT_READDATA, this);
+  curl_easy_setopt(h, CURLOPT_SEEKDATA, this);
+  body_ = request.body;
+  body_offset_ = 0;
+  body_handed_out_ = false;
+  rewind_allowed_ = request.idempotent;
   if (request.method == "POST" || request.method == "PUT") {
+    curl_easy_setopt(h, CURLOPT_POST, 1L);
     curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method == "PUT" ? "PUT" : nullptr);
   } else {
     curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
@@ -136,8 +171,10 @@ TransportError CurlTransfer::error(CURL* h, CURLcode code) const {
   curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &sent);
   auto kind = too_large_ ? TransportError::Kind::kResponseTooLarge : kind_of(code);
   // Nothing left this process when no request byte was written; otherwise the server may have
-  // received (and acted on) the request.
-  bool reached = sent > 0 && kind != TransportError::Kind::kConnect;
+  // received (and acted on) the request. Once libcurl took a byte of the body, it may have been
+  // sent on an earlier connection even if a later one failed to connect.
+  bool reached = body_handed_out_ || code == CURLE_SEND_FAIL_REWIND ||
+                 (sent > 0 && kind != TransportError::Kind::kConnect);
   std::string message = too_large_ ? "response body exceeds " + std::to_string(max_body_) + " bytes"
                                    : std::string(curl_easy_strerror(code)) +
                                          (error_[0] ? std::string(": ") + error_ : "");

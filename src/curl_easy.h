@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 #include "wix/backinstock/transport.h"
 
@@ -36,12 +37,20 @@ class CurlTransfer {
  private:
   static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* self);
   static std::size_t on_header(char* data, std::size_t size, std::size_t count, void* self);
+  static std::size_t on_read(char* buffer, std::size_t size, std::size_t count, void* self);
+  static int on_seek(void* self, curl_off_t offset, int origin);
 
   HttpResponse response_;
   std::size_t max_body_ = 0;
   bool too_large_ = false;
   curl_slist* headers_ = nullptr;
   const char* method_ = "";
+  // The body is handed to libcurl through `on_read`, so libcurl can only send it again through
+  // `on_seek`, which refuses for a request that is not idempotent once a byte was handed out.
+  std::string_view body_;
+  std::size_t body_offset_ = 0;
+  bool body_handed_out_ = false;
+  bool rewind_allowed_ = true;
   char error_[CURL_ERROR_SIZE] = {0};
 };
 

@@ -6,14 +6,12 @@
 #include <optional>
 #include <string>
 
+#include "wire.h"
 #include "wix/backinstock/errors.h"
 #include "wix/backinstock/retry.h"
 #include "wix/backinstock/transport.h"
 
 namespace wix::backinstock::internal {
-
-/// Whether a method may be repeated without changing the outcome.
-enum class Safety { kIdempotent, kNotIdempotent };
 
 /// Nullopt when a retry is allowed after this transport error; else why not.
 std::optional<std::string> stop_reason(const TransportError& error, Safety safety);

@@ -36,12 +36,19 @@ bool base64url_decode(std::string_view text, std::string& out);
 /// The `.r=<base64url(json)>` parameter string for a complex GET (without the leading `?`).
 std::string dot_r_parameter(std::string_view json);
 
-/// Shape of one request on the wire: verb, path below the base URL, optional query string, body.
+/// Whether a call may be repeated without changing the outcome. A call that is not idempotent
+/// (Report e-mails customers, Create creates contacts) is never sent twice once any byte of it
+/// may have reached the server.
+enum class Safety { kIdempotent, kNotIdempotent };
+
+/// Shape of one request on the wire: verb, path below the base URL, optional query string, body,
+/// and the safety class of the API method it belongs to.
 struct WireCall {
   const char* method;
   std::string path;
   std::string query_string;  ///< without '?', empty for none
   std::string body;          ///< sent for POST and PUT only
+  Safety safety = Safety::kIdempotent;
 };
 
 /// Query: GET `.r` unless the parameter would exceed 4000 characters or the query is empty.

@@ -35,6 +35,11 @@ struct HttpRequest {
   std::string body;  ///< sent only for POST and PUT
   /// Upper bound for this whole exchange (connect + send + receive); zero means no limit.
   std::chrono::milliseconds timeout{0};
+  /// False for a call that may e-mail customers or create contacts: once any byte of the body may
+  /// have left, the transport must never send it again by itself (no transparent re-send on a new
+  /// connection, no redirect, no stream retry); it fails instead, saying the request may have
+  /// reached the server. True lets the transport repeat the request.
+  bool idempotent = false;
 };
 
 /// A complete HTTP answer, whatever its status.
