@@ -8,6 +8,7 @@ BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
 PACKAGES=(
   g++ cmake ninja-build pkg-config curl
   libcurl4-openssl-dev nlohmann-json3-dev libgtest-dev libgmock-dev libcpp-httplib-dev libssl-dev
+  libcli11-dev
 )
 # What the test command needs besides: format and static checks, API reference, install checks.
 CHECK_PACKAGES=(clang-format clang-tidy doxygen binutils)

@@ -22,7 +22,7 @@ contains() { grep -q -- "$1" "$dir/$2" || { cat "$dir/$2" >&2; fail "no '$1' in 
 expect_exit 0 "$cli" --help
 for c in report create get delete mark-sent query count settings; do
   expect_exit 0 "$cli" "$c" --help
-  contains "usage: wix-backinstock $c" out
+  contains "Usage: wix-backinstock $c" out
 done
 
 expect_exit 0 "$cli" settings start
@@ -53,13 +53,35 @@ contains 'request id: ' err
 expect_exit 4 "$cli" settings start --app-id 13d21c63-b5ec-5912-8397-c3a5ddb27a97
 contains 'NOT_SUPPORTED_APP_DEF_ID' err
 
+expect_exit 0 "$cli" --version
+contains 'wix-backinstock [0-9]' out
+
+# Anything the tool does not understand is a usage error, and nothing is sent.
+outbox() { curl -s "$WIX_BASE_URL/_emulator/outbox" | tr -d ' \n'; }
+before="$(outbox)"
+expect_exit 2 "$cli" report --catalog-item-id orchid --option '{"variantId":"red"}' --name Orchid --price 9
+expect_exit 2 "$cli" report --catalog-item-id orchid --options
+expect_exit 2 "$cli" report --catalog-item-id orchid --catalog-item-id tulip --name Orchid --price 9
+expect_exit 2 "$cli" report --catalog-item-id orchid --name Orchid --price 9 stray
+[ "$(outbox)" = "$before" ] || fail "a rejected report reached the service"
+expect_exit 2 "$cli" query --stauts RECEIVED
+expect_exit 2 "$cli" query --limit 4294967297
+expect_exit 2 "$cli" query --limit ten
+expect_exit 2 "$cli" query --auto-notified maybe
+expect_exit 2 "$cli" --base-url
+expect_exit 2 "$cli" get
+expect_exit 2 "$cli" get a b
+expect_exit 2 "$cli" settings
 expect_exit 2 "$cli" report
 expect_exit 2 "$cli" frobnicate
 expect_exit 2 "$cli" query --status SOMETIMES
 expect_exit 3 "$cli" report --request-id r1 --name Orchid --price -1
 contains 'itemDetails.price' err
-expect_exit 3 "$cli" report --request-id r1 --catalog-item-id orchid --name Orchid --price 1
+[ "$(grep -o 'itemDetails.price' "$dir/err" | wc -l)" = 1 ] || fail "the error repeats itself"
+expect_exit 2 "$cli" report --request-id r1 --catalog-item-id orchid --name Orchid --price 1
 expect_exit 5 "$cli" --base-url http://127.0.0.1:1 settings get
 grep -q cli-test-key "$dir/err" && fail "the API key reached stderr"
 WIX_API_KEY= expect_exit 2 "$cli" settings get
+WIX_SITE_ID= expect_exit 3 "$cli" settings get
+contains 'WIX_SITE_ID' err
 echo "cli ok"

@@ -1,8 +1,11 @@
 // wix-backinstock: the Back-in-Stock API from the command line. JSON on stdout, errors on stderr.
+// Parsing is CLI11's: an unknown option, a missing value or a number out of range is a usage error
+// (exit 2) before any request is sent.
+
+#include <CLI/CLI.hpp>
 
 #include <cstdlib>
 #include <iostream>
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,112 +21,33 @@ namespace {
 
 enum Exit { kOk = 0, kUsage = 2, kInvalid = 3, kApi = 4, kTransport = 5 };
 
+// A usage error found after CLI11 accepted the command line (exit 2).
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+// An invalid value in the environment (exit 3), named after its variable.
+struct EnvironmentError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
-const char* kMainHelp = R"(usage: wix-backinstock [--base-url URL] COMMAND [OPTIONS]
-
-Commands (each has --help):
-  report      send back-in-stock notifications (Report Items Back In Stock)
-  create      create a notification request
-  get ID      get a notification request
-  delete ID   delete a notification request
-  mark-sent ID  mark a request as notified outside Wix
-  query       list notification requests (one page, or every page with --all)
-  count       count requests per catalog item
-  settings get | start | stop   read settings, start or stop collecting requests
-
+const char* kFooter = R"(
 Credentials come from the environment: WIX_API_KEY and WIX_SITE_ID; or WIX_APP_ID,
 WIX_APP_SECRET and WIX_INSTANCE_ID (app OAuth); or WIX_ACCESS_TOKEN. WIX_BASE_URL or --base-url
 points elsewhere than https://www.wixapis.com (for example at the emulator).
 
-Exit codes: 0 success, 2 usage error, 3 invalid input, 4 API error, 5 no answer (transport).
-)";
-
-const std::map<std::string, std::string> kHelp = {
-    {"report",
-     R"(usage: wix-backinstock report (--request-id ID... | --catalog-item-id ID [--app-id ID]
-                               [--options JSON]) --name NAME --price PRICE [--image-url URL]
-                               [--param NAME=VALUE]...
-Notifies every customer waiting for the catalog item, or exactly the given requests.
-)"},
-    {"create", R"(usage: wix-backinstock create --catalog-item-id ID [--app-id ID] [--options JSON]
-                               --email EMAIL [--item-url URL] --name NAME --price PRICE
-                               [--image-url URL]
-)"},
-    {"get", "usage: wix-backinstock get ID\n"},
-    {"delete", "usage: wix-backinstock delete ID\n"},
-    {"mark-sent", "usage: wix-backinstock mark-sent ID\n"},
-    {"query", R"(usage: wix-backinstock query [--status STATUS]... [--auto-notified true|false]
-                              [--created-after RFC3339] [--created-before RFC3339]
-                              [--item-url-prefix PREFIX] [--sort FIELD[:asc|:desc]]...
-                              [--limit N] [--cursor CURSOR] [--all]
-Prints {"requests": [...], "metadata": {...}}; with --all, every page: {"requests": [...]}.
-)"},
-    {"count", R"(usage: wix-backinstock count --catalog-item-id ID [--app-id ID] [--options JSON]
-                              [--catalog-item-id ID ...]
-Each --catalog-item-id starts a new reference; --app-id and --options apply to the last one.
-)"},
-    {"settings",
-     "usage: wix-backinstock settings get | start [--app-id ID] | stop [--app-id ID]\n"},
-};
-
-// Options of a subcommand: repeated names keep every value, in order.
-struct Args {
-  std::vector<std::string> positional;
-  std::vector<std::pair<std::string, std::string>> options;
-  bool flag(const std::string& name) const {
-    for (const auto& [k, v] : options) {
-      if (k == name) return true;
-    }
-    return false;
-  }
-  std::optional<std::string> get(const std::string& name) const {
-    std::optional<std::string> out;
-    for (const auto& [k, v] : options) {
-      if (k == name) out = v;
-    }
-    return out;
-  }
-  std::string required(const std::string& name) const {
-    auto v = get(name);
-    if (!v) throw UsageError("missing --" + name);
-    return *v;
-  }
-  std::vector<std::string> all(const std::string& name) const {
-    std::vector<std::string> out;
-    for (const auto& [k, v] : options) {
-      if (k == name) out.push_back(v);
-    }
-    return out;
-  }
-};
-
-const std::vector<std::string> kFlags = {"all", "help"};
-
-Args parse(int argc, char** argv, int from) {
-  Args args;
-  for (int i = from; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a.rfind("--", 0) == 0) {
-      std::string name = a.substr(2);
-      if (std::find(kFlags.begin(), kFlags.end(), name) != kFlags.end()) {
-        args.options.emplace_back(name, "");
-        continue;
-      }
-      if (i + 1 >= argc) throw UsageError(a + " needs a value");
-      args.options.emplace_back(name, argv[++i]);
-    } else {
-      args.positional.push_back(a);
-    }
-  }
-  return args;
-}
+Exit codes: 0 success, 2 usage error, 3 invalid input, 4 API error, 5 no answer (transport).)";
 
 std::string env(const char* name) {
   const char* v = std::getenv(name);
   return v ? v : "";
+}
+
+std::string required_env(const char* name, const char* with) {
+  std::string value = env(name);
+  if (value.empty()) {
+    throw EnvironmentError(std::string(name) + " is not set (it is needed with " + with + ")");
+  }
+  return value;
 }
 
 bis::Client make_client(const std::string& base_url) {
@@ -131,18 +55,20 @@ bis::Client make_client(const std::string& base_url) {
   options.base_url = base_url;
   options.user_agent = "wix-backinstock-cli";
   if (!env("WIX_API_KEY").empty()) {
-    options.credentials = bis::ApiKeyCredentials::for_site(env("WIX_API_KEY"), env("WIX_SITE_ID"));
+    options.credentials = bis::ApiKeyCredentials::for_site(
+        env("WIX_API_KEY"), required_env("WIX_SITE_ID", "WIX_API_KEY"));
   } else if (!env("WIX_APP_ID").empty()) {
     bis::OAuthOptions oauth;
     oauth.base_url = base_url;
     options.credentials = std::make_shared<bis::OAuthClientCredentials>(
-        env("WIX_APP_ID"), env("WIX_APP_SECRET"), env("WIX_INSTANCE_ID"), oauth);
+        env("WIX_APP_ID"), required_env("WIX_APP_SECRET", "WIX_APP_ID"),
+        required_env("WIX_INSTANCE_ID", "WIX_APP_ID"), oauth);
   } else if (!env("WIX_ACCESS_TOKEN").empty()) {
     options.credentials = std::make_shared<bis::AccessTokenCredentials>(env("WIX_ACCESS_TOKEN"));
   } else {
     throw UsageError(
-        "no credentials: set WIX_API_KEY and WIX_SITE_ID (or WIX_APP_ID, "
-        "WIX_APP_SECRET and WIX_INSTANCE_ID, or WIX_ACCESS_TOKEN)");
+        "no credentials: set WIX_API_KEY and WIX_SITE_ID (or WIX_APP_ID, WIX_APP_SECRET and "
+        "WIX_INSTANCE_ID, or WIX_ACCESS_TOKEN)");
   }
   return bis::Client(options);
 }
@@ -173,36 +99,73 @@ ordered_json to_json(const bis::Settings& s) {
   return {{"settings", {{"collectionStates", states}}}};
 }
 
-bis::ItemDetails item_details(const Args& a) {
-  std::optional<bis::Image> image;
-  if (auto url = a.get("image-url")) image = bis::Image(*url);
-  return bis::ItemDetails(a.required("name"), a.required("price"), image);
-}
+// Catalog references given as `--catalog-item-id ID [--app-id ID] [--options JSON]`, repeated:
+// each --catalog-item-id starts a reference, --app-id and --options after it belong to it.
+struct ReferenceOptions {
+  CLI::Option* item = nullptr;
+  CLI::Option* app = nullptr;
+  CLI::Option* options = nullptr;
 
-bis::JsonObject options_of(const std::optional<std::string>& text) {
-  return text ? bis::JsonObject::parse(*text) : bis::JsonObject();
-}
-
-std::vector<bis::CatalogReference> references(const Args& a) {
-  // Each --catalog-item-id starts a reference; --app-id / --options after it belong to it.
-  struct Draft {
-    std::string item;
-    std::string app = bis::kWixStoresAppId;
-    std::optional<std::string> options;
-  };
-  std::vector<Draft> drafts;
-  for (const auto& [k, v] : a.options) {
-    if (k == "catalog-item-id") drafts.push_back({v, bis::kWixStoresAppId, std::nullopt});
-    if ((k == "app-id" || k == "options") && drafts.empty())
-      throw UsageError("--" + k + " before --catalog-item-id");
-    if (k == "app-id") drafts.back().app = v;
-    if (k == "options") drafts.back().options = v;
+  void add_to(CLI::App* command, bool repeated) {
+    item = command->add_option("--catalog-item-id", CLI::callback_t{},
+                               repeated ? "catalog item ID (repeat for more)" : "catalog item ID",
+                               false);
+    app = command->add_option("--app-id",
+                              "catalog app ID of the reference before it (default: "
+                              "Wix Stores)");
+    options = command->add_option("--options", "JSON object of the reference before it");
+    for (auto* o : {item, app, options}) {
+      o->type_size(1)->allow_extra_args(false);
+      // One reference: a second occurrence is a usage error. Several: every value, in order.
+      o->multi_option_policy(repeated ? CLI::MultiOptionPolicy::TakeAll
+                                      : CLI::MultiOptionPolicy::Throw);
+    }
+    app->needs(item);
+    options->needs(item);
   }
-  std::vector<bis::CatalogReference> out;
-  out.reserve(drafts.size());
-  for (const auto& d : drafts) out.emplace_back(d.item, d.app, options_of(d.options));
-  return out;
-}
+
+  std::vector<bis::CatalogReference> collect(const CLI::App& command) const {
+    struct Draft {
+      std::string item;
+      std::string app = bis::kWixStoresAppId;
+      std::optional<std::string> options;
+    };
+    std::vector<Draft> drafts;
+    std::size_t next_item = 0, next_app = 0, next_options = 0;
+    for (const CLI::Option* o : command.parse_order()) {
+      if (o == item) {
+        drafts.push_back({item->results().at(next_item++), bis::kWixStoresAppId, std::nullopt});
+      } else if (o == app || o == options) {
+        if (drafts.empty())
+          throw UsageError("--" + o->get_single_name() + " before --catalog-item-id");
+        if (o == app) drafts.back().app = app->results().at(next_app++);
+        if (o == options) drafts.back().options = options->results().at(next_options++);
+      }
+    }
+    std::vector<bis::CatalogReference> out;
+    out.reserve(drafts.size());
+    for (const auto& d : drafts) {
+      out.emplace_back(d.item, d.app,
+                       d.options ? bis::JsonObject::parse(*d.options) : bis::JsonObject());
+    }
+    return out;
+  }
+};
+
+// --name, --price, --image-url.
+struct ItemOptions {
+  std::string name, price, image_url;
+  void add_to(CLI::App* command) {
+    command->add_option("--name", name, "item name shown to customers")->required();
+    command->add_option("--price", price, "item price, as text (e.g. 29.99)")->required();
+    command->add_option("--image-url", image_url, "absolute http(s) URL of the item image");
+  }
+  bis::ItemDetails details() const {
+    std::optional<bis::Image> image;
+    if (!image_url.empty()) image = bis::Image(image_url);
+    return bis::ItemDetails(name, price, image);
+  }
+};
 
 bis::QueryField field_named(const std::string& name) {
   for (auto f :
@@ -210,177 +173,226 @@ bis::QueryField field_named(const std::string& name) {
         bis::QueryField::kAutoNotified, bis::QueryField::kCreatedDate, bis::QueryField::kItemUrl}) {
     if (name == bis::to_string(f)) return f;
   }
-  throw UsageError("unknown field " + name);
+  throw UsageError("--sort: unknown field " + name);
 }
 
-bis::Query query_of(const Args& a) {
-  bis::Query q;
-  std::vector<bis::Filter> parts;
-  std::vector<bis::FilterValue> statuses;
-  for (const auto& s : a.all("status")) {
-    auto status = bis::parse_status(s);
-    if (status == bis::Status::kUnknown) throw UsageError("unknown status " + s);
-    statuses.emplace_back(status);
-  }
-  if (!statuses.empty()) parts.push_back(bis::Filter::in(bis::QueryField::kStatus, statuses));
-  if (auto v = a.get("auto-notified")) {
-    if (*v != "true" && *v != "false") throw UsageError("--auto-notified expects true or false");
-    parts.push_back(bis::Filter::eq(bis::QueryField::kAutoNotified, *v == "true"));
-  }
-  for (const char* bound : {"created-after", "created-before"}) {
-    if (auto v = a.get(bound)) {
-      auto t = bis::parse_timestamp(*v);
-      if (!t) throw UsageError(std::string("--") + bound + " expects an RFC 3339 time");
-      parts.push_back(std::string(bound) == "created-after"
-                          ? bis::Filter::gt(bis::QueryField::kCreatedDate, *t)
-                          : bis::Filter::lt(bis::QueryField::kCreatedDate, *t));
-    }
-  }
-  if (auto v = a.get("item-url-prefix"))
-    parts.push_back(bis::Filter::starts_with(bis::QueryField::kItemUrl, *v));
-  if (!parts.empty()) q.filter(bis::Filter::all_of(parts));
-  for (const auto& s : a.all("sort")) {
-    auto colon = s.find(':');
-    std::string order = colon == std::string::npos ? "asc" : s.substr(colon + 1);
-    if (order != "asc" && order != "desc") throw UsageError("--sort order must be asc or desc");
-    q.sort(field_named(s.substr(0, colon)),
-           order == "asc" ? bis::SortOrder::kAscending : bis::SortOrder::kDescending);
-  }
-  if (auto v = a.get("limit")) {
-    char* end = nullptr;
-    long n = std::strtol(v->c_str(), &end, 10);
-    if (end == v->c_str() || *end != '\0') throw UsageError("--limit expects a number");
-    q.limit(static_cast<std::int32_t>(n));
-  }
-  if (auto v = a.get("cursor")) q.cursor(*v);
-  return q;
-}
+struct QueryOptions {
+  std::vector<std::string> statuses;
+  std::string auto_notified, created_after, created_before, item_url_prefix, cursor;
+  std::vector<std::string> sorts;
+  std::int32_t limit = 0;
+  CLI::Option* limit_option = nullptr;
+  bool all = false;
 
-int run(const std::string& command, const Args& a, const std::string& base_url) {
-  auto client = make_client(base_url);
-  auto one_id = [&]() -> std::string {
-    if (a.positional.size() != 1) throw UsageError(command + " takes exactly one ID");
-    return a.positional[0];
-  };
-  ordered_json out;
-  if (command == "report") {
-    auto ids = a.all("request-id");
-    bis::TemplateParameters params;
-    for (const auto& p : a.all("param")) {
-      auto eq = p.find('=');
-      if (eq == std::string::npos) throw UsageError("--param expects NAME=VALUE");
-      params[p.substr(0, eq)] = p.substr(eq + 1);
-    }
-    auto refs = references(a);
-    if (refs.size() > 1) throw UsageError("report takes one catalog reference");
-    std::optional<bis::CatalogReference> ref;
-    if (!refs.empty()) ref = refs.front();
-    client.report_items_back_in_stock(
-        bis::ReportItemsBackInStockRequest::from_target(ref, ids, item_details(a), params));
-    out = ordered_json::object();
-  } else if (command == "create") {
-    auto refs = references(a);
-    if (refs.size() != 1) throw UsageError("create takes one --catalog-item-id");
-    out = to_json(client.create_back_in_stock_notification_request(
-        bis::NewNotificationRequest(refs.front(), a.required("email"), a.get("item-url")),
-        item_details(a)));
-  } else if (command == "get") {
-    out = to_json(client.get_back_in_stock_notification_request(one_id()));
-  } else if (command == "delete") {
-    client.delete_back_in_stock_notification_request(one_id());
-    out = ordered_json::object();
-  } else if (command == "mark-sent") {
-    out = to_json(client.mark_as_notification_sent(one_id()));
-  } else if (command == "query") {
-    auto query = query_of(a);
-    ordered_json list = ordered_json::array();
-    if (a.flag("all")) {
-      for (const auto& r : client.query_all_back_in_stock_notification_requests(query))
-        list.push_back(to_json(r));
-      out = {{"requests", list}};
-    } else {
-      auto page = client.query_back_in_stock_notification_requests(query);
-      for (const auto& r : page.requests) list.push_back(to_json(r));
-      ordered_json cursors = ordered_json::object();
-      if (page.metadata.next_cursor) cursors["next"] = *page.metadata.next_cursor;
-      if (page.metadata.prev_cursor) cursors["prev"] = *page.metadata.prev_cursor;
-      out = {{"requests", list},
-             {"metadata", {{"count", page.requests.size()}, {"cursors", cursors}}}};
-    }
-  } else if (command == "count") {
-    auto refs = references(a);
-    if (refs.empty()) throw UsageError("count needs at least one --catalog-item-id");
-    ordered_json counts = ordered_json::array();
-    for (const auto& c :
-         client.get_back_in_stock_notification_requests_count_by_catalog_references(refs)) {
-      counts.push_back({{"catalogReference", to_json(c.catalog_reference)}, {"count", c.count}});
-    }
-    out = {{"countsPerCatalogReference", counts}};
-  } else if (command == "settings") {
-    std::string action = a.positional.empty() ? "" : a.positional[0];
-    std::string app = a.get("app-id").value_or(bis::kWixStoresAppId);
-    if (action == "get") {
-      out = to_json(client.get_settings());
-    } else if (action == "start") {
-      out = to_json(client.start_collecting_requests(app));
-    } else if (action == "stop") {
-      out = to_json(client.stop_collecting_requests(app));
-    } else {
-      throw UsageError("settings expects get, start or stop");
-    }
-  } else {
-    throw UsageError("unknown command " + command);
+  void add_to(CLI::App* command) {
+    command->add_option("--status", statuses, "RECEIVED, NOTIFICATION_SENT or FAILED (repeatable)");
+    command->add_option("--auto-notified", auto_notified)->check(CLI::IsMember({"true", "false"}));
+    command->add_option("--created-after", created_after, "RFC 3339 time");
+    command->add_option("--created-before", created_before, "RFC 3339 time");
+    command->add_option("--item-url-prefix", item_url_prefix);
+    command->add_option("--sort", sorts, "FIELD[:asc|:desc] (repeatable)");
+    limit_option = command->add_option("--limit", limit, "page size, 1 to 100");
+    command->add_option("--cursor", cursor, "continue from this cursor");
+    command->add_flag("--all", all, "walk every page");
   }
-  std::cout << out.dump(2) << "\n";
-  return kOk;
+
+  bis::Query query() const {
+    bis::Query q;
+    std::vector<bis::Filter> parts;
+    std::vector<bis::FilterValue> values;
+    for (const auto& s : statuses) {
+      auto status = bis::parse_status(s);
+      if (status == bis::Status::kUnknown || status == bis::Status::kUnspecified) {
+        throw UsageError("--status: unknown status " + s);
+      }
+      values.emplace_back(status);
+    }
+    if (!values.empty()) parts.push_back(bis::Filter::in(bis::QueryField::kStatus, values));
+    if (!auto_notified.empty()) {
+      parts.push_back(bis::Filter::eq(bis::QueryField::kAutoNotified, auto_notified == "true"));
+    }
+    for (const auto* bound : {&created_after, &created_before}) {
+      if (bound->empty()) continue;
+      auto t = bis::parse_timestamp(*bound);
+      bool after = bound == &created_after;
+      if (!t) {
+        throw UsageError(std::string(after ? "--created-after" : "--created-before") +
+                         " expects an RFC 3339 time");
+      }
+      parts.push_back(after ? bis::Filter::gt(bis::QueryField::kCreatedDate, *t)
+                            : bis::Filter::lt(bis::QueryField::kCreatedDate, *t));
+    }
+    if (!item_url_prefix.empty()) {
+      parts.push_back(bis::Filter::starts_with(bis::QueryField::kItemUrl, item_url_prefix));
+    }
+    if (!parts.empty()) q.filter(bis::Filter::all_of(parts));
+    for (const auto& s : sorts) {
+      auto colon = s.find(':');
+      std::string order = colon == std::string::npos ? "asc" : s.substr(colon + 1);
+      if (order != "asc" && order != "desc") throw UsageError("--sort order must be asc or desc");
+      q.sort(field_named(s.substr(0, colon)),
+             order == "asc" ? bis::SortOrder::kAscending : bis::SortOrder::kDescending);
+    }
+    if (limit_option->count() > 0) q.limit(limit);
+    if (!cursor.empty()) q.cursor(cursor);
+    return q;
+  }
+};
+
+std::vector<std::string> template_parameters_check(const std::vector<std::string>& params) {
+  for (const auto& p : params) {
+    if (p.find('=') == std::string::npos) throw UsageError("--param expects NAME=VALUE");
+  }
+  return params;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string base_url =
-      env("WIX_BASE_URL").empty() ? "https://www.wixapis.com" : env("WIX_BASE_URL");
-  int i = 1;
-  for (; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--help" || a == "-h") {
-      std::cout << kMainHelp;
-      return kOk;
-    }
-    if (a == "--base-url" && i + 1 < argc) {
-      base_url = argv[++i];
-      continue;
-    }
-    break;
+  CLI::App app{"The Wix Back-in-Stock API from the command line: JSON on stdout, errors on stderr.",
+               "wix-backinstock"};
+  app.footer(kFooter);
+  app.set_version_flag("--version", std::string("wix-backinstock ") + bis::kVersion);
+  app.require_subcommand(1, 1);
+  std::string base_url = "https://www.wixapis.com";
+  app.add_option("--base-url", base_url, "API base URL (default https://www.wixapis.com)")
+      ->envname("WIX_BASE_URL");
+
+  // report
+  auto* report = app.add_subcommand(
+      "report", "notify every customer waiting for an item, or exactly the given requests");
+  std::vector<std::string> request_ids, params;
+  ReferenceOptions report_ref;
+  ItemOptions report_item;
+  auto* ids_option =
+      report->add_option("--request-id", request_ids, "notification request ID (repeatable)");
+  report_ref.add_to(report, /*repeated=*/false);
+  report_item.add_to(report);
+  report->add_option("--param", params, "template parameter NAME=VALUE (repeatable)");
+  ids_option->excludes(report_ref.item);
+  report_ref.item->excludes(ids_option);
+
+  // create
+  auto* create = app.add_subcommand("create", "create a notification request");
+  ReferenceOptions create_ref;
+  ItemOptions create_item;
+  std::string email, item_url;
+  create_ref.add_to(create, /*repeated=*/false);
+  create_ref.item->required();
+  create->add_option("--email", email, "customer e-mail")->required();
+  create->add_option("--item-url", item_url, "URL of the item page");
+  create_item.add_to(create);
+
+  // get, delete, mark-sent
+  std::string id;
+  auto* get = app.add_subcommand("get", "get a notification request");
+  auto* remove = app.add_subcommand("delete", "delete a notification request");
+  auto* mark = app.add_subcommand("mark-sent", "mark a request as notified outside Wix");
+  for (auto* c : {get, remove, mark}) c->add_option("id", id, "request ID")->required();
+
+  // query
+  auto* query = app.add_subcommand("query", "list notification requests (one page, or --all)");
+  QueryOptions query_options;
+  query_options.add_to(query);
+
+  // count
+  auto* count = app.add_subcommand("count", "count requests per catalog item");
+  ReferenceOptions count_refs;
+  count_refs.add_to(count, /*repeated=*/true);
+  count_refs.item->required();
+
+  // settings get | start | stop
+  auto* settings = app.add_subcommand("settings", "read settings, start or stop collecting");
+  settings->require_subcommand(1, 1);
+  auto* settings_get = settings->add_subcommand("get", "read the collection settings");
+  std::string app_id = bis::kWixStoresAppId;
+  auto* settings_start = settings->add_subcommand("start", "start collecting requests");
+  auto* settings_stop = settings->add_subcommand("stop", "stop collecting requests");
+  for (auto* c : {settings_start, settings_stop}) {
+    c->add_option("--app-id", app_id, "catalog app ID (default: Wix Stores)");
   }
-  if (i >= argc) {
-    std::cerr << kMainHelp;
-    return kUsage;
-  }
-  std::string command = argv[i];
+
   try {
-    Args args = parse(argc, argv, i + 1);
-    if (args.flag("help")) {
-      auto help = kHelp.find(command);
-      if (help == kHelp.end()) throw UsageError("unknown command " + command);
-      std::cout << help->second;
-      return kOk;
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kOk : kUsage;
+  }
+
+  try {
+    auto client = make_client(base_url);
+    ordered_json out = ordered_json::object();
+    if (report->parsed()) {
+      bis::TemplateParameters parameters;
+      for (const auto& p : template_parameters_check(params)) {
+        auto eq = p.find('=');
+        parameters[p.substr(0, eq)] = p.substr(eq + 1);
+      }
+      auto refs = report_ref.collect(*report);
+      std::optional<bis::CatalogReference> ref;
+      if (!refs.empty()) ref = refs.front();
+      if (!ref && request_ids.empty()) {
+        throw UsageError("report needs --catalog-item-id or --request-id");
+      }
+      client.report_items_back_in_stock(bis::ReportItemsBackInStockRequest::from_target(
+          ref, request_ids, report_item.details(), parameters));
+    } else if (create->parsed()) {
+      std::optional<std::string> url;
+      if (!item_url.empty()) url = item_url;
+      out = to_json(client.create_back_in_stock_notification_request(
+          bis::NewNotificationRequest(create_ref.collect(*create).front(), email, url),
+          create_item.details()));
+    } else if (get->parsed()) {
+      out = to_json(client.get_back_in_stock_notification_request(id));
+    } else if (remove->parsed()) {
+      client.delete_back_in_stock_notification_request(id);
+    } else if (mark->parsed()) {
+      out = to_json(client.mark_as_notification_sent(id));
+    } else if (query->parsed()) {
+      auto q = query_options.query();
+      ordered_json list = ordered_json::array();
+      if (query_options.all) {
+        for (const auto& r : client.query_all_back_in_stock_notification_requests(q)) {
+          list.push_back(to_json(r));
+        }
+        out = {{"requests", list}};
+      } else {
+        auto page = client.query_back_in_stock_notification_requests(q);
+        for (const auto& r : page.requests) list.push_back(to_json(r));
+        ordered_json cursors = ordered_json::object();
+        if (page.metadata.next_cursor) cursors["next"] = *page.metadata.next_cursor;
+        if (page.metadata.prev_cursor) cursors["prev"] = *page.metadata.prev_cursor;
+        out = {{"requests", list},
+               {"metadata", {{"count", page.requests.size()}, {"cursors", cursors}}}};
+      }
+    } else if (count->parsed()) {
+      ordered_json counts = ordered_json::array();
+      for (const auto& c :
+           client.get_back_in_stock_notification_requests_count_by_catalog_references(
+               count_refs.collect(*count))) {
+        counts.push_back({{"catalogReference", to_json(c.catalog_reference)}, {"count", c.count}});
+      }
+      out = {{"countsPerCatalogReference", counts}};
+    } else if (settings_get->parsed()) {
+      out = to_json(client.get_settings());
+    } else if (settings_start->parsed()) {
+      out = to_json(client.start_collecting_requests(app_id));
+    } else if (settings_stop->parsed()) {
+      out = to_json(client.stop_collecting_requests(app_id));
     }
-    if (kHelp.find(command) == kHelp.end()) throw UsageError("unknown command " + command);
-    return run(command, args, base_url);
+    std::cout << out.dump(2) << "\n";
+    return kOk;
   } catch (const UsageError& e) {
-    std::cerr << "wix-backinstock: " << e.what() << "\n";
-    auto help = kHelp.find(command);
-    std::cerr << (help != kHelp.end() ? help->second : kMainHelp);
+    std::cerr << "wix-backinstock: " << e.what() << "\nRun with --help for more information.\n";
     return kUsage;
+  } catch (const EnvironmentError& e) {
+    std::cerr << "wix-backinstock: " << e.what() << "\n";
+    return kInvalid;
   } catch (const bis::ValidationError& e) {
-    std::cerr << "wix-backinstock: invalid " << e.field() << ": " << e.what() << "\n";
+    std::cerr << "wix-backinstock: " << e.what() << "\n";
     return kInvalid;
   } catch (const bis::ApiError& e) {
-    std::cerr << "wix-backinstock: " << e.canonical_code()
-              << (e.application_code().empty() ? "" : " " + e.application_code()) << ": "
-              << e.what() << "\nrequest id: " << (e.request_id().empty() ? "none" : e.request_id())
-              << "\n";
+    std::cerr << "wix-backinstock: " << e.what() << "\n";
     return kApi;
   } catch (const bis::TransportError& e) {
     std::cerr << "wix-backinstock: no answer: " << e.what() << "\n";
