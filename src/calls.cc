@@ -91,9 +91,13 @@ void log_attempt(const std::function<void(const AttemptRecord&)>& logger, const 
     record.attempt = attempt;
     record.status = status;
     record.duration = std::chrono::duration_cast<std::chrono::microseconds>(duration);
-    record.request_id = request_id;
+    // Both come from elsewhere (a server may echo the key in its request ID): redacted.
+    const auto secrets = credentials.secrets();
+    std::string clean_id;
+    if (!request_id.empty()) clean_id = redact(std::string(request_id), secrets);
+    record.request_id = clean_id;
     std::string redacted;
-    if (!error.empty()) redacted = redact(std::string(error), credentials.secrets());
+    if (!error.empty()) redacted = redact(std::string(error), secrets);
     record.error = redacted;
     logger(record);
   } catch (...) {

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "json_writer.h"
+#include "untrusted_json.h"
 #include "wix/backinstock/errors.h"
 
 namespace wix::backinstock::internal {
@@ -137,10 +138,10 @@ std::string encode_count(const std::vector<CatalogReference>& references) {
 }
 
 json parse_body(std::string_view body) {
-  json value = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) malformed("not JSON");
-  if (!value.is_object()) malformed("not a JSON object");
-  return value;
+  UntrustedJson parsed = parse_untrusted(body);
+  if (!parsed.ok()) malformed(parsed.problem);
+  if (!parsed.value.is_object()) malformed("not a JSON object");
+  return std::move(parsed.value);
 }
 
 CatalogReference decode_catalog_reference(const json& value) {

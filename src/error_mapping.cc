@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "redact.h"
+#include "untrusted_json.h"
 
 namespace wix::backinstock::internal {
 
@@ -21,6 +22,13 @@ std::string string_at(const json& object, const char* key) {
   auto it = object.find(key);
   if (it == object.end() || !it->is_string()) return {};
   return it->get<std::string>();
+}
+
+const json* object_at(const json* object, const char* key) {
+  if (object == nullptr || !object->is_object()) return nullptr;
+  auto it = object->find(key);
+  if (it == object->end() || !it->is_object()) return nullptr;
+  return &*it;
 }
 
 const json* object_at(const json& object, const char* key) {
@@ -96,6 +104,39 @@ constexpr AppCode kAppCodes[] = {
     {"NOT_SUPPORTED_APP_DEF_ID", 428, &throw_as<NotSupportedAppDefIdError>},
 };
 
+bool is_documented_code(const std::string& code) {
+  for (const auto& entry : kAppCodes) {
+    if (code == entry.code) return true;
+  }
+  return false;
+}
+
+// Redacts every string and key of `value` (nesting is bounded by the parser). True when anything
+// changed.
+bool redact_tree(json& value, const std::vector<std::string>& secrets) {
+  bool changed = false;
+  if (value.is_string()) {
+    auto& text = value.get_ref<std::string&>();
+    std::string clean = redact(text, secrets);
+    if (clean != text) {
+      text = std::move(clean);
+      changed = true;
+    }
+  } else if (value.is_array()) {
+    for (auto& item : value) changed |= redact_tree(item, secrets);
+  } else if (value.is_object()) {
+    json rebuilt = json::object();
+    for (auto& [key, item] : value.items()) {
+      changed |= redact_tree(item, secrets);
+      std::string clean_key = redact(key, secrets);
+      changed |= clean_key != key;
+      rebuilt[clean_key] = std::move(item);
+    }
+    value = std::move(rebuilt);
+  }
+  return changed;
+}
+
 Thrower thrower_for_status(int status) {
   switch (status) {
     case 400:
@@ -152,20 +193,30 @@ ApiErrorDetails parse_error_details(const HttpResponse& response,
   if (auto retry = find_header(response.headers, "retry-after")) {
     d.retry_after = parse_retry_after(*retry, std::chrono::system_clock::now());
   }
-  d.raw_body = redact(response.body, secrets);
 
-  json body = json::parse(d.raw_body, nullptr, /*allow_exceptions=*/false);
+  // Decoded first, then redacted: a secret echoed JSON-escaped (`\/`, `\u002B`) is found in the
+  // decoded text, and redaction never touches the bytes the error type is chosen by.
+  UntrustedJson parsed = parse_untrusted(response.body);
+  json& body = parsed.value;
+  std::string code;
+  if (const json* app = object_at(object_at(body, "details"), "applicationError")) {
+    auto c = app->find("code");
+    if (c != app->end() && c->is_string()) code = c->get<std::string>();
+    if (c != app->end() && c->is_number_integer()) code = std::to_string(c->get<long long>());
+  }
+  bool changed = parsed.ok() && redact_tree(body, secrets);
+  d.raw_body = redact(
+      changed ? body.dump(-1, ' ', false, json::error_handler_t::replace) : response.body, secrets);
+  d.application_code = is_documented_code(code) ? code : redact(code, secrets);
+
   if (body.is_object()) {
     d.message = string_at(body, "message");
     if (const json* details = object_at(body, "details")) {
       if (const json* app = object_at(*details, "applicationError")) {
-        auto code = app->find("code");
-        if (code != app->end() && code->is_string()) d.application_code = code->get<std::string>();
-        if (code != app->end() && code->is_number_integer()) {
-          d.application_code = std::to_string(code->get<long long>());
-        }
         d.application_description = string_at(*app, "description");
-        if (const json* data = object_at(*app, "data")) d.application_data = data->dump();
+        if (const json* data = object_at(*app, "data")) {
+          d.application_data = data->dump(-1, ' ', false, json::error_handler_t::replace);
+        }
       }
       if (const json* validation = object_at(*details, "validationError")) {
         auto violations = validation->find("fieldViolations");

@@ -8,10 +8,22 @@ namespace wix::backinstock {
 
 namespace {
 
+// `what()` stays short whatever the server sent; the full texts stay in the accessors.
+constexpr std::size_t kMaxWhatText = 2048;
+constexpr std::size_t kMaxWhatCode = 128;
+
+// `text` cut to at most `limit` bytes, on a UTF-8 character boundary, marked when cut.
+std::string clip(const std::string& text, std::size_t limit) {
+  if (text.size() <= limit) return text;
+  std::size_t end = limit;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end) + "... (" + std::to_string(text.size()) + " bytes)";
+}
+
 std::string api_error_what(const ApiErrorDetails& d) {
   std::string out = "HTTP " + std::to_string(d.http_status) + " " + d.canonical_code;
   if (!d.application_code.empty() && d.application_code != d.canonical_code) {
-    out += " " + d.application_code;
+    out += " " + clip(d.application_code, kMaxWhatCode);
   }
   std::string text = d.message;
   if (!d.application_description.empty() && d.application_description != d.message) {
@@ -21,10 +33,12 @@ std::string api_error_what(const ApiErrorDetails& d) {
     for (const auto& v : d.field_violations) {
       if (!text.empty()) text += ", ";
       text += "\"" + v.field + "\" " + v.description;
+      if (text.size() > kMaxWhatText) break;
     }
   }
-  if (!text.empty()) out += ": " + text;
-  out += " (request id: " + (d.request_id.empty() ? std::string("none") : d.request_id) + ")";
+  if (!text.empty()) out += ": " + clip(text, kMaxWhatText);
+  out += " (request id: " +
+         (d.request_id.empty() ? std::string("none") : clip(d.request_id, kMaxWhatCode)) + ")";
   return out;
 }
 

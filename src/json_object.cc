@@ -4,6 +4,7 @@
 
 #include "json_object_state.h"
 #include "json_writer.h"
+#include "untrusted_json.h"
 #include "validation.h"
 #include "wix/backinstock/errors.h"
 
@@ -49,11 +50,12 @@ JsonObject::JsonObject(std::initializer_list<std::pair<std::string, std::string>
 }
 
 JsonObject JsonObject::parse(std::string_view text, std::string_view field_name) {
-  auto value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) {
-    throw ValidationError(std::string(field_name), "is not valid JSON");
+  auto parsed = internal::parse_untrusted(text);
+  if (!parsed.ok()) {
+    throw ValidationError(std::string(field_name),
+                          std::string("is not valid JSON (") + parsed.problem + ")");
   }
-  return JsonObject(value, field_name);
+  return JsonObject(parsed.value, field_name);
 }
 
 bool JsonObject::empty() const noexcept { return state_->value.empty(); }

@@ -5,6 +5,7 @@
 
 #include "calls.h"
 #include "error_mapping.h"
+#include "untrusted_json.h"
 #include "validation.h"
 #include "wix/backinstock/credentials.h"
 
@@ -85,7 +86,7 @@ struct OAuthClientCredentials::State {
     HttpResponse response = options.transport->send(request);
     const std::vector<std::string> secrets = {app_secret};
     if (response.status != 200) internal::throw_api_error(response, secrets);
-    auto parsed = nlohmann::json::parse(response.body, nullptr, false);
+    auto parsed = internal::parse_untrusted(response.body).value;
     auto token = parsed.is_object() ? parsed.find("access_token") : parsed.end();
     if (!parsed.is_object() || token == parsed.end() || !token->is_string() ||
         token->get<std::string>().empty()) {

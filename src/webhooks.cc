@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "codec.h"
+#include "untrusted_json.h"
 #include "wire.h"
 
 namespace wix::backinstock::webhooks {
@@ -62,9 +63,10 @@ std::string decode_part(std::string_view part, const char* name) {
 }
 
 json parse_object(std::string_view text, const std::string& where) {
-  json value = json::parse(text, nullptr, false);
-  if (value.is_discarded() || !value.is_object()) malformed(where + " is not a JSON object");
-  return value;
+  internal::UntrustedJson parsed = internal::parse_untrusted(text);
+  if (!parsed.ok()) malformed(where + " is " + parsed.problem);
+  if (!parsed.value.is_object()) malformed(where + " is not a JSON object");
+  return std::move(parsed.value);
 }
 
 // A member that may arrive as an object or as a string holding JSON.

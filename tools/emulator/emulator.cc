@@ -1,5 +1,6 @@
 #include "emulator.h"
 
+#include "untrusted_json.h"
 #include "webhook_signer.h"
 
 #include <httplib.h>
@@ -702,7 +703,7 @@ struct Emulator::Impl {
       }
       auto decoded =
           cursor->is_string() ? base64url_decode(cursor->get<std::string>()) : std::nullopt;
-      json state = decoded ? json::parse(*decoded, nullptr, false) : json();
+      json state = decoded ? internal::parse_untrusted(*decoded).value : json();
       if (!state.is_object() || !state.contains("o") || !state["o"].is_number_unsigned()) {
         return one_violation("query.cursorPaging.cursor", "is not a valid cursor", "FORMAT");
       }
@@ -810,14 +811,14 @@ struct Emulator::Impl {
         return {200, "{}"};
       }
       if (req.method != "POST") return method_not_allowed();
-      json body = json::parse(req.body, nullptr, false);
+      json body = internal::parse_untrusted(req.body).value;
       auto fault = fault_from_json(body);
       if (!fault) return one_violation("fault", "is not a valid fault", "FORMAT");
       faults.push_back(std::move(*fault));
       return {200, "{}"};
     }
     if (path == "/_emulator/webhooks" && req.method == "POST") {
-      json body = json::parse(req.body, nullptr, false);
+      json body = internal::parse_untrusted(req.body).value;
       if (!body.is_object() || !body.contains("url") || !body["url"].is_string()) {
         return one_violation("url", "is required");
       }
@@ -830,7 +831,7 @@ struct Emulator::Impl {
     }
     if (path == "/oauth2/token") {
       if (req.method != "POST") return method_not_allowed();
-      json body = json::parse(req.body, nullptr, false);
+      json body = internal::parse_untrusted(req.body).value;
       if (!body.is_object()) return one_violation("body", "is not a JSON object", "FORMAT");
       return issue_token(body);
     }
@@ -840,7 +841,7 @@ struct Emulator::Impl {
     std::string_view rest = path.substr(prefix.size());
 
     auto body_json = [&]() -> std::optional<json> {
-      json body = json::parse(req.body, nullptr, false);
+      json body = internal::parse_untrusted(req.body).value;
       if (body.is_discarded() || !body.is_object()) return std::nullopt;
       return body;
     };
@@ -852,7 +853,7 @@ struct Emulator::Impl {
         if (pair.substr(0, 3) == ".r=") {
           auto decoded = base64url_decode(percent_decode(pair.substr(3)));
           if (!decoded) return std::nullopt;
-          json body = json::parse(*decoded, nullptr, false);
+          json body = internal::parse_untrusted(*decoded).value;
           if (body.is_discarded() || !body.is_object()) return std::nullopt;
           return body;
         }
