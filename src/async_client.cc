@@ -3,6 +3,9 @@
 #include <curl/curl.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <optional>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -12,6 +15,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "attempt.h"
 #include "calls.h"
 #include "codec.h"
 #include "curl_easy.h"
@@ -38,6 +42,64 @@ struct Job {
   std::function<void(std::string&& body, int attempts)> succeed;
   std::function<void(std::exception_ptr)> fail;
   std::exception_ptr build_error;  // set when the request could not be built
+  bool built = false;              // `request` holds this attempt's request
+  std::uint64_t epoch = 0;         // cancel() calls seen when it was made
+};
+
+// Builds requests whose credentials may block (a token fetch), off the event loop. Started on
+// first use: clients with API keys never start it.
+class Preparer {
+ public:
+  // `build` prepares a job; `done` hands it back to the loop.
+  Preparer(std::function<void(Job&)> build, std::function<void(std::unique_ptr<Job>)> done)
+      : build_(std::move(build)), done_(std::move(done)) {}
+  ~Preparer() { stop(); }
+
+  void hand(std::unique_ptr<Job> job) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    queue_.push_back(std::move(job));
+    if (stopped_) return;  // collected by take()
+    if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+    wake_.notify_one();
+  }
+
+  // Jobs not yet picked up.
+  std::deque<std::unique_ptr<Job>> take() {
+    std::lock_guard<std::mutex> guard(mutex_);
+    return std::exchange(queue_, {});
+  }
+
+  void stop() {
+    {
+      std::lock_guard<std::mutex> guard(mutex_);
+      stopped_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void run() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [this] { return stopped_ || !queue_.empty(); });
+      if (stopped_) return;
+      auto job = std::move(queue_.front());
+      queue_.pop_front();
+      lock.unlock();
+      build_(*job);
+      done_(std::move(job));
+      lock.lock();
+    }
+  }
+
+  std::function<void(Job&)> build_;
+  std::function<void(std::unique_ptr<Job>)> done_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::unique_ptr<Job>> queue_;
+  bool stopped_ = false;
+  std::thread thread_;
 };
 
 }  // namespace
@@ -63,7 +125,8 @@ struct AsyncClient::Engine {
     }
     curl_multi_wakeup(multi);
     thread.join();
-    fail_all();  // the loop has ended: this thread owns everything now
+    preparer.stop();
+    fail_all();  // the loop and the preparer have ended: this thread owns everything now
     for (CURL* h : idle) curl_easy_cleanup(h);
     curl_multi_cleanup(multi);
   }
@@ -78,6 +141,7 @@ struct AsyncClient::Engine {
     auto job = std::make_unique<Job>(std::move(call),
                                      internal::RetryRun(policy, safety, Clock::now(), timeout));
     job->request.timeout = timeout;
+    job->epoch = cancel_epoch.load();
     return job;
   }
 
@@ -103,7 +167,8 @@ struct AsyncClient::Engine {
     job->fail = [promise](std::exception_ptr e) { promise->set_exception(std::move(e)); };
     try {
       // Credentials are applied here, on the caller's thread: a token fetch never stalls the loop.
-      job->request = builder.build(job->call, job->request.timeout);
+      job->request = builder.build(job->call, job->run.timeout(Clock::now()));
+      job->built = true;
     } catch (...) {
       promise->set_exception(std::current_exception());
       return future;
@@ -143,13 +208,8 @@ struct AsyncClient::Engine {
   void batch_item_done(const std::shared_ptr<Batch>& batch) {
     if (batch->next < batch->requests->size()) {
       auto job = batch_job(batch);
-      try {
-        job->request = builder.build(job->call, job->request.timeout);
-      } catch (...) {
-        job->build_error = std::current_exception();  // reported when the loop reaches it
-      }
       ++pending;
-      ready.push_back(std::move(job));
+      if (build_or_hand_off(job)) ready.push_back(std::move(job));
     }
     if (--batch->remaining == 0) batch->done.set_value();
   }
@@ -166,11 +226,7 @@ struct AsyncClient::Engine {
     std::vector<std::unique_ptr<Job>> first;
     for (std::size_t i = 0; i < std::min(async.max_in_flight, requests.size()); ++i) {
       auto job = batch_job(batch);
-      try {
-        job->request = builder.build(job->call, job->request.timeout);
-      } catch (...) {
-        job->build_error = std::current_exception();
-      }
+      build(*job);  // on the caller's thread
       first.push_back(std::move(job));
     }
     {
@@ -203,16 +259,25 @@ struct AsyncClient::Engine {
         std::lock_guard<std::mutex> guard(mutex);
         if (stopping) return;
         cancel_now = std::exchange(cancel_requested, false);
+        if (cancel_now) ++cancel_epoch;
         incoming.swap(submitted);
       }
-      for (auto& job : incoming) ready.push_back(std::move(job));
-      incoming.clear();
       if (cancel_now) fail_all();
+      for (auto& job : incoming) {
+        // Back from the preparer after a cancel() that covered it.
+        if (job->epoch < cancel_epoch) {
+          finish_with(*job, cancelled(false));
+        } else {
+          ready.push_back(std::move(job));
+        }
+      }
+      incoming.clear();
 
       auto now = Clock::now();
       while (!timers.empty() && timers.begin()->first <= now) {
-        ready.push_back(std::move(timers.begin()->second));
+        auto job = std::move(timers.begin()->second);
         timers.erase(timers.begin());
+        if (build_or_hand_off(job)) ready.push_back(std::move(job));
       }
       while (active.size() < async.max_in_flight && !ready.empty()) {
         auto job = std::move(ready.front());
@@ -280,59 +345,61 @@ struct AsyncClient::Engine {
     active.erase(it);
     curl_multi_remove_handle(multi, h);
     const int attempt = job->run.attempt();
-    auto now = Clock::now();
-    auto random = [this] { return random01(); };
-    internal::RetryRun::Next next;
+    std::optional<HttpResponse> response;
+    std::optional<TransportError> error;
     if (code == CURLE_OK) {
-      HttpResponse response = job->transfer->finish(h, code);
-      release(h);
-      auto request_id = find_header(response.headers, "x-wix-request-id").value_or("");
-      log(*job, response.status, now, request_id, "");
-      if (response.status == 200) {
-        --pending;
-        job->succeed(std::move(response.body), attempt);
-        return;
-      }
-      if (response.status == 401 && job->run.take_refresh() &&
-          builder.credentials().on_unauthenticated(job->request.headers)) {
-        retry_later(std::move(job), Clock::now());
-        return;
-      }
-      next = job->run.after_status(response, now, random);
-      if (!next.retry) {
-        std::exception_ptr error;
-        try {
-          internal::throw_api_error(response, builder.credentials().secrets());
-        } catch (Error& e) {
-          ErrorAccess::annotate(e, attempt, next.reason);
-          error = std::current_exception();
-        }
-        finish_with(*job, error);
-        return;
-      }
+      response = job->transfer->finish(h, code);
     } else {
-      TransportError error = job->transfer->error(h, code);
-      release(h);
-      log(*job, 0, now, "", error.what());
-      next = job->run.after_error(error, now, random);
-      if (!next.retry) {
-        ErrorAccess::annotate(error, attempt, next.reason);
-        finish_with(*job, std::make_exception_ptr(error));
-        return;
-      }
+      error = job->transfer->error(h, code);
     }
-    retry_later(std::move(job), now + next.delay);
+    release(h);
+    auto now = Clock::now();
+    const internal::AttemptContext context{job->call, job->run, builder.credentials(),
+                                           options.logger, random};
+    auto decision = internal::decide(context, job->request, response ? &*response : nullptr,
+                                     error ? &*error : nullptr, now, now - job->attempt_start);
+    switch (decision.action) {
+      case internal::AttemptDecision::Action::kSucceed:
+        --pending;
+        job->succeed(std::move(response->body), attempt);
+        return;
+      case internal::AttemptDecision::Action::kFail:
+        finish_with(*job, decision.error);
+        return;
+      case internal::AttemptDecision::Action::kRetry:
+        retry_later(std::move(job), now + decision.delay);
+        return;
+    }
   }
 
+  // The request of a retry is built when its timer fires (see `start`).
   void retry_later(std::unique_ptr<Job> job, Clock::time_point at) {
     job->run.advance();
-    try {
-      job->request = builder.build(job->call, job->request.timeout);
-    } catch (...) {
-      finish_with(*job, std::current_exception());
-      return;
-    }
+    job->built = false;
     timers.emplace(at, std::move(job));
+  }
+
+  // On the loop thread: a job whose request must be (re)built. Credentials that never block are
+  // applied here; any others on the preparer thread, so a token fetch never stalls the transfers
+  // in flight. True when the job is ready to start now.
+  bool build_or_hand_off(std::unique_ptr<Job>& job) {
+    if (job->built) return true;
+    if (!builder.credentials().applies_without_blocking()) {
+      preparer.hand(std::move(job));
+      return false;
+    }
+    build(*job);
+    return true;
+  }
+
+  // Builds the job's request; a failure is kept and reported when the loop starts the job.
+  void build(Job& job) {
+    try {
+      job.request = builder.build(job.call, job.run.timeout(Clock::now()));
+    } catch (...) {
+      job.build_error = std::current_exception();
+    }
+    job.built = true;
   }
 
   void finish_with(Job& job, std::exception_ptr error) {
@@ -350,13 +417,14 @@ struct AsyncClient::Engine {
 
   // Fails every job. Failing a batch item may feed the next one into `ready`, so this repeats
   // until nothing is left.
+  static std::exception_ptr cancelled(bool sent) {
+    return std::make_exception_ptr(
+        TransportError(TransportError::Kind::kCancelled, sent,
+                       sent ? "cancelled while in flight (the request may have reached the server)"
+                            : "cancelled before it was sent"));
+  }
+
   void fail_all() {
-    auto cancelled = [](bool sent) {
-      return std::make_exception_ptr(TransportError(
-          TransportError::Kind::kCancelled, sent,
-          sent ? "cancelled while in flight (the request may have reached the server)"
-               : "cancelled before it was sent"));
-    };
     // Work submitted after this point is not cancelled: take what is queued now, once.
     std::deque<std::unique_ptr<Job>> rest;
     {
@@ -365,6 +433,8 @@ struct AsyncClient::Engine {
     }
     for (auto& job : rest) ready.push_back(std::move(job));
     for (;;) {
+      // Jobs waiting for the preparer (failing a batch item may hand it the next one).
+      for (auto& job : preparer.take()) ready.push_back(std::move(job));
       auto running = std::move(active);
       active.clear();
       auto queued = std::move(ready);
@@ -411,6 +481,16 @@ struct AsyncClient::Engine {
   std::unordered_map<CURL*, std::unique_ptr<Job>> active;
   std::vector<CURL*> idle;
   std::mt19937_64 rng;
+  const std::function<double()> random = [this] { return random01(); };
+  std::atomic<std::uint64_t> cancel_epoch{0};
+  Preparer preparer{[this](Job& job) { build(job); },
+                    [this](std::unique_ptr<Job> job) {
+                      {
+                        std::lock_guard<std::mutex> guard(mutex);
+                        submitted.push_back(std::move(job));
+                      }
+                      curl_multi_wakeup(multi);
+                    }};
 };
 
 AsyncClient::AsyncClient(ClientOptions options, AsyncOptions async)

@@ -1,5 +1,11 @@
 #include "calls.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <algorithm>
+#include <cctype>
+
 #include "codec.h"
 #include "redact.h"
 #include "validation.h"
@@ -9,12 +15,26 @@ namespace wix::backinstock::internal {
 
 namespace {
 
+// Decided by parsing the address, never by a prefix: `127.attacker.test` is not loopback.
 bool is_loopback_host(std::string_view host) {
-  return host == "localhost" || host == "[::1]" || host.substr(0, 4) == "127.";
+  std::string h(host);
+  std::transform(h.begin(), h.end(), h.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (h == "localhost") return true;
+  if (h.size() > 2 && h.front() == '[' && h.back() == ']') {
+    in6_addr v6{};
+    return inet_pton(AF_INET6, h.substr(1, h.size() - 2).c_str(), &v6) == 1 &&
+           IN6_IS_ADDR_LOOPBACK(&v6);
+  }
+  in_addr v4{};  // strict dotted quad: no `127.1`, no hex
+  return inet_pton(AF_INET, h.c_str(), &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127;
 }
 
+// An ID as one path segment: percent-encoded, and `.` / `..` spelled `%2E` so that no one
+// (libcurl, a proxy, the server) reads them as dot segments.
 std::string checked_id(const std::string& id) {
   check_required_text("id", id);
+  if (id == "." || id == "..") return id == "." ? "%2E" : "%2E%2E";
   return percent_encode(id);
 }
 
@@ -36,7 +56,12 @@ std::string checked_base_url(std::string url, bool allow_insecure_http, const ch
     }
     auto host = authority.front() == '[' ? authority.substr(0, authority.find(']') + 1)
                                          : authority.substr(0, authority.find(':'));
-    if (!is_loopback_host(host)) {
+    // After the host only a port may follow.
+    auto port = authority.substr(host.size());
+    bool port_ok =
+        port.empty() ||
+        (port.front() == ':' && port.find_first_not_of("0123456789", 1) == std::string_view::npos);
+    if (!port_ok || !is_loopback_host(host)) {
       throw ValidationError(field,
                             "plain http:// is refused for non-loopback hosts (credentials would "
                             "travel unencrypted); set allow_insecure_http to override");
@@ -73,7 +98,17 @@ HttpRequest RequestBuilder::build(const WireCall& call, std::chrono::millisecond
     request.headers.emplace_back("Content-Type", "application/json");
     request.body = call.body;
   }
-  credentials_->apply(request.headers);
+  // Credentials may fetch a token: within the attempt's budget, which the request then gets
+  // what is left of.
+  auto start = std::chrono::steady_clock::now();
+  auto deadline =
+      timeout.count() > 0 ? start + timeout : std::chrono::steady_clock::time_point::max();
+  credentials_->apply_within(request.headers, deadline);
+  if (timeout.count() > 0) {
+    auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - start);
+    timeout = std::max(std::chrono::milliseconds(1), timeout - spent);
+  }
   request.timeout = timeout;
   request.idempotent = call.safety == Safety::kIdempotent;
   return request;

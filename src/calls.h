@@ -26,6 +26,8 @@ std::string checked_base_url(std::string url, bool allow_insecure_http,
 class RequestBuilder {
  public:
   explicit RequestBuilder(const ClientOptions& options);
+  /// The request of one attempt with `timeout` (zero: none) as its budget: credentials fetching a
+  /// token give up by then, and the request gets what is left.
   HttpRequest build(const WireCall& call, std::chrono::milliseconds timeout) const;
   Credentials& credentials() const noexcept { return *credentials_; }
 

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 #include <utility>
 
+#include "attempt.h"
 #include "calls.h"
 #include "codec.h"
 #include "error_access.h"
@@ -128,46 +130,35 @@ class RestConnection final : public Connection {
   }
 
   Sent send(const WireCall& call, const CallOptions& options) {
-    const Safety safety = call.safety;
     const RetryPolicy& policy = options.retry ? *options.retry : options_.retry;
     if (options.retry) internal::check_policy(policy);
-    internal::RetryRun run(policy, safety, now(),
+    internal::RetryRun run(policy, call.safety, now(),
                            options.timeout.value_or(options_.request_timeout));
-    auto random = [this] { return random01(); };
+    const std::function<double()> random = [this] { return random01(); };
+    const internal::AttemptContext context{call, run, builder_.credentials(), options_.logger,
+                                           random};
     for (;; run.advance()) {
-      // Built outside the try: a failing token endpoint is its own error, not this call's.
+      // Built outside the decision: a failing token endpoint is its own error, not this call's.
       HttpRequest request = builder_.build(call, run.timeout(now()));
       auto attempt_start = now();
-      internal::RetryRun::Next next;
+      std::optional<HttpResponse> response;
+      std::optional<TransportError> error;
       try {
-        HttpResponse response = options_.transport->send(request);
-        auto request_id = find_header(response.headers, "x-wix-request-id").value_or("");
-        internal::log_attempt(options_.logger, call, run.attempt(), response.status,
-                              now() - attempt_start, request_id, "", builder_.credentials());
-        if (response.status == 200) return {std::move(response), run.attempt()};
-        if (response.status == 401 && run.take_refresh() &&
-            builder_.credentials().on_unauthenticated(request.headers)) {
-          continue;  // one more attempt with fresh credentials
-        }
-        next = run.after_status(response, now(), random);
-        if (!next.retry) {
-          try {
-            internal::throw_api_error(response, builder_.credentials().secrets());
-          } catch (Error& e) {
-            ErrorAccess::annotate(e, run.attempt(), next.reason);
-            throw;
-          }
-        }
-      } catch (TransportError& e) {
-        internal::log_attempt(options_.logger, call, run.attempt(), 0, now() - attempt_start, "",
-                              e.what(), builder_.credentials());
-        next = run.after_error(e, now(), random);
-        if (!next.retry) {
-          ErrorAccess::annotate(e, run.attempt(), next.reason);
-          throw;
-        }
+        response = options_.transport->send(request);
+      } catch (const TransportError& e) {
+        error = e;
       }
-      sleep(next.delay);
+      auto decision = internal::decide(context, request, response ? &*response : nullptr,
+                                       error ? &*error : nullptr, now(), now() - attempt_start);
+      switch (decision.action) {
+        case internal::AttemptDecision::Action::kSucceed:
+          return {std::move(*response), run.attempt()};
+        case internal::AttemptDecision::Action::kFail:
+          std::rethrow_exception(decision.error);
+        case internal::AttemptDecision::Action::kRetry:
+          sleep(decision.delay);
+          break;
+      }
     }
   }
 
@@ -335,8 +326,9 @@ bool QueryPager::fetch() {
       done_ = true;
       return false;
     }
-    // A server that answers a cursor with the same cursor would be walked forever: stop there.
-    if (page_.metadata.next_cursor == query_sent_.cursor()) {
+    // A server that answers with a cursor already sent (A, A or A, B, A...) would be walked
+    // forever: stop there.
+    if (!cursors_sent_.insert(*page_.metadata.next_cursor).second) {
       done_ = true;
       return false;
     }

@@ -1,5 +1,8 @@
 #include "codec.h"
 
+#include <cstdint>
+#include <limits>
+#include <optional>
 #include <utility>
 
 #include "json_writer.h"
@@ -33,6 +36,22 @@ std::optional<std::string> optional_text(const json& object, const char* key) {
 [[noreturn]] void malformed(const std::string& what) {
   throw TransportError(TransportError::Kind::kMalformedResponse, true,
                        "malformed response body: " + what);
+}
+
+// A count: absent or null is nullopt; anything but an integer in [0, INT32_MAX] is malformed (a
+// 32-bit read of 4294967297 would otherwise give 1).
+std::optional<std::int32_t> count_at(const json& object, const char* key, const char* name) {
+  const json& v = member(object, key);
+  if (v.is_null()) return std::nullopt;
+  constexpr auto kMax = static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max());
+  if (v.is_number_unsigned() && v.get<std::uint64_t>() <= kMax) {
+    return static_cast<std::int32_t>(v.get<std::uint64_t>());
+  }
+  if (v.is_number_integer() && !v.is_number_unsigned() && v.get<std::int64_t>() >= 0 &&
+      static_cast<std::uint64_t>(v.get<std::int64_t>()) <= kMax) {
+    return static_cast<std::int32_t>(v.get<std::int64_t>());
+  }
+  malformed(std::string(name) + " is not a count (an integer from 0 to 2147483647)");
 }
 
 }  // namespace
@@ -189,9 +208,7 @@ QueryPage decode_query_response(std::string_view body) {
     malformed("\"requests\" is not an array");
   }
   const json& metadata = member(value, "metadata");
-  if (const json& count = member(metadata, "count"); count.is_number_integer()) {
-    page.metadata.count = count.get<std::int32_t>();
-  }
+  if (auto count = count_at(metadata, "count", "metadata.count")) page.metadata.count = *count;
   const json& cursors = member(metadata, "cursors");
   page.metadata.next_cursor = optional_text(cursors, "next");
   page.metadata.prev_cursor = optional_text(cursors, "prev");
@@ -208,9 +225,8 @@ std::vector<CatalogReferenceCount> decode_count_response(std::string_view body) 
   }
   out.reserve(counts.size());
   for (const auto& c : counts) {
-    const json& n = member(c, "count");
     out.push_back({decode_catalog_reference(member(c, "catalogReference")),
-                   n.is_number_integer() ? n.get<std::int32_t>() : 0});
+                   count_at(c, "count", "countsPerCatalogReference[].count").value_or(0)});
   }
   return out;
 }

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <charconv>
 #include <ctime>
+#include <algorithm>
 #include <memory>
 #include <utility>
 
@@ -38,6 +39,9 @@ const json* object_at(const json& object, const char* key) {
   return &*it;
 }
 
+// Anything longer is read as a day (the retry policy refuses to wait that long anyway).
+constexpr long long kMaxRetryAfterSeconds = 24LL * 3600;
+
 std::optional<std::chrono::milliseconds> parse_http_date(
     std::string_view value, std::chrono::system_clock::time_point now) noexcept {
   // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT".
@@ -72,9 +76,11 @@ std::optional<std::chrono::milliseconds> parse_http_date(
   tm.tm_sec = second;
   std::time_t t = timegm(&tm);
   if (t == static_cast<std::time_t>(-1)) return std::nullopt;
-  auto at = std::chrono::system_clock::from_time_t(t);
-  if (at <= now) return std::chrono::milliseconds(0);
-  return std::chrono::duration_cast<std::chrono::milliseconds>(at - now);
+  // In whole seconds, clamped: a date centuries ahead must not overflow a nanosecond clock.
+  long long ahead =
+      static_cast<long long>(t) - static_cast<long long>(std::chrono::system_clock::to_time_t(now));
+  if (ahead <= 0) return std::chrono::milliseconds(0);
+  return std::chrono::milliseconds(std::min(ahead, kMaxRetryAfterSeconds) * 1000);
 }
 
 template <typename T>
@@ -174,9 +180,10 @@ std::optional<std::chrono::milliseconds> parse_retry_after(
   if (std::isdigit(static_cast<unsigned char>(value.front()))) {
     long long seconds = 0;
     auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-    if (ec != std::errc() || ptr != value.data() + value.size()) return std::nullopt;
-    constexpr long long kMaxSeconds = 24LL * 3600;  // anything longer is clamped to a day
-    return std::chrono::milliseconds((seconds > kMaxSeconds ? kMaxSeconds : seconds) * 1000);
+    if (ptr != value.data() + value.size()) return std::nullopt;
+    if (ec == std::errc::result_out_of_range) seconds = kMaxRetryAfterSeconds;  // all digits
+    if (ec != std::errc() && ec != std::errc::result_out_of_range) return std::nullopt;
+    return std::chrono::milliseconds(std::min(seconds, kMaxRetryAfterSeconds) * 1000);
   }
   return parse_http_date(value, now);
 }

@@ -1,4 +1,7 @@
+#include <algorithm>
 #include <condition_variable>
+#include <cstdint>
+#include <exception>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -68,11 +71,26 @@ struct OAuthClientCredentials::State {
   std::string token;
   Clock::time_point renew_at{};
   std::size_t requests = 0;
+  // Each fetch has a number; waiters wait for the one running when they arrived, and a failed
+  // fetch answers all of them with its error instead of each trying again in turn.
+  std::uint64_t started = 0;
+  std::uint64_t finished = 0;
+  std::exception_ptr last_failure;  // of fetch number `finished`, if it failed
 
   Clock::time_point now() const { return options.clock ? options.clock() : Clock::now(); }
 
-  // Asks the token endpoint for a token; runs without the lock held.
-  std::pair<std::string, std::chrono::seconds> fetch() {
+  static TransportError deadline_error(const char* what) {
+    return TransportError(TransportError::Kind::kTimeout, false,
+                          std::string("deadline exceeded ") + what);
+  }
+
+  // Asks the token endpoint for a token, by `deadline` (steady_clock); runs without the lock held.
+  std::pair<std::string, std::chrono::seconds> fetch(Clock::time_point deadline) {
+    auto left =
+        deadline == Clock::time_point::max()
+            ? options.timeout
+            : std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) throw deadline_error("before an access token could be requested");
     nlohmann::json body = {{"grant_type", "client_credentials"},
                            {"client_id", app_id},
                            {"client_secret", app_secret},
@@ -82,7 +100,8 @@ struct OAuthClientCredentials::State {
     request.url = url;
     request.headers = {{"Content-Type", "application/json"}};
     request.body = body.dump();
-    request.timeout = options.timeout;
+    request.timeout = std::min(options.timeout, left);
+    request.idempotent = true;  // asking for a token twice changes nothing
     HttpResponse response = options.transport->send(request);
     const std::vector<std::string> secrets = {app_secret};
     if (response.status != 200) internal::throw_api_error(response, secrets);
@@ -93,39 +112,62 @@ struct OAuthClientCredentials::State {
       throw TransportError(TransportError::Kind::kMalformedResponse, true,
                            "malformed token response: no access_token");
     }
+    // The token becomes a header of every API request: no CR, LF or other control character.
+    if (!internal::is_header_value(token->get_ref<const std::string&>())) {
+      throw TransportError(TransportError::Kind::kMalformedResponse, true,
+                           "malformed token response: the access token is not a valid header "
+                           "value");
+    }
+    // Lifetimes are clamped to [1 s, 1 year]: no overflow, and a token is renewed at least yearly.
+    constexpr double kMaxLifetime = 365.0 * 24 * 3600;
     std::chrono::seconds lifetime{3600};
     auto expires = parsed.find("expires_in");
-    if (expires != parsed.end() && expires->is_number() && expires->get<double>() > 0) {
-      lifetime = std::chrono::seconds(static_cast<long long>(expires->get<double>()));
+    if (expires != parsed.end() && expires->is_number()) {
+      double seconds = expires->get<double>();
+      if (seconds >= 1) {
+        lifetime = std::chrono::seconds(static_cast<long long>(std::min(seconds, kMaxLifetime)));
+      }
     }
     return {token->get<std::string>(), lifetime};
   }
 
-  std::string current() {
+  std::string current(Clock::time_point deadline) {
     std::unique_lock<std::mutex> lock(mutex);
     for (;;) {
       if (!token.empty() && now() < renew_at) return token;
       if (!refreshing) break;
-      refreshed.wait(lock);  // another thread is renewing: wait for its result
+      // Another thread is renewing: wait for that fetch (within our deadline) and share its end.
+      const std::uint64_t awaited = started;
+      auto done = [&] { return finished >= awaited; };
+      if (deadline == Clock::time_point::max()) {
+        refreshed.wait(lock, done);
+      } else if (!refreshed.wait_until(lock, deadline, done)) {
+        throw deadline_error("while waiting for an access token");
+      }
+      if (finished == awaited && last_failure) std::rethrow_exception(last_failure);
     }
     refreshing = true;
     ++requests;
+    const std::uint64_t number = ++started;
     lock.unlock();
     std::pair<std::string, std::chrono::seconds> fresh;
+    std::exception_ptr failure;
     try {
-      fresh = fetch();
+      fresh = fetch(deadline);
     } catch (...) {
-      lock.lock();
-      refreshing = false;
-      refreshed.notify_all();
-      throw;
+      failure = std::current_exception();
     }
     lock.lock();
     refreshing = false;
-    token = fresh.first;
-    auto margin = std::min<std::chrono::seconds>(options.refresh_margin, fresh.second / 2);
-    renew_at = now() + fresh.second - margin;
+    finished = number;
+    last_failure = failure;
+    if (!failure) {
+      token = fresh.first;
+      auto margin = std::min<std::chrono::seconds>(options.refresh_margin, fresh.second / 2);
+      renew_at = now() + fresh.second - margin;
+    }
     refreshed.notify_all();
+    if (failure) std::rethrow_exception(failure);
     return token;
   }
 };
@@ -147,10 +189,16 @@ OAuthClientCredentials::OAuthClientCredentials(std::string app_id, std::string a
 
 OAuthClientCredentials::~OAuthClientCredentials() = default;
 
-std::string OAuthClientCredentials::access_token() { return state_->current(); }
+std::string OAuthClientCredentials::access_token() {
+  return state_->current(Clock::time_point::max());
+}
 
 void OAuthClientCredentials::apply(HttpHeaders& headers) {
-  headers.emplace_back("Authorization", state_->current());
+  headers.emplace_back("Authorization", state_->current(Clock::time_point::max()));
+}
+
+void OAuthClientCredentials::apply_within(HttpHeaders& headers, Clock::time_point deadline) {
+  headers.emplace_back("Authorization", state_->current(deadline));
 }
 
 bool OAuthClientCredentials::on_unauthenticated(const HttpHeaders& used) {

@@ -64,6 +64,9 @@ void check_policy(const RetryPolicy& policy) {
     throw ValidationError("retry.multiplier", "must be a finite number of at least 1");
   }
   if (policy.deadline.count() < 0) throw ValidationError("retry.deadline", "must not be negative");
+  if (policy.max_retry_after.count() < 0) {
+    throw ValidationError("retry.max_retry_after", "must not be negative");
+  }
 }
 
 RetryRun::RetryRun(const RetryPolicy& policy, Safety safety, Clock::time_point start,

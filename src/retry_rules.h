@@ -68,6 +68,10 @@ class RetryRun {
   Next schedule(Clock::time_point now, std::optional<std::chrono::milliseconds> server,
                 Random& random01) {
     if (attempt_ >= policy_.max_attempts) return {false, {}, "attempts exhausted"};
+    // No wait is longer than the policy allows: a server asking for more is not retried.
+    if (server && *server > policy_.max_retry_after) {
+      return {false, {}, "Retry-After asks for a longer wait than retry.max_retry_after"};
+    }
     auto delay = server ? *server : backoff_delay(policy_, attempt_, random01());
     if (has_deadline_ && now + delay >= deadline_) return {false, {}, "deadline exceeded"};
     return {true, delay, {}};

@@ -82,13 +82,19 @@ void check_required_text(std::string_view field, std::string_view text) {
   check_text(field, text);
 }
 
-void check_header_value(std::string_view field, std::string_view value) {
-  if (value.empty()) throw ValidationError(std::string(field), "is required and must not be empty");
+bool is_header_value(std::string_view value) noexcept {
+  if (value.empty()) return false;
   for (char ch : value) {
     auto c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c == 0x7F) {
-      throw ValidationError(std::string(field), "contains a control character");
-    }
+    if (c < 0x20 || c == 0x7F) return false;
+  }
+  return true;
+}
+
+void check_header_value(std::string_view field, std::string_view value) {
+  if (value.empty()) throw ValidationError(std::string(field), "is required and must not be empty");
+  if (!is_header_value(value)) {
+    throw ValidationError(std::string(field), "contains a control character");
   }
 }
 

@@ -21,6 +21,10 @@ void check_required_text(std::string_view field, std::string_view text);
 /// control character. The message never repeats the value, which may be a secret.
 void check_header_value(std::string_view field, std::string_view value);
 
+/// True when `value` can be sent as a header value: non-empty, no control character (CR, LF, NUL,
+/// ...). For values that come from elsewhere (a token endpoint's answer).
+bool is_header_value(std::string_view value) noexcept;
+
 /// True for `http://host...` / `https://host...` with a non-empty host and no whitespace.
 bool is_absolute_http_url(std::string_view text) noexcept;
 

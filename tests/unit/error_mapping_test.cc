@@ -162,8 +162,12 @@ TEST(ErrorMappingTest, RetryAfterIsParsedInBothForms) {
             std::chrono::milliseconds(10000));
   EXPECT_EQ(internal::parse_retry_after("Sun, 06 Nov 1994 08:49:00 GMT", now),
             std::chrono::milliseconds(0));
-  for (const char* bad :
-       {"", "soon", "-5", "1.5", "Sun, 99 Nov 1994 08:49:37 GMT", "99999999999999999999999"}) {
+  // Too many digits to count is a very long wait (a day), not garbage; a date far ahead is too.
+  EXPECT_EQ(internal::parse_retry_after("99999999999999999999999", now),
+            std::chrono::milliseconds(86'400'000));
+  EXPECT_EQ(internal::parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now),
+            std::chrono::milliseconds(86'400'000));
+  for (const char* bad : {"", "soon", "-5", "1.5", "Sun, 99 Nov 1994 08:49:37 GMT"}) {
     EXPECT_FALSE(internal::parse_retry_after(bad, now).has_value()) << bad;
   }
   try {

@@ -9,6 +9,7 @@
 #include <functional>
 #include <iterator>
 #include <memory>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -248,7 +249,8 @@ class QueryPager {
 
   Client client_;
   Query query_;
-  Query query_sent_;  // the query of the current page
+  Query query_sent_;                    // the query of the current page
+  std::set<std::string> cursors_sent_;  // a server that cycles through cursors is not walked twice
   CallOptions options_;
   QueryPage page_;
   std::size_t index_ = 0;

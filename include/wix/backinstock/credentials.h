@@ -21,6 +21,16 @@ class Credentials {
   virtual ~Credentials() = default;
   /// Appends the authentication headers of one attempt (`Authorization`, `wix-site-id`, ...).
   virtual void apply(HttpHeaders& headers) = 0;
+  /// `apply`, giving up by `deadline` (the call's): credentials that fetch or wait for a token
+  /// bound both by it and throw `TransportError` (kind `kTimeout`) past it. The default calls
+  /// `apply`.
+  virtual void apply_within(HttpHeaders& headers, std::chrono::steady_clock::time_point deadline) {
+    (void)deadline;
+    apply(headers);
+  }
+  /// True when `apply` never blocks (no network, no waiting). The asynchronous client calls such
+  /// credentials on its event loop; any others are called on a thread of their own.
+  virtual bool applies_without_blocking() const noexcept { return false; }
   /// Called after the service answered 401 to a request carrying `used` (the headers `apply`
   /// added, among others). A refreshable credential drops that token if it is still the current
   /// one and returns true to ask for one more attempt.
@@ -45,6 +55,7 @@ class ApiKeyCredentials final : public Credentials {
                                                         std::string account_id);
 
   void apply(HttpHeaders& headers) override;
+  bool applies_without_blocking() const noexcept override { return true; }
   std::vector<std::string> secrets() const override { return {api_key_}; }
 
   /// Prefer `for_site` / `for_account`; throws `ValidationError`.
@@ -63,6 +74,7 @@ class AccessTokenCredentials final : public Credentials {
   /// Throws `ValidationError` (`accessToken`) when the token is empty or holds a control character.
   explicit AccessTokenCredentials(std::string token);
   void apply(HttpHeaders& headers) override;
+  bool applies_without_blocking() const noexcept override { return true; }
   std::vector<std::string> secrets() const override { return {token_}; }
 
  private:
@@ -96,7 +108,7 @@ struct OAuthOptions {
   std::chrono::seconds refresh_margin{300};
   /// Transport for token requests; null: a `CurlTransport` of its own.
   std::shared_ptr<Transport> transport;
-  /// Timeout of one token request.
+  /// Timeout of one token request (cut to what is left of the deadline of the call that needs it).
   std::chrono::milliseconds timeout{30'000};
   /// Allows `http://` to non-loopback hosts (never do this in production).
   bool allow_insecure_http = false;
@@ -107,7 +119,8 @@ struct OAuthOptions {
 /// A Wix app acting on one site (app instance), authenticated with OAuth client credentials:
 /// `POST /oauth2/token {"grant_type": "client_credentials", "client_id", "client_secret",
 /// "instance_id"}`. The access token is cached until `refresh_margin` before it expires; one
-/// thread renews it while the others wait; after a 401 it is renewed once more.
+/// thread renews it while the others wait (within their calls' deadlines), and a failed renewal
+/// answers every thread that waited for it; after a 401 it is renewed once more.
 ///
 /// Token endpoint failures throw the same typed errors as API calls (`UnauthenticatedError`, ...,
 /// `TransportError`), with the status and request ID and without the secret.
@@ -120,6 +133,7 @@ class OAuthClientCredentials final : public Credentials {
   ~OAuthClientCredentials() override;
 
   void apply(HttpHeaders& headers) override;
+  void apply_within(HttpHeaders& headers, std::chrono::steady_clock::time_point deadline) override;
   bool on_unauthenticated(const HttpHeaders& used) override;
   std::vector<std::string> secrets() const override;
 

@@ -12,8 +12,10 @@
 ///
 /// The delay before retry n (n = 1, 2, ...) is drawn uniformly from
 /// [0, min(max_delay, initial_delay * multiplier^(n-1))] ("full jitter"), unless the server sent
-/// `Retry-After` (seconds or HTTP date), which is then waited instead. A call never outlives its
-/// deadline: each attempt's timeout is cut to the time left, and no wait goes past it.
+/// `Retry-After` (seconds or HTTP date), which is then waited instead, up to `max_retry_after`: a
+/// server asking for longer ends the call with its error at once. A call never outlives its
+/// deadline: each attempt's timeout is cut to the time left, and a wait that would go past it
+/// ends the call at once ("deadline exceeded").
 
 #include <chrono>
 #include <string_view>
@@ -28,6 +30,9 @@ struct RetryPolicy {
   std::chrono::milliseconds initial_delay{250};
   /// Cap of every backoff delay.
   std::chrono::milliseconds max_delay{20'000};
+  /// Longest wait a server may ask for with `Retry-After`; a longer one is not waited (the call
+  /// ends with the server's error, e.g. `RateLimitedError` and its `retry_after()`).
+  std::chrono::milliseconds max_retry_after{60'000};
   /// Growth of the bound per retry.
   double multiplier = 2.0;
   /// Budget of one call across all attempts and waits, on `steady_clock`; zero means none.

@@ -1,0 +1,39 @@
+#pragma once
+
+// What happens after one attempt: succeed, retry after a delay, or fail with this typed error.
+// The one decision both `Client` and `AsyncClient` make, so that the retry and safety rules of a
+// call (a property of its `WireCall`) cannot differ between them. Internal.
+
+#include <chrono>
+#include <exception>
+#include <functional>
+
+#include "calls.h"
+#include "retry_rules.h"
+
+namespace wix::backinstock::internal {
+
+/// The next step of a call.
+struct AttemptDecision {
+  enum class Action { kSucceed, kRetry, kFail };
+  Action action = Action::kFail;
+  std::chrono::milliseconds delay{0};  ///< for kRetry: wait this long first
+  std::exception_ptr error;            ///< for kFail: annotated with attempts and stop reason
+};
+
+/// Everything an attempt's decision reads besides its outcome.
+struct AttemptContext {
+  const WireCall& call;
+  RetryRun& run;
+  Credentials& credentials;
+  const std::function<void(const AttemptRecord&)>& logger;
+  const std::function<double()>& random01;  ///< drawn only when a backoff is computed
+};
+
+/// Decides after an attempt that got `response` (an HTTP answer) or `error` (none), exactly one of
+/// them non-null. `sent` is the request of the attempt, `took` its duration. Logs the attempt.
+AttemptDecision decide(const AttemptContext& context, const HttpRequest& sent,
+                       const HttpResponse* response, const TransportError* error,
+                       RetryRun::Clock::time_point now, RetryRun::Clock::duration took);
+
+}  // namespace wix::backinstock::internal
