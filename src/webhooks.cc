@@ -54,10 +54,12 @@ EVP_PKEY* read_key(std::string_view text) {
   throw WebhookError(Reason::kMalformed, what);
 }
 
+// Only the canonical spelling (RFC 7515: base64url, no padding, zero unused bits) is accepted, so
+// one signature has exactly one valid token.
 std::string decode_part(std::string_view part, const char* name) {
   std::string out;
-  if (part.empty() || !internal::base64url_decode(part, out)) {
-    malformed(std::string("the JWS ") + name + " is not base64url");
+  if (part.empty() || !internal::base64url_decode_canonical(part, out)) {
+    malformed(std::string("the JWS ") + name + " is not canonical base64url");
   }
   return out;
 }
@@ -89,6 +91,10 @@ std::string text(const json& object, const char* key) {
 std::optional<std::int64_t> int64_of(const json& object, const char* key) {
   auto it = object.find(key);
   if (it == object.end() || it->is_null()) return std::nullopt;
+  if (it->is_number_unsigned() &&
+      it->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
+    malformed(std::string(key) + " is beyond the int64 range");
+  }
   if (it->is_number_integer()) return it->get<std::int64_t>();
   if (!it->is_string()) malformed(std::string(key) + " is not an integer");
   const std::string s = it->get<std::string>();
@@ -118,6 +124,9 @@ Event Verifier::verify(std::string_view body) const {
 }
 
 Event Verifier::verify(std::string_view body, std::chrono::system_clock::time_point now) const {
+  if (body.size() > kMaxBodyBytes) {
+    malformed("the body is larger than " + std::to_string(kMaxBodyBytes) + " bytes");
+  }
   while (!body.empty() && std::isspace(static_cast<unsigned char>(body.back())))
     body.remove_suffix(1);
   while (!body.empty() && std::isspace(static_cast<unsigned char>(body.front())))
@@ -135,6 +144,8 @@ Event Verifier::verify(std::string_view body, std::chrono::system_clock::time_po
   if (text(header, "alg") != "RS256") {
     throw WebhookError(Reason::kUnsupportedAlgorithm, "alg must be RS256");
   }
+  // RFC 7515 4.1.11: critical extensions this verifier does not understand make the token invalid.
+  if (header.contains("crit")) malformed("the JWS header has critical extensions (crit)");
   std::string signature = decode_part(signature_part, "signature");
   std::string_view signing_input = body.substr(0, second);
 
@@ -149,11 +160,19 @@ Event Verifier::verify(std::string_view body, std::chrono::system_clock::time_po
   if (!valid) throw WebhookError(Reason::kBadSignature, "the signature does not verify");
 
   json claims = parse_object(decode_part(payload_part, "payload"), "the JWT payload");
+  // Compared in seconds as doubles: an `exp` centuries ahead must not overflow a nanosecond clock.
+  const double now_seconds = std::chrono::duration<double>(now.time_since_epoch()).count();
   if (auto exp = claims.find("exp"); exp != claims.end() && !exp->is_null()) {
     if (!exp->is_number()) malformed("exp is not a number");
-    auto expires = std::chrono::system_clock::time_point(
-        std::chrono::seconds(static_cast<long long>(exp->get<double>())));
-    if (now >= expires) throw WebhookError(Reason::kExpired, "the token has expired");
+    if (now_seconds >= exp->get<double>()) {
+      throw WebhookError(Reason::kExpired, "the token has expired");
+    }
+  }
+  if (auto nbf = claims.find("nbf"); nbf != claims.end() && !nbf->is_null()) {
+    if (!nbf->is_number()) malformed("nbf is not a number");
+    if (now_seconds < nbf->get<double>()) {
+      throw WebhookError(Reason::kNotYetValid, "the token is not valid yet (nbf)");
+    }
   }
   json envelope = nested_object(claims, "data", "the data claim", true);
   Event event;

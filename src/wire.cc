@@ -87,6 +87,21 @@ bool base64url_decode(std::string_view text, std::string& out) {
   return true;
 }
 
+bool base64url_decode_canonical(std::string_view text, std::string& out) {
+  if (text.size() % 4 == 1) return false;
+  for (char ch : text) {
+    if (ch == '+' || ch == '/' || ch == '=') return false;
+  }
+  if (!base64url_decode(text, out)) return false;
+  // The bits of the last character beyond the decoded bytes must be zero.
+  if (text.size() % 4 != 0) {
+    auto last = static_cast<std::uint32_t>(kDecode[static_cast<unsigned char>(text.back())]);
+    std::uint32_t unused = text.size() % 4 == 2 ? 0x0F : 0x03;
+    if ((last & unused) != 0) return false;
+  }
+  return true;
+}
+
 std::string dot_r_parameter(std::string_view json) { return ".r=" + base64url_encode(json); }
 
 WireCall query_call(std::string request_json) {

@@ -33,6 +33,10 @@ std::string base64url_encode(std::string_view data);
 /// malformed input.
 bool base64url_decode(std::string_view text, std::string& out);
 
+/// Strict inverse of `base64url_encode`: the URL alphabet only, no padding, zero unused bits, so
+/// that one byte string has exactly one accepted spelling. Returns false otherwise.
+bool base64url_decode_canonical(std::string_view text, std::string& out);
+
 /// The `.r=<base64url(json)>` parameter string for a complex GET (without the leading `?`).
 std::string dot_r_parameter(std::string_view json);
 

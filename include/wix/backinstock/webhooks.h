@@ -13,6 +13,7 @@
 /// `metadata.event_id`, order per entity by `metadata.entity_event_sequence`.
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -44,6 +45,7 @@ class WebhookError : public Error {
     kUnsupportedAlgorithm,  ///< `alg` is not RS256 (`none`, HS256, ...)
     kBadSignature,          ///< the signature does not verify with the key
     kExpired,               ///< `exp` is in the past
+    kNotYetValid,           ///< `nbf` is in the future
     kUnknownEventType,      ///< verified, but not a Back-in-Stock notification request event
   };
   /// An error for `reason`; `message` never quotes the token.
@@ -121,13 +123,16 @@ struct Event {
 /// Thread safety: `verify` may be called concurrently. Copy: cheap (the key is shared).
 class Verifier {
  public:
+  /// Bodies larger than this are refused as malformed before any decoding.
+  static constexpr std::size_t kMaxBodyBytes = std::size_t{1} << 20;
+
   /// `public_key`: a PEM SPKI block (`-----BEGIN PUBLIC KEY-----`), or the same base64-wrapped
   /// (as the app dashboard may show it). Throws `WebhookError(kInvalidKey)`.
   explicit Verifier(std::string_view public_key);
 
   /// Verifies and decodes `body` (the raw request body, not re-serialised). Throws `WebhookError`.
   Event verify(std::string_view body) const;
-  /// Same, with `exp` checked against `now`.
+  /// Same, with `exp` and `nbf` checked against `now`.
   Event verify(std::string_view body, std::chrono::system_clock::time_point now) const;
 
  private:

@@ -1,0 +1,154 @@
+// Token endpoints that are slow, failing or absurd: the call's deadline bounds the fetch and the
+// wait, one failed fetch answers everyone who waited for it, lifetimes cannot overflow, and a token
+// fetch never stalls the asynchronous client's event loop.
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <thread>
+
+#include "hostile_server.h"
+#include "wix/backinstock/backinstock.h"
+
+namespace wix::backinstock {
+namespace {
+
+using std::chrono::milliseconds;
+using testing::HostileServer;
+using testing::Then;
+using testing::WireRequest;
+
+const char* kToken = R"({"access_token":"fresh-token","expires_in":3600})";
+
+ClientOptions oauth_client(const std::string& url, milliseconds deadline) {
+  OAuthOptions oauth;
+  oauth.base_url = url;
+  ClientOptions options;
+  options.base_url = url;
+  options.credentials = std::make_shared<OAuthClientCredentials>("app", "secret", "inst", oauth);
+  options.retry = RetryPolicy::no_retry();
+  options.retry.deadline = deadline;
+  return options;
+}
+
+TEST(OAuthDeadlineTest, ASlowTokenEndpointCannotOutliveTheCallsDeadline) {
+  HostileServer server([](int fd, const WireRequest& r) {
+    if (r.target == "/oauth2/token") std::this_thread::sleep_for(milliseconds(1500));
+    return HostileServer::reply(fd, 200, r.target == "/oauth2/token" ? kToken : "{}");
+  });
+  Client client(oauth_client(server.url(), milliseconds(300)));
+  try {
+    client.get_settings();
+    FAIL() << "the call waited for the token past its deadline";
+  } catch (const TransportError& e) {
+    EXPECT_EQ(e.kind(), TransportError::Kind::kTimeout) << e.what();
+  }
+  EXPECT_EQ(server.count(kRequestsPath), 0u);
+}
+
+TEST(OAuthDeadlineTest, AThreadWaitingForAnotherThreadsFetchGivesUpAtItsDeadline) {
+  HostileServer server([](int fd, const WireRequest& r) {
+    if (r.target == "/oauth2/token") std::this_thread::sleep_for(milliseconds(1500));
+    return HostileServer::reply(fd, 200, r.target == "/oauth2/token" ? kToken : "{}");
+  });
+  OAuthOptions oauth;
+  oauth.base_url = server.url();
+  auto credentials = std::make_shared<OAuthClientCredentials>("app", "secret", "inst", oauth);
+  auto slow = std::async(std::launch::async, [&] { return credentials->access_token(); });
+  while (server.count("/oauth2/token") == 0) std::this_thread::sleep_for(milliseconds(1));
+  ClientOptions options;
+  options.base_url = server.url();
+  options.credentials = credentials;
+  options.retry = RetryPolicy::no_retry();
+  options.retry.deadline = milliseconds(200);
+  Client client(options);
+  try {
+    client.get_settings();
+    FAIL() << "the waiting call outlived its deadline";
+  } catch (const TransportError& e) {
+    EXPECT_EQ(e.kind(), TransportError::Kind::kTimeout) << e.what();
+  }
+  EXPECT_EQ(slow.get(), "fresh-token");
+  EXPECT_EQ(credentials->token_requests(), 1u);
+}
+
+TEST(OAuthSingleFlightTest, OneFailedFetchAnswersEveryoneWhoWaited) {
+  HostileServer server([](int fd, const WireRequest&) {
+    std::this_thread::sleep_for(milliseconds(300));
+    return HostileServer::reply(fd, 503, R"({"message":"token service down"})");
+  });
+  OAuthOptions oauth;
+  oauth.base_url = server.url();
+  OAuthClientCredentials credentials("app", "secret", "inst", oauth);
+  constexpr int kThreads = 16;
+  std::atomic<int> ready{0};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&] {
+      ++ready;
+      while (ready < kThreads) std::this_thread::yield();
+      try {
+        credentials.access_token();
+      } catch (const ServerError&) {
+        ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures, kThreads);
+  // One fetch (two if a thread was scheduled only after the first one failed), not one each.
+  EXPECT_LE(server.requests().size(), 2u);
+}
+
+TEST(OAuthLifetimeTest, AnAbsurdExpiresInIsClampedNotOverflowed) {
+  for (const char* expires : {"1e12", "9.3e18", "1e308", "18446744073709551615"}) {
+    HostileServer server([&](int fd, const WireRequest&) {
+      return HostileServer::reply(
+          fd, 200, std::string(R"({"access_token":"t","expires_in":)") + expires + "}");
+    });
+    OAuthOptions oauth;
+    oauth.base_url = server.url();
+    OAuthClientCredentials credentials("app", "secret", "inst", oauth);
+    credentials.access_token();
+    credentials.access_token();
+    EXPECT_EQ(credentials.token_requests(), 1u) << expires;
+  }
+}
+
+TEST(AsyncLoopTest, ATokenFetchForARetryNeverStallsOtherTransfers) {
+  // The first settings call is answered 503 and retried; the token for its retry blocks until the
+  // test releases it. Meanwhile another call must complete: the loop thread is not the one waiting.
+  std::atomic<int> settings_calls{0};
+  HostileServer server([&](int fd, const WireRequest&) {
+    return HostileServer::reply(fd, ++settings_calls == 1 ? 503 : 200, "{}");
+  });
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<int> tokens{0};
+  std::promise<void> blocked;
+  ClientOptions options;
+  options.base_url = server.url();
+  options.retry.initial_delay = milliseconds(1);
+  options.retry.max_delay = milliseconds(1);
+  options.credentials = std::make_shared<TokenProviderCredentials>([&] {
+    if (++tokens == 2) {  // the retry of the first call
+      blocked.set_value();
+      released.wait_for(std::chrono::seconds(20));
+    }
+    return std::string("provided-token");
+  });
+  AsyncClient client(options);
+  auto first = client.get_settings();
+  blocked.get_future().wait();
+  auto second = client.get_settings();
+  bool completed = second.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  release.set_value();
+  EXPECT_TRUE(completed) << "the event loop was blocked by a token fetch";
+  EXPECT_NO_THROW(first.get());
+  EXPECT_NO_THROW(second.get());
+}
+
+}  // namespace
+}  // namespace wix::backinstock
