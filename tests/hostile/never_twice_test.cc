@@ -6,6 +6,13 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <thread>
+
 #include "hostile_server.h"
 #include "wix/backinstock/backinstock.h"
 
@@ -127,6 +134,109 @@ TEST(NeverTwiceTest, BatchReportsOnReusedConnectionsThatDieAreNotResent) {
     }
   }
   EXPECT_GT(failed, 0u);  // the reused connections did die
+}
+
+// A server that misbehaves at random, as under a bad day's load: 429 (refused before processing),
+// 500, resets and closes after reading, on fresh and reused connections. Every report carries a
+// marker; the server counts, per marker, the bodies that may have been acted on (anything but a
+// 429). Never more than one.
+class MixedLoad {
+ public:
+  MixedLoad()
+      : server_([this](int fd, const WireRequest& r) {
+          auto roll = std::hash<std::string>()(r.body + std::to_string(++served_)) % 10;
+          bool refused = roll == 0;
+          std::string marker;
+          auto body = nlohmann::json::parse(r.body, nullptr, false);
+          if (body.is_object() && body.contains("extraAutomationTemplateParameters")) {
+            marker = body["extraAutomationTemplateParameters"].value("marker", "");
+          }
+          {
+            std::lock_guard<std::mutex> guard(mutex_);
+            if (!refused) ++acted_on_[marker];
+          }
+          switch (roll) {
+            case 0:
+              return HostileServer::reply(fd, 429, "{}", {"Retry-After: 0"});
+            case 1:
+              return HostileServer::reply(fd, 500, "{}");
+            case 2:
+              return Then::kReset;
+            case 3:
+              return Then::kClose;
+            default:
+              return HostileServer::reply(fd, 200, "{}");
+          }
+        }) {}
+
+  ClientOptions options() const {
+    auto o = options_for(server_);
+    o.retry.max_attempts = 6;
+    return o;
+  }
+
+  static ReportItemsBackInStockRequest report(const std::string& marker) {
+    return ReportItemsBackInStockRequest(CatalogReference("orchid", kWixStoresAppId),
+                                         ItemDetails("White Orchid", "29.99"),
+                                         {{"marker", marker}});
+  }
+
+  // Markers whose body may have been acted on more than once.
+  std::vector<std::string> duplicates() const {
+    std::lock_guard<std::mutex> guard(mutex_);
+    std::vector<std::string> out;
+    for (const auto& [marker, count] : acted_on_) {
+      if (count > 1) out.push_back(marker + " x" + std::to_string(count));
+    }
+    return out;
+  }
+
+  std::size_t markers() const {
+    std::lock_guard<std::mutex> guard(mutex_);
+    return acted_on_.size();
+  }
+
+ private:
+  std::atomic<std::uint64_t> served_{0};
+  mutable std::mutex mutex_;
+  std::map<std::string, int> acted_on_;
+  HostileServer server_;
+};
+
+TEST(NeverTwiceTest, SixteenThreadsUnderMixedFaultsNeverActTwiceOnAReport) {
+  MixedLoad load;
+  Client client(load.options());
+  constexpr int kThreads = 16;
+  constexpr int kCalls = 125;  // 2,000 reports
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kCalls; ++i) {
+        try {
+          client.report_items_back_in_stock(
+              MixedLoad::report(std::to_string(t) + "-" + std::to_string(i)));
+        } catch (const Error&) {
+          // Failures are expected; duplicates are not.
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_GT(load.markers(), kThreads * kCalls * 8u / 10u);
+  EXPECT_EQ(load.duplicates(), std::vector<std::string>{});
+}
+
+TEST(NeverTwiceTest, ABatchUnderMixedFaultsNeverActsTwiceOnAReport) {
+  MixedLoad load;
+  AsyncOptions async;
+  async.max_in_flight = 16;
+  AsyncClient client(load.options(), async);
+  std::vector<ReportItemsBackInStockRequest> reports;
+  for (int i = 0; i < 2000; ++i) reports.push_back(MixedLoad::report("b-" + std::to_string(i)));
+  auto results = client.report_items_back_in_stock_batch(reports);
+  EXPECT_EQ(results.size(), reports.size());
+  EXPECT_GT(load.markers(), 1600u);
+  EXPECT_EQ(load.duplicates(), std::vector<std::string>{});
 }
 
 }  // namespace

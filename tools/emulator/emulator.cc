@@ -4,6 +4,8 @@
 #include "webhook_signer.h"
 
 #include <httplib.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -18,6 +20,7 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
@@ -394,6 +397,7 @@ struct Emulator::Impl {
   std::map<std::string, long long> sequences;  // entity ID -> last entityEventSequence
   std::vector<Fault> faults;
   std::vector<std::pair<std::string, std::string>> seen;  // (method, path) of each request
+  std::set<std::pair<std::string, int>> peers;  // (address, port) of connections that were served
   std::mt19937_64 rng;
   std::vector<json> requests;                   // in creation order
   std::map<std::string, std::string> contacts;  // lower-cased e-mail -> contact ID
@@ -974,7 +978,8 @@ struct Emulator::Impl {
       {
         std::lock_guard<std::mutex> guard(mutex);
         seen.emplace_back(req.method, path);
-        fault = take_fault(req.method, path);
+        bool reused = !peers.emplace(req.remote_addr, req.remote_port).second;
+        fault = take_fault(req.method, path, reused);
       }
       res.set_header("x-wix-request-id", request_id());
       using Kind = Fault::Kind;
@@ -991,6 +996,10 @@ struct Emulator::Impl {
       }
       if (fault && fault->kind == Kind::kDropBefore) {
         cut(res, "{}", 0);
+        return;
+      }
+      if (fault && fault->kind == Kind::kCloseAfterRead) {
+        close_silently(req);
         return;
       }
       Reply reply;
@@ -1040,8 +1049,37 @@ struct Emulator::Impl {
         });
   }
 
-  std::optional<Fault> take_fault(const std::string& method, const std::string& path) {
+  // Closes the connection `req` came on without writing a byte: cpp-httplib does not hand out the
+  // socket, so it is found by its two addresses, and shut down (the server's later write fails).
+  void close_silently(const httplib::Request& req) const {
+    for (int fd = 0; fd < 4096; ++fd) {
+      sockaddr_storage local{}, remote{};
+      socklen_t local_len = sizeof local, remote_len = sizeof remote;
+      if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0 ||
+          ::getpeername(fd, reinterpret_cast<sockaddr*>(&remote), &remote_len) != 0) {
+        continue;
+      }
+      if (port_of(local) == port && port_of(remote) == req.remote_port) {
+        ::shutdown(fd, SHUT_RDWR);
+        return;
+      }
+    }
+  }
+
+  static int port_of(const sockaddr_storage& address) {
+    if (address.ss_family == AF_INET) {
+      return ntohs(reinterpret_cast<const sockaddr_in&>(address).sin_port);
+    }
+    if (address.ss_family == AF_INET6) {
+      return ntohs(reinterpret_cast<const sockaddr_in6&>(address).sin6_port);
+    }
+    return -1;
+  }
+
+  std::optional<Fault> take_fault(const std::string& method, const std::string& path,
+                                  bool reused_connection) {
     for (auto it = faults.begin(); it != faults.end(); ++it) {
+      if (it->kind == Fault::Kind::kCloseAfterRead && !reused_connection) continue;
       bool method_ok = it->method.empty() || it->method == method;
       bool path_ok = it->path.empty() ||
                      (path.size() >= it->path.size() &&
@@ -1063,7 +1101,8 @@ struct Emulator::Impl {
         {"truncated", Fault::Kind::kTruncatedBody},
         {"malformed", Fault::Kind::kMalformedJson},
         {"html", Fault::Kind::kHtmlError},
-        {"oversized", Fault::Kind::kOversizedBody}};
+        {"oversized", Fault::Kind::kOversizedBody},
+        {"close_after_read", Fault::Kind::kCloseAfterRead}};
     if (!j.is_object()) return std::nullopt;
     Fault fault;
     std::string kind = string_or_empty(j, "kind");

@@ -71,6 +71,10 @@ struct Fault {
     kMalformedJson,  ///< "malformed": process, then answer 200 with broken JSON
     kHtmlError,      ///< "html": answer 502 with an HTML page, without processing
     kOversizedBody,  ///< "oversized": process, then answer 200 with a `size`-byte body
+    /// "close_after_read": on a reused keep-alive connection only (a fresh one is served and the
+    /// fault waits), read the whole request, then close the connection without a byte, not
+    /// processed: what a load balancer or a restarting server does to a pooled connection.
+    kCloseAfterRead,
   };
   Kind kind = Kind::kStatus;
   std::string method;  ///< empty: any method
