@@ -59,7 +59,8 @@ std::size_t CurlTransfer::on_body(char* data, std::size_t size, std::size_t coun
   auto* t = static_cast<CurlTransfer*>(self);
   std::size_t n = size * count;
   if (t->response_.body.size() + n > t->max_body_) {
-    t->too_large_ = true;
+    t->too_large_ = "response body";
+    t->too_large_limit_ = t->max_body_;
     return 0;  // aborts the transfer with CURLE_WRITE_ERROR
   }
   t->response_.body.append(data, n);
@@ -69,6 +70,12 @@ std::size_t CurlTransfer::on_body(char* data, std::size_t size, std::size_t coun
 std::size_t CurlTransfer::on_header(char* data, std::size_t size, std::size_t count, void* self) {
   auto* t = static_cast<CurlTransfer*>(self);
   std::size_t n = size * count;
+  t->head_bytes_ += n;  // every head of the transfer (100 Continue included) counts
+  if (t->head_bytes_ > t->max_head_) {
+    t->too_large_ = "response head";
+    t->too_large_limit_ = t->max_head_;
+    return 0;  // aborts the transfer
+  }
   std::string_view line(data, n);
   if (line.substr(0, 5) == "HTTP/") {
     t->response_.headers.clear();  // a new status line (after 100 Continue): start over
@@ -104,6 +111,7 @@ int CurlTransfer::on_seek(void* self, curl_off_t offset, int origin) {
 void CurlTransfer::prepare(CURL* h, const HttpRequest& request, const CurlTransportOptions& o,
                            bool fresh) {
   max_body_ = o.max_response_bytes;
+  max_head_ = o.max_response_head_bytes;
   method_ = request.method.c_str();
   for (const auto& [name, value] : request.headers) {
     std::string line;
@@ -169,15 +177,16 @@ void CurlTransfer::prepare(CURL* h, const HttpRequest& request, const CurlTransp
 TransportError CurlTransfer::error(CURL* h, CURLcode code) const {
   long sent = 0;
   curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &sent);
-  auto kind = too_large_ ? TransportError::Kind::kResponseTooLarge : kind_of(code);
+  auto kind = too_large_ != nullptr ? TransportError::Kind::kResponseTooLarge : kind_of(code);
   // Nothing left this process when no request byte was written; otherwise the server may have
   // received (and acted on) the request. Once libcurl took a byte of the body, it may have been
   // sent on an earlier connection even if a later one failed to connect.
   bool reached = body_handed_out_ || code == CURLE_SEND_FAIL_REWIND ||
                  (sent > 0 && kind != TransportError::Kind::kConnect);
-  std::string message = too_large_ ? "response body exceeds " + std::to_string(max_body_) + " bytes"
-                                   : std::string(curl_easy_strerror(code)) +
-                                         (error_[0] ? std::string(": ") + error_ : "");
+  std::string message =
+      too_large_ != nullptr
+          ? std::string(too_large_) + " exceeds " + std::to_string(too_large_limit_) + " bytes"
+          : std::string(curl_easy_strerror(code)) + (error_[0] ? std::string(": ") + error_ : "");
   return TransportError(kind, reached, std::string(method_) + " " + message);
 }
 

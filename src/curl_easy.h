@@ -42,7 +42,11 @@ class CurlTransfer {
 
   HttpResponse response_;
   std::size_t max_body_ = 0;
-  bool too_large_ = false;
+  std::size_t max_head_ = 0;
+  std::size_t head_bytes_ = 0;
+  // What exceeded its limit ("response body", "response head"), or null.
+  const char* too_large_ = nullptr;
+  std::size_t too_large_limit_ = 0;
   curl_slist* headers_ = nullptr;
   const char* method_ = "";
   // The body is handed to libcurl through `on_read`, so libcurl can only send it again through

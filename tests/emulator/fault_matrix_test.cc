@@ -89,8 +89,14 @@ class FaultMatrixTest : public ::testing::TestWithParam<Param> {
       async_ = std::make_unique<AsyncClient>(client_options);
       async_->get_settings().get();  // a pooled connection for "close after read" to betray
     }
+    client_->get_settings();  // the same for the blocking client (idempotent, so retried)
+    // The waiting customers are created with a patient client: a loaded machine must not make
+    // the setup fail on the matrix's short attempt timeout.
+    ClientOptions setup_options = client_options;
+    setup_options.request_timeout = milliseconds(10'000);
+    Client setup(setup_options);
     for (int i = 0; i < kWaiting; ++i) {
-      client_->create_back_in_stock_notification_request(
+      setup.create_back_in_stock_notification_request(
           NewNotificationRequest(item_, "customer" + std::to_string(i) + "@example.com"), details_);
     }
   }

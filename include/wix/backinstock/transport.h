@@ -72,6 +72,8 @@ struct CurlTransportOptions {
   long low_speed_limit_bytes = 1;
   /// Responses with a larger body fail with `TransportError` (kind `kResponseTooLarge`).
   std::size_t max_response_bytes = std::size_t{8} << 20;  // 8 MiB
+  /// Responses whose status line and headers together are larger fail the same way.
+  std::size_t max_response_head_bytes = std::size_t{64} << 10;  // 64 KiB
   /// TLS peer and host verification. Turn off only for tests against self-signed servers.
   bool verify_tls = true;
   std::string ca_file;  ///< CA bundle file; empty: libcurl's default
