@@ -16,18 +16,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     internal::decode_request_response(body);
   } catch (const Error&) {
+  } catch (const internal::MalformedBody&) {
   }
   try {
     internal::decode_query_response(body);
   } catch (const Error&) {
+  } catch (const internal::MalformedBody&) {
   }
   try {
     internal::decode_count_response(body);
   } catch (const Error&) {
+  } catch (const internal::MalformedBody&) {
   }
   try {
     internal::decode_settings_response(body);
   } catch (const Error&) {
+  } catch (const internal::MalformedBody&) {
   }
   HttpResponse response;
   response.status = size > 0 ? 400 + data[0] % 200 : 500;

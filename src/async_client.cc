@@ -155,12 +155,12 @@ struct AsyncClient::Engine {
         if constexpr (std::is_void_v<T>) {
           (void)body;
           (void)decode;
+          (void)attempts;
           promise->set_value();
         } else {
-          promise->set_value(decode(body));
+          promise->set_value(internal::decode_answer(decode, body, attempts));
         }
-      } catch (Error& e) {
-        ErrorAccess::annotate(e, attempts, "not retryable");
+      } catch (...) {
         promise->set_exception(std::current_exception());
       }
     };

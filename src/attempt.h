@@ -7,8 +7,12 @@
 #include <chrono>
 #include <exception>
 #include <functional>
+#include <string>
+#include <string_view>
 
 #include "calls.h"
+#include "codec.h"
+#include "error_access.h"
 #include "retry_rules.h"
 
 namespace wix::backinstock::internal {
@@ -35,5 +39,22 @@ struct AttemptContext {
 AttemptDecision decide(const AttemptContext& context, const HttpRequest& sent,
                        const HttpResponse* response, const TransportError* error,
                        RetryRun::Clock::time_point now, RetryRun::Clock::duration took);
+
+/// Decodes the body of a successful call with `decode`. A body that is not the expected JSON ends
+/// the call as `TransportError(kMalformedResponse)`; any error is annotated with `attempts`.
+template <typename Decode>
+auto decode_answer(Decode&& decode, std::string_view body, int attempts) -> decltype(decode(body)) {
+  try {
+    try {
+      return decode(body);
+    } catch (const MalformedBody& e) {
+      throw TransportError(TransportError::Kind::kMalformedResponse, true,
+                           std::string("malformed response body: ") + e.what());
+    }
+  } catch (Error& e) {
+    ErrorAccess::annotate(e, attempts, "not retryable");
+    throw;
+  }
+}
 
 }  // namespace wix::backinstock::internal

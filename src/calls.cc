@@ -1,8 +1,5 @@
 #include "calls.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
 #include <algorithm>
 #include <cctype>
 
@@ -15,21 +12,6 @@ namespace wix::backinstock::internal {
 
 namespace {
 
-// Decided by parsing the address, never by a prefix: `127.attacker.test` is not loopback.
-bool is_loopback_host(std::string_view host) {
-  std::string h(host);
-  std::transform(h.begin(), h.end(), h.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (h == "localhost") return true;
-  if (h.size() > 2 && h.front() == '[' && h.back() == ']') {
-    in6_addr v6{};
-    return inet_pton(AF_INET6, h.substr(1, h.size() - 2).c_str(), &v6) == 1 &&
-           IN6_IS_ADDR_LOOPBACK(&v6);
-  }
-  in_addr v4{};  // strict dotted quad: no `127.1`, no hex
-  return inet_pton(AF_INET, h.c_str(), &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127;
-}
-
 // An ID as one path segment: percent-encoded, and `.` / `..` spelled `%2E` so that no one
 // (libcurl, a proxy, the server) reads them as dot segments.
 std::string checked_id(const std::string& id) {
@@ -41,34 +23,6 @@ std::string checked_id(const std::string& id) {
 std::string under_requests(const std::string& rest) { return std::string(kRequestsPath) + rest; }
 
 }  // namespace
-
-std::string checked_base_url(std::string url, bool allow_insecure_http, const char* field) {
-  check_text(field, url, /*allow_newlines=*/false);
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  if (!is_absolute_http_url(url)) {
-    throw ValidationError(field, "must be an absolute http:// or https:// URL");
-  }
-  if (url.compare(0, 7, "http://") == 0 && !allow_insecure_http) {
-    auto authority = std::string_view(url).substr(7);
-    authority = authority.substr(0, authority.find_first_of("/?#"));
-    if (auto at = authority.rfind('@'); at != std::string_view::npos) {
-      authority = authority.substr(at + 1);
-    }
-    auto host = authority.front() == '[' ? authority.substr(0, authority.find(']') + 1)
-                                         : authority.substr(0, authority.find(':'));
-    // After the host only a port may follow.
-    auto port = authority.substr(host.size());
-    bool port_ok =
-        port.empty() ||
-        (port.front() == ':' && port.find_first_not_of("0123456789", 1) == std::string_view::npos);
-    if (!port_ok || !is_loopback_host(host)) {
-      throw ValidationError(field,
-                            "plain http:// is refused for non-loopback hosts (credentials would "
-                            "travel unencrypted); set allow_insecure_http to override");
-    }
-  }
-  return url;
-}
 
 RequestBuilder::RequestBuilder(const ClientOptions& options)
     : base_url_(checked_base_url(options.base_url, options.allow_insecure_http)),

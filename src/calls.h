@@ -12,14 +12,10 @@
 
 #include "retry_rules.h"
 #include "wire.h"
+#include "validation.h"
 #include "wix/backinstock/client.h"
 
 namespace wix::backinstock::internal {
-
-/// A validated, normalised base URL (no trailing slash). Plain `http://` is refused for hosts
-/// other than loopback unless `allow_insecure_http`. Throws `ValidationError(field)`.
-std::string checked_base_url(std::string url, bool allow_insecure_http,
-                             const char* field = "base_url");
 
 /// Builds the `HttpRequest` of an attempt: base URL, `User-Agent`, `Content-Type` for bodies,
 /// credentials. Validates the client options it is built from.

@@ -117,16 +117,10 @@ class RestConnection final : public Connection {
     int attempts = 0;
   };
 
-  // Decodes a 200 answer; a malformed one ends the call, annotated like any other error.
   template <typename Decode>
   static auto decode(const Sent& sent, Decode decode_body)
       -> decltype(decode_body(std::string_view())) {
-    try {
-      return decode_body(sent.response.body);
-    } catch (Error& e) {
-      ErrorAccess::annotate(e, sent.attempts, "not retryable");
-      throw;
-    }
+    return internal::decode_answer(decode_body, sent.response.body, sent.attempts);
   }
 
   Sent send(const WireCall& call, const CallOptions& options) {

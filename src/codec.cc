@@ -33,10 +33,7 @@ std::optional<std::string> optional_text(const json& object, const char* key) {
   return v.get<std::string>();
 }
 
-[[noreturn]] void malformed(const std::string& what) {
-  throw TransportError(TransportError::Kind::kMalformedResponse, true,
-                       "malformed response body: " + what);
-}
+[[noreturn]] void malformed(const std::string& what) { throw MalformedBody(what); }
 
 // A count: absent or null is nullopt; anything but an integer in [0, INT32_MAX] is malformed (a
 // 32-bit read of 4294967297 would otherwise give 1).

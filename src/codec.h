@@ -2,9 +2,9 @@
 
 // JSON encoding of requests and decoding of responses (api/README §4, §5). Internal: nlohmann/json
 // stays in src/. Decoding is lenient: unknown fields are ignored, null is the same as absent,
-// unknown enum values are kept; a body that is not JSON at all throws `TransportError` of kind
-// `kMalformedResponse`.
+// unknown enum values are kept; a body that is not the expected JSON throws `MalformedBody`.
 
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,7 +46,13 @@ std::string encode_count(const std::vector<CatalogReference>& references);
 CatalogReference decode_catalog_reference(const nlohmann::json& value);
 NotificationRequest decode_notification_request(const nlohmann::json& value);
 
-/// Parses a 200 body; throws `TransportError(kMalformedResponse)` when it is not a JSON object.
+/// A body that is not the JSON a method returns. The codec knows nothing of transports: the
+/// clients turn this into `TransportError(kMalformedResponse)` (see `decode_answer`).
+struct MalformedBody : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// Parses a 200 body; throws `MalformedBody` when it is not a JSON object.
 nlohmann::json parse_body(std::string_view body);
 
 NotificationRequest decode_request_response(std::string_view body);

@@ -11,20 +11,6 @@
 
 namespace wix::backinstock {
 
-std::optional<std::string_view> find_header(const HttpHeaders& headers,
-                                            std::string_view name) noexcept {
-  for (const auto& [key, value] : headers) {
-    if (key.size() == name.size() &&
-        std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) ==
-                 std::tolower(static_cast<unsigned char>(b));
-        })) {
-      return std::string_view(value);
-    }
-  }
-  return std::nullopt;
-}
-
 struct CurlTransport::Impl {
   explicit Impl(CurlTransportOptions o) : options(std::move(o)) {
     internal::curl_global_init_once();

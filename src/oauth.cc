@@ -6,7 +6,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "calls.h"
 #include "error_mapping.h"
 #include "untrusted_json.h"
 #include "validation.h"

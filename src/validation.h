@@ -28,6 +28,12 @@ bool is_header_value(std::string_view value) noexcept;
 /// True for `http://host...` / `https://host...` with a non-empty host and no whitespace.
 bool is_absolute_http_url(std::string_view text) noexcept;
 
+/// A validated, normalised base URL (no trailing slash). Plain `http://` is refused for hosts
+/// other than loopback (decided by parsing the address) unless `allow_insecure_http`. Throws
+/// `ValidationError(field)`.
+std::string checked_base_url(std::string url, bool allow_insecure_http,
+                             const char* field = "base_url");
+
 /// True for a non-negative decimal: digits, optionally a point and more digits.
 bool is_non_negative_decimal(std::string_view text) noexcept;
 

@@ -232,7 +232,7 @@ Event Verifier::verify(std::string_view body, std::chrono::system_clock::time_po
         break;
       }
     }
-  } catch (const TransportError& e) {
+  } catch (const internal::MalformedBody& e) {
     malformed(std::string("the entity cannot be read: ") + e.what());
   }
   return event;

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "encoding.h"
+
 namespace wix::backinstock::internal {
 
 /// Above this many characters of query string, Query switches from GET `.r` to POST `/query`.
@@ -21,21 +23,6 @@ inline constexpr std::size_t kMaxCountBatch = 100;
 constexpr std::size_t dot_r_length(std::size_t json_length) {
   return 3 + (json_length * 4 + 2) / 3;
 }
-
-/// Percent-encodes everything but RFC 3986 unreserved characters (so `/`, `?`, `#`, space, `%`
-/// can never change the route).
-std::string percent_encode(std::string_view text);
-
-/// base64url without padding (RFC 4648 §5).
-std::string base64url_encode(std::string_view data);
-
-/// Inverse of `base64url_encode`; accepts padding and the standard alphabet too. Returns false on
-/// malformed input.
-bool base64url_decode(std::string_view text, std::string& out);
-
-/// Strict inverse of `base64url_encode`: the URL alphabet only, no padding, zero unused bits, so
-/// that one byte string has exactly one accepted spelling. Returns false otherwise.
-bool base64url_decode_canonical(std::string_view text, std::string& out);
 
 /// The `.r=<base64url(json)>` parameter string for a complex GET (without the leading `?`).
 std::string dot_r_parameter(std::string_view json);

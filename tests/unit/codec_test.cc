@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "attempt.h"
 #include "codec.h"
 #include "fixtures.h"
 #include "wix/backinstock/errors.h"
@@ -147,14 +148,17 @@ TEST(CodecTest, MalformedBodiesAreTypedErrors) {
        {"", "<html>oops</html>", "[]", "{\"request\": 5}", "{\"requests\": {}}"}) {
     try {
       if (std::string(body).find("requests") != std::string::npos) {
-        internal::decode_query_response(body);
+        internal::decode_answer(internal::decode_query_response, body, 1);
       } else {
-        internal::decode_request_response(body);
+        internal::decode_answer(internal::decode_request_response, body, 1);
       }
       ADD_FAILURE() << "accepted " << body;
-    } catch (const TransportError& e) {
+    } catch (const TransportError& e) {  // what both clients throw for a malformed 200 answer
       EXPECT_EQ(e.kind(), TransportError::Kind::kMalformedResponse) << body;
+      EXPECT_TRUE(e.may_have_reached_server());
+      EXPECT_EQ(e.attempts(), 1);
     }
+    EXPECT_THROW(internal::decode_request_response(body), internal::MalformedBody) << body;
   }
 }
 

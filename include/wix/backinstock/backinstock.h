@@ -9,6 +9,7 @@
 #include "wix/backinstock/errors.h"        // IWYU pragma: export
 #include "wix/backinstock/json_object.h"   // IWYU pragma: export
 #include "wix/backinstock/model.h"         // IWYU pragma: export
+#include "wix/backinstock/paths.h"         // IWYU pragma: export
 #include "wix/backinstock/query.h"         // IWYU pragma: export
 #include "wix/backinstock/transport.h"     // IWYU pragma: export
 #include "wix/backinstock/retry.h"         // IWYU pragma: export

@@ -17,17 +17,12 @@
 #include "wix/backinstock/credentials.h"
 #include "wix/backinstock/errors.h"
 #include "wix/backinstock/model.h"
+#include "wix/backinstock/paths.h"
 #include "wix/backinstock/query.h"
 #include "wix/backinstock/retry.h"
 #include "wix/backinstock/transport.h"
 
 namespace wix::backinstock {
-
-/// Path prefix of both services on `www.wixapis.com`.
-inline constexpr char kServicePrefix[] = "/back-in-stock-service";
-/// Path of the notification requests collection, below the prefix.
-inline constexpr char kRequestsPath[] =
-    "/back-in-stock-service/v1/back-in-stock-notification-requests";
 
 /// How a `Client` is built. Plain struct: fill the fields you need.
 struct ClientOptions {

@@ -77,10 +77,11 @@ class ValidationError : public Error {
   std::shared_ptr<const std::string> field_;
 };
 
-/// No HTTP response was received: DNS failure, refused connection, TLS failure, timeout, reset,
-/// oversized response. `may_have_reached_server()` is false only when the request provably never
-/// left this process (the connection was never established), which is what makes a retry of a
-/// non-idempotent call safe.
+/// No usable HTTP answer: DNS failure, refused connection, TLS failure, timeout, reset, oversized
+/// response, or a 200 answer whose body is not the JSON the method returns (`kMalformedResponse`:
+/// an answer arrived, but the call's result cannot be read from it). `may_have_reached_server()` is
+/// false only when the request provably never left this process (the connection was never
+/// established), which is what makes a retry of a non-idempotent call safe.
 class TransportError : public Error {
  public:
   /// How the transfer failed, independent of the transport implementation.

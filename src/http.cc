@@ -1,0 +1,24 @@
+// Transport-neutral helpers of the HTTP seam (`transport.h`).
+
+#include <algorithm>
+#include <cctype>
+
+#include "wix/backinstock/transport.h"
+
+namespace wix::backinstock {
+
+std::optional<std::string_view> find_header(const HttpHeaders& headers,
+                                            std::string_view name) noexcept {
+  for (const auto& [key, value] : headers) {
+    if (key.size() == name.size() &&
+        std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return std::string_view(value);
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace wix::backinstock
