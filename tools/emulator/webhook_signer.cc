@@ -1,5 +1,7 @@
 #include "webhook_signer.h"
 
+#include "encoding.h"
+
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
@@ -25,23 +27,7 @@ std::string bio_text(BIO* bio) {
 }
 }  // namespace
 
-std::string base64url(const std::string& data) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  unsigned acc = 0;
-  int bits = 0;
-  for (unsigned char c : data) {
-    acc = (acc << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out.push_back(kAlphabet[(acc >> bits) & 63]);
-    }
-  }
-  if (bits > 0) out.push_back(kAlphabet[(acc << (6 - bits)) & 63]);
-  return out;
-}
+std::string base64url(const std::string& data) { return internal::base64url_encode(data); }
 
 WebhookSigner::WebhookSigner(std::shared_ptr<Key> key) : key_(std::move(key)) {}
 

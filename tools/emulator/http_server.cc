@@ -1,0 +1,178 @@
+#include "http_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+#include <stdexcept>
+
+namespace wix::backinstock::emulator::detail {
+
+namespace {
+
+// Announces `body` in full, sends its first `keep` bytes, then drops the connection.
+void cut(httplib::Response& res, std::string body, std::size_t keep) {
+  auto length = std::max<std::size_t>(body.size(), 2);
+  res.set_content_provider(
+      length, "application/json",
+      [body = std::move(body), keep](std::size_t offset, std::size_t, httplib::DataSink& sink) {
+        if (offset < keep) sink.write(body.data() + offset, keep - offset);
+        return false;  // abort: the connection is closed mid-answer
+      });
+}
+
+int port_of(const sockaddr_storage& address) {
+  if (address.ss_family == AF_INET) {
+    return ntohs(reinterpret_cast<const sockaddr_in&>(address).sin_port);
+  }
+  if (address.ss_family == AF_INET6) {
+    return ntohs(reinterpret_cast<const sockaddr_in6&>(address).sin6_port);
+  }
+  return -1;
+}
+
+}  // namespace
+
+HttpServer::HttpServer(const EmulatorOptions& options, Router& router)
+    : options_(options), router_(router) {
+  std::size_t threads = std::max<std::size_t>(options_.threads, 2);
+  server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server_.set_keep_alive_max_count(100000);
+  server_.set_tcp_nodelay(true);
+  // cpp-httplib listens with a backlog of 5: a burst of new connections overflows it and each
+  // dropped SYN costs a client a one-second retransmission. Remember the socket to widen it.
+  server_.set_socket_options([this](int fd) {
+    int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    listen_fd_ = fd;
+  });
+  // Every route is dispatched by the router on the raw target, so that percent-encoded IDs are
+  // decoded only once, as one path segment.
+  auto handler = [this](const httplib::Request& req, httplib::Response& res) { handle(req, res); };
+  server_.Get(".*", handler);
+  server_.Post(".*", handler);
+  server_.Put(".*", handler);
+  server_.Delete(".*", handler);
+  server_.Patch(".*", handler);
+}
+
+HttpServer::~HttpServer() { stop(); }
+
+int HttpServer::bind() {
+  int port = options_.port == 0
+                 ? server_.bind_to_any_port(options_.host)
+                 : (server_.bind_to_port(options_.host, options_.port) ? options_.port : -1);
+  if (port <= 0) {
+    throw std::runtime_error("cannot listen on " + options_.host + ":" +
+                             std::to_string(options_.port));
+  }
+  port_ = port;
+  if (listen_fd_ >= 0) ::listen(listen_fd_, 1024);  // see the constructor
+  return port;
+}
+
+void HttpServer::start() {
+  thread_ = std::thread([this] { server_.listen_after_bind(); });
+  while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+void HttpServer::run() {
+  if (port_ == 0) bind();
+  server_.listen_after_bind();
+}
+
+void HttpServer::stop() {
+  server_.stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void HttpServer::handle(const httplib::Request& req, httplib::Response& res) {
+  received_.fetch_add(1);
+  struct Gauge {
+    HttpServer* server;
+    explicit Gauge(HttpServer* s) : server(s) {
+      auto now = ++server->concurrent_;
+      auto seen = server->max_concurrent_.load();
+      while (now > seen && !server->max_concurrent_.compare_exchange_weak(seen, now)) {
+      }
+    }
+    ~Gauge() { --server->concurrent_; }
+  } gauge(this);
+  std::string path = req.target.substr(0, req.target.find('?'));
+  std::optional<Fault> fault;
+  router_.record(req.method, path);
+  bool reused;
+  {
+    std::lock_guard<std::mutex> guard(peers_mutex_);
+    reused = !peers_.emplace(req.remote_addr, req.remote_port).second;
+  }
+  fault = router_.faults().take(req.method, path, reused);
+  res.set_header("x-wix-request-id", router_.request_id());
+  using Kind = Fault::Kind;
+  if (fault && fault->kind == Kind::kDelay) std::this_thread::sleep_for(fault->delay);
+  if (fault && (fault->kind == Kind::kStatus || fault->kind == Kind::kHtmlError)) {
+    bool html = fault->kind == Kind::kHtmlError;
+    res.status = html ? 502 : fault->status;
+    for (const auto& [name, value] : fault->headers) res.set_header(name, value);
+    res.set_content(html ? "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad "
+                           "Gateway</h1></body></html>"
+                         : fault->body,
+                    html ? "text/html" : "application/json");
+    return;
+  }
+  if (fault && fault->kind == Kind::kDropBefore) {
+    cut(res, "{}", 0);
+    return;
+  }
+  if (fault && fault->kind == Kind::kCloseAfterRead) {
+    close_silently(req);
+    return;
+  }
+  Reply reply;
+  reply = router_.route({req.method, req.target, req.body, req.get_header_value("Authorization"),
+                         req.get_header_value("wix-site-id")});
+  res.status = reply.status;
+  if (!fault || fault->kind == Kind::kDelay) {
+    res.set_content(reply.body, "application/json");
+  } else if (fault->kind == Kind::kDropAfter) {
+    cut(res, reply.body, 0);
+  } else if (fault->kind == Kind::kTruncatedBody) {
+    cut(res, reply.body, reply.body.size() / 2);
+  } else if (fault->kind == Kind::kMalformedJson) {
+    res.status = 200;
+    res.set_content(R"({"request": {"id": "trunc)", "application/json");
+  } else if (fault->kind == Kind::kOversizedBody) {
+    res.status = 200;
+    std::size_t size = std::max<std::size_t>(fault->size, 2);
+    res.set_content_provider(size, "application/json",
+                             [size](std::size_t offset, std::size_t, httplib::DataSink& sink) {
+                               static const std::string kChunk(std::size_t{64} << 10, ' ');
+                               if (offset == 0) return sink.write("{", 1);
+                               std::size_t left = size - offset;
+                               if (left == 1) return sink.write("}", 1);
+                               return sink.write(kChunk.data(), std::min(left - 1, kChunk.size()));
+                             });
+  }
+}
+
+// Closes the connection `req` came on without writing a byte: cpp-httplib does not hand out the
+// socket, so it is found by its two addresses, and shut down (the server's later write fails).
+void HttpServer::close_silently(const httplib::Request& req) const {
+  for (int fd = 0; fd < 4096; ++fd) {
+    sockaddr_storage local{}, remote{};
+    socklen_t local_len = sizeof local, remote_len = sizeof remote;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0 ||
+        ::getpeername(fd, reinterpret_cast<sockaddr*>(&remote), &remote_len) != 0) {
+      continue;
+    }
+    if (port_of(local) == port_ && port_of(remote) == req.remote_port) {
+      ::shutdown(fd, SHUT_RDWR);
+      return;
+    }
+  }
+}
+
+}  // namespace wix::backinstock::emulator::detail

@@ -1,0 +1,57 @@
+#pragma once
+
+// The HTTP side (cpp-httplib): listening, worker threads, the `x-wix-request-id` of every answer,
+// counting concurrent requests, and acting out injected faults on the connection (delays, cut or
+// truncated bodies, closing after reading). What to answer is the router's.
+
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include <httplib.h>
+
+#include "emulator.h"
+#include "router.h"
+
+namespace wix::backinstock::emulator::detail {
+
+class HttpServer {
+ public:
+  HttpServer(const EmulatorOptions& options, Router& router);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  /// Binds the configured host and port (0: a free one); returns the port. Throws when it cannot.
+  int bind();
+  /// Serves on a background thread; returns once the server accepts connections.
+  void start();
+  /// Serves on this thread until `stop`.
+  void run();
+  void stop();
+
+  int port() const noexcept { return port_; }
+  std::size_t received() const { return received_.load(); }
+  std::size_t max_concurrent() const { return max_concurrent_.load(); }
+
+ private:
+  void handle(const httplib::Request& req, httplib::Response& res);
+  void close_silently(const httplib::Request& req) const;
+
+  const EmulatorOptions& options_;
+  Router& router_;
+  httplib::Server server_;
+  std::thread thread_;
+  std::atomic<int> port_{0};
+  int listen_fd_ = -1;
+  std::atomic<std::size_t> received_{0};
+  std::atomic<std::size_t> concurrent_{0};
+  std::atomic<std::size_t> max_concurrent_{0};
+  std::mutex peers_mutex_;
+  std::set<std::pair<std::string, int>> peers_;  // (address, port) of connections served
+};
+
+}  // namespace wix::backinstock::emulator::detail

@@ -1,0 +1,204 @@
+#include "router.h"
+
+#include <algorithm>
+#include <optional>
+#include <string_view>
+
+#include "encoding.h"
+#include "untrusted_json.h"
+
+namespace wix::backinstock::emulator::detail {
+
+namespace {
+constexpr char kPrefix[] = "/back-in-stock-service/v1/back-in-stock-notification-requests";
+}  // namespace
+
+Router::Router(const EmulatorOptions& options)
+    : options_(options),
+      webhooks_(options.webhook_private_key_pem.empty()
+                    ? WebhookSigner::generate()
+                    : WebhookSigner(options.webhook_private_key_pem),
+                options.instance_id, options.webhook_url),
+      store_(options.collecting_by_default,
+             [this](const char* slug, const json& entity) { webhooks_.emit(slug, entity); }),
+      auth_(options),
+      rng_(std::random_device{}()) {}
+
+Reply Router::route(const RouteRequest& request) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  return route_locked(request);
+}
+
+void Router::record(const std::string& method, const std::string& path) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  seen_.emplace_back(method, path);
+}
+
+std::size_t Router::received(const std::string& path_suffix, const std::string& method) const {
+  std::lock_guard<std::mutex> guard(mutex_);
+  return static_cast<std::size_t>(std::count_if(seen_.begin(), seen_.end(), [&](const auto& entry) {
+    const auto& [m, path] = entry;
+    return (method.empty() || m == method) && path.size() >= path_suffix.size() &&
+           path.compare(path.size() - path_suffix.size(), path_suffix.size(), path_suffix) == 0;
+  }));
+}
+
+std::string Router::request_id() {
+  std::lock_guard<std::mutex> guard(mutex_);
+  return random_guid(rng_);
+}
+
+void Router::reset() {
+  std::lock_guard<std::mutex> guard(mutex_);
+  reset_locked();
+}
+
+void Router::reset_locked() {
+  store_.reset();
+  auth_.revoke_tokens();
+  faults_.clear();
+  webhooks_.reset_sequences();
+  seen_.clear();
+}
+
+std::string Router::outbox_json() const {
+  std::lock_guard<std::mutex> guard(mutex_);
+  return store_.outbox_json();
+}
+
+std::size_t Router::notification_count() const {
+  std::lock_guard<std::mutex> guard(mutex_);
+  return store_.notification_count();
+}
+
+void Router::revoke_tokens() {
+  std::lock_guard<std::mutex> guard(mutex_);
+  auth_.revoke_tokens();
+}
+
+Reply Router::route_locked(const RouteRequest& request) {
+  std::string_view target = request.target;
+  std::string_view path = target.substr(0, target.find('?'));
+  std::string_view query =
+      target.find('?') == std::string_view::npos ? "" : target.substr(target.find('?') + 1);
+  const std::string& m = request.method;
+
+  if (path == "/_emulator/outbox" && m == "GET") return {200, store_.outbox_json()};
+  if (path == "/_emulator/reset" && m == "POST") {
+    reset_locked();
+    return {200, "{}"};
+  }
+  if (path == "/_emulator/faults") {
+    if (m == "DELETE") {
+      faults_.clear();
+      return {200, "{}"};
+    }
+    if (m != "POST") return method_not_allowed();
+    auto fault = fault_from_json(internal::parse_untrusted(request.body).value);
+    if (!fault) return one_violation("fault", "is not a valid fault", "FORMAT");
+    faults_.push(std::move(*fault));
+    return {200, "{}"};
+  }
+  if (path == "/_emulator/webhooks" && m == "POST") {
+    json body = internal::parse_untrusted(request.body).value;
+    if (!body.is_object() || !body.contains("url") || !body["url"].is_string()) {
+      return one_violation("url", "is required");
+    }
+    webhooks_.set_url(body["url"].get<std::string>());
+    return {200, "{}"};
+  }
+  if (path == "/_emulator/revoke-tokens" && m == "POST") {
+    auth_.revoke_tokens();
+    return {200, "{}"};
+  }
+  if (path == "/oauth2/token") {
+    if (m != "POST") return method_not_allowed();
+    json body = internal::parse_untrusted(request.body).value;
+    if (!body.is_object()) return one_violation("body", "is not a JSON object", "FORMAT");
+    return auth_.issue_token(body, rng_);
+  }
+  std::string_view prefix = kPrefix;
+  if (path.substr(0, prefix.size()) != prefix) return not_found();
+  if (auto denied = auth_.authenticate(request.authorization, request.site_id)) return *denied;
+  return route_api(request, path.substr(prefix.size()), query);
+}
+
+Reply Router::route_api(const RouteRequest& request, std::string_view rest,
+                        std::string_view query) {
+  auto body_json = [&]() -> std::optional<json> {
+    json body = internal::parse_untrusted(request.body).value;
+    if (body.is_discarded() || !body.is_object()) return std::nullopt;
+    return body;
+  };
+  auto dot_r = [&]() -> std::optional<json> {
+    std::string_view qs = query;
+    while (!qs.empty()) {
+      auto amp = qs.find('&');
+      auto pair = qs.substr(0, amp);
+      if (pair.substr(0, 3) == ".r=") {
+        std::string decoded;
+        if (!internal::base64url_decode(internal::percent_decode(pair.substr(3), true), decoded)) {
+          return std::nullopt;
+        }
+        json body = internal::parse_untrusted(decoded).value;
+        if (body.is_discarded() || !body.is_object()) return std::nullopt;
+        return body;
+      }
+      if (amp == std::string_view::npos) break;
+      qs.remove_prefix(amp + 1);
+    }
+    return json::object();
+  };
+  const Reply bad_body = one_violation("body", "is not a JSON object", "FORMAT");
+  const std::string& m = request.method;
+
+  if (rest.empty() || rest == "/") {
+    if (m == "POST") {
+      auto body = body_json();
+      return body ? store_.create(*body) : bad_body;
+    }
+    if (m == "GET") {
+      auto body = dot_r();
+      return body ? store_.query(*body) : one_violation(".r", "is not base64url JSON", "FORMAT");
+    }
+    return method_not_allowed();
+  }
+  if (rest == "/query") {
+    if (m != "POST") return method_not_allowed();
+    auto body = body_json();
+    return body ? store_.query(*body) : bad_body;
+  }
+  if (rest == "/count-by-catalog-reference") {
+    if (m != "GET") return method_not_allowed();
+    auto body = dot_r();
+    return body ? store_.count(*body) : one_violation(".r", "is not base64url JSON", "FORMAT");
+  }
+  if (rest == "/report-items-back-in-stock") {
+    if (m != "POST") return method_not_allowed();
+    auto body = body_json();
+    return body ? store_.report(*body) : bad_body;
+  }
+  if (rest == "/settings") {
+    if (m != "PUT") return method_not_allowed();
+    return store_.settings();
+  }
+  if (rest == "/settings/start-collecting" || rest == "/settings/stop-collecting") {
+    if (m != "POST") return method_not_allowed();
+    auto body = body_json();
+    return body ? store_.set_collecting(*body, rest == "/settings/start-collecting") : bad_body;
+  }
+  // /{id} and /{id}/mark-as-notification-sent; the ID is one percent-encoded segment.
+  std::string_view segment = rest.substr(1);
+  constexpr std::string_view kMark = "/mark-as-notification-sent";
+  bool mark =
+      segment.size() > kMark.size() && segment.substr(segment.size() - kMark.size()) == kMark;
+  if (mark) segment.remove_suffix(kMark.size());
+  if (segment.empty() || segment.find('/') != std::string_view::npos) return not_found();
+  std::string id = internal::percent_decode(segment, /*plus_is_space=*/false);
+  if (mark) return m == "PUT" ? store_.mark_sent(id) : method_not_allowed();
+  if (m == "GET") return store_.get(id);
+  if (m == "DELETE") return store_.remove(id);
+  return method_not_allowed();
+}
+
+}  // namespace wix::backinstock::emulator::detail

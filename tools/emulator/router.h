@@ -1,0 +1,69 @@
+#pragma once
+
+// Routing: one request (method, raw target, two headers, body) to the room that answers it. Owns
+// the rooms and the lock around the store: the service's state, tokens, faults, webhooks, and the
+// record of what was received. Transport-free, so `Emulator::handle()` and fuzzing reach every
+// rule without a socket.
+
+#include <mutex>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "auth.h"
+#include "emulator.h"
+#include "faults.h"
+#include "replies.h"
+#include "store.h"
+#include "webhook_delivery.h"
+
+namespace wix::backinstock::emulator::detail {
+
+/// What routing reads of a request.
+struct RouteRequest {
+  const std::string& method;
+  const std::string& target;  ///< raw: path and query string, still percent-encoded
+  const std::string& body;
+  std::string authorization;  ///< `Authorization` header, or empty
+  std::string site_id;        ///< `wix-site-id` header, or empty
+};
+
+class Router {
+ public:
+  explicit Router(const EmulatorOptions& options);
+
+  /// The answer to `request` (takes the lock).
+  Reply route(const RouteRequest& request);
+  /// Records that `method` `path` arrived (for `requests_received`).
+  void record(const std::string& method, const std::string& path);
+  /// Requests received whose path ends with `path_suffix` (and whose method is `method`, if set).
+  std::size_t received(const std::string& path_suffix, const std::string& method) const;
+  /// A fresh request ID for `x-wix-request-id`.
+  std::string request_id();
+
+  /// Forgets all state, faults, tokens and records.
+  void reset();
+  std::string outbox_json() const;
+  std::size_t notification_count() const;
+  void revoke_tokens();
+
+  FaultQueue& faults() { return faults_; }
+  WebhookDelivery& webhooks() { return webhooks_; }
+
+ private:
+  Reply route_locked(const RouteRequest& request);
+  Reply route_api(const RouteRequest& request, std::string_view rest, std::string_view query);
+  void reset_locked();
+
+  const EmulatorOptions& options_;
+  FaultQueue faults_;
+  WebhookDelivery webhooks_;
+  mutable std::mutex mutex_;  // guards everything below
+  Store store_;
+  Auth auth_;
+  std::mt19937_64 rng_;
+  std::vector<std::pair<std::string, std::string>> seen_;  // (method, path) of each request
+};
+
+}  // namespace wix::backinstock::emulator::detail

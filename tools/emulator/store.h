@@ -1,0 +1,61 @@
+#pragma once
+
+// The service's state and rules, without HTTP: notification requests, contacts, collection
+// settings, the outbox of e-mails it would send. Each handler takes a decoded body and returns the
+// service's answer (for example the 428 of a Create while collection is disabled is decided in
+// `Store::create`). Not thread-safe: the caller holds one lock around every call.
+
+#include <functional>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "replies.h"
+
+namespace wix::backinstock::emulator::detail {
+
+class Store {
+ public:
+  /// Called for every change of a request: `slug` is `created`, `updated` or `deleted`.
+  using EventSink = std::function<void(const char* slug, const json& entity)>;
+
+  Store(bool collecting_by_default, EventSink events);
+
+  /// Forgets every request, contact, report and e-mail; collection back to its default.
+  void reset();
+
+  Reply report(const json& body);
+  Reply create(const json& body);
+  Reply get(const std::string& id);
+  Reply remove(const std::string& id);
+  Reply mark_sent(const std::string& id);
+  Reply query(const json& body) const;
+  Reply count(const json& body) const;
+  Reply settings() const;
+  Reply set_collecting(const json& body, bool on);
+
+  /// `{"reports": [...], "notifications": [...]}`, indented.
+  std::string outbox_json() const;
+  /// E-mails sent so far.
+  std::size_t notification_count() const { return notifications_.size(); }
+
+  /// A fresh random GUID from the store's generator.
+  std::string guid() { return random_guid(rng_); }
+
+ private:
+  json* find_request(const std::string& id);
+  json settings_json() const;
+
+  bool collecting_by_default_;
+  EventSink events_;
+  std::mt19937_64 rng_;
+  std::vector<json> requests_;                   // in creation order
+  std::map<std::string, std::string> contacts_;  // lower-cased e-mail -> contact ID
+  std::map<std::string, bool> collecting_;       // app ID -> collecting requests
+  json reports_ = json::array();
+  json notifications_ = json::array();
+  long long last_created_ms_ = 0;
+};
+
+}  // namespace wix::backinstock::emulator::detail
