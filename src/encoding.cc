@@ -93,7 +93,9 @@ bool base64url_decode_canonical(std::string_view text, std::string& out) {
   if (!base64url_decode(text, out)) return false;
   // The bits of the last character beyond the decoded bytes must be zero.
   if (text.size() % 4 != 0) {
-    auto last = static_cast<std::uint32_t>(kDecode[static_cast<unsigned char>(text.back())]);
+    // Non-negative: every character was decoded above.
+    auto last = static_cast<std::uint32_t>(
+        static_cast<unsigned char>(kDecode[static_cast<unsigned char>(text.back())]));
     std::uint32_t unused = text.size() % 4 == 2 ? 0x0F : 0x03;
     if ((last & unused) != 0) return false;
   }

@@ -14,8 +14,7 @@ constexpr char kPrefix[] = "/back-in-stock-service/v1/back-in-stock-notification
 }  // namespace
 
 Router::Router(const EmulatorOptions& options)
-    : options_(options),
-      webhooks_(options.webhook_private_key_pem.empty()
+    : webhooks_(options.webhook_private_key_pem.empty()
                     ? WebhookSigner::generate()
                     : WebhookSigner(options.webhook_private_key_pem),
                 options.instance_id, options.webhook_url),

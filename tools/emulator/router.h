@@ -56,7 +56,6 @@ class Router {
   Reply route_api(const RouteRequest& request, std::string_view rest, std::string_view query);
   void reset_locked();
 
-  const EmulatorOptions& options_;
   FaultQueue faults_;
   WebhookDelivery webhooks_;
   mutable std::mutex mutex_;  // guards everything below
