@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <deque>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <random>
@@ -15,6 +16,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "async_job.h"
 #include "attempt.h"
 #include "calls.h"
 #include "codec.h"
@@ -29,78 +31,9 @@ namespace wix::backinstock {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using internal::Job;
+using internal::Preparer;
 namespace calls = internal::calls;
-
-// One API call on its way through the engine, across all of its attempts.
-struct Job {
-  Job(internal::WireCall c, const internal::RetryRun& r) : call(std::move(c)), run(r) {}
-  internal::WireCall call;
-  internal::RetryRun run;
-  HttpRequest request;
-  std::unique_ptr<internal::CurlTransfer> transfer;
-  Clock::time_point attempt_start;
-  std::function<void(std::string&& body, int attempts)> succeed;
-  std::function<void(std::exception_ptr)> fail;
-  std::exception_ptr build_error;  // set when the request could not be built
-  bool built = false;              // `request` holds this attempt's request
-  std::uint64_t epoch = 0;         // cancel() calls seen when it was made
-};
-
-// Builds requests whose credentials may block (a token fetch), off the event loop. Started on
-// first use: clients with API keys never start it.
-class Preparer {
- public:
-  // `build` prepares a job; `done` hands it back to the loop.
-  Preparer(std::function<void(Job&)> build, std::function<void(std::unique_ptr<Job>)> done)
-      : build_(std::move(build)), done_(std::move(done)) {}
-  ~Preparer() { stop(); }
-
-  void hand(std::unique_ptr<Job> job) {
-    std::lock_guard<std::mutex> guard(mutex_);
-    queue_.push_back(std::move(job));
-    if (stopped_) return;  // collected by take()
-    if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
-    wake_.notify_one();
-  }
-
-  // Jobs not yet picked up.
-  std::deque<std::unique_ptr<Job>> take() {
-    std::lock_guard<std::mutex> guard(mutex_);
-    return std::exchange(queue_, {});
-  }
-
-  void stop() {
-    {
-      std::lock_guard<std::mutex> guard(mutex_);
-      stopped_ = true;
-    }
-    wake_.notify_all();
-    if (thread_.joinable()) thread_.join();
-  }
-
- private:
-  void run() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    for (;;) {
-      wake_.wait(lock, [this] { return stopped_ || !queue_.empty(); });
-      if (stopped_) return;
-      auto job = std::move(queue_.front());
-      queue_.pop_front();
-      lock.unlock();
-      build_(*job);
-      done_(std::move(job));
-      lock.lock();
-    }
-  }
-
-  std::function<void(Job&)> build_;
-  std::function<void(std::unique_ptr<Job>)> done_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<std::unique_ptr<Job>> queue_;
-  bool stopped_ = false;
-  std::thread thread_;
-};
 
 }  // namespace
 
@@ -165,13 +98,19 @@ struct AsyncClient::Engine {
       }
     };
     job->fail = [promise](std::exception_ptr e) { promise->set_exception(std::move(e)); };
+    enqueue(std::move(job));
+    return future;
+  }
+
+  // Builds `job`'s first request on the caller's thread (a token fetch never stalls the loop) and
+  // hands it to the loop; a request that cannot be built fails the job at once.
+  void enqueue(std::unique_ptr<Job> job) {
     try {
-      // Credentials are applied here, on the caller's thread: a token fetch never stalls the loop.
       job->request = builder.build(job->call, job->run.timeout(Clock::now()));
       job->built = true;
     } catch (...) {
-      promise->set_exception(std::current_exception());
-      return future;
+      job->fail(std::current_exception());
+      return;
     }
     ++pending;
     {
@@ -179,6 +118,63 @@ struct AsyncClient::Engine {
       submitted.push_back(std::move(job));
     }
     curl_multi_wakeup(multi);
+  }
+
+  // Count in batches (as `Client` sends them), merged in input order into one future. The first
+  // failing batch fails the whole call; the others still run to their end.
+  std::future<std::vector<CatalogReferenceCount>> submit_count(
+      const std::vector<CatalogReference>& references, const CallOptions& call_options) {
+    using Counts = std::vector<CatalogReferenceCount>;
+    struct Merge {
+      std::mutex mutex;
+      std::vector<Counts> parts;
+      std::size_t left = 0;
+      bool settled = false;
+      std::promise<Counts> promise;
+      void settle(std::exception_ptr error) {  // called with `mutex` held
+        if (settled) return;
+        settled = true;
+        if (error) {
+          promise.set_exception(std::move(error));
+          return;
+        }
+        Counts all;
+        for (auto& part : parts) std::move(part.begin(), part.end(), std::back_inserter(all));
+        promise.set_value(std::move(all));
+      }
+    };
+    auto merge = std::make_shared<Merge>();
+    auto future = merge->promise.get_future();
+    auto batches = internal::count_batches(references);
+    if (batches.empty()) {
+      merge->promise.set_value({});
+      return future;
+    }
+    merge->parts.resize(batches.size());
+    merge->left = batches.size();
+    for (std::size_t i = 0; i < batches.size(); ++i) {
+      std::vector<CatalogReference> batch(
+          references.begin() + static_cast<std::ptrdiff_t>(batches[i].first),
+          references.begin() + static_cast<std::ptrdiff_t>(batches[i].second));
+      auto job = make_job(calls::count(batch), call_options);
+      job->succeed = [merge, i](std::string&& body, int attempts) {
+        std::exception_ptr error;
+        Counts counts;
+        try {
+          counts = internal::decode_answer(internal::decode_count_response, body, attempts);
+        } catch (...) {
+          error = std::current_exception();
+        }
+        std::lock_guard<std::mutex> guard(merge->mutex);
+        merge->parts[i] = std::move(counts);
+        if (error || --merge->left == 0) merge->settle(error);
+      };
+      job->fail = [merge](std::exception_ptr e) {
+        std::lock_guard<std::mutex> guard(merge->mutex);
+        merge->settle(std::move(e));
+      };
+      enqueue(std::move(job));
+    }
     return future;
   }
 
@@ -535,11 +531,7 @@ std::future<QueryPage> AsyncClient::query_back_in_stock_notification_requests(
 std::future<std::vector<CatalogReferenceCount>>
 AsyncClient::get_back_in_stock_notification_requests_count_by_catalog_references(
     const std::vector<CatalogReference>& catalog_references, const CallOptions& options) {
-  if (catalog_references.empty() || catalog_references.size() > internal::kMaxCountBatch) {
-    throw ValidationError("catalogReferences", "must hold 1 to 100 references");
-  }
-  return engine_->submit<std::vector<CatalogReferenceCount>>(
-      calls::count(catalog_references), options, internal::decode_count_response);
+  return engine_->submit_count(catalog_references, options);
 }
 
 std::future<Settings> AsyncClient::get_settings(const CallOptions& options) {

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "retry_rules.h"
@@ -39,6 +40,12 @@ void log_attempt(const std::function<void(const AttemptRecord&)>& logger, const 
                  int attempt, int status, std::chrono::steady_clock::duration duration,
                  std::string_view request_id, std::string_view error,
                  const Credentials& credentials) noexcept;
+
+/// How Count splits `references`: [begin, end) ranges in input order, each of at most 100
+/// references whose `.r` parameter fits in a URL (see `kMaxCountParameterLength`). Empty input:
+/// no batch.
+std::vector<std::pair<std::size_t, std::size_t>> count_batches(
+    const std::vector<CatalogReference>& references);
 
 /// One function per API method: verb, path, query string, body.
 namespace calls {

@@ -213,35 +213,20 @@ std::vector<CatalogReferenceCount>
 Client::get_back_in_stock_notification_requests_count_by_catalog_references(
     const std::vector<CatalogReference>& catalog_references, const CallOptions& options) {
   if (catalog_references.empty()) return {};
-  // Batches of at most 100 references whose `.r` parameter fits in a URL, sent in input order.
-  constexpr std::size_t kEnvelope = sizeof(R"({"catalogReferences":[]})") - 1;
+  auto batches = internal::count_batches(catalog_references);
+  if (batches.size() == 1) {
+    return connection_->get_back_in_stock_notification_requests_count_by_catalog_references(
+        catalog_references, options);
+  }
   std::vector<CatalogReferenceCount> out;
   out.reserve(catalog_references.size());
-  std::size_t begin = 0;
-  while (begin < catalog_references.size()) {
-    std::size_t end = begin;
-    std::size_t json_length = kEnvelope;
-    while (end < catalog_references.size() && end - begin < internal::kMaxCountBatch) {
-      std::size_t item =
-          internal::encode_catalog_reference(catalog_references[end]).size() + (end > begin);
-      if (end > begin &&
-          internal::dot_r_length(json_length + item) > internal::kMaxCountParameterLength) {
-        break;
-      }
-      json_length += item;
-      ++end;
-    }
-    if (begin == 0 && end == catalog_references.size()) {
-      return connection_->get_back_in_stock_notification_requests_count_by_catalog_references(
-          catalog_references, options);
-    }
+  for (const auto& [begin, end] : batches) {
     std::vector<CatalogReference> batch(
         catalog_references.begin() + static_cast<std::ptrdiff_t>(begin),
         catalog_references.begin() + static_cast<std::ptrdiff_t>(end));
     auto counts = connection_->get_back_in_stock_notification_requests_count_by_catalog_references(
         batch, options);
     std::move(counts.begin(), counts.end(), std::back_inserter(out));
-    begin = end;
   }
   return out;
 }

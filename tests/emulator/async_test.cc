@@ -123,6 +123,59 @@ TEST_F(AsyncTest, RetryRulesApplyPerRequest) {
   EXPECT_EQ(emulator_->requests_received("/report-items-back-in-stock"), 1u);
 }
 
+TEST_F(AsyncTest, CountBatchesLikeTheBlockingClientAndMergesInInputOrder) {
+  std::vector<CatalogReference> references;
+  for (int i = 0; i < 250; ++i) {
+    references.emplace_back("item-" + std::to_string(i), kWixStoresAppId);
+  }
+  Client blocking(options());
+  for (int i : {0, 99, 100, 101, 249}) {  // waiting customers on both sides of each batch edge
+    for (int c = 0; c <= i % 3; ++c) {
+      blocking.create_back_in_stock_notification_request(
+          NewNotificationRequest(references[i], "c" + std::to_string(c) + "@example.com"),
+          ItemDetails("Item", "1"));
+    }
+  }
+  auto count_calls = [&] { return emulator_->requests_received("/count-by-catalog-reference"); };
+  auto before = count_calls();
+  auto expected_counts =
+      blocking.get_back_in_stock_notification_requests_count_by_catalog_references(references);
+  auto blocking_calls = count_calls() - before;
+  EXPECT_GE(blocking_calls, 3u);  // at most 100 references per call, and URLs under ~8 KiB
+
+  AsyncClient client(options());
+  before = count_calls();
+  auto counts =
+      client.get_back_in_stock_notification_requests_count_by_catalog_references(references).get();
+  EXPECT_EQ(count_calls() - before, blocking_calls);  // the same batches
+  ASSERT_EQ(counts.size(), references.size());
+  for (int i = 0; i < 250; ++i) {
+    EXPECT_EQ(counts[i].catalog_reference.catalog_item_id(), "item-" + std::to_string(i));
+    int expected = (i == 0 || i == 99 || i == 100 || i == 101 || i == 249) ? i % 3 + 1 : 0;
+    EXPECT_EQ(counts[i].count, expected) << i;
+    EXPECT_EQ(counts[i].count, expected_counts[i].count) << i;
+  }
+  EXPECT_TRUE(
+      client.get_back_in_stock_notification_requests_count_by_catalog_references({}).get().empty());
+}
+
+TEST_F(AsyncTest, ACountBatchThatFailsFailsTheWholeCount) {
+  std::vector<CatalogReference> references;
+  for (int i = 0; i < 150; ++i) {
+    references.emplace_back("item-" + std::to_string(i), kWixStoresAppId);
+  }
+  emulator::Fault fault;
+  fault.kind = emulator::Fault::Kind::kStatus;
+  fault.status = 404;
+  fault.path = "/count-by-catalog-reference";
+  fault.body = R"({"message":"gone"})";
+  emulator_->inject(fault);
+  AsyncClient client(options());
+  EXPECT_THROW(
+      client.get_back_in_stock_notification_requests_count_by_catalog_references(references).get(),
+      NotFoundError);
+}
+
 TEST_F(AsyncTest, EveryMethodWorks) {
   AsyncClient client(options());
   CatalogReference item("orchid", kWixStoresAppId);

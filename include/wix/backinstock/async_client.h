@@ -77,7 +77,9 @@ class AsyncClient {
   /// Query Back In Stock Notification Requests (one page).
   std::future<QueryPage> query_back_in_stock_notification_requests(const Query& query = {},
                                                                    const CallOptions& options = {});
-  /// One request: at most 100 references (use `Client` for automatic batching).
+  /// Counts per reference, in input order, batched like `Client`'s (at most 100 references per
+  /// call, URLs under about 8 KiB); the batches run concurrently and the future holds the merged
+  /// result, or the first batch's error. An empty list gives an empty result without a call.
   std::future<std::vector<CatalogReferenceCount>>
   get_back_in_stock_notification_requests_count_by_catalog_references(
       const std::vector<CatalogReference>& catalog_references, const CallOptions& options = {});

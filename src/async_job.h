@@ -1,0 +1,95 @@
+#pragma once
+
+// The unit of work of `AsyncClient`'s engine, and the thread that builds requests whose
+// credentials may block (a token fetch) so that the event loop never waits. Internal.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include "calls.h"
+#include "curl_easy.h"
+#include "retry_rules.h"
+
+namespace wix::backinstock::internal {
+
+// One API call on its way through the engine, across all of its attempts.
+struct Job {
+  Job(WireCall c, const RetryRun& r) : call(std::move(c)), run(r) {}
+  WireCall call;
+  RetryRun run;
+  HttpRequest request;
+  std::unique_ptr<CurlTransfer> transfer;
+  std::chrono::steady_clock::time_point attempt_start;
+  std::function<void(std::string&& body, int attempts)> succeed;
+  std::function<void(std::exception_ptr)> fail;
+  std::exception_ptr build_error;  // set when the request could not be built
+  bool built = false;              // `request` holds this attempt's request
+  std::uint64_t epoch = 0;         // cancel() calls seen when it was made
+};
+
+// Builds requests whose credentials may block (a token fetch), off the event loop. Started on
+// first use: clients with API keys never start it.
+class Preparer {
+ public:
+  // `build` prepares a job; `done` hands it back to the loop.
+  Preparer(std::function<void(Job&)> build, std::function<void(std::unique_ptr<Job>)> done)
+      : build_(std::move(build)), done_(std::move(done)) {}
+  ~Preparer() { stop(); }
+
+  void hand(std::unique_ptr<Job> job) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    queue_.push_back(std::move(job));
+    if (stopped_) return;  // collected by take()
+    if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+    wake_.notify_one();
+  }
+
+  // Jobs not yet picked up.
+  std::deque<std::unique_ptr<Job>> take() {
+    std::lock_guard<std::mutex> guard(mutex_);
+    return std::exchange(queue_, {});
+  }
+
+  void stop() {
+    {
+      std::lock_guard<std::mutex> guard(mutex_);
+      stopped_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void run() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [this] { return stopped_ || !queue_.empty(); });
+      if (stopped_) return;
+      auto job = std::move(queue_.front());
+      queue_.pop_front();
+      lock.unlock();
+      build_(*job);
+      done_(std::move(job));
+      lock.lock();
+    }
+  }
+
+  std::function<void(Job&)> build_;
+  std::function<void(std::unique_ptr<Job>)> done_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::unique_ptr<Job>> queue_;
+  bool stopped_ = false;
+  std::thread thread_;
+};
+
+}  // namespace wix::backinstock::internal
