@@ -1,0 +1,382 @@
+#include "async_engine.h"
+
+namespace wix::backinstock {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+using internal::Job;
+namespace calls = internal::calls;
+}  // namespace
+
+AsyncClient::Engine::Engine(ClientOptions o, AsyncOptions a)
+    : options(std::move(o)), async(std::move(a)), builder(options), rng(std::random_device{}()) {
+  if (async.max_in_flight == 0) throw ValidationError("max_in_flight", "must be at least 1");
+  async.transport.connect_timeout = options.connect_timeout;
+  internal::curl_global_init_once();
+  multi = curl_multi_init();
+  if (multi == nullptr)
+    throw TransportError(TransportError::Kind::kOther, false, "curl_multi_init failed");
+  curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(async.max_in_flight));
+  curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(async.max_in_flight));
+  thread = std::thread([this] { loop(); });
+}
+
+AsyncClient::Engine::~Engine() {
+  {
+    std::lock_guard<std::mutex> guard(mutex);
+    stopping = true;
+  }
+  curl_multi_wakeup(multi);
+  thread.join();
+  preparer.stop();
+  fail_all();  // the loop and the preparer have ended: this thread owns everything now
+  for (CURL* h : idle) curl_easy_cleanup(h);
+  curl_multi_cleanup(multi);
+}
+
+std::unique_ptr<Job> AsyncClient::Engine::make_job(internal::WireCall call,
+                                                   const CallOptions& call_options) {
+  const RetryPolicy& policy = call_options.retry ? *call_options.retry : options.retry;
+  if (call_options.retry) internal::check_policy(policy);
+  auto timeout = call_options.timeout.value_or(options.request_timeout);
+  auto safety = call.safety;
+  auto job = std::make_unique<Job>(std::move(call),
+                                   internal::RetryRun(policy, safety, Clock::now(), timeout));
+  job->request.timeout = timeout;
+  job->epoch = cancel_epoch.load();
+  return job;
+}
+
+void AsyncClient::Engine::enqueue(std::unique_ptr<Job> job) {
+  try {
+    job->request = builder.build(job->call, job->run.timeout(Clock::now()));
+    job->built = true;
+  } catch (...) {
+    job->fail(std::current_exception());
+    return;
+  }
+  ++pending;
+  {
+    std::lock_guard<std::mutex> guard(mutex);
+    submitted.push_back(std::move(job));
+  }
+  curl_multi_wakeup(multi);
+}
+
+std::future<std::vector<CatalogReferenceCount>> AsyncClient::Engine::submit_count(
+    const std::vector<CatalogReference>& references, const CallOptions& call_options) {
+  using Counts = std::vector<CatalogReferenceCount>;
+  struct Merge {
+    std::mutex mutex;
+    std::vector<Counts> parts;
+    std::size_t left = 0;
+    bool settled = false;
+    std::promise<Counts> promise;
+    void settle(std::exception_ptr error) {  // called with `mutex` held
+      if (settled) return;
+      settled = true;
+      if (error) {
+        promise.set_exception(std::move(error));
+        return;
+      }
+      Counts all;
+      for (auto& part : parts) std::move(part.begin(), part.end(), std::back_inserter(all));
+      promise.set_value(std::move(all));
+    }
+  };
+  auto merge = std::make_shared<Merge>();
+  auto future = merge->promise.get_future();
+  auto batches = internal::count_batches(references);
+  if (batches.empty()) {
+    merge->promise.set_value({});
+    return future;
+  }
+  merge->parts.resize(batches.size());
+  merge->left = batches.size();
+  for (std::size_t i = 0; i < batches.size(); ++i) {
+    std::vector<CatalogReference> batch(
+        references.begin() + static_cast<std::ptrdiff_t>(batches[i].first),
+        references.begin() + static_cast<std::ptrdiff_t>(batches[i].second));
+    auto job = make_job(calls::count(batch), call_options);
+    job->succeed = [merge, i](std::string&& body, int attempts) {
+      std::exception_ptr error;
+      Counts counts;
+      try {
+        counts = internal::decode_answer(internal::decode_count_response, body, attempts);
+      } catch (...) {
+        error = std::current_exception();
+      }
+      std::lock_guard<std::mutex> guard(merge->mutex);
+      merge->parts[i] = std::move(counts);
+      if (error || --merge->left == 0) merge->settle(error);
+    };
+    job->fail = [merge](std::exception_ptr e) {
+      std::lock_guard<std::mutex> guard(merge->mutex);
+      merge->settle(std::move(e));
+    };
+    enqueue(std::move(job));
+  }
+  return future;
+}
+
+std::unique_ptr<Job> AsyncClient::Engine::batch_job(const std::shared_ptr<Batch>& batch) {
+  std::size_t index = batch->next++;
+  auto job = make_job(calls::report((*batch->requests)[index]), batch->options);
+  job->succeed = [this, batch](std::string&&, int) { batch_item_done(batch); };
+  job->fail = [this, batch, index](std::exception_ptr e) {
+    batch->results[index].error = std::move(e);
+    batch_item_done(batch);
+  };
+  return job;
+}
+
+void AsyncClient::Engine::batch_item_done(const std::shared_ptr<Batch>& batch) {
+  if (batch->next < batch->requests->size()) {
+    auto job = batch_job(batch);
+    ++pending;
+    if (build_or_hand_off(job)) ready.push_back(std::move(job));
+  }
+  if (--batch->remaining == 0) batch->done.set_value();
+}
+
+std::vector<BatchResult> AsyncClient::Engine::run_batch(
+    const std::vector<ReportItemsBackInStockRequest>& requests, const CallOptions& call_options) {
+  auto batch = std::make_shared<Batch>();
+  batch->requests = &requests;
+  batch->options = call_options;
+  batch->results.resize(requests.size());
+  batch->remaining = requests.size();
+  if (requests.empty()) return {};
+  auto finished = batch->done.get_future();
+  std::vector<std::unique_ptr<Job>> first;
+  for (std::size_t i = 0; i < std::min(async.max_in_flight, requests.size()); ++i) {
+    auto job = batch_job(batch);
+    build(*job);  // on the caller's thread
+    first.push_back(std::move(job));
+  }
+  {
+    std::lock_guard<std::mutex> guard(mutex);
+    for (auto& job : first) {
+      ++pending;
+      submitted.push_back(std::move(job));
+    }
+  }
+  curl_multi_wakeup(multi);
+  finished.wait();
+  return std::move(batch->results);
+}
+
+void AsyncClient::Engine::cancel() {
+  {
+    std::lock_guard<std::mutex> guard(mutex);
+    cancel_requested = true;
+  }
+  curl_multi_wakeup(multi);
+}
+
+void AsyncClient::Engine::loop() {
+  std::deque<std::unique_ptr<Job>> incoming;
+  for (;;) {
+    bool cancel_now = false;
+    {
+      std::lock_guard<std::mutex> guard(mutex);
+      if (stopping) return;
+      cancel_now = std::exchange(cancel_requested, false);
+      if (cancel_now) ++cancel_epoch;
+      incoming.swap(submitted);
+    }
+    if (cancel_now) fail_all();
+    for (auto& job : incoming) {
+      // Back from the preparer after a cancel() that covered it.
+      if (job->epoch < cancel_epoch) {
+        finish_with(*job, cancelled(false));
+      } else {
+        ready.push_back(std::move(job));
+      }
+    }
+    incoming.clear();
+
+    auto now = Clock::now();
+    while (!timers.empty() && timers.begin()->first <= now) {
+      auto job = std::move(timers.begin()->second);
+      timers.erase(timers.begin());
+      if (build_or_hand_off(job)) ready.push_back(std::move(job));
+    }
+    while (active.size() < async.max_in_flight && !ready.empty()) {
+      auto job = std::move(ready.front());
+      ready.pop_front();
+      start(std::move(job));
+    }
+
+    int running = 0;
+    curl_multi_perform(multi, &running);
+    int left = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
+      if (msg->msg == CURLMSG_DONE) complete(msg->easy_handle, msg->data.result);
+    }
+
+    long wait_ms = 1000;
+    if (!ready.empty() && active.size() < async.max_in_flight) wait_ms = 0;
+    if (!timers.empty()) {
+      auto until = std::chrono::duration_cast<std::chrono::milliseconds>(timers.begin()->first -
+                                                                         Clock::now());
+      wait_ms = std::min<long>(wait_ms, std::max<long>(0, static_cast<long>(until.count())));
+    }
+    long curl_wait = -1;
+    curl_multi_timeout(multi, &curl_wait);
+    if (curl_wait >= 0) wait_ms = std::min(wait_ms, curl_wait);
+    if (wait_ms > 0) curl_multi_poll(multi, nullptr, 0, static_cast<int>(wait_ms), nullptr);
+  }
+}
+
+void AsyncClient::Engine::start(std::unique_ptr<Job> job) {
+  if (job->build_error) {
+    finish_with(*job, job->build_error);
+    return;
+  }
+  CURL* h = nullptr;
+  bool fresh = idle.empty();
+  if (!fresh) {
+    h = idle.back();
+    idle.pop_back();
+  } else {
+    h = curl_easy_init();
+  }
+  if (h == nullptr) {
+    finish_with(*job, std::make_exception_ptr(TransportError(TransportError::Kind::kOther, false,
+                                                             "curl_easy_init failed")));
+    return;
+  }
+  job->attempt_start = Clock::now();
+  job->request.timeout = job->run.timeout(job->attempt_start);
+  job->transfer = std::make_unique<internal::CurlTransfer>();
+  try {
+    job->transfer->prepare(h, job->request, async.transport, fresh);
+  } catch (...) {
+    release(h);
+    finish_with(*job, std::current_exception());
+    return;
+  }
+  curl_multi_add_handle(multi, h);
+  active.emplace(h, std::move(job));
+}
+
+void AsyncClient::Engine::complete(CURL* h, CURLcode code) {
+  auto it = active.find(h);
+  if (it == active.end()) return;
+  std::unique_ptr<Job> job = std::move(it->second);
+  active.erase(it);
+  curl_multi_remove_handle(multi, h);
+  const int attempt = job->run.attempt();
+  std::optional<HttpResponse> response;
+  std::optional<TransportError> error;
+  if (code == CURLE_OK) {
+    response = job->transfer->finish(h, code);
+  } else {
+    error = job->transfer->error(h, code);
+  }
+  release(h);
+  auto now = Clock::now();
+  const internal::AttemptContext context{job->call, job->run, builder.credentials(), options.logger,
+                                         random};
+  auto decision = internal::decide(context, job->request, response ? &*response : nullptr,
+                                   error ? &*error : nullptr, now, now - job->attempt_start);
+  switch (decision.action) {
+    case internal::AttemptDecision::Action::kSucceed:
+      --pending;
+      job->succeed(std::move(response->body), attempt);
+      return;
+    case internal::AttemptDecision::Action::kFail:
+      finish_with(*job, decision.error);
+      return;
+    case internal::AttemptDecision::Action::kRetry:
+      retry_later(std::move(job), now + decision.delay);
+      return;
+  }
+}
+
+void AsyncClient::Engine::retry_later(std::unique_ptr<Job> job, Clock::time_point at) {
+  job->run.advance();
+  job->built = false;
+  timers.emplace(at, std::move(job));
+}
+
+bool AsyncClient::Engine::build_or_hand_off(std::unique_ptr<Job>& job) {
+  if (job->built) return true;
+  if (!builder.credentials().applies_without_blocking()) {
+    preparer.hand(std::move(job));
+    return false;
+  }
+  build(*job);
+  return true;
+}
+
+void AsyncClient::Engine::build(Job& job) {
+  try {
+    job.request = builder.build(job.call, job.run.timeout(Clock::now()));
+  } catch (...) {
+    job.build_error = std::current_exception();
+  }
+  job.built = true;
+}
+
+void AsyncClient::Engine::finish_with(Job& job, std::exception_ptr error) {
+  --pending;
+  job.fail(std::move(error));
+}
+
+void AsyncClient::Engine::release(CURL* h) {
+  if (idle.size() < async.max_in_flight) {
+    idle.push_back(h);
+  } else {
+    curl_easy_cleanup(h);
+  }
+}
+
+std::exception_ptr AsyncClient::Engine::cancelled(bool sent) {
+  return std::make_exception_ptr(
+      TransportError(TransportError::Kind::kCancelled, sent,
+                     sent ? "cancelled while in flight (the request may have reached the server)"
+                          : "cancelled before it was sent"));
+}
+
+void AsyncClient::Engine::fail_all() {
+  // Work submitted after this point is not cancelled: take what is queued now, once.
+  std::deque<std::unique_ptr<Job>> rest;
+  {
+    std::lock_guard<std::mutex> guard(mutex);
+    rest.swap(submitted);
+  }
+  for (auto& job : rest) ready.push_back(std::move(job));
+  for (;;) {
+    // Jobs waiting for the preparer (failing a batch item may hand it the next one).
+    for (auto& job : preparer.take()) ready.push_back(std::move(job));
+    auto running = std::move(active);
+    active.clear();
+    auto queued = std::move(ready);
+    ready.clear();
+    auto waiting = std::move(timers);
+    timers.clear();
+    if (running.empty() && queued.empty() && waiting.empty()) return;
+    for (auto& [h, job] : running) {
+      curl_multi_remove_handle(multi, h);
+      release(h);
+      finish_with(*job, cancelled(true));
+    }
+    for (auto& job : queued) finish_with(*job, cancelled(false));
+    for (auto& [at, job] : waiting) finish_with(*job, cancelled(false));
+  }
+}
+
+double AsyncClient::Engine::random01() {
+  if (options.random) return options.random();
+  return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+}
+
+void AsyncClient::Engine::log(const Job& job, int status, Clock::time_point now,
+                              std::string_view request_id, std::string_view error) const {
+  internal::log_attempt(options.logger, job.call, job.run.attempt(), status,
+                        now - job.attempt_start, request_id, error, builder.credentials());
+}
+
+}  // namespace wix::backinstock

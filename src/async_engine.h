@@ -1,0 +1,170 @@
+#pragma once
+
+// The engine of `AsyncClient`: one libcurl multi handle driven by one loop thread. Jobs are
+// submitted from any thread, started up to `max_in_flight` at a time, decided after each attempt
+// by the same rule as `Client` (attempt.h), retried on timers, and finished through their
+// callbacks. Internal; only async_client.cc and async_engine.cc include it.
+
+#include "wix/backinstock/async_client.h"
+
+#include <curl/curl.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <optional>
+#include <deque>
+#include <iterator>
+#include <map>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <type_traits>
+#include <unordered_map>
+#include <utility>
+
+#include "async_job.h"
+#include "attempt.h"
+#include "calls.h"
+#include "codec.h"
+#include "curl_easy.h"
+#include "error_access.h"
+#include "error_mapping.h"
+#include "redact.h"
+#include "retry_rules.h"
+
+namespace wix::backinstock {
+
+struct AsyncClient::Engine {
+  using Clock = std::chrono::steady_clock;
+  using Job = internal::Job;
+  using Preparer = internal::Preparer;
+
+  Engine(ClientOptions o, AsyncOptions a);
+
+  ~Engine();
+
+  // -- called from any thread --
+
+  std::unique_ptr<Job> make_job(internal::WireCall call, const CallOptions& call_options);
+
+  template <typename T, typename Decode>
+  std::future<T> submit(internal::WireCall call, const CallOptions& call_options, Decode decode) {
+    auto promise = std::make_shared<std::promise<T>>();
+    auto future = promise->get_future();
+    auto job = make_job(std::move(call), call_options);
+    job->succeed = [promise, decode](std::string&& body, int attempts) {
+      try {
+        if constexpr (std::is_void_v<T>) {
+          (void)body;
+          (void)decode;
+          (void)attempts;
+          promise->set_value();
+        } else {
+          promise->set_value(internal::decode_answer(decode, body, attempts));
+        }
+      } catch (...) {
+        promise->set_exception(std::current_exception());
+      }
+    };
+    job->fail = [promise](std::exception_ptr e) { promise->set_exception(std::move(e)); };
+    enqueue(std::move(job));
+    return future;
+  }
+
+  // Builds `job`'s first request on the caller's thread (a token fetch never stalls the loop) and
+  // hands it to the loop; a request that cannot be built fails the job at once.
+  void enqueue(std::unique_ptr<Job> job);
+
+  // Count in batches (as `Client` sends them), merged in input order into one future. The first
+  // failing batch fails the whole call; the others still run to their end.
+  std::future<std::vector<CatalogReferenceCount>> submit_count(
+      const std::vector<CatalogReference>& references, const CallOptions& call_options);
+
+  // A batch of reports. Its items are fed to the loop by the loop itself as earlier ones finish,
+  // so a batch of any size costs one wake-up and holds at most `max_in_flight` jobs.
+  struct Batch {
+    const std::vector<ReportItemsBackInStockRequest>* requests = nullptr;
+    CallOptions options;
+    std::vector<BatchResult> results;
+    std::size_t next = 0;
+    std::size_t remaining = 0;
+    std::promise<void> done;
+  };
+
+  std::unique_ptr<Job> batch_job(const std::shared_ptr<Batch>& batch);
+
+  // On the loop thread: one item finished; start the next, or complete the batch.
+  void batch_item_done(const std::shared_ptr<Batch>& batch);
+
+  std::vector<BatchResult> run_batch(const std::vector<ReportItemsBackInStockRequest>& requests,
+                                     const CallOptions& call_options);
+
+  void cancel();
+
+  // -- the loop thread --
+
+  void loop();
+
+  void start(std::unique_ptr<Job> job);
+
+  void complete(CURL* h, CURLcode code);
+
+  // The request of a retry is built when its timer fires (see `start`).
+  void retry_later(std::unique_ptr<Job> job, Clock::time_point at);
+
+  // On the loop thread: a job whose request must be (re)built. Credentials that never block are
+  // applied here; any others on the preparer thread, so a token fetch never stalls the transfers
+  // in flight. True when the job is ready to start now.
+  bool build_or_hand_off(std::unique_ptr<Job>& job);
+
+  // Builds the job's request; a failure is kept and reported when the loop starts the job.
+  void build(Job& job);
+
+  void finish_with(Job& job, std::exception_ptr error);
+
+  void release(CURL* h);
+
+  // The error of a job cancelled before (`sent` false) or after its request left.
+  static std::exception_ptr cancelled(bool sent);
+
+  // Fails every job. Failing a batch item may feed the next one into `ready`, so this repeats
+  // until nothing is left.
+  void fail_all();
+
+  double random01();
+
+  void log(const Job& job, int status, Clock::time_point now, std::string_view request_id,
+           std::string_view error) const;
+
+  ClientOptions options;
+  AsyncOptions async;
+  internal::RequestBuilder builder;
+  CURLM* multi = nullptr;
+  std::thread thread;
+  std::atomic<std::size_t> pending{0};
+
+  std::mutex mutex;  // guards the three below
+  std::deque<std::unique_ptr<Job>> submitted;
+  bool stopping = false;
+  bool cancel_requested = false;
+
+  // Owned by the loop thread.
+  std::deque<std::unique_ptr<Job>> ready;
+  std::multimap<Clock::time_point, std::unique_ptr<Job>> timers;
+  std::unordered_map<CURL*, std::unique_ptr<Job>> active;
+  std::vector<CURL*> idle;
+  std::mt19937_64 rng;
+  const std::function<double()> random = [this] { return random01(); };
+  std::atomic<std::uint64_t> cancel_epoch{0};
+  Preparer preparer{[this](Job& job) { build(job); },
+                    [this](std::unique_ptr<Job> job) {
+                      {
+                        std::lock_guard<std::mutex> guard(mutex);
+                        submitted.push_back(std::move(job));
+                      }
+                      curl_multi_wakeup(multi);
+                    }};
+};
+
+}  // namespace wix::backinstock
