@@ -11,7 +11,14 @@ namespace calls = internal::calls;
 AsyncClient::Engine::Engine(ClientOptions o, AsyncOptions a)
     : options(std::move(o)), async(std::move(a)), builder(options), rng(std::random_device{}()) {
   if (async.max_in_flight == 0) throw ValidationError("max_in_flight", "must be at least 1");
-  async.transport.connect_timeout = options.connect_timeout;
+  if (options.transport) {
+    auto* curl = dynamic_cast<CurlTransport*>(options.transport.get());
+    if (curl == nullptr) {
+      throw ValidationError("transport",
+                            "AsyncClient drives libcurl itself: give a CurlTransport or none");
+    }
+    curl_options = curl->options();
+  }
   internal::curl_global_init_once();
   multi = curl_multi_init();
   if (multi == nullptr)
@@ -251,7 +258,7 @@ void AsyncClient::Engine::start(std::unique_ptr<Job> job) {
   job->request.timeout = job->run.timeout(job->attempt_start);
   job->transfer = std::make_unique<internal::CurlTransfer>();
   try {
-    job->transfer->prepare(h, job->request, async.transport, fresh);
+    job->transfer->prepare(h, job->request, curl_options, fresh);
   } catch (...) {
     release(h);
     finish_with(*job, std::current_exception());

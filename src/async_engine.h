@@ -139,6 +139,7 @@ struct AsyncClient::Engine {
 
   ClientOptions options;
   AsyncOptions async;
+  CurlTransportOptions curl_options = options.curl;  // or those of `options.transport`
   internal::RequestBuilder builder;
   CURLM* multi = nullptr;
   std::thread thread;

@@ -31,11 +31,7 @@ using Clock = std::chrono::steady_clock;
 class RestConnection final : public Connection {
  public:
   explicit RestConnection(ClientOptions options) : builder_(options), options_(std::move(options)) {
-    if (!options_.transport) {
-      CurlTransportOptions transport_options;
-      transport_options.connect_timeout = options_.connect_timeout;
-      options_.transport = std::make_shared<CurlTransport>(std::move(transport_options));
-    }
+    if (!options_.transport) options_.transport = std::make_shared<CurlTransport>(options_.curl);
   }
 
   void report_items_back_in_stock(const ReportItemsBackInStockRequest& request,
@@ -255,11 +251,7 @@ struct AppClients::Impl {
 
 AppClients::AppClients(std::string app_id, std::string app_secret, ClientOptions options)
     : impl_(std::make_shared<Impl>()) {
-  if (!options.transport) {
-    CurlTransportOptions transport_options;
-    transport_options.connect_timeout = options.connect_timeout;
-    options.transport = std::make_shared<CurlTransport>(std::move(transport_options));
-  }
+  if (!options.transport) options.transport = std::make_shared<CurlTransport>(options.curl);
   internal::check_header_value("clientId", app_id);
   internal::check_header_value("clientSecret", app_secret);
   impl_->app_id = std::move(app_id);

@@ -176,6 +176,37 @@ TEST_F(AsyncTest, ACountBatchThatFailsFailsTheWholeCount) {
       NotFoundError);
 }
 
+TEST_F(AsyncTest, LibcurlSettingsComeFromTheClientOptions) {
+  auto o = options();
+  o.curl.max_response_bytes = 16;  // a settings answer is longer
+  AsyncClient from_options(o);
+  try {
+    from_options.get_settings().get();
+    FAIL() << "the size cap was not applied";
+  } catch (const TransportError& e) {
+    EXPECT_EQ(e.kind(), TransportError::Kind::kResponseTooLarge);
+  }
+  auto given = options();
+  given.transport = std::make_shared<CurlTransport>(o.curl);  // its options are used
+  AsyncClient from_transport(given);
+  EXPECT_THROW(from_transport.get_settings().get(), TransportError);
+  EXPECT_NO_THROW(AsyncClient(options()).get_settings().get());
+}
+
+TEST_F(AsyncTest, ATransportItCannotDriveIsRefusedNotIgnored) {
+  struct Other : Transport {
+    HttpResponse send(const HttpRequest&) override { return {200, {}, "{}"}; }
+  };
+  auto o = options();
+  o.transport = std::make_shared<Other>();
+  try {
+    AsyncClient client(o);
+    FAIL();
+  } catch (const ValidationError& e) {
+    EXPECT_EQ(e.field(), "transport");
+  }
+}
+
 TEST_F(AsyncTest, EveryMethodWorks) {
   AsyncClient client(options());
   CatalogReference item("orchid", kWixStoresAppId);

@@ -16,8 +16,9 @@
 ///
 /// Thread safety: all members may be called from any thread. Destroying the client (or `cancel()`)
 /// fails every unfinished future with `TransportError` of kind `kCancelled`.
-/// `ClientOptions::transport`, `sleeper` and `clock` are not used: the client speaks libcurl
-/// itself.
+/// libcurl settings come from `ClientOptions::curl`, or from `ClientOptions::transport` when that
+/// is a `CurlTransport`; any other transport is refused (`ValidationError`), since the client
+/// drives libcurl itself.
 
 #include <cstddef>
 #include <exception>
@@ -34,8 +35,6 @@ namespace wix::backinstock {
 struct AsyncOptions {
   /// Requests on the wire at once (also the number of connections kept).
   std::size_t max_in_flight = 64;
-  /// libcurl settings (TLS, proxy, size cap...). `connect_timeout` comes from `ClientOptions`.
-  CurlTransportOptions transport;
 };
 
 /// The outcome of one item of a batch.

@@ -32,13 +32,15 @@ struct ClientOptions {
   std::shared_ptr<Credentials> credentials;
   /// Appended to the SDK's own product token in `User-Agent`.
   std::string user_agent;
-  /// Time allowed to connect (used when the SDK builds its own `CurlTransport`).
-  std::chrono::milliseconds connect_timeout{10'000};
   /// Upper bound for one attempt (one HTTP exchange).
   std::chrono::milliseconds request_timeout{30'000};
   /// When and how calls are retried; see retry.h.
   RetryPolicy retry;
-  /// The transport; when null the client builds a `CurlTransport` from the options above.
+  /// libcurl settings (connect timeout, TLS, proxy, size caps) of the transport the SDK builds
+  /// when `transport` is null. `AsyncClient` uses them too.
+  CurlTransportOptions curl;
+  /// The transport; when null the client builds a `CurlTransport` from `curl`. `AsyncClient`
+  /// accepts only a `CurlTransport` here (it drives libcurl itself, with that transport's options).
   std::shared_ptr<Transport> transport;
   /// Credentials are refused over plain `http://` to anything but loopback unless this is set.
   bool allow_insecure_http = false;
