@@ -43,13 +43,9 @@ AsyncClient::Engine::~Engine() {
 
 std::unique_ptr<Job> AsyncClient::Engine::make_job(internal::WireCall call,
                                                    const CallOptions& call_options) {
-  const RetryPolicy& policy = call_options.retry ? *call_options.retry : options.retry;
-  if (call_options.retry) internal::check_policy(policy);
-  auto timeout = call_options.timeout.value_or(options.request_timeout);
-  auto safety = call.safety;
-  auto job = std::make_unique<Job>(std::move(call),
-                                   internal::RetryRun(policy, safety, Clock::now(), timeout));
-  job->request.timeout = timeout;
+  auto run = internal::start_run(options, call_options, call.safety, Clock::now());
+  auto job = std::make_unique<Job>(std::move(call), run);
+  job->request.timeout = run.timeout(Clock::now());
   job->epoch = cancel_epoch.load();
   return job;
 }

@@ -94,6 +94,16 @@ void log_attempt(const std::function<void(const AttemptRecord&)>& logger, const 
   }
 }
 
+RetryRun start_run(const ClientOptions& client, const CallOptions& call, Safety safety,
+                   RetryRun::Clock::time_point now) {
+  RetryPolicy policy = call.retry ? *call.retry : client.retry;
+  if (call.deadline) policy.deadline = *call.deadline;
+  if (call.retry || call.deadline) check_policy(policy);
+  auto timeout = call.attempt_timeout.value_or(client.attempt_timeout);
+  if (timeout.count() < 0) throw ValidationError("attempt_timeout", "must not be negative");
+  return RetryRun(policy, safety, now, timeout);
+}
+
 std::vector<std::pair<std::size_t, std::size_t>> count_batches(
     const std::vector<CatalogReference>& references) {
   constexpr std::size_t kEnvelope = sizeof(R"({"catalogReferences":[]})") - 1;

@@ -34,6 +34,12 @@ class RequestBuilder {
   std::shared_ptr<Credentials> credentials_;
 };
 
+/// The retry run of one call: the call's policy or the client's, the call's deadline or the
+/// policy's, the call's attempt timeout or the client's. Throws `ValidationError` for an unusable
+/// per-call override.
+RetryRun start_run(const ClientOptions& client, const CallOptions& call, Safety safety,
+                   RetryRun::Clock::time_point now);
+
 /// Hands one `AttemptRecord` to `logger` (when set), with `error` redacted of `credentials`'
 /// secrets. Never throws: a logger must not change the outcome of a call.
 void log_attempt(const std::function<void(const AttemptRecord&)>& logger, const WireCall& call,

@@ -120,10 +120,7 @@ class RestConnection final : public Connection {
   }
 
   Sent send(const WireCall& call, const CallOptions& options) {
-    const RetryPolicy& policy = options.retry ? *options.retry : options_.retry;
-    if (options.retry) internal::check_policy(policy);
-    internal::RetryRun run(policy, call.safety, now(),
-                           options.timeout.value_or(options_.request_timeout));
+    internal::RetryRun run = internal::start_run(options_, options, call.safety, now());
     const std::function<double()> random = [this] { return random01(); };
     const internal::AttemptContext context{call, run, builder_.credentials(), options_.logger,
                                            random};
@@ -273,7 +270,7 @@ Client AppClients::for_instance(const std::string& instance_id) {
   OAuthOptions oauth;
   oauth.base_url = impl_->options.base_url;
   oauth.transport = impl_->options.transport;
-  oauth.timeout = impl_->options.request_timeout;
+  oauth.timeout = impl_->options.attempt_timeout;
   oauth.allow_insecure_http = impl_->options.allow_insecure_http;
   oauth.clock = impl_->options.clock;
   auto credentials = std::make_shared<OAuthClientCredentials>(impl_->app_id, impl_->app_secret,

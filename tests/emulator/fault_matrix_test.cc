@@ -76,7 +76,7 @@ class FaultMatrixTest : public ::testing::TestWithParam<Param> {
     ClientOptions client_options;
     client_options.base_url = emulator_->url();
     client_options.credentials = ApiKeyCredentials::for_site("test-key", "site-1");
-    client_options.request_timeout = milliseconds(400);
+    client_options.attempt_timeout = milliseconds(400);
     client_options.retry.initial_delay = milliseconds(1);
     client_options.retry.max_delay = milliseconds(5);
     client_options.retry.deadline = milliseconds(20'000);
@@ -93,7 +93,7 @@ class FaultMatrixTest : public ::testing::TestWithParam<Param> {
     // The waiting customers are created with a patient client: a loaded machine must not make
     // the setup fail on the matrix's short attempt timeout.
     ClientOptions setup_options = client_options;
-    setup_options.request_timeout = milliseconds(10'000);
+    setup_options.attempt_timeout = milliseconds(10'000);
     Client setup(setup_options);
     for (int i = 0; i < kWaiting; ++i) {
       setup.create_back_in_stock_notification_request(

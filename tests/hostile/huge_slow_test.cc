@@ -118,7 +118,7 @@ TEST(SlowAnswerTest, ATricklingBodyIsCutByTheAttemptTimeout) {
     return Then::kClose;
   });
   auto options = options_for(server.url());
-  options.request_timeout = milliseconds(700);
+  options.attempt_timeout = milliseconds(700);
   Client client(options);
   EXPECT_EQ(kind_of_failure(client), TransportError::Kind::kTimeout);
 }

@@ -39,7 +39,7 @@ ClientOptions options_for(const HostileServer& server) {
   options.credentials = ApiKeyCredentials::for_site("hostile-test-key", "site-1");
   options.retry.initial_delay = std::chrono::milliseconds(1);
   options.retry.max_delay = std::chrono::milliseconds(2);
-  options.request_timeout = std::chrono::seconds(5);
+  options.attempt_timeout = std::chrono::seconds(5);
   return options;
 }
 

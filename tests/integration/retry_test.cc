@@ -126,7 +126,7 @@ TEST_F(RetryTest, DeadlineStopsRetriesAndCutsAttemptTimeouts) {
   auto o = options();
   o.retry.max_attempts = 100;
   o.retry.deadline = milliseconds(2000);
-  o.request_timeout = milliseconds(1500);
+  o.attempt_timeout = milliseconds(1500);
   o.random = [] { return 1.0; };
   // Record the timeout of each attempt and let each attempt "take" 300 ms of the fake clock.
   struct Recording : Transport {
@@ -225,6 +225,46 @@ TEST_F(RetryTest, PerCallPolicyOverridesTheClient) {
   broken.retry = RetryPolicy();
   broken.retry->max_attempts = 0;
   EXPECT_THROW(client.get_settings(broken), ValidationError);
+}
+
+TEST_F(RetryTest, APerCallDeadlineBoundsTheWholeCall) {
+  server_.set_default(CannedResponse{503, "{}", {}});
+  auto o = options();
+  o.retry.max_attempts = 100;  // the client's policy would go on for its 60 s deadline
+  o.random = [] { return 1.0; };
+  struct Recording : Transport {
+    std::shared_ptr<Transport> inner = std::make_shared<CurlTransport>();
+    std::vector<milliseconds> timeouts;
+    HttpResponse send(const HttpRequest& r) override {
+      timeouts.push_back(r.timeout);
+      return inner->send(r);
+    }
+  };
+  auto recording = std::make_shared<Recording>();
+  o.transport = recording;
+  Client client(o);
+  CallOptions call;
+  call.deadline = milliseconds(1000);
+  call.attempt_timeout = milliseconds(5000);
+  try {
+    client.get_settings(call);
+    FAIL();
+  } catch (const ServerError& e) {
+    EXPECT_EQ(e.retry_stop_reason(), "deadline exceeded");
+    EXPECT_EQ(e.attempts(), 3);  // waits 250 and 500 fit in 1 s; 1000 more does not
+  }
+  ASSERT_FALSE(recording->timeouts.empty());
+  EXPECT_EQ(recording->timeouts[0], milliseconds(1000));  // the attempt is cut to the deadline
+  milliseconds slept{0};
+  for (auto d : time_->sleeps) slept += d;
+  EXPECT_LE(slept, milliseconds(1000));
+
+  CallOptions negative;
+  negative.deadline = milliseconds(-1);
+  EXPECT_THROW(client.get_settings(negative), ValidationError);
+  CallOptions bad_timeout;
+  bad_timeout.attempt_timeout = milliseconds(-5);
+  EXPECT_THROW(client.get_settings(bad_timeout), ValidationError);
 }
 
 TEST_F(RetryTest, InvalidPoliciesAreRejected) {

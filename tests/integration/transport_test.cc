@@ -107,12 +107,12 @@ TEST(TransportTest, ClientSilentServerGivesTransportErrorThroughTheClient) {
   ClientOptions options;
   options.base_url = server.url();
   options.credentials = ApiKeyCredentials::for_site("key-123", "site");
-  options.request_timeout = std::chrono::milliseconds(300);
+  options.attempt_timeout = std::chrono::milliseconds(300);
   options.retry = RetryPolicy::no_retry();
   Client client(options);
   EXPECT_THROW(client.get_settings(), TransportError);
   CallOptions call;
-  call.timeout = std::chrono::milliseconds(200);
+  call.attempt_timeout = std::chrono::milliseconds(200);
   EXPECT_THROW(client.get_settings(call), TransportError);
 }
 

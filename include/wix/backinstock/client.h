@@ -32,8 +32,9 @@ struct ClientOptions {
   std::shared_ptr<Credentials> credentials;
   /// Appended to the SDK's own product token in `User-Agent`.
   std::string user_agent;
-  /// Upper bound for one attempt (one HTTP exchange).
-  std::chrono::milliseconds request_timeout{30'000};
+  /// Upper bound for one attempt (one HTTP exchange), cut to what is left of the call's
+  /// deadline (`RetryPolicy::deadline`).
+  std::chrono::milliseconds attempt_timeout{30'000};
   /// When and how calls are retried; see retry.h.
   RetryPolicy retry;
   /// libcurl settings (connect timeout, TLS, proxy, size caps) of the transport the SDK builds
@@ -59,8 +60,11 @@ struct ClientOptions {
 
 /// Per-call overrides.
 struct CallOptions {
-  /// Replaces `ClientOptions::request_timeout` for this call's attempts.
-  std::optional<std::chrono::milliseconds> timeout;
+  /// Replaces `ClientOptions::attempt_timeout` for each attempt of this call.
+  std::optional<std::chrono::milliseconds> attempt_timeout;
+  /// Bound on the whole call (every attempt and every wait between them), measured from the
+  /// moment it is made; replaces the deadline of the retry policy in use.
+  std::optional<std::chrono::milliseconds> deadline;
   /// Replaces `ClientOptions::retry` for this call (`RetryPolicy::no_retry()` for one attempt).
   std::optional<RetryPolicy> retry;
 };
