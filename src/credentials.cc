@@ -17,13 +17,14 @@ ApiKeyCredentials::ApiKeyCredentials(std::string api_key, std::string id_header,
 
 std::shared_ptr<ApiKeyCredentials> ApiKeyCredentials::for_site(std::string api_key,
                                                                std::string site_id) {
-  return std::make_shared<ApiKeyCredentials>(std::move(api_key), "wix-site-id", std::move(site_id));
+  return std::shared_ptr<ApiKeyCredentials>(
+      new ApiKeyCredentials(std::move(api_key), "wix-site-id", std::move(site_id)));
 }
 
 std::shared_ptr<ApiKeyCredentials> ApiKeyCredentials::for_account(std::string api_key,
                                                                   std::string account_id) {
-  return std::make_shared<ApiKeyCredentials>(std::move(api_key), "wix-account-id",
-                                             std::move(account_id));
+  return std::shared_ptr<ApiKeyCredentials>(
+      new ApiKeyCredentials(std::move(api_key), "wix-account-id", std::move(account_id)));
 }
 
 void ApiKeyCredentials::apply(HttpHeaders& headers) {

@@ -114,6 +114,7 @@ struct FilterAccess {
   static Filter make(ordered_json value) {
     return Filter(std::make_shared<const ordered_json>(std::move(value)));
   }
+  static const ordered_json& value(const Filter& filter) { return *filter.value_; }
 };
 
 namespace {
@@ -178,11 +179,11 @@ Filter Filter::all_of(const std::vector<Filter>& operands) {
   ordered_json merged = ordered_json::object();
   bool mergeable = true;
   for (const auto& f : operands) {
-    if (!is_field_condition(f.json())) {
+    if (!is_field_condition(FilterAccess::value(f))) {
       mergeable = false;
       break;
     }
-    for (const auto& item : f.json().items()) {
+    for (const auto& item : FilterAccess::value(f).items()) {
       if (merged.contains(item.key())) mergeable = false;
       merged[item.key()] = item.value();
     }
@@ -192,7 +193,7 @@ Filter Filter::all_of(const std::vector<Filter>& operands) {
   ordered_json list = ordered_json::array();
   for (const auto& f : operands) {
     // Flatten nested $and, as the JS SDK does.
-    const auto& j = f.json();
+    const auto& j = FilterAccess::value(f);
     if (j.size() == 1 && j.contains("$and")) {
       for (const auto& inner : j["$and"]) list.push_back(inner);
     } else {
@@ -205,12 +206,13 @@ Filter Filter::all_of(const std::vector<Filter>& operands) {
 Filter Filter::any_of(const std::vector<Filter>& operands) {
   if (operands.empty()) throw ValidationError("query.filter", "$or needs at least one operand");
   ordered_json list = ordered_json::array();
-  for (const auto& f : operands) list.push_back(f.json());
+  for (const auto& f : operands) list.push_back(FilterAccess::value(f));
   return Filter(std::make_shared<const ordered_json>(ordered_json{{"$or", std::move(list)}}));
 }
 
 Filter Filter::negate(const Filter& operand) {
-  return Filter(std::make_shared<const ordered_json>(ordered_json{{"$not", operand.json()}}));
+  return Filter(
+      std::make_shared<const ordered_json>(ordered_json{{"$not", FilterAccess::value(operand)}}));
 }
 
 std::string Filter::dump() const { return value_->dump(); }

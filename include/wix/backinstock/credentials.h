@@ -58,10 +58,9 @@ class ApiKeyCredentials final : public Credentials {
   bool applies_without_blocking() const noexcept override { return true; }
   std::vector<std::string> secrets() const override { return {api_key_}; }
 
-  /// Prefer `for_site` / `for_account`; throws `ValidationError`.
+ private:
   ApiKeyCredentials(std::string api_key, std::string id_header, std::string id_value);
 
- private:
   std::string api_key_;
   std::string id_header_;
   std::string id_value_;

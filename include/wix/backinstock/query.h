@@ -76,10 +76,8 @@ class Filter {
   /// `negate(a)`.
   friend Filter operator!(const Filter& a) { return negate(a); }
 
-  /// The filter as compact JSON text.
+  /// The filter as compact JSON text, as it is sent.
   std::string dump() const;
-  /// The filter as a JSON value.
-  const nlohmann::ordered_json& json() const noexcept { return *value_; }
 
  private:
   friend struct FilterAccess;
