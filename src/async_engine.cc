@@ -372,7 +372,6 @@ void AsyncClient::Engine::fail_all() {
 }
 
 double AsyncClient::Engine::random01() {
-  if (options.random) return options.random();
   return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
 }
 

@@ -1,4 +1,5 @@
 #include "wix/backinstock/client.h"
+#include "wix/backinstock/testing.h"
 
 #include <algorithm>
 #include <map>
@@ -30,7 +31,8 @@ using Clock = std::chrono::steady_clock;
 
 class RestConnection final : public Connection {
  public:
-  explicit RestConnection(ClientOptions options) : builder_(options), options_(std::move(options)) {
+  RestConnection(ClientOptions options, testing::ClientSeams seams)
+      : builder_(options), options_(std::move(options)), seams_(std::move(seams)) {
     if (!options_.transport) options_.transport = std::make_shared<CurlTransport>(options_.curl);
   }
 
@@ -90,18 +92,18 @@ class RestConnection final : public Connection {
   }
 
  private:
-  Clock::time_point now() const { return options_.clock ? options_.clock() : Clock::now(); }
+  Clock::time_point now() const { return seams_.clock ? seams_.clock() : Clock::now(); }
 
   void sleep(std::chrono::milliseconds delay) const {
-    if (options_.sleeper) {
-      options_.sleeper(delay);
+    if (seams_.sleeper) {
+      seams_.sleeper(delay);
     } else {
       std::this_thread::sleep_for(delay);
     }
   }
 
   double random01() {
-    if (options_.random) return options_.random();
+    if (seams_.random) return seams_.random();
     std::lock_guard<std::mutex> guard(random_mutex_);
     return std::uniform_real_distribution<double>(0.0, 1.0)(random_);
   }
@@ -151,6 +153,7 @@ class RestConnection final : public Connection {
 
   internal::RequestBuilder builder_;
   ClientOptions options_;
+  testing::ClientSeams seams_;
   std::mutex random_mutex_;
   std::mt19937_64 random_{std::random_device{}()};
 };
@@ -158,7 +161,15 @@ class RestConnection final : public Connection {
 }  // namespace
 
 std::shared_ptr<Connection> make_connection(ClientOptions options) {
-  return std::make_shared<RestConnection>(std::move(options));
+  return std::make_shared<RestConnection>(std::move(options), testing::ClientSeams{});
+}
+
+std::shared_ptr<Connection> testing::make_connection(ClientOptions options, ClientSeams seams) {
+  return std::make_shared<RestConnection>(std::move(options), std::move(seams));
+}
+
+Client testing::make_client(ClientOptions options, ClientSeams seams) {
+  return Client(testing::make_connection(std::move(options), std::move(seams)));
 }
 
 Client::Client(ClientOptions options) : connection_(make_connection(std::move(options))) {}
@@ -272,7 +283,6 @@ Client AppClients::for_instance(const std::string& instance_id) {
   oauth.transport = impl_->options.transport;
   oauth.timeout = impl_->options.attempt_timeout;
   oauth.allow_insecure_http = impl_->options.allow_insecure_http;
-  oauth.clock = impl_->options.clock;
   auto credentials = std::make_shared<OAuthClientCredentials>(impl_->app_id, impl_->app_secret,
                                                               instance_id, std::move(oauth));
   ClientOptions options = impl_->options;

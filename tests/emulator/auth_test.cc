@@ -8,6 +8,7 @@
 
 #include "emulator.h"
 #include "wix/backinstock/backinstock.h"
+#include "wix/backinstock/testing.h"
 
 namespace wix::backinstock {
 namespace {
@@ -39,8 +40,9 @@ class AuthTest : public ::testing::Test {
     ClientOptions o;
     o.base_url = emulator_->url();
     o.credentials = std::move(c);
-    o.sleeper = [](std::chrono::milliseconds) {};
-    return Client(o);
+    testing::ClientSeams no_waits;
+    no_waits.sleeper = [](std::chrono::milliseconds) {};
+    return testing::make_client(o, no_waits);
   }
   std::size_t token_requests() const {
     return emulator_->requests_received("/oauth2/token", "POST");

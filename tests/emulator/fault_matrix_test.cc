@@ -12,6 +12,7 @@
 
 #include "emulator.h"
 #include "wix/backinstock/backinstock.h"
+#include "wix/backinstock/testing.h"
 
 namespace wix::backinstock {
 namespace {
@@ -80,11 +81,12 @@ class FaultMatrixTest : public ::testing::TestWithParam<Param> {
     client_options.retry.initial_delay = milliseconds(1);
     client_options.retry.max_delay = milliseconds(5);
     client_options.retry.deadline = milliseconds(20'000);
-    client_options.sleeper = [this](milliseconds d) {
+    testing::ClientSeams seams;
+    seams.sleeper = [this](milliseconds d) {
       std::lock_guard<std::mutex> guard(mutex_);
       sleeps_.push_back(d);  // recorded, not waited
     };
-    client_ = std::make_unique<Client>(client_options);
+    client_ = std::make_unique<Client>(testing::make_client(client_options, seams));
     if (GetParam().client != ClientKind::kBlocking) {
       async_ = std::make_unique<AsyncClient>(client_options);
       async_->get_settings().get();  // a pooled connection for "close after read" to betray

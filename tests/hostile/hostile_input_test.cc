@@ -7,6 +7,7 @@
 
 #include "hostile_server.h"
 #include "wix/backinstock/backinstock.h"
+#include "wix/backinstock/testing.h"
 
 namespace wix::backinstock {
 namespace {
@@ -120,8 +121,9 @@ TEST_P(RetryAfterTest, NoWaitExceedsThePolicyAndTheCallStopsAtOnce) {
   options.retry = RetryPolicy();
   options.retry.deadline = milliseconds(0);  // no deadline: only the policy's maximum bounds a wait
   Sleeps sleeps;
-  options.sleeper = sleeps.recorder();
-  Client client(options);
+  testing::ClientSeams seams;
+  seams.sleeper = sleeps.recorder();
+  Client client = testing::make_client(options, seams);
   try {
     client.get_settings();
     FAIL();
@@ -147,8 +149,9 @@ TEST(RetryAfterTest, AWaitBeyondTheDeadlineStopsAtOnceWithThatReason) {
   options.retry = RetryPolicy();
   options.retry.deadline = milliseconds(5'000);
   Sleeps sleeps;
-  options.sleeper = sleeps.recorder();
-  Client client(options);
+  testing::ClientSeams seams;
+  seams.sleeper = sleeps.recorder();
+  Client client = testing::make_client(options, seams);
   try {
     client.get_settings();
     FAIL();

@@ -8,6 +8,7 @@
 #include "mock_server.h"
 #include "wire.h"
 #include "wix/backinstock/backinstock.h"
+#include "wix/backinstock/testing.h"
 
 namespace wix::backinstock {
 namespace {
@@ -142,9 +143,10 @@ TEST_F(ClientTest, NoSecretInAnyMessage) {
   ClientOptions options;
   options.base_url = "http://127.0.0.1:" + std::to_string(testing::closed_port());
   options.credentials = ApiKeyCredentials::for_site(kFakeKey, kSiteId);
-  options.sleeper = [](std::chrono::milliseconds) {};
+  testing::ClientSeams no_waits;
+  no_waits.sleeper = [](std::chrono::milliseconds) {};
   try {
-    Client(options).report_items_back_in_stock(request);
+    testing::make_client(options, no_waits).report_items_back_in_stock(request);
     FAIL();
   } catch (const TransportError& e) {
     EXPECT_EQ(std::string(e.what()).find(kFakeKey), std::string::npos);

@@ -8,6 +8,7 @@
 
 #include "mock_server.h"
 #include "wix/backinstock/backinstock.h"
+#include "wix/backinstock/testing.h"
 
 namespace wix::backinstock {
 namespace {
@@ -31,17 +32,22 @@ class RetryTest : public ::testing::Test {
     ClientOptions o;
     o.base_url = server_.url();
     o.credentials = ApiKeyCredentials::for_site(kKey, "site");
-    o.sleeper = [t = time_](milliseconds d) {
+    return o;
+  }
+  // A client whose waits move the fake clock instead of sleeping.
+  Client make(ClientOptions o) {
+    testing::ClientSeams seams;
+    seams.sleeper = [t = time_](milliseconds d) {
       std::lock_guard<std::mutex> guard(t->mutex);
       t->sleeps.push_back(d);
       t->now += d;
     };
-    o.clock = [t = time_] {
+    seams.clock = [t = time_] {
       std::lock_guard<std::mutex> guard(t->mutex);
       return t->now;
     };
-    o.random = [] { return 0.5; };
-    return o;
+    seams.random = random_;
+    return testing::make_client(std::move(o), std::move(seams));
   }
   void respond(int status, int times, HttpHeaders extra = {}) {
     for (int i = 0; i < times; ++i) {
@@ -57,11 +63,12 @@ class RetryTest : public ::testing::Test {
   }
   MockServer server_;
   std::shared_ptr<FakeTime> time_ = std::make_shared<FakeTime>();
+  std::function<double()> random_ = [] { return 0.5; };
 };
 
 TEST_F(RetryTest, IdempotentCallsBackOffExponentiallyWithFullJitter) {
   respond(503, 3);
-  Client client(options());
+  Client client = make(options());
   EXPECT_NO_THROW(client.get_settings());
   EXPECT_EQ(server_.requests().size(), 4u);
   // random = 0.5 of 250, 500, 1000 ms.
@@ -75,9 +82,9 @@ TEST_F(RetryTest, DelaysAreCappedAndDrawnFromTheWholeRange) {
   o.retry.max_delay = milliseconds(600);
   double draws[] = {0.0, 0.999, 0.999, 0.999, 0.5};
   int i = 0;
-  o.random = [&] { return draws[i++]; };
+  random_ = [&] { return draws[i++]; };
   respond(500, 5);
-  Client(o).get_settings();
+  make(o).get_settings();
   EXPECT_EQ(time_->sleeps,
             (std::vector<milliseconds>{milliseconds(0), milliseconds(499), milliseconds(599),
                                        milliseconds(599), milliseconds(300)}));
@@ -85,7 +92,7 @@ TEST_F(RetryTest, DelaysAreCappedAndDrawnFromTheWholeRange) {
 
 TEST_F(RetryTest, RetryAfterSecondsIsHonoured) {
   respond(429, 1, {{"Retry-After", "7"}});
-  Client(options()).get_settings();
+  make(options()).get_settings();
   EXPECT_EQ(time_->sleeps, std::vector<milliseconds>{milliseconds(7000)});
 }
 
@@ -96,7 +103,7 @@ TEST_F(RetryTest, RetryAfterHttpDateIsHonoured) {
   char date[64];
   std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
   respond(503, 1, {{"Retry-After", date}});
-  Client(options()).get_settings();
+  make(options()).get_settings();
   ASSERT_EQ(time_->sleeps.size(), 1u);
   EXPECT_GT(time_->sleeps[0], milliseconds(25'000));
   EXPECT_LE(time_->sleeps[0], milliseconds(30'000));
@@ -104,14 +111,14 @@ TEST_F(RetryTest, RetryAfterHttpDateIsHonoured) {
 
 TEST_F(RetryTest, MalformedRetryAfterIsIgnored) {
   respond(429, 1, {{"Retry-After", "whenever you like"}});
-  EXPECT_NO_THROW(Client(options()).get_settings());
+  EXPECT_NO_THROW(make(options()).get_settings());
   EXPECT_EQ(time_->sleeps, std::vector<milliseconds>{milliseconds(125)});  // plain backoff
 }
 
 TEST_F(RetryTest, AttemptsAreBoundedAndTheErrorSaysWhy) {
   server_.set_default(CannedResponse{503, "{}", {}});
   try {
-    Client(options()).get_settings();
+    make(options()).get_settings();
     FAIL();
   } catch (const ServerError& e) {
     EXPECT_EQ(e.attempts(), 4);
@@ -127,7 +134,7 @@ TEST_F(RetryTest, DeadlineStopsRetriesAndCutsAttemptTimeouts) {
   o.retry.max_attempts = 100;
   o.retry.deadline = milliseconds(2000);
   o.attempt_timeout = milliseconds(1500);
-  o.random = [] { return 1.0; };
+  random_ = [] { return 1.0; };
   // Record the timeout of each attempt and let each attempt "take" 300 ms of the fake clock.
   struct Recording : Transport {
     std::shared_ptr<Transport> inner;
@@ -148,7 +155,7 @@ TEST_F(RetryTest, DeadlineStopsRetriesAndCutsAttemptTimeouts) {
   o.transport = recording;
   server_.set_default(CannedResponse{503, "{}", {}});
   try {
-    Client(o).get_settings();
+    make(o).get_settings();
     FAIL();
   } catch (const ServerError& e) {
     EXPECT_EQ(e.retry_stop_reason(), "deadline exceeded");
@@ -163,7 +170,7 @@ TEST_F(RetryTest, DeadlineStopsRetriesAndCutsAttemptTimeouts) {
 }
 
 TEST_F(RetryTest, ReportIsNotRetriedOnServerErrorsButIsOn429) {
-  Client client(options());
+  Client client = make(options());
   respond(503, 1);
   try {
     client.report_items_back_in_stock(report());
@@ -183,7 +190,7 @@ TEST_F(RetryTest, ReportIsRetriedWhenTheConnectionWasNeverEstablished) {
   auto o = options();
   o.base_url = "http://127.0.0.1:" + std::to_string(testing::closed_port());
   try {
-    Client(o).report_items_back_in_stock(report());
+    make(o).report_items_back_in_stock(report());
     FAIL();
   } catch (const TransportError& e) {
     EXPECT_FALSE(e.may_have_reached_server());
@@ -205,13 +212,13 @@ TEST_F(RetryTest, ConnectFailureThenSuccessDeliversTheReportOnce) {
   };
   auto o = options();
   o.transport = std::make_shared<FlakyConnect>();
-  Client(o).report_items_back_in_stock(report());
+  make(o).report_items_back_in_stock(report());
   EXPECT_EQ(server_.requests().size(), 1u);
 }
 
 TEST_F(RetryTest, PerCallPolicyOverridesTheClient) {
   server_.set_default(CannedResponse{503, "{}", {}});
-  Client client(options());
+  Client client = make(options());
   CallOptions once;
   once.retry = RetryPolicy::no_retry();
   try {
@@ -231,7 +238,7 @@ TEST_F(RetryTest, APerCallDeadlineBoundsTheWholeCall) {
   server_.set_default(CannedResponse{503, "{}", {}});
   auto o = options();
   o.retry.max_attempts = 100;  // the client's policy would go on for its 60 s deadline
-  o.random = [] { return 1.0; };
+  random_ = [] { return 1.0; };
   struct Recording : Transport {
     std::shared_ptr<Transport> inner = std::make_shared<CurlTransport>();
     std::vector<milliseconds> timeouts;
@@ -242,7 +249,7 @@ TEST_F(RetryTest, APerCallDeadlineBoundsTheWholeCall) {
   };
   auto recording = std::make_shared<Recording>();
   o.transport = recording;
-  Client client(o);
+  Client client = make(o);
   CallOptions call;
   call.deadline = milliseconds(1000);
   call.attempt_timeout = milliseconds(5000);
@@ -270,15 +277,15 @@ TEST_F(RetryTest, APerCallDeadlineBoundsTheWholeCall) {
 TEST_F(RetryTest, InvalidPoliciesAreRejected) {
   auto o = options();
   o.retry.multiplier = 0.5;
-  EXPECT_THROW(Client{o}, ValidationError);
+  EXPECT_THROW(make(o), ValidationError);
   o = options();
   o.retry.max_delay = milliseconds(1);
   o.retry.initial_delay = milliseconds(10);
-  EXPECT_THROW(Client{o}, ValidationError);
+  EXPECT_THROW(make(o), ValidationError);
 }
 
 TEST_F(RetryTest, NonRetryableStatusesAreNotRetried) {
-  Client client(options());
+  Client client = make(options());
   for (int status : {400, 403, 404, 409, 428}) {
     respond(status, 1);
     try {
@@ -306,7 +313,7 @@ TEST_F(RetryTest, OneRecordPerAttemptAndNoSecretInTheLog) {
   echo.body = std::string("{\"message\":\"") + kKey + "\"}";
   echo.headers = {{"x-wix-request-id", "rid-1"}};
   server_.respond(echo);
-  Client(o).get_settings();
+  make(o).get_settings();
   ASSERT_EQ(records.size(), 2u);
   EXPECT_EQ(records[0].attempt, 1);
   EXPECT_EQ(records[0].status, 503);
@@ -320,7 +327,7 @@ TEST_F(RetryTest, OneRecordPerAttemptAndNoSecretInTheLog) {
   o.base_url = "http://127.0.0.1:" + std::to_string(testing::closed_port());
   o.retry = RetryPolicy::no_retry();
   lines.clear();
-  EXPECT_THROW(Client(o).get_settings(), TransportError);
+  EXPECT_THROW(make(o).get_settings(), TransportError);
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0].find(kKey), std::string::npos);
 }
@@ -341,7 +348,7 @@ TEST_F(RetryTest, A401RefreshesRefreshableCredentialsOnce) {
   auto o = options();
   o.credentials = credentials;
   respond(401, 1);
-  Client client(o);
+  Client client = make(o);
   client.get_settings();
   auto requests = server_.requests();
   ASSERT_EQ(requests.size(), 2u);

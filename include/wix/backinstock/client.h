@@ -49,13 +49,6 @@ struct ClientOptions {
   /// are swallowed). Null: no logging.
   std::function<void(const AttemptRecord&)> logger;
 
-  /// Test seams: how the client waits, reads the time, and draws jitter (uniform in [0, 1)).
-  /// Null: `std::this_thread::sleep_for`, `std::chrono::steady_clock::now`, a seeded PRNG.
-  std::function<void(std::chrono::milliseconds)> sleeper;
-  /// Test seam: the clock of deadlines (null: `steady_clock::now`).
-  std::function<std::chrono::steady_clock::time_point()> clock;
-  /// Test seam: jitter source, uniform in [0, 1) (null: a seeded PRNG).
-  std::function<double()> random;
 };
 
 /// Per-call overrides.
