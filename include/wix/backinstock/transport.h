@@ -83,9 +83,10 @@ struct CurlTransportOptions {
   std::size_t max_idle_handles = 16;
 };
 
-/// libcurl transport. Keeps a pool of easy handles that share one connection cache, DNS cache and
-/// TLS session cache, so consecutive calls reuse their connection. No global state besides
-/// libcurl's own one-time initialisation, which this class performs thread-safely.
+/// libcurl transport. Keeps a pool of easy handles, each holding its connection open, that share
+/// one DNS cache and TLS session cache, so consecutive calls reuse a connection. (The connection
+/// cache itself is not shared: libcurl does not support that across concurrent threads.) No global
+/// state besides libcurl's own one-time initialisation, which this class performs thread-safely.
 ///
 /// Thread safety: `send` may be called concurrently. Not copyable; share it through
 /// `std::shared_ptr` (several clients may share one transport and its connections).
