@@ -24,12 +24,9 @@ AttemptDecision decide(const AttemptContext& context, const HttpRequest& sent,
     }
     auto next = run.after_status(*response, now, random);
     if (next.retry) return {Action::kRetry, next.delay, nullptr};
-    try {
-      throw_api_error(*response, context.credentials.secrets());
-    } catch (Error& e) {
-      ErrorAccess::annotate(e, attempt, next.reason);
-      return {Action::kFail, {}, std::current_exception()};
-    }
+    return {Action::kFail,
+            {},
+            make_api_error(*response, context.credentials.secrets(), {attempt, next.reason})};
   }
   log_attempt(context.logger, context.call, attempt, 0, took, "", error->what(),
               context.credentials);

@@ -1,14 +1,15 @@
 #include "error_mapping.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <ctime>
-#include <algorithm>
 #include <memory>
 #include <utility>
 
 #include <nlohmann/json.hpp>
 
+#include "error_access.h"
 #include "redact.h"
 #include "untrusted_json.h"
 
@@ -83,31 +84,36 @@ std::optional<std::chrono::milliseconds> parse_http_date(
   return std::chrono::milliseconds(std::min(ahead, kMaxRetryAfterSeconds) * 1000);
 }
 
+// The error of type T, annotated with the call's attempts when it came from one: built once,
+// never thrown and caught on the way.
 template <typename T>
-[[noreturn]] void throw_as(std::shared_ptr<const ApiErrorDetails> details) {
-  throw T(std::move(details));
+std::exception_ptr make_as(std::shared_ptr<const ApiErrorDetails> details,
+                           const CallOutcome& call) {
+  T error(std::move(details));
+  if (call.attempts > 0) ErrorAccess::annotate(error, call.attempts, call.stop_reason);
+  return std::make_exception_ptr(std::move(error));
 }
 
-using Thrower = void (*)(std::shared_ptr<const ApiErrorDetails>);
+using Maker = std::exception_ptr (*)(std::shared_ptr<const ApiErrorDetails>, const CallOutcome&);
 
 struct AppCode {
   const char* code;
   int status;
-  Thrower thrower;
+  Maker make;
 };
 
 // api/README §8.3: each documented application code under its documented status.
 constexpr AppCode kAppCodes[] = {
-    {"INVALID_CATALOG_REFERENCE_OPTIONS", 400, &throw_as<InvalidCatalogReferenceOptionsError>},
-    {"INVALID_ITEM_IMAGE_URL", 400, &throw_as<InvalidItemImageUrlError>},
+    {"INVALID_CATALOG_REFERENCE_OPTIONS", 400, &make_as<InvalidCatalogReferenceOptionsError>},
+    {"INVALID_ITEM_IMAGE_URL", 400, &make_as<InvalidItemImageUrlError>},
     {"REQUEST_CONTAINS_BOTH_CATALOG_REFERENCE_AND_REQUEST_IDS", 400,
-     &throw_as<RequestContainsBothCatalogReferenceAndRequestIdsError>},
+     &make_as<RequestContainsBothCatalogReferenceAndRequestIdsError>},
     {"BACK_IN_STOCK_NOTIFICATION_REQUEST_ALREADY_EXISTS", 409,
-     &throw_as<BackInStockNotificationRequestAlreadyExistsError>},
-    {"REQUEST_COLLECTION_DISABLED", 428, &throw_as<RequestCollectionDisabledError>},
+     &make_as<BackInStockNotificationRequestAlreadyExistsError>},
+    {"REQUEST_COLLECTION_DISABLED", 428, &make_as<RequestCollectionDisabledError>},
     {"BACK_IN_STOCK_NOTIFICATION_REQUEST_NOT_FOUND", 428,
-     &throw_as<BackInStockNotificationRequestNotFoundError>},
-    {"NOT_SUPPORTED_APP_DEF_ID", 428, &throw_as<NotSupportedAppDefIdError>},
+     &make_as<BackInStockNotificationRequestNotFoundError>},
+    {"NOT_SUPPORTED_APP_DEF_ID", 428, &make_as<NotSupportedAppDefIdError>},
 };
 
 bool is_documented_code(const std::string& code) {
@@ -143,27 +149,27 @@ bool redact_tree(json& value, const std::vector<std::string>& secrets) {
   return changed;
 }
 
-Thrower thrower_for_status(int status) {
+Maker maker_for_status(int status) {
   switch (status) {
     case 400:
-      return &throw_as<InvalidArgumentError>;
+      return &make_as<InvalidArgumentError>;
     case 401:
-      return &throw_as<UnauthenticatedError>;
+      return &make_as<UnauthenticatedError>;
     case 403:
-      return &throw_as<PermissionDeniedError>;
+      return &make_as<PermissionDeniedError>;
     case 404:
-      return &throw_as<NotFoundError>;
+      return &make_as<NotFoundError>;
     case 409:
-      return &throw_as<AlreadyExistsError>;
+      return &make_as<AlreadyExistsError>;
     case 428:
-      return &throw_as<FailedPreconditionError>;
+      return &make_as<FailedPreconditionError>;
     case 429:
-      return &throw_as<RateLimitedError>;
+      return &make_as<RateLimitedError>;
     default:
       break;
   }
-  if (status >= 500 && status <= 599) return &throw_as<ServerError>;
-  return &throw_as<ApiError>;
+  if (status >= 500 && status <= 599) return &make_as<ServerError>;
+  return &make_as<ApiError>;
 }
 
 }  // namespace
@@ -243,16 +249,20 @@ ApiErrorDetails parse_error_details(const HttpResponse& response,
   return d;
 }
 
-void throw_api_error(const HttpResponse& response, const std::vector<std::string>& secrets) {
+std::exception_ptr make_api_error(const HttpResponse& response,
+                                  const std::vector<std::string>& secrets,
+                                  const CallOutcome& call) {
   auto details = std::make_shared<const ApiErrorDetails>(parse_error_details(response, secrets));
   for (const auto& entry : kAppCodes) {
     if (entry.status == details->http_status && details->application_code == entry.code) {
-      entry.thrower(details);
+      return entry.make(std::move(details), call);
     }
   }
-  thrower_for_status(details->http_status)(details);
-  // Every thrower throws; this keeps [[noreturn]] honest if one ever does not.
-  throw ApiError(details);
+  return maker_for_status(details->http_status)(std::move(details), call);
+}
+
+void throw_api_error(const HttpResponse& response, const std::vector<std::string>& secrets) {
+  std::rethrow_exception(make_api_error(response, secrets, CallOutcome{}));
 }
 
 }  // namespace wix::backinstock::internal

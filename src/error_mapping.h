@@ -3,6 +3,7 @@
 // Turns a non-200 `HttpResponse` into the typed `ApiError` it stands for. Internal.
 
 #include <chrono>
+#include <exception>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,7 +23,17 @@ std::optional<std::chrono::milliseconds> parse_retry_after(
 ApiErrorDetails parse_error_details(const HttpResponse& response,
                                     const std::vector<std::string>& secrets);
 
-/// Throws the most specific `ApiError` subclass for `response`.
+/// What a call that ends with an error did: its attempts (0: not from a call) and why it stopped.
+struct CallOutcome {
+  int attempts = 0;
+  std::string stop_reason;
+};
+
+/// The most specific `ApiError` subclass for `response`, annotated with `call`.
+std::exception_ptr make_api_error(const HttpResponse& response,
+                                  const std::vector<std::string>& secrets, const CallOutcome& call);
+
+/// Throws the most specific `ApiError` subclass for `response` (not annotated).
 [[noreturn]] void throw_api_error(const HttpResponse& response,
                                   const std::vector<std::string>& secrets);
 
