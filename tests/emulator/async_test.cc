@@ -7,7 +7,7 @@
 #include <set>
 #include <thread>
 
-#include "emulator.h"
+#include "emulator_fixture.h"
 #include "wix/backinstock/backinstock.h"
 
 namespace wix::backinstock {
@@ -16,22 +16,9 @@ namespace {
 using nlohmann::json;
 using std::chrono::milliseconds;
 
-class AsyncTest : public ::testing::Test {
+class AsyncTest : public testing::EmulatorFixture {
  protected:
-  AsyncTest() {
-    emulator::EmulatorOptions options;
-    options.collecting_by_default = true;
-    emulator_ = std::make_unique<emulator::Emulator>(options);
-    emulator_->start();
-  }
-  ClientOptions options() const {
-    ClientOptions o;
-    o.base_url = emulator_->url();
-    o.credentials = ApiKeyCredentials::for_site("test-key", "site-1");
-    o.retry.initial_delay = milliseconds(1);
-    o.retry.max_delay = milliseconds(5);
-    return o;
-  }
+  ClientOptions options() const { return client_options(); }
   static ReportItemsBackInStockRequest report(int i) {
     return ReportItemsBackInStockRequest(std::vector<std::string>{"request-" + std::to_string(i)},
                                          ItemDetails("Item " + std::to_string(i), "1"),
@@ -39,13 +26,12 @@ class AsyncTest : public ::testing::Test {
   }
   std::multiset<std::string> reported_items() const {
     std::multiset<std::string> items;
-    const json outbox = json::parse(emulator_->outbox_json());
-    for (const auto& r : outbox["reports"]) {
+    const json box = outbox();
+    for (const auto& r : box["reports"]) {
       items.insert(r["template"]["item"].get<std::string>());
     }
     return items;
   }
-  std::unique_ptr<emulator::Emulator> emulator_;
 };
 
 TEST_F(AsyncTest, ThousandReportsWith64InFlightLandExactlyOnce) {

@@ -6,7 +6,7 @@
 #include <mutex>
 #include <thread>
 
-#include "emulator.h"
+#include "emulator_fixture.h"
 #include "wix/backinstock/backinstock.h"
 #include "wix/backinstock/testing.h"
 
@@ -19,16 +19,15 @@ constexpr char kAppId[] = "8f1e2d3c-4b5a-4697-8a7b-6c5d4e3f2a1b";
 constexpr char kSecret[] = "app-secret-DO-NOT-LOG-31f0c9";
 constexpr char kInstance[] = "b4c3d2e1-f0a9-4887-9766-554433221100";
 
-class AuthTest : public ::testing::Test {
+class AuthTest : public testing::EmulatorFixture {
  protected:
-  AuthTest() {
-    emulator::EmulatorOptions options;
-    options.collecting_by_default = true;
+  static emulator::EmulatorOptions with_app() {
+    auto options = collecting();
     options.apps = {{kAppId, kSecret}};
     options.token_lifetime = seconds(3600);
-    emulator_ = std::make_unique<emulator::Emulator>(options);
-    emulator_->start();
+    return options;
   }
+  AuthTest() : EmulatorFixture(with_app()) {}
   // Credentials whose expiry clock the test moves.
   std::shared_ptr<OAuthClientCredentials> credentials(std::string secret = kSecret) {
     OAuthOptions o;
@@ -48,7 +47,6 @@ class AuthTest : public ::testing::Test {
     return emulator_->requests_received("/oauth2/token", "POST");
   }
 
-  std::unique_ptr<emulator::Emulator> emulator_;
   std::atomic<std::chrono::steady_clock::time_point> now_{std::chrono::steady_clock::time_point{}};
 };
 

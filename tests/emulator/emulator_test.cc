@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "emulator.h"
+#include "emulator_fixture.h"
 #include "fixtures.h"
 #include "wix/backinstock/backinstock.h"
 
@@ -18,15 +18,9 @@ using testing::read_fixture;
 
 constexpr char kPath[] = "/back-in-stock-service/v1/back-in-stock-notification-requests";
 
-class EmulatorTest : public ::testing::Test {
+class EmulatorTest : public testing::EmulatorFixture {
  protected:
-  EmulatorTest() {
-    emulator::EmulatorOptions options;
-    options.collecting_by_default = true;
-    emulator_ = std::make_unique<emulator::Emulator>(options);
-    emulator_->start();
-    http_ = std::make_unique<httplib::Client>("127.0.0.1", emulator_->port());
-  }
+  EmulatorTest() : http_(std::make_unique<httplib::Client>("127.0.0.1", emulator_->port())) {}
 
   httplib::Result post(const std::string& path, const std::string& body, bool auth = true) {
     httplib::Headers headers;
@@ -38,16 +32,6 @@ class EmulatorTest : public ::testing::Test {
     return json::parse(r->body)["details"]["applicationError"]["code"].get<std::string>();
   }
 
-  Client client() {
-    ClientOptions options;
-    options.base_url = emulator_->url();
-    options.credentials = ApiKeyCredentials::for_site("test-key", "site-1");
-    return Client(options);
-  }
-
-  json outbox() const { return json::parse(emulator_->outbox_json()); }
-
-  std::unique_ptr<emulator::Emulator> emulator_;
   std::unique_ptr<httplib::Client> http_;
 };
 

@@ -10,7 +10,7 @@
 #include <mutex>
 #include <thread>
 
-#include "emulator.h"
+#include "emulator_fixture.h"
 #include "wix/backinstock/backinstock.h"
 #include "wix/backinstock/testing.h"
 
@@ -67,16 +67,11 @@ struct Param {
   ClientKind client;
 };
 
-class FaultMatrixTest : public ::testing::TestWithParam<Param> {
+class FaultMatrixTest : public testing::EmulatorFixture,
+                        public ::testing::WithParamInterface<Param> {
  protected:
   void SetUp() override {
-    emulator::EmulatorOptions options;
-    options.collecting_by_default = true;
-    emulator_ = std::make_unique<emulator::Emulator>(options);
-    emulator_->start();
-    ClientOptions client_options;
-    client_options.base_url = emulator_->url();
-    client_options.credentials = ApiKeyCredentials::for_site("test-key", "site-1");
+    ClientOptions client_options = this->client_options();
     client_options.attempt_timeout = milliseconds(400);
     client_options.retry.initial_delay = milliseconds(1);
     client_options.retry.max_delay = milliseconds(5);
@@ -170,7 +165,6 @@ class FaultMatrixTest : public ::testing::TestWithParam<Param> {
 
   CatalogReference item_{"c8539b66-7a44-fe18-affc-afec4be8562a", kWixStoresAppId};
   ItemDetails details_{"White Orchid", "29.99"};
-  std::unique_ptr<emulator::Emulator> emulator_;
   std::unique_ptr<Client> client_;
   std::unique_ptr<AsyncClient> async_;
   std::mutex mutex_;

@@ -6,7 +6,7 @@
 
 #include <set>
 
-#include "emulator.h"
+#include "emulator_fixture.h"
 #include "wix/backinstock/backinstock.h"
 
 namespace wix::backinstock {
@@ -14,16 +14,11 @@ namespace {
 
 using nlohmann::json;
 
-class LifecycleTest : public ::testing::Test {
+class LifecycleTest : public testing::EmulatorFixture {
  protected:
-  LifecycleTest() {
-    emulator_.start();
-    ClientOptions options;
-    options.base_url = emulator_.url();
-    options.credentials = ApiKeyCredentials::for_site("test-key", "site-1");
-    client_ = std::make_unique<Client>(options);
-  }
-  emulator::Emulator emulator_;
+  LifecycleTest()
+      : EmulatorFixture(emulator::EmulatorOptions{}),  // collection starts off, as on a new site
+        client_(std::make_unique<Client>(client_options())) {}
   std::unique_ptr<Client> client_;
 };
 
@@ -91,7 +86,7 @@ TEST_F(LifecycleTest, CollectCreateCountQueryReportMarkDelete) {
     EXPECT_EQ(now.status, undeliverable ? Status::kFailed : Status::kNotificationSent) << r.email;
     EXPECT_EQ(now.auto_notified, true);
   }
-  auto outbox = json::parse(emulator_.outbox_json());
+  auto outbox = json::parse(emulator_->outbox_json());
   auto notifications = outbox["notifications"];
   ASSERT_EQ(notifications.size(), 6u);
   std::set<std::string> notified;
@@ -144,7 +139,7 @@ TEST_F(LifecycleTest, ReportByRequestIdsNotifiesExactlyThose) {
   EXPECT_EQ(c.get_back_in_stock_notification_request(ids[0]).status, Status::kNotificationSent);
   EXPECT_EQ(c.get_back_in_stock_notification_request(ids[1]).status, Status::kReceived);
   EXPECT_EQ(c.get_back_in_stock_notification_request(ids[2]).status, Status::kNotificationSent);
-  EXPECT_EQ(emulator_.notification_count(), 2u);
+  EXPECT_EQ(emulator_->notification_count(), 2u);
 }
 
 TEST_F(LifecycleTest, PostQueryAndGetQueryAgree) {
