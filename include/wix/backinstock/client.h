@@ -48,7 +48,6 @@ struct ClientOptions {
   /// Receives one record per attempt. Called on the calling thread; must not throw (exceptions
   /// are swallowed). Null: no logging.
   std::function<void(const AttemptRecord&)> logger;
-
 };
 
 /// Per-call overrides.
