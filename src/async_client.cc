@@ -11,7 +11,7 @@ namespace calls = internal::calls;
 }  // namespace
 
 AsyncClient::AsyncClient(ClientOptions options, AsyncOptions async)
-    : engine_(std::make_unique<Engine>(std::move(options), std::move(async))) {}
+    : engine_(std::make_unique<Engine>(std::move(options), async)) {}
 
 AsyncClient::~AsyncClient() = default;
 

@@ -9,7 +9,7 @@ namespace calls = internal::calls;
 }  // namespace
 
 AsyncClient::Engine::Engine(ClientOptions o, AsyncOptions a)
-    : options(std::move(o)), async(std::move(a)), builder(options), rng(std::random_device{}()) {
+    : options(std::move(o)), async(a), builder(options), rng(std::random_device{}()) {
   if (async.max_in_flight == 0) throw ValidationError("max_in_flight", "must be at least 1");
   if (options.transport) {
     auto* curl = dynamic_cast<CurlTransport*>(options.transport.get());

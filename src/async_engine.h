@@ -12,11 +12,11 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
-#include <optional>
 #include <deque>
 #include <iterator>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 #include <type_traits>

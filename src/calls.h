@@ -5,15 +5,15 @@
 
 #include <chrono>
 #include <functional>
-#include <string_view>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "retry_rules.h"
-#include "wire.h"
 #include "validation.h"
+#include "wire.h"
 #include "wix/backinstock/client.h"
 
 namespace wix::backinstock::internal {

@@ -253,12 +253,13 @@ std::exception_ptr make_api_error(const HttpResponse& response,
                                   const std::vector<std::string>& secrets,
                                   const CallOutcome& call) {
   auto details = std::make_shared<const ApiErrorDetails>(parse_error_details(response, secrets));
+  Maker make = maker_for_status(details->http_status);
   for (const auto& entry : kAppCodes) {
     if (entry.status == details->http_status && details->application_code == entry.code) {
-      return entry.make(std::move(details), call);
+      make = entry.make;
     }
   }
-  return maker_for_status(details->http_status)(std::move(details), call);
+  return make(std::move(details), call);
 }
 
 void throw_api_error(const HttpResponse& response, const std::vector<std::string>& secrets) {

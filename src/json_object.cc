@@ -12,7 +12,7 @@ namespace wix::backinstock {
 
 namespace {
 const std::shared_ptr<const JsonObject::State>& empty_object() {
-  static const auto* kEmpty = new std::shared_ptr<const JsonObject::State>(
+  static const auto* const kEmpty = new std::shared_ptr<const JsonObject::State>(
       std::make_shared<const JsonObject::State>(nlohmann::json::object(), "{}"));
   return *kEmpty;
 }

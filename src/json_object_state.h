@@ -14,21 +14,21 @@ namespace wix::backinstock {
 /// The value, and its compact text made on first use (decoded options are rarely dumped).
 struct JsonObject::State {
   explicit State(nlohmann::json v) : value(std::move(v)) {}
-  State(nlohmann::json v, std::string t) : value(std::move(v)), text(std::move(t)) {
-    std::call_once(once, [] {});
+  State(nlohmann::json v, std::string t) : value(std::move(v)), text_(std::move(t)) {
+    std::call_once(once_, [] {});
   }
   const std::string& dump() const {
-    std::call_once(once, [this] {
-      text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::call_once(once_, [this] {
+      text_ = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     });
-    return text;
+    return text_;
   }
 
   nlohmann::json value;
 
  private:
-  mutable std::once_flag once;
-  mutable std::string text;
+  mutable std::once_flag once_;
+  mutable std::string text_;
 };
 
 }  // namespace wix::backinstock

@@ -184,7 +184,7 @@ TEST_P(FaultMatrixTest, OutcomeAttemptsAndNoDuplicateNotification) {
   if (c.status == 429) fault.headers = {{"Retry-After", blocking ? "2" : "1"}};
   if (c.fault == Kind::kDelay)
     fault.delay = milliseconds(c.outcome == Outcome::kOk && c.attempts == 1 ? 50 : 900);
-  fault.size = 10 * 1024 * 1024;  // above the default 8 MiB response cap
+  fault.size = std::size_t{10} << 20;  // above the default 8 MiB response cap
   auto before = emulator_->requests_received(fault.path, fault.method);
   emulator_->inject(fault);
 
@@ -231,8 +231,9 @@ TEST_P(FaultMatrixTest, OutcomeAttemptsAndNoDuplicateNotification) {
 }
 
 std::string case_name(const ::testing::TestParamInfo<Param>& info) {
-  static const char* kFaults[] = {"Delay",     "Status", "DropBefore", "DropAfter",     "Truncated",
-                                  "Malformed", "Html",   "Oversized",  "CloseAfterRead"};
+  static const char* const kFaults[] = {"Delay",     "Status",    "DropBefore",
+                                        "DropAfter", "Truncated", "Malformed",
+                                        "Html",      "Oversized", "CloseAfterRead"};
   const Case& c = info.param.c;
   std::string n = kFaults[static_cast<int>(c.fault)];
   if (c.fault == Kind::kStatus) n += std::to_string(c.status);
@@ -241,9 +242,12 @@ std::string case_name(const ::testing::TestParamInfo<Param>& info) {
   return n + "_" + name(c.method) + "_" + name(info.param.client);
 }
 
+// Short names keep the matrix readable as a table.
+// NOLINTBEGIN(readability-identifier-naming)
 constexpr auto I = MethodClass::kIdempotent;
 constexpr auto R = MethodClass::kReport;
 constexpr auto C = MethodClass::kCreate;
+// NOLINTEND(readability-identifier-naming)
 constexpr auto kOk = Outcome::kOk;
 constexpr auto kServer = Outcome::kServerError;
 constexpr auto kTransport = Outcome::kTransportError;

@@ -24,7 +24,7 @@ using testing::WireRequest;
 void on_small_stack(const std::function<void()>& body) {
   pthread_attr_t attr;
   pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, 256 * 1024);
+  pthread_attr_setstacksize(&attr, std::size_t{256} << 10);
   pthread_t thread;
   auto trampoline = [](void* arg) -> void* {
     (*static_cast<const std::function<void()>*>(arg))();
@@ -104,13 +104,13 @@ TEST_P(DeepJsonTest, TokenAnswerNestedDeeplyIsATypedError) {
 }
 
 TEST_P(DeepJsonTest, SignedWebhookNestedDeeplyIsMalformed) {
-  static const auto signer = emulator::WebhookSigner::generate();
-  webhooks::Verifier verifier(signer.public_key_pem());
+  static const auto kSigner = emulator::WebhookSigner::generate();
+  webhooks::Verifier verifier(kSigner.public_key_pem());
   std::string entity =
       R"({"id":"r1","catalogReference":{"options":{"a":)" + nested_arrays(depth()) + "}}}";
   std::string domain = R"({"id":"e1","entityId":"r1","createdEvent":{"entity":)" + entity + "}}";
   std::string body =
-      signer.sign_event(std::string(webhooks::kCreatedEventType), "i1", domain, "{}", 0, 0);
+      kSigner.sign_event(std::string(webhooks::kCreatedEventType), "i1", domain, "{}", 0, 0);
   auto call = [&] {
     try {
       verifier.verify(body);

@@ -20,7 +20,8 @@ using testing::HostileServer;
 using testing::Then;
 using testing::WireRequest;
 
-constexpr std::size_t kFiftyMegabytes = 50u * 1024 * 1024;
+constexpr std::size_t kFiftyMegabytes = std::size_t{50} << 20;
+constexpr std::size_t kChunk = std::size_t{64} << 10;
 
 ClientOptions options_for(const std::string& url) {
   ClientOptions options;
@@ -58,7 +59,7 @@ TEST(HugeAnswerTest, FiftyMegabytesWithContentLengthAreRefused) {
                              "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                              "Content-Length: " +
                                  std::to_string(kFiftyMegabytes) + "\r\n\r\n");
-    peer_left.set_value(stream(fd, std::string(64 * 1024, ' '), kFiftyMegabytes));
+    peer_left.set_value(stream(fd, std::string(kChunk, ' '), kFiftyMegabytes));
     return Then::kClose;
   });
   Client client(options_for(server.url()));
@@ -73,7 +74,7 @@ TEST(HugeAnswerTest, FiftyMegabytesWithoutContentLengthAreRefused) {
     HostileServer::write_all(fd,
                              "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                              "Connection: close\r\n\r\n[");
-    stream(fd, std::string(64 * 1024, '1'), kFiftyMegabytes);
+    stream(fd, std::string(kChunk, '1'), kFiftyMegabytes);
     return Then::kClose;
   });
   Client client(options_for(server.url()));
@@ -85,7 +86,7 @@ TEST(HugeAnswerTest, FiftyMegabytesOfChunkedErrorBodyAreRefused) {
     HostileServer::write_all(fd,
                              "HTTP/1.1 500 X\r\nContent-Type: application/json\r\n"
                              "Transfer-Encoding: chunked\r\n\r\n");
-    std::string data(64 * 1024, 'x');
+    std::string data(kChunk, 'x');
     std::string chunk = "10000\r\n" + data + "\r\n";
     stream(fd, chunk, kFiftyMegabytes);
     return Then::kClose;

@@ -19,7 +19,7 @@ using testing::HostileServer;
 using testing::Then;
 using testing::WireRequest;
 
-const char* kToken = R"({"access_token":"fresh-token","expires_in":3600})";
+const char* const kToken = R"({"access_token":"fresh-token","expires_in":3600})";
 
 ClientOptions oauth_client(const std::string& url, milliseconds deadline) {
   OAuthOptions oauth;

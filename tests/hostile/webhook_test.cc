@@ -17,11 +17,11 @@ using Reason = WebhookError::Reason;
 using nlohmann::json;
 
 const emulator::WebhookSigner& signer() {
-  static const auto s = emulator::WebhookSigner::generate();
-  return s;
+  static const auto kSigner = emulator::WebhookSigner::generate();
+  return kSigner;
 }
 
-const char* kHeader = R"({"alg":"RS256","typ":"JWT"})";
+const char* const kHeader = R"({"alg":"RS256","typ":"JWT"})";
 
 // Claims of a created event; `domain_extra` is spliced into the domain event.
 json claims(const std::string& domain_extra = "") {

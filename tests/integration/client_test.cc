@@ -25,7 +25,7 @@ constexpr char kId[] = "6f3c2a1e-8b4d-4c7a-9e2f-1a0b3c5d7e9f";
 
 class ClientTest : public ::testing::Test {
  protected:
-  Client make_client(std::shared_ptr<Credentials> credentials = nullptr) {
+  Client make_client(const std::shared_ptr<Credentials>& credentials = nullptr) {
     ClientOptions options;
     options.base_url = server_.url();
     options.credentials =
@@ -419,7 +419,7 @@ TEST(ClientOptionsTest, RejectsUnusableOptions) {
   EXPECT_THROW(Client{options}, ValidationError);
   options.base_url = "http://www.wixapis.com";  // key would travel in clear text
   try {
-    Client{options};
+    Client client{options};
     FAIL();
   } catch (const ValidationError& e) {
     EXPECT_EQ(e.field(), "base_url");

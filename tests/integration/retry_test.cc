@@ -49,7 +49,7 @@ class RetryTest : public ::testing::Test {
     seams.random = random_;
     return testing::make_client(std::move(o), std::move(seams));
   }
-  void respond(int status, int times, HttpHeaders extra = {}) {
+  void respond(int status, int times, const HttpHeaders& extra = {}) {
     for (int i = 0; i < times; ++i) {
       CannedResponse r;
       r.status = status;

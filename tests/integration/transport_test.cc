@@ -119,10 +119,10 @@ TEST(TransportTest, ClientSilentServerGivesTransportErrorThroughTheClient) {
 TEST(TransportTest, OversizedResponseIsCut) {
   testing::MockServer server;
   testing::CannedResponse big;
-  big.body = "\"" + std::string(64 * 1024, 'x') + "\"";
+  big.body = "\"" + std::string(std::size_t{64} << 10, 'x') + "\"";
   server.set_default(big);
   CurlTransportOptions options;
-  options.max_response_bytes = 16 * 1024;
+  options.max_response_bytes = std::size_t{16} << 10;
   CurlTransport transport(options);
   try {
     transport.send(post(server.url()));
@@ -131,7 +131,7 @@ TEST(TransportTest, OversizedResponseIsCut) {
     EXPECT_EQ(e.kind(), TransportError::Kind::kResponseTooLarge);
     EXPECT_NE(std::string(e.what()).find("16384"), std::string::npos);
   }
-  options.max_response_bytes = 1024 * 1024;
+  options.max_response_bytes = std::size_t{1} << 20;
   CurlTransport roomy(options);
   EXPECT_EQ(roomy.send(post(server.url())).body.size(), big.body.size());
 }

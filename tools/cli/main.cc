@@ -30,7 +30,7 @@ struct EnvironmentError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-const char* kFooter = R"(
+const char* const kFooter = R"(
 Credentials come from the environment: WIX_API_KEY and WIX_SITE_ID; or WIX_APP_ID,
 WIX_APP_SECRET and WIX_INSTANCE_ID (app OAuth); or WIX_ACCESS_TOKEN. WIX_BASE_URL or --base-url
 points elsewhere than https://www.wixapis.com (for example at the emulator).

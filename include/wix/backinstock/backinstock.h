@@ -11,7 +11,7 @@
 #include "wix/backinstock/model.h"         // IWYU pragma: export
 #include "wix/backinstock/paths.h"         // IWYU pragma: export
 #include "wix/backinstock/query.h"         // IWYU pragma: export
-#include "wix/backinstock/transport.h"     // IWYU pragma: export
 #include "wix/backinstock/retry.h"         // IWYU pragma: export
+#include "wix/backinstock/transport.h"     // IWYU pragma: export
 #include "wix/backinstock/version.h"       // IWYU pragma: export
 #include "wix/backinstock/webhooks.h"      // IWYU pragma: export

@@ -9,8 +9,8 @@
 #include <functional>
 #include <iterator>
 #include <memory>
-#include <set>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -199,6 +199,8 @@ class QueryPager {
   QueryPager(Client client, Query query, CallOptions options);
 
   /// Input iterator over the requests of every page.
+  // The standard library's names for iterators and their traits.
+  // NOLINTBEGIN(readability-identifier-naming)
   class iterator {
    public:
     using iterator_category = std::input_iterator_tag;  ///< single pass
@@ -206,6 +208,7 @@ class QueryPager {
     using difference_type = std::ptrdiff_t;             ///< iterator trait
     using pointer = const NotificationRequest*;         ///< iterator trait
     using reference = const NotificationRequest&;       ///< iterator trait
+    // NOLINTEND(readability-identifier-naming)
 
     iterator() = default;
     /// The current request.
