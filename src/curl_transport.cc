@@ -1,8 +1,6 @@
 #include <curl/curl.h>
 
-#include <algorithm>
 #include <array>
-#include <cctype>
 #include <mutex>
 #include <utility>
 

@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "emulator.h"
+#include "hostile_client.h"
 #include "hostile_server.h"
 #include "webhook_signer.h"
 #include "wix/backinstock/backinstock.h"
@@ -41,14 +42,6 @@ class DeepJsonTest : public ::testing::TestWithParam<std::size_t> {
   std::size_t depth() const { return GetParam(); }
 };
 
-ClientOptions options_for(const std::string& url) {
-  ClientOptions options;
-  options.base_url = url;
-  options.credentials = ApiKeyCredentials::for_site("hostile-test-key", "site-1");
-  options.retry = RetryPolicy::no_retry();
-  return options;
-}
-
 TEST_P(DeepJsonTest, OkAnswerWithDeepOptionsIsMalformed) {
   std::string body =
       R"({"request":{"id":"r1","catalogReference":{"catalogItemId":"c","options":{"a":)" +
@@ -56,7 +49,7 @@ TEST_P(DeepJsonTest, OkAnswerWithDeepOptionsIsMalformed) {
   HostileServer server(
       [&](int fd, const WireRequest&) { return HostileServer::reply(fd, 200, body); });
   auto call = [&] {
-    Client client(options_for(server.url()));
+    Client client(testing::one_attempt_options(server.url()));
     try {
       client.get_back_in_stock_notification_request("r1");
       ADD_FAILURE() << "accepted";
@@ -76,7 +69,7 @@ TEST_P(DeepJsonTest, ErrorBodyWithDeepDataKeepsItsStatusType) {
   HostileServer server(
       [&](int fd, const WireRequest&) { return HostileServer::reply(fd, 400, body); });
   auto call = [&] {
-    Client client(options_for(server.url()));
+    Client client(testing::one_attempt_options(server.url()));
     try {
       client.get_settings();
       ADD_FAILURE() << "accepted";

@@ -5,6 +5,7 @@
 
 #include <mutex>
 
+#include "hostile_client.h"
 #include "hostile_server.h"
 #include "wix/backinstock/backinstock.h"
 #include "wix/backinstock/testing.h"
@@ -17,25 +18,17 @@ using testing::HostileServer;
 using testing::Then;
 using testing::WireRequest;
 
-ClientOptions options_for(const std::string& url) {
-  ClientOptions options;
-  options.base_url = url;
-  options.credentials = ApiKeyCredentials::for_site("hostile-test-key", "site-1");
-  options.retry = RetryPolicy::no_retry();
-  return options;
-}
-
 TEST(LoopbackTest, PlainHttpIsRefusedForHostsThatOnlyLookLikeLoopback) {
   for (const char* url :
        {"http://127.attacker.test", "http://127.0.0.1.attacker.test",
         "http://127.0.0.1@attacker.test", "http://localhost.attacker.test",
         "http://[::1].attacker.test", "http://127.1", "http://0x7f.0.0.1", "http://127.0.0.256"}) {
-    EXPECT_THROW(Client{options_for(url)}, ValidationError) << url;
+    EXPECT_THROW(Client{testing::one_attempt_options(url)}, ValidationError) << url;
   }
   for (const char* url :
        {"http://127.0.0.1", "http://127.0.0.1:8080", "http://127.9.8.7/", "http://localhost:1",
         "http://LOCALHOST", "http://[::1]:8080", "http://user@127.0.0.1:8080"}) {
-    EXPECT_NO_THROW(Client{options_for(url)}) << url;
+    EXPECT_NO_THROW(Client{testing::one_attempt_options(url)}) << url;
   }
 }
 
@@ -49,7 +42,7 @@ TEST(HeaderInjectionTest, TokenWithCrLfFromTheTokenEndpointNeverBecomesAHeader) 
   });
   OAuthOptions oauth;
   oauth.base_url = server.url();
-  auto options = options_for(server.url());
+  auto options = testing::one_attempt_options(server.url());
   options.credentials = std::make_shared<OAuthClientCredentials>("app", "secret", "inst", oauth);
   Client client(options);
   EXPECT_THROW(client.get_settings(), TransportError);
@@ -64,7 +57,7 @@ TEST(DotSegmentTest, DotIdsStayOneEncodedSegmentOnTheWire) {
     if (r.method == "DELETE") return HostileServer::reply(fd, 200, "{}");
     return HostileServer::reply(fd, 200, R"({"request":{"id":"x"}})");
   });
-  Client client(options_for(server.url()));
+  Client client(testing::one_attempt_options(server.url()));
   const std::string base = kRequestsPath;
   client.get_back_in_stock_notification_request("..");
   client.get_back_in_stock_notification_request(".");
@@ -88,7 +81,7 @@ TEST(PagerTest, StopsOnAnyRepeatedCursor) {
         fd, 200,
         R"({"requests":[{"id":"r"}],"metadata":{"count":1,"cursors":{"next":")" + next + R"("}}})");
   });
-  Client client(options_for(server.url()));
+  Client client(testing::one_attempt_options(server.url()));
   // The server's answers alternate A, B, A, B... (one keep-alive connection) whatever was sent.
   std::size_t seen = 0;
   for (const auto& r : client.query_all_back_in_stock_notification_requests(Query().limit(1))) {
@@ -117,7 +110,7 @@ TEST_P(RetryAfterTest, NoWaitExceedsThePolicyAndTheCallStopsAtOnce) {
   HostileServer server([&](int fd, const WireRequest&) {
     return HostileServer::reply(fd, 429, "{}", {"Retry-After: " + value});
   });
-  auto options = options_for(server.url());
+  auto options = testing::one_attempt_options(server.url());
   options.retry = RetryPolicy();
   options.retry.deadline = milliseconds(0);  // no deadline: only the policy's maximum bounds a wait
   Sleeps sleeps;
@@ -145,7 +138,7 @@ TEST(RetryAfterTest, AWaitBeyondTheDeadlineStopsAtOnceWithThatReason) {
   HostileServer server([](int fd, const WireRequest&) {
     return HostileServer::reply(fd, 503, "{}", {"Retry-After: 10"});
   });
-  auto options = options_for(server.url());
+  auto options = testing::one_attempt_options(server.url());
   options.retry = RetryPolicy();
   options.retry.deadline = milliseconds(5'000);
   Sleeps sleeps;
@@ -171,7 +164,7 @@ TEST(IntegerRangeTest, CountsOutsideInt32AreMalformed) {
               R"({"countsPerCatalogReference":[{"catalogReference":{"catalogItemId":"c"},"count":)") +
               count + "}]}");
     });
-    Client client(options_for(server.url()));
+    Client client(testing::one_attempt_options(server.url()));
     try {
       client.get_back_in_stock_notification_requests_count_by_catalog_references(
           {CatalogReference("c", kWixStoresAppId)});
@@ -186,7 +179,7 @@ TEST(IntegerRangeTest, PageCountOutsideInt32IsMalformed) {
   HostileServer server([](int fd, const WireRequest&) {
     return HostileServer::reply(fd, 200, R"({"requests":[],"metadata":{"count":4294967297}})");
   });
-  Client client(options_for(server.url()));
+  Client client(testing::one_attempt_options(server.url()));
   EXPECT_THROW(client.query_back_in_stock_notification_requests(Query()), TransportError);
 }
 

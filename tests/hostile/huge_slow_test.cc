@@ -9,6 +9,7 @@
 #include <future>
 #include <thread>
 
+#include "hostile_client.h"
 #include "hostile_server.h"
 #include "wix/backinstock/backinstock.h"
 
@@ -22,14 +23,6 @@ using testing::WireRequest;
 
 constexpr std::size_t kFiftyMegabytes = std::size_t{50} << 20;
 constexpr std::size_t kChunk = std::size_t{64} << 10;
-
-ClientOptions options_for(const std::string& url) {
-  ClientOptions options;
-  options.base_url = url;
-  options.credentials = ApiKeyCredentials::for_site("hostile-test-key", "site-1");
-  options.retry = RetryPolicy::no_retry();
-  return options;
-}
 
 // Sends `chunk` until `total` bytes went out or the peer is gone; true if the peer left early.
 bool stream(int fd, const std::string& chunk, std::size_t total) {
@@ -62,7 +55,7 @@ TEST(HugeAnswerTest, FiftyMegabytesWithContentLengthAreRefused) {
     peer_left.set_value(stream(fd, std::string(kChunk, ' '), kFiftyMegabytes));
     return Then::kClose;
   });
-  Client client(options_for(server.url()));
+  Client client(testing::one_attempt_options(server.url()));
   EXPECT_EQ(kind_of_failure(client), TransportError::Kind::kResponseTooLarge);
   auto left = peer_left.get_future();
   ASSERT_EQ(left.wait_for(std::chrono::seconds(30)), std::future_status::ready);
@@ -77,7 +70,7 @@ TEST(HugeAnswerTest, FiftyMegabytesWithoutContentLengthAreRefused) {
     stream(fd, std::string(kChunk, '1'), kFiftyMegabytes);
     return Then::kClose;
   });
-  Client client(options_for(server.url()));
+  Client client(testing::one_attempt_options(server.url()));
   EXPECT_EQ(kind_of_failure(client), TransportError::Kind::kResponseTooLarge);
 }
 
@@ -91,7 +84,7 @@ TEST(HugeAnswerTest, FiftyMegabytesOfChunkedErrorBodyAreRefused) {
     stream(fd, chunk, kFiftyMegabytes);
     return Then::kClose;
   });
-  Client client(options_for(server.url()));
+  Client client(testing::one_attempt_options(server.url()));
   EXPECT_EQ(kind_of_failure(client), TransportError::Kind::kResponseTooLarge);
 }
 
@@ -102,7 +95,7 @@ TEST(HugeAnswerTest, AHeadThatNeverEndsIsRefused) {
     stream(fd, "X-Pad: " + std::string(100, 'p') + "\r\n", kFiftyMegabytes);
     return Then::kClose;
   });
-  Client client(options_for(server.url()));
+  Client client(testing::one_attempt_options(server.url()));
   EXPECT_EQ(kind_of_failure(client), TransportError::Kind::kResponseTooLarge);
 }
 
@@ -118,7 +111,7 @@ TEST(SlowAnswerTest, ATricklingBodyIsCutByTheAttemptTimeout) {
     }
     return Then::kClose;
   });
-  auto options = options_for(server.url());
+  auto options = testing::one_attempt_options(server.url());
   options.attempt_timeout = milliseconds(700);
   Client client(options);
   EXPECT_EQ(kind_of_failure(client), TransportError::Kind::kTimeout);
@@ -139,7 +132,7 @@ TEST(SlowAnswerTest, AStalledBodyIsCutByTheLowSpeedRule) {
   CurlTransportOptions transport;
   transport.low_speed_limit_bytes = 1000;
   transport.low_speed_time = std::chrono::seconds(1);
-  auto options = options_for(server.url());
+  auto options = testing::one_attempt_options(server.url());
   options.transport = std::make_shared<CurlTransport>(transport);
   Client client(options);
   EXPECT_EQ(kind_of_failure(client), TransportError::Kind::kTimeout);

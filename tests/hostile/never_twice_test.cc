@@ -13,6 +13,7 @@
 #include <mutex>
 #include <thread>
 
+#include "hostile_client.h"
 #include "hostile_server.h"
 #include "wix/backinstock/backinstock.h"
 
@@ -36,7 +37,7 @@ Then close_reused(int fd, const WireRequest& request) {
 ClientOptions options_for(const HostileServer& server) {
   ClientOptions options;
   options.base_url = server.url();
-  options.credentials = ApiKeyCredentials::for_site("hostile-test-key", "site-1");
+  options.credentials = ApiKeyCredentials::for_site(testing::kHostileKey, "site-1");
   options.retry.initial_delay = std::chrono::milliseconds(1);
   options.retry.max_delay = std::chrono::milliseconds(2);
   options.attempt_timeout = std::chrono::seconds(5);

@@ -6,6 +6,7 @@
 
 #include <mutex>
 
+#include "hostile_client.h"
 #include "hostile_server.h"
 #include "wix/backinstock/backinstock.h"
 
@@ -15,14 +16,6 @@ namespace {
 using testing::HostileServer;
 using testing::Then;
 using testing::WireRequest;
-
-ClientOptions options_for(const std::string& url, const std::string& key) {
-  ClientOptions options;
-  options.base_url = url;
-  options.credentials = ApiKeyCredentials::for_site(key, "site-1");
-  options.retry = RetryPolicy::no_retry();
-  return options;
-}
 
 void expect_clean(const std::string& text, const std::string& key, const char* where) {
   EXPECT_EQ(text.find(key), std::string::npos) << where << ": " << text.substr(0, 300);
@@ -34,7 +27,7 @@ TEST(SecretsTest, KeyEchoedInTheRequestIdHeaderReachesNoLogAndNoError) {
     return HostileServer::reply(fd, 500, "{}",
                                 {"x-wix-request-id: id-" + r.header("Authorization")});
   });
-  auto options = options_for(server.url(), key);
+  auto options = testing::one_attempt_options(server.url(), key);
   std::mutex mutex;
   std::vector<std::string> logged_ids;  // the record's views live only during the call
   options.logger = [&](const AttemptRecord& r) {
@@ -64,7 +57,7 @@ TEST(SecretsTest, KeyEchoedJsonEscapedIsRedactedAfterDecoding) {
       R"([{"field":"x","description":"hostile\/secret\u002bkey"}]}}})";
   HostileServer server(
       [&](int fd, const WireRequest&) { return HostileServer::reply(fd, 400, body); });
-  Client client(options_for(server.url(), key));
+  Client client(testing::one_attempt_options(server.url(), key));
   try {
     client.get_settings();
     FAIL();
@@ -88,7 +81,7 @@ TEST_P(ShortKeyTest, ShortKeyNeverChangesTheErrorType) {
       R"({"code":"BACK_IN_STOCK_NOTIFICATION_REQUEST_NOT_FOUND","description":"not found"}}})";
   HostileServer server(
       [&](int fd, const WireRequest&) { return HostileServer::reply(fd, 428, body); });
-  Client client(options_for(server.url(), GetParam()));
+  Client client(testing::one_attempt_options(server.url(), GetParam()));
   try {
     client.mark_as_notification_sent("r1");
     FAIL();
@@ -104,7 +97,7 @@ TEST(SecretsTest, HugeErrorBodyMakesAShortWhatAndKeepsTheRawBody) {
   const std::string body = R"({"message":")" + std::string(1 << 20, 'x') + R"("})";
   HostileServer server(
       [&](int fd, const WireRequest&) { return HostileServer::reply(fd, 503, body); });
-  Client client(options_for(server.url(), "hostile-secret-key"));
+  Client client(testing::one_attempt_options(server.url(), "hostile-secret-key"));
   try {
     client.get_settings();
     FAIL();
@@ -121,7 +114,7 @@ TEST(SecretsTest, RedirectsAreNotFollowedSoTheKeyStaysHome) {
   HostileServer server([&](int fd, const WireRequest&) {
     return HostileServer::reply(fd, 307, "{}", {"Location: " + elsewhere.url() + "/steal"});
   });
-  Client client(options_for(server.url(), "hostile-secret-key"));
+  Client client(testing::one_attempt_options(server.url(), "hostile-secret-key"));
   EXPECT_THROW(client.report_items_back_in_stock(ReportItemsBackInStockRequest(
                    CatalogReference("orchid", kWixStoresAppId), ItemDetails("Orchid", "1"))),
                ApiError);

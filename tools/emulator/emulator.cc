@@ -12,10 +12,6 @@
 
 #include "emulator.h"
 
-#include <algorithm>
-#include <cctype>
-#include <string_view>
-
 #include "http_server.h"
 #include "router.h"
 
@@ -90,15 +86,9 @@ void Emulator::clear_faults() { impl_->router.faults().clear(); }
 EmulatorReply Emulator::handle(const std::string& method, const std::string& target,
                                const std::map<std::string, std::string>& headers,
                                const std::string& body) {
-  auto header = [&](const char* name) {
+  auto header = [&](const char* name) {  // header names are case-insensitive
     for (const auto& [key, value] : headers) {
-      if (key.size() == std::string_view(name).size() &&
-          std::equal(key.begin(), key.end(), name, [](char a, char b) {
-            return std::tolower(static_cast<unsigned char>(a)) ==
-                   std::tolower(static_cast<unsigned char>(b));
-          })) {
-        return value;
-      }
+      if (detail::lower(key) == detail::lower(name)) return value;
     }
     return std::string();
   };
