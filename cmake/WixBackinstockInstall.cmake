@@ -21,8 +21,14 @@ endif()
 configure_package_config_file(cmake/wix_backinstockConfig.cmake.in
   "${PROJECT_BINARY_DIR}/wix_backinstockConfig.cmake"
   INSTALL_DESTINATION ${WIX_BACKINSTOCK_CMAKE_DIR})
+# Before 1.0 each minor release may break the API: only the same 0.<minor> is compatible.
+if(PROJECT_VERSION_MAJOR EQUAL 0)
+  set(_wix_compatibility SameMinorVersion)
+else()
+  set(_wix_compatibility SameMajorVersion)
+endif()
 write_basic_package_version_file("${PROJECT_BINARY_DIR}/wix_backinstockConfigVersion.cmake"
-  COMPATIBILITY SameMajorVersion)
+  COMPATIBILITY ${_wix_compatibility})
 install(FILES "${PROJECT_BINARY_DIR}/wix_backinstockConfig.cmake"
               "${PROJECT_BINARY_DIR}/wix_backinstockConfigVersion.cmake"
   DESTINATION ${WIX_BACKINSTOCK_CMAKE_DIR})

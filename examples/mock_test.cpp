@@ -65,3 +65,20 @@ TEST_F(RestockServiceTest, ErrorsReachTheCaller) {
       .WillOnce(Throw(bis::RateLimitedError(details)));
   EXPECT_THROW(service_.restock(orchid_, details_), bis::RateLimitedError);
 }
+
+// The same for code that uses AsyncClient: a MockAsyncConnection whose actions return futures.
+TEST(AsyncRestockTest, WaitsForTheReportOfEveryItem) {
+  auto mock = std::make_shared<bis::MockAsyncConnection>();
+  EXPECT_CALL(*mock, report_items_back_in_stock(_, _))
+      .Times(2)
+      .WillRepeatedly([](const bis::ReportItemsBackInStockRequest&, const bis::CallOptions&) {
+        return bis::ready_future();
+      });
+  bis::AsyncClient client(mock);
+  bis::ItemDetails details{"White Orchid", "29.99"};
+  std::vector<std::future<void>> reports;
+  for (const char* id : {"orchid", "fern"})
+    reports.push_back(client.report_items_back_in_stock(bis::ReportItemsBackInStockRequest(
+        bis::CatalogReference(id, bis::kWixStoresAppId), details)));
+  for (auto& report : reports) EXPECT_NO_THROW(report.get());
+}

@@ -1,14 +1,12 @@
 #include "async_engine.h"
 
-namespace wix::backinstock {
+namespace wix::backinstock::internal {
 
 namespace {
 using Clock = std::chrono::steady_clock;
-using internal::Job;
-namespace calls = internal::calls;
 }  // namespace
 
-AsyncClient::Engine::Engine(ClientOptions o, AsyncOptions a)
+Engine::Engine(ClientOptions o, AsyncOptions a)
     : options(std::move(o)), async(a), builder(options), rng(std::random_device{}()) {
   if (async.max_in_flight == 0) throw ValidationError("max_in_flight", "must be at least 1");
   if (options.transport) {
@@ -19,7 +17,7 @@ AsyncClient::Engine::Engine(ClientOptions o, AsyncOptions a)
     }
     curl_options = curl->options();
   }
-  internal::curl_global_init_once();
+  curl_global_init_once();
   multi = curl_multi_init();
   if (multi == nullptr)
     throw TransportError(TransportError::Kind::kOther, false, "curl_multi_init failed");
@@ -28,7 +26,7 @@ AsyncClient::Engine::Engine(ClientOptions o, AsyncOptions a)
   thread = std::thread([this] { loop(); });
 }
 
-AsyncClient::Engine::~Engine() {
+Engine::~Engine() {
   {
     std::lock_guard<std::mutex> guard(mutex);
     stopping = true;
@@ -41,16 +39,15 @@ AsyncClient::Engine::~Engine() {
   curl_multi_cleanup(multi);
 }
 
-std::unique_ptr<Job> AsyncClient::Engine::make_job(internal::WireCall call,
-                                                   const CallOptions& call_options) {
-  auto run = internal::start_run(options, call_options, call.safety, Clock::now());
+std::unique_ptr<Job> Engine::make_job(WireCall call, const CallOptions& call_options) {
+  auto run = start_run(options, call_options, call.safety, Clock::now());
   auto job = std::make_unique<Job>(std::move(call), run);
   job->request.timeout = run.timeout(Clock::now());
   job->epoch = cancel_epoch.load();
   return job;
 }
 
-void AsyncClient::Engine::enqueue(std::unique_ptr<Job> job) {
+void Engine::enqueue(std::unique_ptr<Job> job) {
   try {
     job->request = builder.build(job->call, job->run.timeout(Clock::now()));
     job->built = true;
@@ -66,65 +63,10 @@ void AsyncClient::Engine::enqueue(std::unique_ptr<Job> job) {
   curl_multi_wakeup(multi);
 }
 
-std::future<std::vector<CatalogReferenceCount>> AsyncClient::Engine::submit_count(
-    const std::vector<CatalogReference>& references, const CallOptions& call_options) {
-  using Counts = std::vector<CatalogReferenceCount>;
-  struct Merge {
-    std::mutex mutex;
-    std::vector<Counts> parts;
-    std::size_t left = 0;
-    bool settled = false;
-    std::promise<Counts> promise;
-    void settle(std::exception_ptr error) {  // called with `mutex` held
-      if (settled) return;
-      settled = true;
-      if (error) {
-        promise.set_exception(std::move(error));
-        return;
-      }
-      Counts all;
-      for (auto& part : parts) std::move(part.begin(), part.end(), std::back_inserter(all));
-      promise.set_value(std::move(all));
-    }
-  };
-  auto merge = std::make_shared<Merge>();
-  auto future = merge->promise.get_future();
-  auto batches = internal::count_batches(references);
-  if (batches.empty()) {
-    merge->promise.set_value({});
-    return future;
-  }
-  merge->parts.resize(batches.size());
-  merge->left = batches.size();
-  for (std::size_t i = 0; i < batches.size(); ++i) {
-    std::vector<CatalogReference> batch(
-        references.begin() + static_cast<std::ptrdiff_t>(batches[i].first),
-        references.begin() + static_cast<std::ptrdiff_t>(batches[i].second));
-    auto job = make_job(calls::count(batch), call_options);
-    job->succeed = [merge, i](std::string&& body, int attempts) {
-      std::exception_ptr error;
-      Counts counts;
-      try {
-        counts = internal::decode_answer(internal::decode_count_response, body, attempts);
-      } catch (...) {
-        error = std::current_exception();
-      }
-      std::lock_guard<std::mutex> guard(merge->mutex);
-      merge->parts[i] = std::move(counts);
-      if (error || --merge->left == 0) merge->settle(error);
-    };
-    job->fail = [merge](std::exception_ptr e) {
-      std::lock_guard<std::mutex> guard(merge->mutex);
-      merge->settle(std::move(e));
-    };
-    enqueue(std::move(job));
-  }
-  return future;
-}
-
-std::unique_ptr<Job> AsyncClient::Engine::batch_job(const std::shared_ptr<Batch>& batch) {
+std::unique_ptr<Job> Engine::batch_job(const std::shared_ptr<Batch>& batch) {
   std::size_t index = batch->next++;
-  auto job = make_job(calls::report((*batch->requests)[index]), batch->options);
+  auto job = make_job(calls::report_items_back_in_stock((*batch->requests)[index], batch->options),
+                      batch->options);
   job->succeed = [this, batch](std::string&&, int) { batch_item_done(batch); };
   job->fail = [this, batch, index](std::exception_ptr e) {
     batch->results[index].error = std::move(e);
@@ -133,7 +75,7 @@ std::unique_ptr<Job> AsyncClient::Engine::batch_job(const std::shared_ptr<Batch>
   return job;
 }
 
-void AsyncClient::Engine::batch_item_done(const std::shared_ptr<Batch>& batch) {
+void Engine::batch_item_done(const std::shared_ptr<Batch>& batch) {
   if (batch->next < batch->requests->size()) {
     auto job = batch_job(batch);
     ++pending;
@@ -142,7 +84,7 @@ void AsyncClient::Engine::batch_item_done(const std::shared_ptr<Batch>& batch) {
   if (--batch->remaining == 0) batch->done.set_value();
 }
 
-std::vector<BatchResult> AsyncClient::Engine::run_batch(
+std::vector<BatchResult> Engine::run_batch(
     const std::vector<ReportItemsBackInStockRequest>& requests, const CallOptions& call_options) {
   auto batch = std::make_shared<Batch>();
   batch->requests = &requests;
@@ -169,7 +111,7 @@ std::vector<BatchResult> AsyncClient::Engine::run_batch(
   return std::move(batch->results);
 }
 
-void AsyncClient::Engine::cancel() {
+void Engine::cancel() {
   {
     std::lock_guard<std::mutex> guard(mutex);
     cancel_requested = true;
@@ -177,7 +119,7 @@ void AsyncClient::Engine::cancel() {
   curl_multi_wakeup(multi);
 }
 
-void AsyncClient::Engine::loop() {
+void Engine::loop() {
   std::deque<std::unique_ptr<Job>> incoming;
   for (;;) {
     bool cancel_now = false;
@@ -232,7 +174,7 @@ void AsyncClient::Engine::loop() {
   }
 }
 
-void AsyncClient::Engine::start(std::unique_ptr<Job> job) {
+void Engine::start(std::unique_ptr<Job> job) {
   if (job->build_error) {
     finish_with(*job, job->build_error);
     return;
@@ -252,7 +194,7 @@ void AsyncClient::Engine::start(std::unique_ptr<Job> job) {
   }
   job->attempt_start = Clock::now();
   job->request.timeout = job->run.timeout(job->attempt_start);
-  job->transfer = std::make_unique<internal::CurlTransfer>();
+  job->transfer = std::make_unique<CurlTransfer>();
   try {
     job->transfer->prepare(h, job->request, curl_options, fresh);
   } catch (...) {
@@ -264,7 +206,7 @@ void AsyncClient::Engine::start(std::unique_ptr<Job> job) {
   active.emplace(h, std::move(job));
 }
 
-void AsyncClient::Engine::complete(CURL* h, CURLcode code) {
+void Engine::complete(CURL* h, CURLcode code) {
   auto it = active.find(h);
   if (it == active.end()) return;
   std::unique_ptr<Job> job = std::move(it->second);
@@ -280,31 +222,30 @@ void AsyncClient::Engine::complete(CURL* h, CURLcode code) {
   }
   release(h);
   auto now = Clock::now();
-  const internal::AttemptContext context{job->call, job->run, builder.credentials(), options.logger,
-                                         random};
-  auto decision = internal::decide(context, job->request, response ? &*response : nullptr,
-                                   error ? &*error : nullptr, now, now - job->attempt_start);
+  const AttemptContext context{job->call, job->run, builder.credentials(), options.logger, random};
+  auto decision = decide(context, job->request, response ? &*response : nullptr,
+                         error ? &*error : nullptr, now, now - job->attempt_start);
   switch (decision.action) {
-    case internal::AttemptDecision::Action::kSucceed:
+    case AttemptDecision::Action::kSucceed:
       --pending;
       job->succeed(std::move(response->body), attempt);
       return;
-    case internal::AttemptDecision::Action::kFail:
+    case AttemptDecision::Action::kFail:
       finish_with(*job, decision.error);
       return;
-    case internal::AttemptDecision::Action::kRetry:
+    case AttemptDecision::Action::kRetry:
       retry_later(std::move(job), now + decision.delay);
       return;
   }
 }
 
-void AsyncClient::Engine::retry_later(std::unique_ptr<Job> job, Clock::time_point at) {
+void Engine::retry_later(std::unique_ptr<Job> job, Clock::time_point at) {
   job->run.advance();
   job->built = false;
   timers.emplace(at, std::move(job));
 }
 
-bool AsyncClient::Engine::build_or_hand_off(std::unique_ptr<Job>& job) {
+bool Engine::build_or_hand_off(std::unique_ptr<Job>& job) {
   if (job->built) return true;
   if (!builder.credentials().applies_without_blocking()) {
     preparer.hand(std::move(job));
@@ -314,7 +255,7 @@ bool AsyncClient::Engine::build_or_hand_off(std::unique_ptr<Job>& job) {
   return true;
 }
 
-void AsyncClient::Engine::build(Job& job) {
+void Engine::build(Job& job) {
   try {
     job.request = builder.build(job.call, job.run.timeout(Clock::now()));
   } catch (...) {
@@ -323,12 +264,12 @@ void AsyncClient::Engine::build(Job& job) {
   job.built = true;
 }
 
-void AsyncClient::Engine::finish_with(Job& job, std::exception_ptr error) {
+void Engine::finish_with(Job& job, std::exception_ptr error) {
   --pending;
   job.fail(std::move(error));
 }
 
-void AsyncClient::Engine::release(CURL* h) {
+void Engine::release(CURL* h) {
   if (idle.size() < async.max_in_flight) {
     idle.push_back(h);
   } else {
@@ -336,14 +277,14 @@ void AsyncClient::Engine::release(CURL* h) {
   }
 }
 
-std::exception_ptr AsyncClient::Engine::cancelled(bool sent) {
+std::exception_ptr Engine::cancelled(bool sent) {
   return std::make_exception_ptr(
       TransportError(TransportError::Kind::kCancelled, sent,
                      sent ? "cancelled while in flight (the request may have reached the server)"
                           : "cancelled before it was sent"));
 }
 
-void AsyncClient::Engine::fail_all() {
+void Engine::fail_all() {
   // Work submitted after this point is not cancelled: take what is queued now, once.
   std::deque<std::unique_ptr<Job>> rest;
   {
@@ -371,14 +312,12 @@ void AsyncClient::Engine::fail_all() {
   }
 }
 
-double AsyncClient::Engine::random01() {
-  return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+double Engine::random01() { return std::uniform_real_distribution<double>(0.0, 1.0)(rng); }
+
+void Engine::log(const Job& job, int status, Clock::time_point now, std::string_view request_id,
+                 std::string_view error) const {
+  log_attempt(options.logger, job.call, job.run.attempt(), status, now - job.attempt_start,
+              request_id, error, builder.credentials());
 }
 
-void AsyncClient::Engine::log(const Job& job, int status, Clock::time_point now,
-                              std::string_view request_id, std::string_view error) const {
-  internal::log_attempt(options.logger, job.call, job.run.attempt(), status,
-                        now - job.attempt_start, request_id, error, builder.credentials());
-}
-
-}  // namespace wix::backinstock
+}  // namespace wix::backinstock::internal

@@ -32,13 +32,14 @@
 #include "error_mapping.h"
 #include "redact.h"
 #include "retry_rules.h"
+#include "wire_calls.h"
 
 namespace wix::backinstock {
 
-struct AsyncClient::Engine {
+namespace internal {
+
+struct Engine {
   using Clock = std::chrono::steady_clock;
-  using Job = internal::Job;
-  using Preparer = internal::Preparer;
 
   Engine(ClientOptions o, AsyncOptions a);
 
@@ -46,22 +47,22 @@ struct AsyncClient::Engine {
 
   // -- called from any thread --
 
-  std::unique_ptr<Job> make_job(internal::WireCall call, const CallOptions& call_options);
+  std::unique_ptr<Job> make_job(WireCall call, const CallOptions& call_options);
 
-  template <typename T, typename Decode>
-  std::future<T> submit(internal::WireCall call, const CallOptions& call_options, Decode decode) {
-    auto promise = std::make_shared<std::promise<T>>();
+  // One request; the future gets its decoded result or its typed error.
+  template <typename Result>
+  std::future<Result> submit(WireCall call, const CallOptions& call_options) {
+    auto promise = std::make_shared<std::promise<Result>>();
     auto future = promise->get_future();
     auto job = make_job(std::move(call), call_options);
-    job->succeed = [promise, decode](std::string&& body, int attempts) {
+    job->succeed = [promise](std::string&& body, int attempts) {
       try {
-        if constexpr (std::is_void_v<T>) {
+        if constexpr (std::is_void_v<Result>) {
           (void)body;
-          (void)decode;
           (void)attempts;
           promise->set_value();
         } else {
-          promise->set_value(internal::decode_answer(decode, body, attempts));
+          promise->set_value(decode_answer(decode_result<Result>, body, attempts));
         }
       } catch (...) {
         promise->set_exception(std::current_exception());
@@ -72,14 +73,63 @@ struct AsyncClient::Engine {
     return future;
   }
 
+  // The parts run concurrently, their results concatenated in order into one future. The first
+  // failing part fails the whole call; the others still run to their end. No parts: an empty
+  // result without a request.
+  template <typename Result>
+  std::future<Result> submit(SplitCall call, const CallOptions& call_options) {
+    struct Merge {
+      std::mutex mutex;
+      std::vector<Result> parts;
+      std::size_t left = 0;
+      bool settled = false;
+      std::promise<Result> promise;
+      void settle(std::exception_ptr error) {  // called with `mutex` held
+        if (settled) return;
+        settled = true;
+        if (error) {
+          promise.set_exception(std::move(error));
+          return;
+        }
+        Result all;
+        for (auto& part : parts) std::move(part.begin(), part.end(), std::back_inserter(all));
+        promise.set_value(std::move(all));
+      }
+    };
+    auto merge = std::make_shared<Merge>();
+    auto future = merge->promise.get_future();
+    if (call.parts.empty()) {
+      merge->promise.set_value({});
+      return future;
+    }
+    merge->parts.resize(call.parts.size());
+    merge->left = call.parts.size();
+    for (std::size_t i = 0; i < call.parts.size(); ++i) {
+      auto job = make_job(std::move(call.parts[i]), call_options);
+      job->succeed = [merge, i](std::string&& body, int attempts) {
+        std::exception_ptr error;
+        Result result;
+        try {
+          result = decode_answer(decode_result<Result>, body, attempts);
+        } catch (...) {
+          error = std::current_exception();
+        }
+        std::lock_guard<std::mutex> guard(merge->mutex);
+        merge->parts[i] = std::move(result);
+        if (error || --merge->left == 0) merge->settle(error);
+      };
+      job->fail = [merge](std::exception_ptr e) {
+        std::lock_guard<std::mutex> guard(merge->mutex);
+        merge->settle(std::move(e));
+      };
+      enqueue(std::move(job));
+    }
+    return future;
+  }
+
   // Builds `job`'s first request on the caller's thread (a token fetch never stalls the loop) and
   // hands it to the loop; a request that cannot be built fails the job at once.
   void enqueue(std::unique_ptr<Job> job);
-
-  // Count in batches (as `Client` sends them), merged in input order into one future. The first
-  // failing batch fails the whole call; the others still run to their end.
-  std::future<std::vector<CatalogReferenceCount>> submit_count(
-      const std::vector<CatalogReference>& references, const CallOptions& call_options);
 
   // A batch of reports. Its items are fed to the loop by the loop itself as earlier ones finish,
   // so a batch of any size costs one wake-up and holds at most `max_in_flight` jobs.
@@ -140,7 +190,7 @@ struct AsyncClient::Engine {
   ClientOptions options;
   AsyncOptions async;
   CurlTransportOptions curl_options = options.curl;  // or those of `options.transport`
-  internal::RequestBuilder builder;
+  RequestBuilder builder;
   CURLM* multi = nullptr;
   std::thread thread;
   std::atomic<std::size_t> pending{0};
@@ -168,4 +218,5 @@ struct AsyncClient::Engine {
                     }};
 };
 
+}  // namespace internal
 }  // namespace wix::backinstock

@@ -10,20 +10,6 @@
 
 namespace wix::backinstock::internal {
 
-namespace {
-
-// An ID as one path segment: percent-encoded, and `.` / `..` spelled `%2E` so that no one
-// (libcurl, a proxy, the server) reads them as dot segments.
-std::string checked_id(const std::string& id) {
-  check_required_text("id", id);
-  if (id == "." || id == "..") return id == "." ? "%2E" : "%2E%2E";
-  return percent_encode(id);
-}
-
-std::string under_requests(const std::string& rest) { return std::string(kRequestsPath) + rest; }
-
-}  // namespace
-
 RequestBuilder::RequestBuilder(const ClientOptions& options)
     : base_url_(checked_base_url(options.base_url, options.allow_insecure_http)),
       credentials_(options.credentials) {
@@ -124,50 +110,4 @@ std::vector<std::pair<std::size_t, std::size_t>> count_batches(
   return batches;
 }
 
-namespace calls {
-
-WireCall report(const ReportItemsBackInStockRequest& request) {
-  return {"POST", under_requests("/report-items-back-in-stock"), "", encode_report(request),
-          Safety::kNotIdempotent};
-}
-
-WireCall create(const NewNotificationRequest& request, const ItemDetails& item_details) {
-  return {"POST", kRequestsPath, "", encode_create(request, item_details), Safety::kNotIdempotent};
-}
-
-WireCall get(const std::string& id) {
-  auto encoded = checked_id(id);
-  return {"GET", under_requests("/" + encoded), "id=" + encoded, ""};
-}
-
-WireCall remove(const std::string& id) {
-  auto encoded = checked_id(id);
-  return {"DELETE", under_requests("/" + encoded), "id=" + encoded, ""};
-}
-
-WireCall mark_sent(const std::string& id) {
-  auto encoded = checked_id(id);
-  return {"PUT", under_requests("/" + encoded + "/mark-as-notification-sent"), "", encode_id(id)};
-}
-
-WireCall query(const Query& query) { return query_call(encode_query(query)); }
-
-WireCall count(const std::vector<CatalogReference>& references) {
-  return {"GET", under_requests("/count-by-catalog-reference"),
-          dot_r_parameter(encode_count(references)), ""};
-}
-
-WireCall get_settings() { return {"PUT", under_requests("/settings"), "", "{}"}; }
-
-WireCall start_collecting(const std::string& app_id) {
-  check_required_text("appId", app_id);
-  return {"POST", under_requests("/settings/start-collecting"), "", encode_app_id(app_id)};
-}
-
-WireCall stop_collecting(const std::string& app_id) {
-  check_required_text("appId", app_id);
-  return {"POST", under_requests("/settings/stop-collecting"), "", encode_app_id(app_id)};
-}
-
-}  // namespace calls
 }  // namespace wix::backinstock::internal

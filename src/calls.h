@@ -1,7 +1,8 @@
 #pragma once
 
-// The wire shape of every API method, and the headers every request carries. Shared by the
-// blocking connection and the asynchronous client. Internal.
+// What every request carries (base URL, headers, credentials), the retry run of a call, attempt
+// logging and how Count is cut into batches. Shared by the blocking connection and the
+// asynchronous client; the per-method wire shapes are in wire_calls.h. Internal.
 
 #include <chrono>
 #include <functional>
@@ -52,19 +53,5 @@ void log_attempt(const std::function<void(const AttemptRecord&)>& logger, const 
 /// no batch.
 std::vector<std::pair<std::size_t, std::size_t>> count_batches(
     const std::vector<CatalogReference>& references);
-
-/// One function per API method: verb, path, query string, body.
-namespace calls {
-WireCall report(const ReportItemsBackInStockRequest& request);
-WireCall create(const NewNotificationRequest& request, const ItemDetails& item_details);
-WireCall get(const std::string& id);
-WireCall remove(const std::string& id);
-WireCall mark_sent(const std::string& id);
-WireCall query(const Query& query);
-WireCall count(const std::vector<CatalogReference>& references);
-WireCall get_settings();
-WireCall start_collecting(const std::string& app_id);
-WireCall stop_collecting(const std::string& app_id);
-}  // namespace calls
 
 }  // namespace wix::backinstock::internal

@@ -18,6 +18,7 @@
 #include "retry_rules.h"
 #include "validation.h"
 #include "wire.h"
+#include "wire_calls.h"
 #include "wix/backinstock/version.h"
 
 namespace wix::backinstock {
@@ -36,60 +37,11 @@ class RestConnection final : public Connection {
     if (!options_.transport) options_.transport = std::make_shared<CurlTransport>(options_.curl);
   }
 
-  void report_items_back_in_stock(const ReportItemsBackInStockRequest& request,
-                                  const CallOptions& options) override {
-    send(calls::report(request), options);
-  }
-
-  NotificationRequest create_back_in_stock_notification_request(
-      const NewNotificationRequest& request, const ItemDetails& item_details,
-      const CallOptions& options) override {
-    return decode(send(calls::create(request, item_details), options),
-                  internal::decode_request_response);
-  }
-
-  NotificationRequest get_back_in_stock_notification_request(const std::string& id,
-                                                             const CallOptions& options) override {
-    return decode(send(calls::get(id), options), internal::decode_request_response);
-  }
-
-  void delete_back_in_stock_notification_request(const std::string& id,
-                                                 const CallOptions& options) override {
-    send(calls::remove(id), options);
-  }
-
-  NotificationRequest mark_as_notification_sent(const std::string& id,
-                                                const CallOptions& options) override {
-    return decode(send(calls::mark_sent(id), options), internal::decode_request_response);
-  }
-
-  QueryPage query_back_in_stock_notification_requests(const Query& query,
-                                                      const CallOptions& options) override {
-    return decode(send(calls::query(query), options), internal::decode_query_response);
-  }
-
-  std::vector<CatalogReferenceCount>
-  get_back_in_stock_notification_requests_count_by_catalog_references(
-      const std::vector<CatalogReference>& catalog_references,
-      const CallOptions& options) override {
-    return decode(send(calls::count(catalog_references), options), internal::decode_count_response);
-  }
-
-  Settings get_settings(const CallOptions& options) override {
-    return decode(send(calls::get_settings(), options), internal::decode_settings_response);
-  }
-
-  Settings start_collecting_requests(const std::string& app_id,
-                                     const CallOptions& options) override {
-    return decode(send(calls::start_collecting(app_id), options),
-                  internal::decode_settings_response);
-  }
-
-  Settings stop_collecting_requests(const std::string& app_id,
-                                    const CallOptions& options) override {
-    return decode(send(calls::stop_collecting(app_id), options),
-                  internal::decode_settings_response);
-  }
+  // One override per row of api_methods.h: the method's wire call, sent and decoded by `run`.
+#define WIX_BACKINSTOCK_REST_METHOD(Result, name, parameters, arguments) \
+  Result name parameters override { return run<Result>(calls::name arguments, options); }
+  WIX_BACKINSTOCK_API_METHODS(WIX_BACKINSTOCK_REST_METHOD)
+#undef WIX_BACKINSTOCK_REST_METHOD
 
  private:
   Clock::time_point now() const { return seams_.clock ? seams_.clock() : Clock::now(); }
@@ -115,10 +67,26 @@ class RestConnection final : public Connection {
     int attempts = 0;
   };
 
-  template <typename Decode>
-  static auto decode(const Sent& sent, Decode decode_body)
-      -> decltype(decode_body(std::string_view())) {
-    return internal::decode_answer(decode_body, sent.response.body, sent.attempts);
+  template <typename Result>
+  Result run(const WireCall& call, const CallOptions& options) {
+    Sent sent = send(call, options);
+    return internal::decode_answer(internal::decode_result<Result>, sent.response.body,
+                                   sent.attempts);
+  }
+
+  // The parts one after the other, results concatenated in order.
+  template <typename Result>
+  Result run(const internal::SplitCall& call, const CallOptions& options) {
+    Result all;
+    for (const auto& part : call.parts) {
+      auto some = run<Result>(part, options);
+      if (all.empty()) {
+        all = std::move(some);
+      } else {
+        std::move(some.begin(), some.end(), std::back_inserter(all));
+      }
+    }
+    return all;
   }
 
   Sent send(const WireCall& call, const CallOptions& options) {
@@ -178,73 +146,14 @@ Client::Client(std::shared_ptr<Connection> connection) : connection_(std::move(c
   if (!connection_) throw ValidationError("connection", "must not be null");
 }
 
-void Client::report_items_back_in_stock(const ReportItemsBackInStockRequest& request,
-                                        const CallOptions& options) {
-  connection_->report_items_back_in_stock(request, options);
-}
-
-NotificationRequest Client::create_back_in_stock_notification_request(
-    const NewNotificationRequest& request, const ItemDetails& item_details,
-    const CallOptions& options) {
-  return connection_->create_back_in_stock_notification_request(request, item_details, options);
-}
-
-NotificationRequest Client::get_back_in_stock_notification_request(const std::string& id,
-                                                                   const CallOptions& options) {
-  return connection_->get_back_in_stock_notification_request(id, options);
-}
-
-void Client::delete_back_in_stock_notification_request(const std::string& id,
-                                                       const CallOptions& options) {
-  connection_->delete_back_in_stock_notification_request(id, options);
-}
-
-NotificationRequest Client::mark_as_notification_sent(const std::string& id,
-                                                      const CallOptions& options) {
-  return connection_->mark_as_notification_sent(id, options);
-}
-
-QueryPage Client::query_back_in_stock_notification_requests(const Query& query,
-                                                            const CallOptions& options) {
-  return connection_->query_back_in_stock_notification_requests(query, options);
-}
+// One forward per row of api_methods.h.
+#define WIX_BACKINSTOCK_CLIENT_METHOD(Result, name, parameters, arguments) \
+  Result Client::name parameters { return connection_->name arguments; }
+WIX_BACKINSTOCK_API_METHODS(WIX_BACKINSTOCK_CLIENT_METHOD)
+#undef WIX_BACKINSTOCK_CLIENT_METHOD
 
 QueryPager Client::query_all_back_in_stock_notification_requests(Query query, CallOptions options) {
   return QueryPager(*this, std::move(query), options);
-}
-
-std::vector<CatalogReferenceCount>
-Client::get_back_in_stock_notification_requests_count_by_catalog_references(
-    const std::vector<CatalogReference>& catalog_references, const CallOptions& options) {
-  if (catalog_references.empty()) return {};
-  auto batches = internal::count_batches(catalog_references);
-  if (batches.size() == 1) {
-    return connection_->get_back_in_stock_notification_requests_count_by_catalog_references(
-        catalog_references, options);
-  }
-  std::vector<CatalogReferenceCount> out;
-  out.reserve(catalog_references.size());
-  for (const auto& [begin, end] : batches) {
-    std::vector<CatalogReference> batch(
-        catalog_references.begin() + static_cast<std::ptrdiff_t>(begin),
-        catalog_references.begin() + static_cast<std::ptrdiff_t>(end));
-    auto counts = connection_->get_back_in_stock_notification_requests_count_by_catalog_references(
-        batch, options);
-    std::move(counts.begin(), counts.end(), std::back_inserter(out));
-  }
-  return out;
-}
-
-Settings Client::get_settings(const CallOptions& options) {
-  return connection_->get_settings(options);
-}
-
-Settings Client::start_collecting_requests(const std::string& app_id, const CallOptions& options) {
-  return connection_->start_collecting_requests(app_id, options);
-}
-
-Settings Client::stop_collecting_requests(const std::string& app_id, const CallOptions& options) {
-  return connection_->stop_collecting_requests(app_id, options);
 }
 
 // AppClients ------------------------------------------------------------------------------------

@@ -23,6 +23,13 @@ for kind in shared static; do
   cmake --build "$work/consumer-$kind" >/dev/null
   LD_LIBRARY_PATH="$work/prefix-$kind/lib" "$work/consumer-$kind/consumer"
 
+  echo "== a consumer asking for another 0.x release is refused ($kind)"
+  if cmake -S "$src/tests/consumer" -B "$work/consumer-old-$kind" "${gen[@]}" -DWIX_VERSION=0.1 \
+      -DCMAKE_PREFIX_PATH="$work/prefix-$kind" >/dev/null 2>&1; then
+    echo "find_package(wix_backinstock 0.1) accepted 0.2, which breaks the 0.1 API" >&2
+    exit 1
+  fi
+
   echo "== consumer via pkg-config ($kind)"
   export PKG_CONFIG_PATH="$work/prefix-$kind/lib/pkgconfig"
   flags=(--cflags --libs)
@@ -31,11 +38,11 @@ for kind in shared static; do
   LD_LIBRARY_PATH="$work/prefix-$kind/lib" "$work/pc-$kind"
 done
 
-echo "== symbols carry the major version"
+echo "== symbols and soname carry the ABI version (0.<minor> before 1.0)"
 symbols="$(objdump -T "$work/prefix-shared/lib/libwix_backinstock.so")"
-grep -q "WIX_BACKINSTOCK_0 " <<<"$symbols" || { echo "no versioned symbols" >&2; exit 1; }
+grep -q "WIX_BACKINSTOCK_0\.2 " <<<"$symbols" || { echo "no versioned symbols" >&2; exit 1; }
 dynamic="$(readelf -d "$work/prefix-shared/lib/libwix_backinstock.so")"
-grep -q "SONAME.*libwix_backinstock.so.0" <<<"$dynamic" || { echo "no soname with the major version" >&2; exit 1; }
+grep -q "SONAME.*libwix_backinstock\.so\.0\.2\]" <<<"$dynamic" || { echo "no soname with the ABI version" >&2; exit 1; }
 
 for how in add_subdirectory fetchcontent; do
   echo "== consumer via $how"

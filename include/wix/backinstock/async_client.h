@@ -15,7 +15,8 @@
 ///     auto results = async.report_items_back_in_stock_batch(requests);  // one result per item
 ///
 /// Thread safety: all members may be called from any thread. Destroying the client (or `cancel()`)
-/// fails every unfinished future with `TransportError` of kind `kCancelled`.
+/// fails every unfinished future with `TransportError` of kind `kCancelled` (when the client was
+/// built from options, or holds the last reference to its connection).
 /// libcurl settings come from `ClientOptions::curl`, or from `ClientOptions::transport` when that
 /// is a `CurlTransport`; any other transport is refused (`ValidationError`), since the client
 /// drives libcurl itself.
@@ -48,11 +49,68 @@ struct BatchResult {
   }
 };
 
+/// The seam between `AsyncClient` and the wire, as `Connection` is for `Client`: one virtual per
+/// API method (api_methods.h) with the `AsyncClient` method's signature, plus the batch,
+/// `cancel` and `pending`. The SDK's implementation drives libcurl (`make_async_connection`);
+/// tests substitute `MockAsyncConnection` (mocks.h). `AsyncClient` forwards each call unchanged.
+/// Thread safety: implementations must allow concurrent calls from any thread.
+class AsyncConnection {
+ public:
+  virtual ~AsyncConnection() = default;
+  /// Report Items Back In Stock.
+  virtual std::future<void> report_items_back_in_stock(const ReportItemsBackInStockRequest& request,
+                                                       const CallOptions& options) = 0;
+  /// Create Back In Stock Notification Request.
+  virtual std::future<NotificationRequest> create_back_in_stock_notification_request(
+      const NewNotificationRequest& request, const ItemDetails& item_details,
+      const CallOptions& options) = 0;
+  /// Get Back In Stock Notification Request.
+  virtual std::future<NotificationRequest> get_back_in_stock_notification_request(
+      const std::string& id, const CallOptions& options) = 0;
+  /// Delete Back In Stock Notification Request.
+  virtual std::future<void> delete_back_in_stock_notification_request(
+      const std::string& id, const CallOptions& options) = 0;
+  /// Mark As Notification Sent.
+  virtual std::future<NotificationRequest> mark_as_notification_sent(
+      const std::string& id, const CallOptions& options) = 0;
+  /// Query Back In Stock Notification Requests (one page).
+  virtual std::future<QueryPage> query_back_in_stock_notification_requests(
+      const Query& query, const CallOptions& options) = 0;
+  /// Counts for every reference (the SDK's connection sends them in batches).
+  virtual std::future<std::vector<CatalogReferenceCount>>
+  get_back_in_stock_notification_requests_count_by_catalog_references(
+      const std::vector<CatalogReference>& catalog_references, const CallOptions& options) = 0;
+  /// Get Settings.
+  virtual std::future<Settings> get_settings(const CallOptions& options) = 0;
+  /// Start Collecting Requests.
+  virtual std::future<Settings> start_collecting_requests(const std::string& app_id,
+                                                          const CallOptions& options) = 0;
+  /// Stop Collecting Requests.
+  virtual std::future<Settings> stop_collecting_requests(const std::string& app_id,
+                                                         const CallOptions& options) = 0;
+  /// Reports every item and waits for all of them; one result per request, in input order.
+  virtual std::vector<BatchResult> report_items_back_in_stock_batch(
+      const std::vector<ReportItemsBackInStockRequest>& requests, const CallOptions& options) = 0;
+  /// Fails every queued or running request with `TransportError(kCancelled)`.
+  virtual void cancel() = 0;
+  /// Requests submitted and not yet finished.
+  virtual std::size_t pending() const = 0;
+};
+
+/// Builds the SDK's libcurl connection (one multi handle, one loop thread). Destroying it fails
+/// every unfinished future with `TransportError(kCancelled)`. Throws `ValidationError` for
+/// unusable options.
+std::shared_ptr<AsyncConnection> make_async_connection(ClientOptions options,
+                                                       AsyncOptions async = {});
+
 /// Every API method without blocking; see the file comment.
 class AsyncClient {
  public:
   /// Throws `ValidationError` for unusable options.
   explicit AsyncClient(ClientOptions options, AsyncOptions async = {});
+  /// Uses the given connection, e.g. a `MockAsyncConnection` in tests. Throws `ValidationError`
+  /// when it is null.
+  explicit AsyncClient(std::shared_ptr<AsyncConnection> connection);
   ~AsyncClient();
   AsyncClient(const AsyncClient&) = delete;
   AsyncClient& operator=(const AsyncClient&) = delete;
@@ -103,8 +161,7 @@ class AsyncClient {
   std::size_t pending() const;
 
  private:
-  struct Engine;
-  std::unique_ptr<Engine> engine_;
+  std::shared_ptr<AsyncConnection> connection_;
 };
 
 }  // namespace wix::backinstock

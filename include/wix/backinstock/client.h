@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "wix/backinstock/api_methods.h"
 #include "wix/backinstock/credentials.h"
 #include "wix/backinstock/errors.h"
 #include "wix/backinstock/model.h"
@@ -61,8 +62,10 @@ struct CallOptions {
   std::optional<RetryPolicy> retry;
 };
 
-/// The seam between `Client` and the wire: one virtual per API method. The SDK's implementation
-/// speaks HTTP; tests substitute a mock (see `wix/backinstock/mocks.h`).
+/// The seam between `Client` and the wire: one virtual per API method, with the `Client` method's
+/// signature (the methods are listed in api_methods.h, which the mocks are generated from). The
+/// SDK's implementation speaks HTTP; tests substitute a mock (see `wix/backinstock/mocks.h`).
+/// `Client` forwards each call unchanged.
 /// Thread safety: implementations must allow concurrent calls.
 class Connection {
  public:
@@ -86,7 +89,8 @@ class Connection {
   /// Query Back In Stock Notification Requests (one page).
   virtual QueryPage query_back_in_stock_notification_requests(const Query& query,
                                                               const CallOptions& options) = 0;
-  /// One batch of at most 100 references.
+  /// Get Back In Stock Notification Requests Count By Catalog References, for every reference
+  /// (the SDK's connection sends them in batches).
   virtual std::vector<CatalogReferenceCount>
   get_back_in_stock_notification_requests_count_by_catalog_references(
       const std::vector<CatalogReference>& catalog_references, const CallOptions& options) = 0;

@@ -1,7 +1,8 @@
 #pragma once
 
 /// @file mocks.h
-/// A GoogleMock `MockConnection` for unit tests of code that uses `Client`, without a network:
+/// GoogleMock mocks for unit tests of code that uses `Client` (`MockConnection`) or `AsyncClient`
+/// (`MockAsyncConnection`), without a network:
 ///
 ///     auto mock = std::make_shared<wix::backinstock::MockConnection>();
 ///     EXPECT_CALL(*mock, report_items_back_in_stock(_, _)).Times(1);
@@ -12,50 +13,75 @@
 
 #include <gmock/gmock.h>
 
+#include <cstddef>
+#include <exception>
+#include <future>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "wix/backinstock/api_methods.h"
+#include "wix/backinstock/async_client.h"
 #include "wix/backinstock/client.h"
+
+/// The mock of one API method of `Connection` (expanded per row of api_methods.h; undefined at the
+/// end of this header).
+#define WIX_BACKINSTOCK_MOCK_METHOD(Result, name, parameters, arguments) \
+  MOCK_METHOD(Result, name, parameters, (override));
+/// The mock of one API method of `AsyncConnection` (undefined at the end of this header).
+#define WIX_BACKINSTOCK_MOCK_ASYNC_METHOD(Result, name, parameters, arguments) \
+  MOCK_METHOD(std::future<Result>, name, parameters, (override));
 
 namespace wix::backinstock {
 
-/// A `Connection` whose every method is a gmock mock.
+/// A `Connection` whose every method (api_methods.h) is a gmock mock with the method's name and
+/// parameters.
 class MockConnection : public Connection {
  public:
-  /// Mock of `Connection::report_items_back_in_stock`.
-  MOCK_METHOD(void, report_items_back_in_stock,
-              (const ReportItemsBackInStockRequest& request, const CallOptions& options),
-              (override));
-  /// Mock of `Connection::create_back_in_stock_notification_request`.
-  MOCK_METHOD(NotificationRequest, create_back_in_stock_notification_request,
-              (const NewNotificationRequest& request, const ItemDetails& item_details,
-               const CallOptions& options),
-              (override));
-  /// Mock of `Connection::get_back_in_stock_notification_request`.
-  MOCK_METHOD(NotificationRequest, get_back_in_stock_notification_request,
-              (const std::string& id, const CallOptions& options), (override));
-  /// Mock of `Connection::delete_back_in_stock_notification_request`.
-  MOCK_METHOD(void, delete_back_in_stock_notification_request,
-              (const std::string& id, const CallOptions& options), (override));
-  /// Mock of `Connection::mark_as_notification_sent`.
-  MOCK_METHOD(NotificationRequest, mark_as_notification_sent,
-              (const std::string& id, const CallOptions& options), (override));
-  /// Mock of `Connection::query_back_in_stock_notification_requests`.
-  MOCK_METHOD(QueryPage, query_back_in_stock_notification_requests,
-              (const Query& query, const CallOptions& options), (override));
-  /// Mock of `Connection::get_back_in_stock_notification_requests_count_by_catalog_references`.
-  MOCK_METHOD(std::vector<CatalogReferenceCount>,
-              get_back_in_stock_notification_requests_count_by_catalog_references,
-              (const std::vector<CatalogReference>& catalog_references, const CallOptions& options),
-              (override));
-  /// Mock of `Connection::get_settings`.
-  MOCK_METHOD(Settings, get_settings, (const CallOptions& options), (override));
-  /// Mock of `Connection::start_collecting_requests`.
-  MOCK_METHOD(Settings, start_collecting_requests,
-              (const std::string& app_id, const CallOptions& options), (override));
-  /// Mock of `Connection::stop_collecting_requests`.
-  MOCK_METHOD(Settings, stop_collecting_requests,
-              (const std::string& app_id, const CallOptions& options), (override));
+  WIX_BACKINSTOCK_API_METHODS(WIX_BACKINSTOCK_MOCK_METHOD)
 };
 
+/// An `AsyncConnection` whose every method is a gmock mock; the API methods return futures (see
+/// `ready_future` and `failed_future`).
+class MockAsyncConnection : public AsyncConnection {
+ public:
+  WIX_BACKINSTOCK_API_METHODS(WIX_BACKINSTOCK_MOCK_ASYNC_METHOD)
+  /// Mock of `AsyncConnection::report_items_back_in_stock_batch`.
+  MOCK_METHOD(std::vector<BatchResult>, report_items_back_in_stock_batch,
+              (const std::vector<ReportItemsBackInStockRequest>& requests,
+               const CallOptions& options),
+              (override));
+  /// Mock of `AsyncConnection::cancel`.
+  MOCK_METHOD(void, cancel, (), (override));
+  /// Mock of `AsyncConnection::pending`.
+  MOCK_METHOD(std::size_t, pending, (), (const, override));
+};
+
+/// A future that already holds `value`, for `MockAsyncConnection` actions:
+/// `.WillOnce([] { return ready_future(settings); })`.
+template <typename T>
+std::future<T> ready_future(T value) {
+  std::promise<T> promise;
+  promise.set_value(std::move(value));
+  return promise.get_future();
+}
+
+/// A `std::future<void>` that is already done.
+inline std::future<void> ready_future() {
+  std::promise<void> promise;
+  promise.set_value();
+  return promise.get_future();
+}
+
+/// A future that already holds `error` (for example `std::make_exception_ptr(NotFoundError(...))`).
+template <typename T>
+std::future<T> failed_future(std::exception_ptr error) {
+  std::promise<T> promise;
+  promise.set_exception(std::move(error));
+  return promise.get_future();
+}
+
 }  // namespace wix::backinstock
+
+#undef WIX_BACKINSTOCK_MOCK_METHOD
+#undef WIX_BACKINSTOCK_MOCK_ASYNC_METHOD

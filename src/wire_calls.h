@@ -1,0 +1,133 @@
+#pragma once
+
+// The wire shape of every API method: one function per row of api_methods.h, named after the
+// method and taking the method's own arguments (the call options last, unused by the shape today).
+// Each returns the `WireCall` both clients send (verb, path, query string, body, safety class),
+// or, for a method the SDK sends as several requests, a `SplitCall`. The blocking connection and
+// the asynchronous one are generated from api_methods.h and call these by name. Internal.
+
+#include <string>
+#include <vector>
+
+#include "calls.h"
+#include "codec.h"
+#include "validation.h"
+#include "wire.h"
+
+namespace wix::backinstock::internal {
+
+/// One API call sent as several requests (Count: at most 100 references per URL); the results of
+/// the parts are concatenated in order. No parts: the answer is empty without a request.
+struct SplitCall {
+  std::vector<WireCall> parts;
+};
+
+/// The result of a 200 body, per result type of api_methods.h.
+template <typename Result>
+Result decode_result(std::string_view body);
+template <>
+inline void decode_result<void>(std::string_view /*body*/) {}
+template <>
+inline NotificationRequest decode_result<NotificationRequest>(std::string_view body) {
+  return decode_request_response(body);
+}
+template <>
+inline QueryPage decode_result<QueryPage>(std::string_view body) {
+  return decode_query_response(body);
+}
+template <>
+inline std::vector<CatalogReferenceCount> decode_result<std::vector<CatalogReferenceCount>>(
+    std::string_view body) {
+  return decode_count_response(body);
+}
+template <>
+inline Settings decode_result<Settings>(std::string_view body) {
+  return decode_settings_response(body);
+}
+
+namespace calls {
+
+/// An ID as one path segment: percent-encoded, and `.` / `..` spelled `%2E` so that no one
+/// (libcurl, a proxy, the server) reads them as dot segments.
+inline std::string checked_id(const std::string& id) {
+  check_required_text("id", id);
+  if (id == "." || id == "..") return id == "." ? "%2E" : "%2E%2E";
+  return percent_encode(id);
+}
+
+/// A path below the Notification Requests collection.
+inline std::string under_requests(const std::string& rest) {
+  return std::string(kRequestsPath) + rest;
+}
+
+inline WireCall report_items_back_in_stock(const ReportItemsBackInStockRequest& request,
+                                           const CallOptions& /*options*/) {
+  return {"POST", under_requests("/report-items-back-in-stock"), "", encode_report(request),
+          Safety::kNotIdempotent};
+}
+
+inline WireCall create_back_in_stock_notification_request(const NewNotificationRequest& request,
+                                                          const ItemDetails& item_details,
+                                                          const CallOptions& /*options*/) {
+  return {"POST", kRequestsPath, "", encode_create(request, item_details), Safety::kNotIdempotent};
+}
+
+inline WireCall get_back_in_stock_notification_request(const std::string& id,
+                                                       const CallOptions& /*options*/) {
+  auto encoded = checked_id(id);
+  return {"GET", under_requests("/" + encoded), "id=" + encoded, ""};
+}
+
+inline WireCall delete_back_in_stock_notification_request(const std::string& id,
+                                                          const CallOptions& /*options*/) {
+  auto encoded = checked_id(id);
+  return {"DELETE", under_requests("/" + encoded), "id=" + encoded, ""};
+}
+
+inline WireCall mark_as_notification_sent(const std::string& id, const CallOptions& /*options*/) {
+  auto encoded = checked_id(id);
+  return {"PUT", under_requests("/" + encoded + "/mark-as-notification-sent"), "", encode_id(id)};
+}
+
+inline WireCall query_back_in_stock_notification_requests(const Query& query,
+                                                          const CallOptions& /*options*/) {
+  return query_call(encode_query(query));
+}
+
+/// One Count request (at most 100 references whose `.r` fits in a URL).
+inline WireCall count_part(const std::vector<CatalogReference>& references) {
+  return {"GET", under_requests("/count-by-catalog-reference"),
+          dot_r_parameter(encode_count(references)), ""};
+}
+
+/// Count, split as `count_batches` cuts the references.
+inline SplitCall get_back_in_stock_notification_requests_count_by_catalog_references(
+    const std::vector<CatalogReference>& catalog_references, const CallOptions& /*options*/) {
+  SplitCall call;
+  for (const auto& [begin, end] : count_batches(catalog_references)) {
+    call.parts.push_back(count_part(std::vector<CatalogReference>(
+        catalog_references.begin() + static_cast<std::ptrdiff_t>(begin),
+        catalog_references.begin() + static_cast<std::ptrdiff_t>(end))));
+  }
+  return call;
+}
+
+/// Get Settings is a PUT with an empty object (api/README §1).
+inline WireCall get_settings(const CallOptions& /*options*/) {
+  return {"PUT", under_requests("/settings"), "", "{}"};
+}
+
+inline WireCall start_collecting_requests(const std::string& app_id,
+                                          const CallOptions& /*options*/) {
+  check_required_text("appId", app_id);
+  return {"POST", under_requests("/settings/start-collecting"), "", encode_app_id(app_id)};
+}
+
+inline WireCall stop_collecting_requests(const std::string& app_id,
+                                         const CallOptions& /*options*/) {
+  check_required_text("appId", app_id);
+  return {"POST", under_requests("/settings/stop-collecting"), "", encode_app_id(app_id)};
+}
+
+}  // namespace calls
+}  // namespace wix::backinstock::internal
