@@ -13,9 +13,15 @@ for kind in shared static; do
   echo "== install ($kind)"
   cmake -S "$src" -B "$work/build-$kind" "${gen[@]}" -DBUILD_SHARED_LIBS=$shared \
     -DWIX_BACKINSTOCK_INSTALL=ON -DWIX_BACKINSTOCK_BUILD_TESTS=OFF -DWIX_BACKINSTOCK_BUILD_TOOLS=OFF \
-    -DWIX_BACKINSTOCK_BUILD_EXAMPLES=OFF -DCMAKE_INSTALL_PREFIX="$work/prefix-$kind" >/dev/null
+    -DWIX_BACKINSTOCK_BUILD_EXAMPLES=OFF -DCMAKE_INSTALL_PREFIX=/opt/configured-elsewhere >/dev/null
   cmake --build "$work/build-$kind" >/dev/null
-  cmake --install "$work/build-$kind" >/dev/null
+  # Installed with another prefix than the configured one, as packagers do: the CMake package and
+  # the pkg-config file must both point at where the files are, not at the configured prefix.
+  cmake --install "$work/build-$kind" --prefix "$work/prefix-$kind" >/dev/null
+  if grep -rq "/opt/configured-elsewhere" "$work/prefix-$kind/lib"; then
+    echo "the installed package names the configured prefix, not its own place" >&2
+    exit 1
+  fi
 
   echo "== consumer via find_package ($kind)"
   cmake -S "$src/tests/consumer" -B "$work/consumer-$kind" "${gen[@]}" \
@@ -33,6 +39,9 @@ for kind in shared static; do
   echo "== consumer via pkg-config ($kind)"
   export PKG_CONFIG_PATH="$work/prefix-$kind/lib/pkgconfig"
   flags=(--cflags --libs)
+  includedir="$(pkg-config --variable=includedir wix_backinstock)"
+  [ "$(realpath "$includedir")" = "$(realpath "$work/prefix-$kind/include")" ] || {
+    echo "pkg-config says includedir=$includedir, not the installed prefix" >&2; exit 1; }
   # shellcheck disable=SC2046
   g++ -std=c++17 "$src/tests/consumer/main.cpp" -o "$work/pc-$kind" $(pkg-config "${flags[@]}" wix_backinstock)
   LD_LIBRARY_PATH="$work/prefix-$kind/lib" "$work/pc-$kind"
