@@ -5,7 +5,7 @@ set -euo pipefail
 emulator="$1"
 cli="$2"
 dir="$(mktemp -d)"
-"$emulator" --port 0 >"$dir/emulator.out" &
+"$emulator" --port 0 --app cli-app:cli-secret >"$dir/emulator.out" &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
 for _ in $(seq 1 200); do [ -s "$dir/emulator.out" ] && break; sleep 0.05; done
@@ -84,4 +84,39 @@ grep -q cli-test-key "$dir/err" && fail "the API key reached stderr"
 WIX_API_KEY= expect_exit 2 "$cli" settings get
 WIX_SITE_ID= expect_exit 3 "$cli" settings get
 contains 'WIX_SITE_ID' err
+# App credentials the token endpoint refuses: the server's own description is shown.
+(unset WIX_API_KEY WIX_SITE_ID
+  WIX_APP_ID=cli-app WIX_APP_SECRET=not-it WIX_INSTANCE_ID=i-1 expect_exit 4 "$cli" settings get) || exit 1
+contains 'Unknown app or wrong secret' err
+grep -q not-it "$dir/err" && fail "the app secret reached stderr"
+
+# The emulator executable's own switches.
+expect_exit 0 "$emulator" --version
+contains 'wix-backinstock-emulator 0\.' out
+expect_exit 2 "$emulator" --log-requests=verbose
+expect_exit 2 "$emulator" --duplicate-create sometimes
+expect_exit 2 "$emulator" --max-body-bytes
+"$emulator" --port 0 --collecting --log-requests=decoded --duplicate-create conflict \
+  --max-body-bytes 4096 --threads 2 --keep-alive-timeout 500 >"$dir/e2.out" 2>"$dir/e2.log" &
+pid2=$!
+for _ in $(seq 1 200); do [ -s "$dir/e2.out" ] && break; sleep 0.05; done
+e2="$(head -n 1 "$dir/e2.out")"
+WIX_BASE_URL="$e2" expect_exit 0 "$cli" create --catalog-item-id fern --email ann@example.com \
+  --name Fern --price 5
+WIX_BASE_URL="$e2" expect_exit 4 "$cli" create --catalog-item-id fern --email ann@example.com \
+  --name Fern --price 5
+contains 'ALREADY_EXISTS' err
+WIX_BASE_URL="$e2" expect_exit 4 "$cli" report --catalog-item-id fern --name "$(head -c 5000 /dev/zero | tr '\0' n)" --price 5
+contains '413' err
+WIX_BASE_URL="$e2" expect_exit 0 "$cli" query --status RECEIVED
+curl -s -X POST "$e2/_emulator/reset" | grep -q '{}' || fail "a body-less reset was not served"
+curl -s "$e2/_emulator/requests" | grep -q '"requests": \[\]' || fail "the reset did not forget"
+kill -INT $pid2
+for _ in $(seq 1 40); do kill -0 $pid2 2>/dev/null || break; sleep 0.05; done
+kill -0 $pid2 2>/dev/null && fail "the emulator did not stop on SIGINT within 2 s"
+wait $pid2 || fail "the emulator exited with an error on SIGINT"
+grep -q ' POST .*/back-in-stock-notification-requests 409 BACK_IN_STOCK_NOTIFICATION_REQUEST_ALREADY_EXISTS ' "$dir/e2.log" \
+  || { cat "$dir/e2.log" >&2; fail "no log line for the conflict"; }
+grep -q '413 PAYLOAD_TOO_LARGE' "$dir/e2.log" || fail "no log line for the refused body"
+grep -q '\.r={"query"' "$dir/e2.log" || fail "the decoded .r is not logged"
 echo "cli ok"

@@ -7,7 +7,9 @@
 //   faults.cc           injected faults, parsed and queued
 //   webhook_delivery.cc signed webhook events posted to a URL
 //   router.cc           one request to the room that answers it; the lock around the state
-//   http_server.cc      cpp-httplib, request IDs, acting out faults on the connection
+//   http_server.cc      cpp-httplib, request IDs, JSON for HTTP-layer errors, the request log,
+//                       acting out faults on the connection
+//   connections.cc      keep-alive and idle connections, prompt stops, head limits and fix-ups
 //   replies.cc          Wix-shaped error bodies and JSON helpers
 
 #include "emulator.h"

@@ -8,6 +8,7 @@
 ///
 /// Emulator-only routes:
 ///   GET  /_emulator/outbox   {"reports": [...], "notifications": [...]}
+///   GET  /_emulator/requests {"requests": [...]}: every notification request, with its status
 ///   POST /_emulator/reset    forget every request, report and notification
 ///   POST /_emulator/faults   program the next answers of a route (body: a Fault as JSON, below)
 ///   DELETE /_emulator/faults forget programmed faults
@@ -19,6 +20,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -49,8 +51,27 @@ struct EmulatorOptions {
   std::string webhook_url;
   /// PEM private key that signs webhooks; empty: a fresh key pair is generated.
   std::string webhook_private_key_pem;
-  /// Worker threads: each keeps one client connection, so this bounds concurrent connections.
+  /// Worker threads: requests served at the same moment. Idle keep-alive connections do not hold
+  /// one (they wait in a single poller), so hundreds of clients may keep connections open.
   std::size_t threads = 96;
+  /// How long an idle keep-alive connection is kept.
+  std::chrono::milliseconds keep_alive_timeout{5000};
+  /// Larger request bodies (by `Content-Length`) are refused with a JSON 413 without reading
+  /// them; chunked bodies are counted while read.
+  std::size_t max_body_bytes = std::size_t{4} << 20;
+  /// Longer request targets (path and query) are refused with a JSON 414. The default serves the
+  /// longest Count URLs the official SDK sends (about 23 kB for 100 references with options).
+  std::size_t max_target_bytes = std::size_t{64} << 10;
+  /// What Create does with a request whose catalog reference and e-mail already exist: return
+  /// the existing request (documented), or answer 409
+  /// `BACK_IN_STOCK_NOTIFICATION_REQUEST_ALREADY_EXISTS` (declared by the SDK typings).
+  enum class DuplicateCreate { kReturnExisting, kConflict };
+  DuplicateCreate duplicate_create = DuplicateCreate::kReturnExisting;
+  /// Receives one line per answered request (time, method, target, status, application code,
+  /// milliseconds, request ID); null: no log. Called on server threads.
+  std::function<void(const std::string& line)> request_log;
+  /// In `request_log` lines, also show the JSON a `.r` query parameter carries.
+  bool log_decoded_queries = false;
   /// `instanceId` of delivered webhooks.
   std::string instance_id = "0e0e0e0e-1111-4222-8333-444455556666";
 };

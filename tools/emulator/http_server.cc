@@ -6,8 +6,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
+
+#include "encoding.h"
+#include "untrusted_json.h"
 
 namespace wix::backinstock::emulator::detail {
 
@@ -34,14 +39,29 @@ int port_of(const sockaddr_storage& address) {
   return -1;
 }
 
+ConnectionLimits limits_of(const EmulatorOptions& options) {
+  ConnectionLimits limits;
+  limits.max_target_bytes = options.max_target_bytes;
+  limits.max_body_bytes = options.max_body_bytes;
+  limits.idle_timeout = options.keep_alive_timeout;
+  limits.threads = options.threads;
+  return limits;
+}
+
 }  // namespace
 
 HttpServer::HttpServer(const EmulatorOptions& options, Router& router)
-    : options_(options), router_(router) {
-  std::size_t threads = std::max<std::size_t>(options_.threads, 2);
-  server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  server_.set_keep_alive_max_count(100000);
+    : options_(options), router_(router), server_(limits_of(options)) {
   server_.set_tcp_nodelay(true);
+  server_.set_payload_max_length(options_.max_body_bytes);
+  server_.set_error_handler(httplib::Server::HandlerWithResponse(
+      [this](const httplib::Request& req, httplib::Response& res) {
+        return fill_error(req, res);
+      }));
+  if (options_.request_log) {
+    server_.set_logger(
+        [this](const httplib::Request& req, const httplib::Response& res) { log(req, res); });
+  }
   // cpp-httplib listens with a backlog of 5: a burst of new connections overflows it and each
   // dropped SYN costs a client a one-second retransmission. Remember the socket to widen it.
   server_.set_socket_options([this](int fd) {
@@ -62,6 +82,7 @@ HttpServer::HttpServer(const EmulatorOptions& options, Router& router)
 HttpServer::~HttpServer() { stop(); }
 
 int HttpServer::bind() {
+  if (port_ != 0) return port_;
   int port = options_.port == 0
                  ? server_.bind_to_any_port(options_.host)
                  : (server_.bind_to_port(options_.host, options_.port) ? options_.port : -1);
@@ -85,6 +106,7 @@ void HttpServer::run() {
 }
 
 void HttpServer::stop() {
+  server_.close_connections();  // idle keep-alive connections do not delay the stop
   server_.stop();
   if (thread_.joinable()) thread_.join();
 }
@@ -101,6 +123,20 @@ void HttpServer::handle(const httplib::Request& req, httplib::Response& res) {
     }
     ~Gauge() { --server->concurrent_; }
   } gauge(this);
+  res.set_header("x-wix-request-id", router_.request_id());
+  if (const HeadNote& note = current_head_note(); note.refuse_status != 0) {
+    res.status = note.refuse_status;
+    std::string limit = std::to_string(note.limit);
+    Reply reply =
+        note.refuse_status == 413
+            ? app_error(413, "PAYLOAD_TOO_LARGE", "Request body is larger than " + limit + " bytes")
+        : note.refuse_status == 414
+            ? app_error(414, "URI_TOO_LONG", "Request target is longer than " + limit + " bytes")
+            : app_error(431, "REQUEST_HEADER_FIELDS_TOO_LARGE",
+                        "Request headers are larger than " + limit + " bytes");
+    res.set_content(reply.body, "application/json");
+    return;
+  }
   std::string path = req.target.substr(0, req.target.find('?'));
   std::optional<Fault> fault;
   router_.record(req.method, path);
@@ -110,7 +146,6 @@ void HttpServer::handle(const httplib::Request& req, httplib::Response& res) {
     reused = !peers_.emplace(req.remote_addr, req.remote_port).second;
   }
   fault = router_.faults().take(req.method, path, reused);
-  res.set_header("x-wix-request-id", router_.request_id());
   using Kind = Fault::Kind;
   if (fault && fault->kind == Kind::kDelay) std::this_thread::sleep_for(fault->delay);
   if (fault && (fault->kind == Kind::kStatus || fault->kind == Kind::kHtmlError)) {
@@ -172,6 +207,66 @@ void HttpServer::close_silently(const httplib::Request& req) const {
       ::shutdown(fd, SHUT_RDWR);
       return;
     }
+  }
+}
+
+httplib::Server::HandlerResponse HttpServer::fill_error(const httplib::Request& req,
+                                                        httplib::Response& res) {
+  (void)req;
+  if (!res.body.empty() || res.status < 400) return httplib::Server::HandlerResponse::Unhandled;
+  if (!res.has_header("x-wix-request-id")) res.set_header("x-wix-request-id", router_.request_id());
+  Reply reply = res.status == 413 ? app_error(413, "PAYLOAD_TOO_LARGE", "Request body is too large")
+                : res.status == 414 ? app_error(414, "URI_TOO_LONG", "Request target is too long")
+                : res.status == 404
+                    ? not_found()
+                    : app_error(res.status, "BAD_REQUEST", "Malformed HTTP request");
+  res.set_content(reply.body, "application/json");
+  return httplib::Server::HandlerResponse::Handled;
+}
+
+// One line: time, method, target, status, application code, milliseconds, request ID.
+void HttpServer::log(const httplib::Request& req, const httplib::Response& res) const {
+  try {
+    const HeadNote& note = current_head_note();
+    auto took =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - note.started);
+    std::time_t now = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    std::string code = "-";
+    if (res.status >= 400) {
+      json body = internal::parse_untrusted(res.body).value;
+      const json* details = find(body, "details");
+      const json* application = details != nullptr ? find(*details, "applicationError") : nullptr;
+      if (application != nullptr) {
+        code = string_or_empty(*application, "code");
+      } else if (details != nullptr && find(*details, "validationError") != nullptr) {
+        code = "INVALID_ARGUMENT";
+      }
+    }
+    std::string target = req.target.empty() ? "/" : req.target;
+    if (target.size() > 200) target = target.substr(0, 200) + "...";
+    std::ostringstream line;
+    line << stamp << ' ' << (req.method.empty() ? "-" : req.method) << ' ' << target << ' '
+         << res.status << ' ' << (code.empty() ? "-" : code) << ' ';
+    line.setf(std::ios::fixed);
+    line.precision(1);
+    line << took.count() << "ms " << res.get_header_value("x-wix-request-id");
+    if (options_.log_decoded_queries) {
+      auto at = req.target.find(".r=");
+      if (at != std::string::npos) {
+        std::string value = req.target.substr(at + 3, req.target.find('&', at) - at - 3);
+        std::string decoded;
+        if (internal::base64url_decode(internal::percent_decode(value, true), decoded)) {
+          line << " .r=" << decoded;
+        }
+      }
+    }
+    options_.request_log(line.str());
+  } catch (...) {
+    // A log line must never change an answer.
   }
 }
 

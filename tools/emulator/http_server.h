@@ -1,8 +1,9 @@
 #pragma once
 
-// The HTTP side (cpp-httplib): listening, worker threads, the `x-wix-request-id` of every answer,
-// counting concurrent requests, and acting out injected faults on the connection (delays, cut or
-// truncated bodies, closing after reading). What to answer is the router's.
+// The HTTP side (cpp-httplib, with connections.h around it): listening, the `x-wix-request-id` and
+// the JSON body of every answer (errors of the HTTP layer included), the request log, counting
+// concurrent requests, and acting out injected faults on the connection (delays, cut or truncated
+// bodies, closing after reading). What to answer is the router's.
 
 #include <atomic>
 #include <mutex>
@@ -13,6 +14,7 @@
 
 #include <httplib.h>
 
+#include "connections.h"
 #include "emulator.h"
 #include "router.h"
 
@@ -39,11 +41,14 @@ class HttpServer {
 
  private:
   void handle(const httplib::Request& req, httplib::Response& res);
+  // A Wix-shaped JSON body and a request ID for an error cpp-httplib answered by itself.
+  httplib::Server::HandlerResponse fill_error(const httplib::Request& req, httplib::Response& res);
+  void log(const httplib::Request& req, const httplib::Response& res) const;
   void close_silently(const httplib::Request& req) const;
 
   const EmulatorOptions& options_;
   Router& router_;
-  httplib::Server server_;
+  ConnectionServer server_;
   std::thread thread_;
   std::atomic<int> port_{0};
   int listen_fd_ = -1;

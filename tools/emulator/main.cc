@@ -1,109 +1,144 @@
 // wix-backinstock-emulator: serves the Back-in-Stock API from memory on a local port.
 
+#include <pthread.h>
+
+#include <chrono>
 #include <csignal>
-#include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <mutex>
 #include <sstream>
 #include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
 
 #include "emulator.h"
+#include "wix/backinstock/version.h"
 
 namespace {
 
-wix::backinstock::emulator::Emulator* g_emulator = nullptr;
+namespace emu = wix::backinstock::emulator;
 
-void usage(std::ostream& out) {
-  out << "usage: wix-backinstock-emulator [--host ADDR] [--port N] [--api-key KEY]...\n"
-         "         [--collecting] [--app ID:SECRET]... [--token-lifetime SECONDS]\n"
-         "         [--webhook-url URL] [--webhook-key FILE] [--webhook-public-key-out FILE]\n\n"
-         "Serves the Wix Back-in-Stock API from memory. Prints its base URL on the first line\n"
-         "of standard output, then serves until SIGINT or SIGTERM.\n\n"
-         "  --host ADDR     address to listen on (default 127.0.0.1)\n"
-         "  --port N        port to listen on (default 0: any free port)\n"
-         "  --api-key KEY   accept only this Authorization value (repeatable; default: any)\n"
-         "  --collecting    start with request collection on for Wix Stores\n"
-         "  --app ID:SECRET an app that may get tokens from POST /oauth2/token (repeatable)\n"
-         "  --token-lifetime SECONDS  expires_in of issued tokens (default 14400)\n"
-         "  --webhook-url URL         POST signed webhooks there on create/update/delete\n"
-         "  --webhook-key FILE        PEM private key to sign webhooks (default: generated)\n"
-         "  --webhook-public-key-out FILE  write the PEM public key that verifies them\n"
-         "\nEmulator-only routes: GET /_emulator/outbox, POST /_emulator/reset,\n"
-         "POST|DELETE /_emulator/faults, POST /_emulator/webhooks, POST /_emulator/revoke-tokens\n";
-}
+constexpr char kRoutes[] =
+    "Emulator-only routes: GET /_emulator/outbox, GET /_emulator/requests, POST /_emulator/reset,\n"
+    "POST|DELETE /_emulator/faults, POST /_emulator/webhooks, POST /_emulator/revoke-tokens\n";
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  wix::backinstock::emulator::EmulatorOptions options;
+  emu::EmulatorOptions options;
+  std::vector<std::string> apps;
+  long long token_lifetime = options.token_lifetime.count();
+  long long keep_alive_ms = options.keep_alive_timeout.count();
+  std::string webhook_key_file;
   std::string public_key_out;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) {
-        std::cerr << "wix-backinstock-emulator: " << arg << " needs a value\n";
-        std::exit(2);
-      }
-      return argv[++i];
+  std::string log_requests;
+  std::string duplicate_create = "return";
+
+  CLI::App app{
+      "Serves the Wix Back-in-Stock API from memory. Prints its base URL on the first line of\n"
+      "standard output, then serves until SIGINT or SIGTERM.",
+      "wix-backinstock-emulator"};
+  app.set_version_flag("--version",
+                       std::string("wix-backinstock-emulator ") + wix::backinstock::kVersion);
+  app.footer(kRoutes);
+  app.add_option("--host", options.host, "address to listen on")->capture_default_str();
+  app.add_option("--port", options.port, "port to listen on (0: any free port)")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  app.add_option("--api-key", options.api_keys,
+                 "accept only this Authorization value (repeatable; default: any)");
+  app.add_flag("--collecting", options.collecting_by_default,
+               "start with request collection on for Wix Stores");
+  app.add_option("--app", apps, "ID:SECRET of an app that may get tokens (repeatable)")
+      ->check([](const std::string& v) -> std::string {
+        auto colon = v.find(':');
+        return colon == std::string::npos || colon == 0 || colon + 1 == v.size()
+                   ? "expects ID:SECRET"
+                   : "";
+      });
+  app.add_option("--token-lifetime", token_lifetime, "expires_in of issued tokens, in seconds")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--webhook-url", options.webhook_url,
+                 "POST signed webhooks there on create/update/delete");
+  app.add_option("--webhook-key", webhook_key_file, "PEM private key to sign webhooks")
+      ->check(CLI::ExistingFile);
+  app.add_option("--webhook-public-key-out", public_key_out,
+                 "write the PEM public key that verifies them");
+  app.add_option("--threads", options.threads,
+                 "worker threads: requests served at once (idle connections hold none)")
+      ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
+  app.add_option("--keep-alive-timeout", keep_alive_ms,
+                 "milliseconds an idle keep-alive connection is kept")
+      ->check(CLI::Range(1LL, 3'600'000LL))
+      ->capture_default_str();
+  app.add_option("--max-body-bytes", options.max_body_bytes,
+                 "larger request bodies get a JSON 413, unread")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40))
+      ->capture_default_str();
+  app.add_option("--max-url-bytes", options.max_target_bytes,
+                 "longer request targets (path and query) get a JSON 414")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{16} << 20))
+      ->capture_default_str();
+  app.add_option("--log-requests", log_requests,
+                 "one line per request on stderr: time, method, target, status, code, ms, "
+                 "request id; =decoded also shows the JSON of .r parameters")
+      ->expected(0, 1)
+      ->default_str("plain")
+      ->check(CLI::IsMember({"plain", "decoded"}));
+  app.add_option("--duplicate-create", duplicate_create,
+                 "Create of an existing reference and e-mail: return it (documented) or answer "
+                 "409 ..._ALREADY_EXISTS")
+      ->check(CLI::IsMember({"return", "conflict"}))
+      ->capture_default_str();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;  // --help and --version, or a usage error
+  }
+
+  for (const auto& a : apps) {
+    auto colon = a.find(':');
+    options.apps.push_back({a.substr(0, colon), a.substr(colon + 1)});
+  }
+  options.token_lifetime = std::chrono::seconds(token_lifetime);
+  options.keep_alive_timeout = std::chrono::milliseconds(keep_alive_ms);
+  options.duplicate_create = duplicate_create == "conflict"
+                                 ? emu::EmulatorOptions::DuplicateCreate::kConflict
+                                 : emu::EmulatorOptions::DuplicateCreate::kReturnExisting;
+  if (app.count("--log-requests") > 0) {
+    options.log_decoded_queries = log_requests == "decoded";
+    auto lock = std::make_shared<std::mutex>();
+    options.request_log = [lock](const std::string& line) {
+      std::lock_guard<std::mutex> guard(*lock);
+      std::cerr << line << '\n';
     };
-    if (arg == "--help" || arg == "-h") {
-      usage(std::cout);
-      return 0;
-    } else if (arg == "--host") {
-      options.host = value();
-    } else if (arg == "--port") {
-      std::string v = value();
-      char* end = nullptr;
-      long port = std::strtol(v.c_str(), &end, 10);
-      if (end == v.c_str() || *end != '\0' || port < 0 || port > 65535) {
-        std::cerr << "wix-backinstock-emulator: --port expects 0..65535\n";
-        return 2;
-      }
-      options.port = static_cast<int>(port);
-    } else if (arg == "--api-key") {
-      options.api_keys.push_back(value());
-    } else if (arg == "--collecting") {
-      options.collecting_by_default = true;
-    } else if (arg == "--app") {
-      std::string v = value();
-      auto colon = v.find(':');
-      if (colon == std::string::npos || colon == 0 || colon + 1 == v.size()) {
-        std::cerr << "wix-backinstock-emulator: --app expects ID:SECRET\n";
-        return 2;
-      }
-      options.apps.push_back({v.substr(0, colon), v.substr(colon + 1)});
-    } else if (arg == "--token-lifetime") {
-      std::string v = value();
-      char* end = nullptr;
-      long seconds = std::strtol(v.c_str(), &end, 10);
-      if (end == v.c_str() || *end != '\0' || seconds <= 0) {
-        std::cerr << "wix-backinstock-emulator: --token-lifetime expects a positive number\n";
-        return 2;
-      }
-      options.token_lifetime = std::chrono::seconds(seconds);
-    } else if (arg == "--webhook-url") {
-      options.webhook_url = value();
-    } else if (arg == "--webhook-key") {
-      std::ifstream in(value());
-      std::stringstream text;
-      text << in.rdbuf();
-      if (!in) {
-        std::cerr << "wix-backinstock-emulator: cannot read --webhook-key\n";
-        return 2;
-      }
-      options.webhook_private_key_pem = text.str();
-    } else if (arg == "--webhook-public-key-out") {
-      public_key_out = value();
-    } else {
-      std::cerr << "wix-backinstock-emulator: unknown argument " << arg << "\n";
-      usage(std::cerr);
+  }
+  if (!webhook_key_file.empty()) {
+    std::ifstream in(webhook_key_file);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in) {
+      std::cerr << "wix-backinstock-emulator: cannot read --webhook-key\n";
       return 2;
     }
+    options.webhook_private_key_pem = text.str();
   }
+
+  // SIGINT and SIGTERM are taken by this thread with sigwait, not by a handler: every thread the
+  // emulator starts inherits the mask, and the stop runs outside signal context.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
   try {
-    wix::backinstock::emulator::Emulator emulator(options);
+    emu::Emulator emulator(options);
     emulator.bind();
     if (!public_key_out.empty()) {
       std::ofstream out(public_key_out);
@@ -113,15 +148,11 @@ int main(int argc, char** argv) {
         return 1;
       }
     }
-    g_emulator = &emulator;
-    auto on_signal = [](int) {
-      if (g_emulator != nullptr) g_emulator->stop();
-    };
-    std::signal(SIGINT, on_signal);
-    std::signal(SIGTERM, on_signal);
+    emulator.start();
     std::cout << emulator.url() << std::endl;
-    emulator.run();
-    g_emulator = nullptr;
+    int received = 0;
+    sigwait(&stop_signals, &received);
+    emulator.stop();
   } catch (const std::exception& e) {
     std::cerr << "wix-backinstock-emulator: " << e.what() << "\n";
     return 1;

@@ -98,7 +98,12 @@ void validate_filter(const json& filter) {
       throw QueryError{"query.filter", "unsupported operator " + key};
     } else {
       if (!is_query_field(key)) throw QueryError{"query.filter." + key, "is not filterable"};
-      matches_field(json::object(), key, condition);  // throws on a bad operator or operand
+      try {
+        matches_field(json::object(), key, condition);  // throws on a bad operator or operand
+      } catch (QueryError& e) {
+        e.field = "query.filter." + e.field;
+        throw;
+      }
     }
   }
 }
@@ -137,7 +142,13 @@ Reply evaluate_query(const std::vector<json>& requests, const json& body) {
   int limit = kDefaultLimit;
   if (paging != nullptr) {
     if (const json* l = find(*paging, "limit")) {
-      if (!l->is_number_integer() || l->get<int>() < 0 || l->get<int>() > kMaxLimit) {
+      if (!l->is_number_integer()) {
+        return one_violation("query.cursorPaging.limit", "must be an integer", "FORMAT");
+      }
+      if (l->get<long long>() < 0) {
+        return one_violation("query.cursorPaging.limit", "must be at least 0", "MIN");
+      }
+      if (l->get<long long>() > kMaxLimit) {
         return one_violation("query.cursorPaging.limit", "must be at most 100", "MAX");
       }
       if (l->get<int>() > 0) limit = l->get<int>();
@@ -177,7 +188,12 @@ Reply evaluate_query(const std::vector<json>& requests, const json& body) {
     std::string field = string_or_empty(s, "fieldName");
     if (!is_query_field(field))
       return one_violation("query.sort.fieldName", "is not sortable", "OTHER");
-    keys.emplace_back(field, string_or_empty(s, "order") == "DESC");
+    const json* order = find(s, "order");
+    if (order != nullptr && (!order->is_string() || (order->get<std::string>() != "ASC" &&
+                                                     order->get<std::string>() != "DESC"))) {
+      return one_violation("query.sort.order", "must be ASC or DESC", "FORMAT");
+    }
+    keys.emplace_back(field, order != nullptr && order->get<std::string>() == "DESC");
   }
   if (keys.empty()) keys.emplace_back("createdDate", true);
   std::stable_sort(hits.begin(), hits.end(), [&](const json* a, const json* b) {

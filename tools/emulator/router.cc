@@ -19,6 +19,7 @@ Router::Router(const EmulatorOptions& options)
                     : WebhookSigner(options.webhook_private_key_pem),
                 options.instance_id, options.webhook_url),
       store_(options.collecting_by_default,
+             options.duplicate_create == EmulatorOptions::DuplicateCreate::kConflict,
              [this](const char* slug, const json& entity) { webhooks_.emit(slug, entity); }),
       auth_(options),
       rng_(std::random_device{}()) {}
@@ -83,6 +84,7 @@ Reply Router::route_locked(const RouteRequest& request) {
   const std::string& m = request.method;
 
   if (path == "/_emulator/outbox" && m == "GET") return {200, store_.outbox_json()};
+  if (path == "/_emulator/requests" && m == "GET") return {200, store_.requests_json()};
   if (path == "/_emulator/reset" && m == "POST") {
     reset_locked();
     return {200, "{}"};

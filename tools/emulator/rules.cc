@@ -51,7 +51,10 @@ std::optional<Reply> check_item_details(const json& body) {
     violations.push_back({"itemDetails.name", "is required", "REQUIRED_FIELD", ""});
   }
   const json* price = find(*details, "price");
-  if (price == nullptr || !price->is_string() || price->get<std::string>().empty()) {
+  if (price != nullptr && !price->is_string()) {
+    violations.push_back(
+        {"itemDetails.price", "must be a string holding a decimal number", "FORMAT", ""});
+  } else if (price == nullptr || price->get<std::string>().empty()) {
     violations.push_back({"itemDetails.price", "is required", "REQUIRED_FIELD", ""});
   } else if (!is_decimal(price->get<std::string>())) {
     violations.push_back(

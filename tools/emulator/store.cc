@@ -7,8 +7,9 @@
 
 namespace wix::backinstock::emulator::detail {
 
-Store::Store(bool collecting_by_default, EventSink events)
+Store::Store(bool collecting_by_default, bool duplicate_conflict, EventSink events)
     : collecting_by_default_(collecting_by_default),
+      duplicate_conflict_(duplicate_conflict),
       events_(std::move(events)),
       rng_(std::random_device{}()) {
   reset();
@@ -26,6 +27,8 @@ void Store::reset() {
 Reply Store::query(const json& body) const { return evaluate_query(requests_, body); }
 
 Reply Store::settings() const { return {200, settings_json().dump()}; }
+
+std::string Store::requests_json() const { return json{{"requests", requests_}}.dump(2); }
 
 std::string Store::outbox_json() const {
   return json{{"reports", reports_}, {"notifications", notifications_}}.dump(2);
@@ -131,6 +134,10 @@ Reply Store::create(const json& body) {
   for (const auto& r : requests_) {
     if (lower(r["email"].get<std::string>()) == lower(email) &&
         reference_key(r["catalogReference"]) == key) {
+      if (duplicate_conflict_) {
+        return app_error(409, "BACK_IN_STOCK_NOTIFICATION_REQUEST_ALREADY_EXISTS",
+                         "Back in stock notification request already exists");
+      }
       return {200, json{{"request", r}}.dump()};  // deduplicated: the existing request
     }
   }

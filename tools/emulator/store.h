@@ -20,7 +20,9 @@ class Store {
   /// Called for every change of a request: `slug` is `created`, `updated` or `deleted`.
   using EventSink = std::function<void(const char* slug, const json& entity)>;
 
-  Store(bool collecting_by_default, EventSink events);
+  /// `duplicate_conflict`: Create answers 409 for an existing reference and e-mail instead of
+  /// returning the existing request.
+  Store(bool collecting_by_default, bool duplicate_conflict, EventSink events);
 
   /// Forgets every request, contact, report and e-mail; collection back to its default.
   void reset();
@@ -35,6 +37,8 @@ class Store {
   Reply settings() const;
   Reply set_collecting(const json& body, bool on);
 
+  /// `{"requests": [...]}`: every request as stored, in creation order, indented.
+  std::string requests_json() const;
   /// `{"reports": [...], "notifications": [...]}`, indented.
   std::string outbox_json() const;
   /// E-mails sent so far.
@@ -48,6 +52,7 @@ class Store {
   json settings_json() const;
 
   bool collecting_by_default_;
+  bool duplicate_conflict_;
   EventSink events_;
   std::mt19937_64 rng_;
   std::vector<json> requests_;                   // in creation order

@@ -1,0 +1,377 @@
+#include "connections.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <string_view>
+#include <utility>
+
+namespace wix::backinstock::emulator::detail {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Targets longer than this are carried past cpp-httplib, whose request line limit (8 KiB) is
+// compiled into the Debian library.
+constexpr std::size_t kCarryTargetsFrom = 4096;
+constexpr char kCarriedTarget[] = "/_emulator/carried-target";
+// A worker waits this long for the next request on its connection before parking it.
+constexpr auto kLinger = std::chrono::milliseconds(2);
+// After refusing a request whose body it did not read, the emulator reads and drops what the
+// client still sends for at most this long, so that the client sees the answer, not a reset.
+constexpr auto kDrain = std::chrono::seconds(2);
+// What replaces a refused request: cpp-httplib answers it through the handler, then closes.
+constexpr std::string_view kRefusedHead =
+    "GET / HTTP/1.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+
+thread_local HeadNote t_note;
+
+int wait_for(int fd, short events, std::chrono::milliseconds timeout) {
+  pollfd p{fd, events, 0};
+  for (;;) {
+    int r = ::poll(&p, 1, static_cast<int>(timeout.count()));
+    if (r < 0 && errno == EINTR) continue;
+    return r;
+  }
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+void describe(const sockaddr_storage& address, std::string& ip, int& port) {
+  char text[INET6_ADDRSTRLEN] = {};
+  if (address.ss_family == AF_INET) {
+    const auto& in = reinterpret_cast<const sockaddr_in&>(address);
+    ::inet_ntop(AF_INET, &in.sin_addr, text, sizeof text);
+    port = ntohs(in.sin_port);
+  } else if (address.ss_family == AF_INET6) {
+    const auto& in6 = reinterpret_cast<const sockaddr_in6&>(address);
+    ::inet_ntop(AF_INET6, &in6.sin6_addr, text, sizeof text);
+    port = ntohs(in6.sin6_port);
+  }
+  ip = text;
+}
+
+}  // namespace
+
+HeadNote& current_head_note() { return t_note; }
+
+// One client connection: its socket and the bytes read ahead of cpp-httplib, which reads through
+// this stream.
+struct ConnectionServer::Connection : httplib::Stream {
+  Connection(int socket, const ConnectionLimits& l) : fd(socket), limits(l) {}
+
+  std::size_t buffered() const { return buffer.size() - offset; }
+
+  // Reads more of the request into the buffer; false at the end, on an error or a timeout.
+  bool fill() {
+    if (offset == buffer.size()) {
+      buffer.clear();
+      offset = 0;
+    }
+    if (wait_for(fd, POLLIN, limits.read_timeout) <= 0) return false;
+    char chunk[16384];
+    ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+    if (n <= 0) return false;
+    buffer.append(chunk, static_cast<std::size_t>(n));
+    return true;
+  }
+
+  using httplib::Stream::write;
+  bool is_readable() const override {
+    return buffered() > 0 || wait_for(fd, POLLIN, limits.read_timeout) > 0;
+  }
+  bool is_writable() const override { return wait_for(fd, POLLOUT, limits.read_timeout) > 0; }
+  ssize_t read(char* ptr, size_t size) override {
+    if (buffered() > 0) {
+      std::size_t n = std::min(size, buffered());
+      std::memcpy(ptr, buffer.data() + offset, n);
+      offset += n;
+      return static_cast<ssize_t>(n);
+    }
+    if (wait_for(fd, POLLIN, limits.read_timeout) <= 0) return -1;
+    return ::recv(fd, ptr, size, 0);
+  }
+  ssize_t write(const char* ptr, size_t size) override {
+    if (wait_for(fd, POLLOUT, limits.read_timeout) <= 0) return -1;
+    return ::send(fd, ptr, size, MSG_NOSIGNAL);
+  }
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0)
+      describe(address, ip, port);
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0)
+      describe(address, ip, port);
+  }
+  socket_t socket() const override { return fd; }
+
+  // Makes the next request's head ready for cpp-httplib (see connections.h). False when the
+  // connection ended first. `close_after`: the connection closes after the answer.
+  bool prepare(HeadNote& note, bool& close_after) {
+    note = HeadNote{};
+    const std::size_t max_line = limits.max_target_bytes + 64;  // method, spaces, version
+    const std::size_t max_head = max_line + limits.max_header_bytes;
+    std::size_t end = std::string_view::npos;
+    for (;;) {
+      std::string_view view(buffer.data() + offset, buffered());
+      end = view.find("\r\n\r\n");
+      std::size_t line_end = view.find("\r\n");
+      if (std::min(line_end, view.size()) > max_line) return refuse(note, close_after, 414);
+      if (end != std::string_view::npos) break;
+      if (view.size() > max_head) return refuse(note, close_after, 431);
+      if (!fill()) return false;
+    }
+    std::string_view head(buffer.data() + offset, end + 2);  // up to the last header's CRLF
+    std::size_t line_end = head.find("\r\n");
+    std::string_view line = head.substr(0, line_end);
+    if (head.size() - line_end > limits.max_header_bytes) return refuse(note, close_after, 431);
+    std::string rebuilt;
+    rebuilt.reserve(head.size() + 64);
+    std::size_t first = line.find(' ');
+    std::size_t last = line.rfind(' ');
+    if (first != std::string_view::npos && last > first + 1 &&
+        last - first - 1 > limits.max_target_bytes) {
+      return refuse(note, close_after, 414);
+    }
+    if (first != std::string_view::npos && last > first + 1 &&
+        last - first - 1 > kCarryTargetsFrom) {
+      note.target = std::string(line.substr(first + 1, last - first - 1));
+      rebuilt.append(line.substr(0, first + 1)).append(kCarriedTarget).append(line.substr(last));
+    } else {
+      rebuilt.append(line);
+    }
+    rebuilt.append("\r\n");
+    bool has_length = false, chunked = false;
+    std::string_view rest = head.substr(line_end + 2);
+    while (!rest.empty()) {
+      std::size_t eol = rest.find("\r\n");
+      std::string_view header = rest.substr(0, eol);
+      rest.remove_prefix(std::min(rest.size(), eol + 2));
+      std::size_t colon = header.find(':');
+      std::string_view name = header.substr(0, colon);
+      std::string_view value =
+          colon == std::string_view::npos ? "" : trim(header.substr(colon + 1));
+      if (iequals(name, "Transfer-Encoding")) chunked = true;
+      if (iequals(name, "Content-Length")) {
+        has_length = true;
+        bool digits =
+            !value.empty() && value.size() <= 19 &&
+            std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
+        if (digits && std::stoull(std::string(value)) > limits.max_body_bytes) {
+          return refuse(note, close_after, 413);
+        }
+      }
+      rebuilt.append(header).append("\r\n");
+    }
+    if (!has_length && !chunked) rebuilt.append("Content-Length: 0\r\n");
+    rebuilt.append("\r\n");
+    rebuilt.append(buffer, offset + end + 4, std::string::npos);
+    buffer = std::move(rebuilt);
+    offset = 0;
+    note.started = Clock::now();
+    return true;
+  }
+
+  // Puts a stand-in request in place of one over a limit; the rest of it is not read.
+  bool refuse(HeadNote& note, bool& close_after, int status) {
+    note.refuse_status = status;
+    note.limit = status == 413   ? limits.max_body_bytes
+                 : status == 414 ? limits.max_target_bytes
+                                 : limits.max_header_bytes;
+    note.started = Clock::now();
+    buffer.assign(kRefusedHead);
+    offset = 0;
+    close_after = true;
+    return true;
+  }
+
+  // Ends the connection after an answer to a request whose body was not read.
+  void drain() {
+    ::shutdown(fd, SHUT_WR);
+    auto until = Clock::now() + kDrain;
+    char sink[16384];
+    while (Clock::now() < until && wait_for(fd, POLLIN, std::chrono::milliseconds(100)) >= 0) {
+      ssize_t n = ::recv(fd, sink, sizeof sink, MSG_DONTWAIT);
+      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) break;
+    }
+  }
+
+  int fd;
+  const ConnectionLimits& limits;
+  std::string buffer;
+  std::size_t offset = 0;
+  Clock::time_point idle_since;
+};
+
+ConnectionServer::ConnectionServer(const ConnectionLimits& limits) : limits_(limits) {
+  std::size_t threads = std::max<std::size_t>(limits_.threads, 2);
+  new_task_queue = [this, threads] {
+    auto* pool = new httplib::ThreadPool(threads);
+    pool_ = pool;
+    return pool;
+  };
+  if (::pipe2(wake_, O_CLOEXEC | O_NONBLOCK) != 0) wake_[0] = wake_[1] = -1;
+}
+
+ConnectionServer::~ConnectionServer() {
+  close_connections();
+  for (int fd : wake_) {
+    if (fd >= 0) ::close(fd);
+  }
+}
+
+void ConnectionServer::close_connections() {
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    stopping_ = true;
+    for (int fd : active_) ::shutdown(fd, SHUT_RDWR);
+  }
+  if (wake_[1] >= 0) (void)!::write(wake_[1], "x", 1);
+  if (poller_.joinable()) poller_.join();
+  std::vector<std::unique_ptr<Connection>> left;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    left.swap(parked_);
+  }
+  for (auto& connection : left) close(std::move(connection));
+}
+
+bool ConnectionServer::process_and_close_socket(socket_t sock) {
+  serve(std::make_unique<Connection>(sock, limits_));
+  return true;
+}
+
+void ConnectionServer::serve(std::unique_ptr<Connection> connection) {
+  int fd = connection->fd;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    if (stopping_) {
+      close(std::move(connection));
+      return;
+    }
+    active_.insert(fd);
+  }
+  for (;;) {
+    if (stopping_) break;
+    if (connection->buffered() == 0) {
+      int ready = wait_for(fd, POLLIN, kLinger);
+      if (ready < 0) break;
+      if (ready == 0) {  // idle: the poller waits for its next request, not this worker
+        {
+          std::lock_guard<std::mutex> guard(mutex_);
+          active_.erase(fd);
+        }
+        park(std::move(connection));
+        return;
+      }
+    }
+    HeadNote& note = t_note;
+    bool close_after = false;
+    if (!connection->prepare(note, close_after)) break;
+    bool closed = false;
+    bool written = process_request(*connection, close_after, closed, [&note](httplib::Request& r) {
+      if (!note.target.empty()) r.target = note.target;
+    });
+    if (close_after) {
+      if (note.refuse_status != 0) connection->drain();
+      break;
+    }
+    if (!written || closed) break;
+  }
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    active_.erase(fd);
+  }
+  close(std::move(connection));
+}
+
+void ConnectionServer::park(std::unique_ptr<Connection> connection) {
+  connection->idle_since = Clock::now();
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    if (!stopping_ && wake_[0] >= 0) {
+      parked_.push_back(std::move(connection));
+      if (!poller_started_) {
+        poller_started_ = true;
+        poller_ = std::thread([this] { poll_idle(); });
+      }
+    }
+  }
+  if (connection) {
+    close(std::move(connection));
+    return;
+  }
+  (void)!::write(wake_[1], "x", 1);
+}
+
+void ConnectionServer::poll_idle() {
+  std::vector<std::unique_ptr<Connection>> idle;  // owned by this thread
+  std::vector<pollfd> fds;
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> guard(mutex_);
+      if (stopping_) break;
+      for (auto& connection : parked_) idle.push_back(std::move(connection));
+      parked_.clear();
+    }
+    fds.assign(1, pollfd{wake_[0], POLLIN, 0});
+    for (const auto& connection : idle) fds.push_back(pollfd{connection->fd, POLLIN, 0});
+    if (::poll(fds.data(), fds.size(), 100) < 0 && errno != EINTR) break;
+    if (fds[0].revents != 0) {
+      char sink[64];
+      while (::read(wake_[0], sink, sizeof sink) > 0) {
+      }
+    }
+    auto now = Clock::now();
+    std::vector<std::unique_ptr<Connection>> still;
+    for (std::size_t i = 0; i < idle.size(); ++i) {
+      auto& connection = idle[i];
+      if (fds[i + 1].revents != 0) {
+        auto* pool = pool_.load();
+        if (pool == nullptr || stopping_) {
+          close(std::move(connection));
+          continue;
+        }
+        pool->enqueue(
+            [this, raw = connection.release()] { serve(std::unique_ptr<Connection>(raw)); });
+      } else if (now - connection->idle_since >= limits_.idle_timeout) {
+        close(std::move(connection));
+      } else {
+        still.push_back(std::move(connection));
+      }
+    }
+    idle.swap(still);
+  }
+  for (auto& connection : idle) close(std::move(connection));
+}
+
+void ConnectionServer::close(std::unique_ptr<Connection> connection) {
+  if (!connection) return;
+  ::shutdown(connection->fd, SHUT_RDWR);
+  ::close(connection->fd);
+}
+
+}  // namespace wix::backinstock::emulator::detail
