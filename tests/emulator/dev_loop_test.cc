@@ -291,6 +291,7 @@ class LoggingTest : public testing::EmulatorFixture {
     return o;
   }
   LoggingTest() : EmulatorFixture(options(&mutex_, &lines_)) {}
+  ~LoggingTest() override { emulator_->stop(); }  // no line after the members below are gone
   std::vector<std::string> lines() {
     std::lock_guard<std::mutex> guard(mutex_);
     return lines_;

@@ -58,10 +58,7 @@ HttpServer::HttpServer(const EmulatorOptions& options, Router& router)
       [this](const httplib::Request& req, httplib::Response& res) {
         return fill_error(req, res);
       }));
-  if (options_.request_log) {
-    server_.set_logger(
-        [this](const httplib::Request& req, const httplib::Response& res) { log(req, res); });
-  }
+
   // cpp-httplib listens with a backlog of 5: a burst of new connections overflows it and each
   // dropped SYN costs a client a one-second retransmission. Remember the socket to widen it.
   server_.set_socket_options([this](int fd) {
@@ -113,6 +110,15 @@ void HttpServer::stop() {
 
 void HttpServer::handle(const httplib::Request& req, httplib::Response& res) {
   received_.fetch_add(1);
+  // Logged before the answer is written, so that a client that got it finds its line.
+  struct LogOnExit {
+    const HttpServer& server;
+    const httplib::Request& req;
+    const httplib::Response& res;
+    ~LogOnExit() {
+      if (server.options_.request_log) server.log(req, res);
+    }
+  } log_on_exit{*this, req, res};
   struct Gauge {
     HttpServer* server;
     explicit Gauge(HttpServer* s) : server(s) {
@@ -221,6 +227,7 @@ httplib::Server::HandlerResponse HttpServer::fill_error(const httplib::Request& 
                     ? not_found()
                     : app_error(res.status, "BAD_REQUEST", "Malformed HTTP request");
   res.set_content(reply.body, "application/json");
+  if (options_.request_log) log(req, res);
   return httplib::Server::HandlerResponse::Handled;
 }
 
