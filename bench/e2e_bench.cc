@@ -3,10 +3,14 @@
 //   e2e_bench MODE URL CALLS [IN_FLIGHT]
 //
 //   sdk-seq      Client::report_items_back_in_stock, one call after another
-//   curl-seq     one reused easy handle: serialize the same JSON with nlohmann, POST, parse the
-//   answer sdk-async    AsyncClient futures, IN_FLIGHT reports outstanding at any time sdk-batch
-//   AsyncClient::report_items_back_in_stock_batch, batches of 10,000, IN_FLIGHT at once curl-multi
-//   curl multi with IN_FLIGHT easy handles, same per-request work as curl-seq
+//   floor-seq    the floor: one reused easy handle, the body built once before the loop, POST,
+//                check the status
+//   curl-seq     the JSON-building variant: as floor-seq, but nlohmann builds and dumps the body
+//                for every call and the answer is parsed
+//   sdk-async    AsyncClient futures, IN_FLIGHT reports outstanding at any time
+//   sdk-batch    AsyncClient::report_items_back_in_stock_batch, batches of 10,000
+//   floor-multi  curl multi with IN_FLIGHT easy handles, per request as floor-seq
+//   curl-multi   curl multi with IN_FLIGHT easy handles, per request as curl-seq
 //
 // Prints one line: mode, calls, seconds, microseconds per call, calls per second, peak RSS.
 
@@ -75,7 +79,8 @@ struct RawHandle {
   curl_slist* headers = nullptr;
   std::string response;
   std::string body;
-  explicit RawHandle(const std::string& url) {
+  bool floor;  // prebuilt body, answer not parsed
+  RawHandle(const std::string& url, bool prebuilt) : floor(prebuilt) {
     headers = curl_slist_append(headers, "Content-Type: application/json");
     headers = curl_slist_append(headers, "Authorization: bench-api-key");
     headers = curl_slist_append(headers, "wix-site-id: bench-site");
@@ -88,14 +93,16 @@ struct RawHandle {
   }
   // The per-request work: serialize, attach, (perform elsewhere), parse.
   void prepare() {
-    body = baseline_body();
     response.clear();
+    if (floor && !body.empty()) return;  // the same body and options as the last request
+    body = baseline_body();
     curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.data());
   }
   bool finish() {
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    if (floor) return status == 200;
     auto parsed = nlohmann::json::parse(response, nullptr, false);
     return status == 200 && parsed.is_object();
   }
@@ -116,8 +123,8 @@ long run_sdk_seq(const std::string& url, long calls) {
   return ok;
 }
 
-long run_curl_seq(const std::string& url, long calls) {
-  RawHandle raw(url);
+long run_curl_seq(const std::string& url, long calls, bool floor) {
+  RawHandle raw(url, floor);
   long ok = 0;
   for (long i = 0; i < calls; ++i) {
     raw.prepare();
@@ -166,13 +173,13 @@ long run_sdk_batch(const std::string& url, long calls, long in_flight) {
   return ok;
 }
 
-long run_curl_multi(const std::string& url, long calls, long in_flight) {
+long run_curl_multi(const std::string& url, long calls, long in_flight, bool floor) {
   CURLM* multi = curl_multi_init();
   curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, in_flight);
   std::vector<std::unique_ptr<RawHandle>> handles;
   long started = 0, ok = 0;
   for (long i = 0; i < in_flight && started < calls; ++i, ++started) {
-    handles.push_back(std::make_unique<RawHandle>(url));
+    handles.push_back(std::make_unique<RawHandle>(url, floor));
     curl_easy_setopt(handles.back()->h, CURLOPT_PRIVATE, handles.back().get());
     handles.back()->prepare();
     curl_multi_add_handle(multi, handles.back()->h);
@@ -205,9 +212,10 @@ long run_curl_multi(const std::string& url, long calls, long in_flight) {
 
 int main(int argc, char** argv) {
   if (argc < 4) {
-    std::fprintf(
-        stderr,
-        "usage: e2e_bench sdk-seq|curl-seq|sdk-async|sdk-batch|curl-multi URL CALLS [IN_FLIGHT]\n");
+    std::fprintf(stderr,
+                 "usage: e2e_bench "
+                 "sdk-seq|floor-seq|curl-seq|sdk-async|sdk-batch|floor-multi|curl-multi URL "
+                 "CALLS [IN_FLIGHT]\n");
     return 2;
   }
   std::string mode = argv[1];
@@ -219,14 +227,14 @@ int main(int argc, char** argv) {
   long ok = 0;
   if (mode == "sdk-seq") {
     ok = run_sdk_seq(url, calls);
-  } else if (mode == "curl-seq") {
-    ok = run_curl_seq(url, calls);
+  } else if (mode == "curl-seq" || mode == "floor-seq") {
+    ok = run_curl_seq(url, calls, mode == "floor-seq");
   } else if (mode == "sdk-async") {
     ok = run_sdk_async(url, calls, in_flight);
   } else if (mode == "sdk-batch") {
     ok = run_sdk_batch(url, calls, in_flight);
-  } else if (mode == "curl-multi") {
-    ok = run_curl_multi(url, calls, in_flight);
+  } else if (mode == "curl-multi" || mode == "floor-multi") {
+    ok = run_curl_multi(url, calls, in_flight, mode == "floor-multi");
   } else {
     std::fprintf(stderr, "unknown mode %s\n", mode.c_str());
     return 2;

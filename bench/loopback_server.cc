@@ -2,7 +2,11 @@
 // with a fixed `200 {}`. It parses just enough (end of head, Content-Length) to find request
 // boundaries, so its own cost per request stays far below a libcurl client's.
 //
-//   loopback_server [PORT]     prints the port it listens on, then serves until killed
+//   loopback_server [PORT [DELAY_MS]]   prints the port it listens on, then serves until killed
+//
+// With DELAY_MS, each answer is sent that long after its request arrived (a slow service; the
+// server stays one thread, so any number of requests wait at once). On SIGTERM it prints the
+// number of connections it accepted to stderr before it exits.
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -12,9 +16,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <string>
 #include <unordered_map>
 
@@ -41,10 +48,20 @@ std::size_t complete_request(const std::string& buf) {
   return buf.size() >= total ? total : 0;
 }
 
+volatile std::sig_atomic_t g_stop = 0;
+void on_term(int) { g_stop = 1; }
+
 }  // namespace
 
 int main(int argc, char** argv) {
   int port = argc > 1 ? std::atoi(argv[1]) : 0;
+  auto delay = std::chrono::milliseconds(argc > 2 ? std::atol(argv[2]) : 0);
+  struct sigaction term {};
+  term.sa_handler = on_term;
+  ::sigaction(SIGTERM, &term, nullptr);
+  using Clock = std::chrono::steady_clock;
+  std::multimap<Clock::time_point, int> due;  // delayed answers: when, to which connection
+  long accepted = 0;
   int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
   int one = 1;
   ::setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -70,14 +87,25 @@ int main(int argc, char** argv) {
   std::unordered_map<int, std::string> buffers;
   epoll_event events[256];
   char chunk[65536];
-  for (;;) {
-    int n = ::epoll_wait(ep, events, 256, -1);
+  while (g_stop == 0) {
+    int timeout = -1;
+    if (!due.empty()) {
+      auto wait = std::chrono::ceil<std::chrono::milliseconds>(due.begin()->first - Clock::now());
+      timeout = static_cast<int>(std::max<long>(0, wait.count()));
+    }
+    int n = ::epoll_wait(ep, events, 256, timeout);
+    for (auto now = Clock::now(); !due.empty() && due.begin()->first <= now;) {
+      int fd = due.begin()->second;
+      due.erase(due.begin());
+      if (buffers.count(fd) != 0) (void)!::send(fd, kAnswer, sizeof kAnswer - 1, MSG_NOSIGNAL);
+    }
     for (int i = 0; i < n; ++i) {
       int fd = events[i].data.fd;
       if (fd == listener) {
         for (;;) {
           int c = ::accept4(listener, nullptr, nullptr, SOCK_NONBLOCK);
           if (c < 0) break;
+          ++accepted;
           ::setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
           epoll_event cev{};
           cev.events = EPOLLIN;
@@ -101,7 +129,11 @@ int main(int argc, char** argv) {
       std::string out;
       while (std::size_t used = complete_request(buf)) {
         buf.erase(0, used);
-        out.append(kAnswer, sizeof kAnswer - 1);
+        if (delay.count() > 0) {
+          due.emplace(Clock::now() + delay, fd);
+        } else {
+          out.append(kAnswer, sizeof kAnswer - 1);
+        }
       }
       if (!out.empty()) (void)!::send(fd, out.data(), out.size(), MSG_NOSIGNAL);
       if (closed) {
@@ -111,4 +143,6 @@ int main(int argc, char** argv) {
       }
     }
   }
+  std::fprintf(stderr, "connections=%ld\n", accepted);
+  return 0;
 }

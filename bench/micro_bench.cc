@@ -57,6 +57,17 @@ void BM_DecodeQueryPage100(benchmark::State& state) {
 }
 BENCHMARK(BM_DecodeQueryPage100);
 
+// The reference for decoding: nlohmann's parser alone on the same bytes, no model built.
+void BM_NlohmannParseQueryPage100(benchmark::State& state) {
+  const std::string body = query_page(100);
+  for (auto _ : state) {
+    auto parsed = nlohmann::json::parse(body);
+    benchmark::DoNotOptimize(parsed);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * body.size()));
+}
+BENCHMARK(BM_NlohmannParseQueryPage100);
+
 void BM_DotREncoding(benchmark::State& state) {
   auto query = bis::Query()
                    .filter(bis::Filter::in(bis::QueryField::kStatus,

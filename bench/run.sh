@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the benchmarks (Release) and runs them all: micro-benchmarks, sequential and concurrent
-# end-to-end runs beside the raw-libcurl baselines, instruction counts, peak RSS.
-# Usage: bench/run.sh [RUNS]      (RUNS per figure, default 5; medians are reported)
+# Builds the benchmarks (Release) and measures the SDK beside the floor (raw libcurl, a reused
+# handle, the body built once) and beside the JSON-building variant (raw libcurl that builds the
+# body with nlohmann for every call and parses the answer). Prints one table of ratios at the end.
+# Usage: bench/run.sh [RUNS]      (RUNS per wall-clock figure, default 5; medians are reported)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/common.sh"
@@ -14,77 +15,96 @@ cmake -S "$ROOT" -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=Release -DWIX_BACKINSTOCK
   -DWIX_BACKINSTOCK_BUILD_TESTS=OFF -DWIX_BACKINSTOCK_BUILD_EXAMPLES=OFF >/dev/null
 cmake --build "$out" --target micro_bench e2e_bench loopback_server >/dev/null
 bin="$out/bench"
+servers=()
+trap 'for p in "${servers[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 
-taskset -c 0 "$bin/loopback_server" >"$out/port" &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do [ -s "$out/port" ] && break; sleep 0.05; done
-url="http://127.0.0.1:$(cat "$out/port")"
+# start_server CPU DELAY_MS -> sets $url and $server
+start_server() {
+  rm -f "$out/port"
+  if [ -n "$1" ]; then taskset -c "$1" "$bin/loopback_server" 0 "$2" >"$out/port" 2>"$out/server.err" &
+  else "$bin/loopback_server" 0 "$2" >"$out/port" 2>"$out/server.err" & fi
+  server=$!
+  servers+=("$server")
+  for _ in $(seq 1 100); do [ -s "$out/port" ] && break; sleep 0.05; done
+  url="http://127.0.0.1:$(cat "$out/port")"
+}
 
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+median() { grep . | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+declare -A result
 
-# e2e MODE CALLS IN_FLIGHT PIN -> median microseconds per call (and the last line in $last)
-e2e() {
-  local mode=$1 calls=$2 inflight=$3 pin=$4 values=""
-  for _ in $(seq 1 "$runs"); do
-    if [ -n "$pin" ]; then last=$(taskset -c "$pin" "$bin/e2e_bench" "$mode" "$url" "$calls" "$inflight");
-    else last=$("$bin/e2e_bench" "$mode" "$url" "$calls" "$inflight"); fi
-    values+="$(echo "$last" | field us_per_call)"$'\n'
+start_server 0 0
+
+# Wall time, sequential, client and server pinned to CPU 0; the modes alternate run by run so
+# that drift of a shared machine hits all of them.
+declare -A seq_values
+for _ in $(seq 1 "$runs"); do
+  for mode in floor-seq curl-seq sdk-seq; do
+    seq_values[$mode]+="$(taskset -c 0 "$bin/e2e_bench" "$mode" "$url" 20000 | field us_per_call)"$'\n'
   done
-  echo "$values" | grep . | median
+done
+for mode in floor-seq curl-seq sdk-seq; do result[us.$mode]=$(echo "${seq_values[$mode]}" | median); done
+
+# Instructions per call by callgrind: (N2 - N1) calls cancel start-up out.
+instructions() {  # instructions MODE N1 N2 IN_FLIGHT
+  local a b
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin/e2e_bench" "$1" "$url" "$2" "$4" \
+    2>"$out/cg.1" >/dev/null
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin/e2e_bench" "$1" "$url" "$3" "$4" \
+    2>"$out/cg.2" >/dev/null
+  a=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$out/cg.1")
+  b=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$out/cg.2")
+  echo $(((b - a) / ($3 - $2)))
 }
-
-echo "## micro (median of $runs)"
-"$bin/micro_bench" --benchmark_repetitions="$runs" --benchmark_report_aggregates_only=true 2>/dev/null | grep median
-
-echo "## loopback server cost"
-before=$(awk '{print $14+$15}' "/proc/$server/stat")
-taskset -c 0 "$bin/e2e_bench" curl-seq "$url" 20000 >/dev/null  # on the server's CPU: no cross-CPU wake-ups
-after=$(awk '{print $14+$15}' "/proc/$server/stat")
-echo "server CPU per request: $(awk -v d=$((after - before)) -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f us", d / hz * 1e6 / 20000}')"
-
-# Sequential pairs alternate baseline and SDK run by run, so drift of a shared machine hits both.
-sequential() {
-  local pin=$1 cv="" sv="" line
-  for _ in $(seq 1 "$runs"); do
-    for mode in curl-seq sdk-seq; do
-      if [ -n "$pin" ]; then line=$(taskset -c "$pin" "$bin/e2e_bench" "$mode" "$url" 20000);
-      else line=$("$bin/e2e_bench" "$mode" "$url" 20000); fi
-      if [ "$mode" = curl-seq ]; then cv+="$(echo "$line" | field us_per_call)"$'\n';
-      else sv+="$(echo "$line" | field us_per_call)"$'\n'; fi
-    done
-  done
-  local c s
-  c=$(echo "$cv" | grep . | median); s=$(echo "$sv" | grep . | median)
-  echo "curl-seq $c  sdk-seq $s  ratio $(awk -v a="$s" -v b="$c" 'BEGIN {printf "%.3f", a / b}')"
-}
-echo "## sequential, client and server on CPU 0 (us per call, median of $runs)"
-sequential 0
-echo "## sequential, unpinned"
-sequential ""
-
-echo "## instructions per call (callgrind, 3000 - 1000 calls)"
-for mode in curl-seq sdk-seq; do
-  for n in 1000 3000; do
-    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin/e2e_bench" "$mode" "$url" "$n" 2>"$out/cg.$mode.$n" >/dev/null
-  done
-  a=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$out/cg.$mode.1000")
-  b=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$out/cg.$mode.3000")
-  echo "$mode $(( (b - a) / 2000 ))"
+for mode in floor-seq curl-seq sdk-seq; do result[ins.$mode]=$(instructions "$mode" 1000 3000 1); done
+for mode in floor-multi curl-multi sdk-batch sdk-async; do
+  result[ins64.$mode]=$(instructions "$mode" 2000 6000 64)
 done
 
-for inflight in 16 64; do
-  echo "## concurrent, $inflight in flight, server on CPU 0 (calls per second from median us/call)"
-  for mode in curl-multi sdk-batch sdk-async; do
-    us=$(e2e "$mode" 50000 "$inflight" "")
-    echo "$mode $(awk -v u="$us" 'BEGIN {printf "%.0f", 1e6 / u}') calls/s ($us us/call)"
+# Throughput, 64 in flight, client unpinned, server on CPU 0.
+declare -A multi_values
+for _ in $(seq 1 "$runs"); do
+  for mode in floor-multi curl-multi sdk-batch sdk-async; do
+    multi_values[$mode]+="$("$bin/e2e_bench" "$mode" "$url" 50000 64 | field calls_per_s)"$'\n'
   done
 done
-
-echo "## peak RSS (kB), 64 in flight"
-for mode in curl-multi sdk-batch sdk-async; do
-  small=$("$bin/e2e_bench" "$mode" "$url" 10000 64 | field maxrss_kb)
-  large=$("$bin/e2e_bench" "$mode" "$url" 100000 64 | field maxrss_kb)
-  echo "$mode 10k calls: $small  100k calls: $large"
+for mode in floor-multi curl-multi sdk-batch sdk-async; do
+  result[cps.$mode]=$(echo "${multi_values[$mode]}" | median)
 done
+
+# Peak RSS of batches of 10,000 and 100,000 (the caller's input included).
+for mode in floor-multi sdk-batch sdk-async; do
+  for n in 10000 100000; do
+    result[rss.$mode.$n]=$("$bin/e2e_bench" "$mode" "$url" "$n" 64 | field maxrss_kb)
+  done
+done
+kill "$server"
+
+# Latency hidden: each answer 50 ms after its request, 10,000 reports, 256 in flight.
+ideal=$(awk 'BEGIN {printf "%.3f", 10000 / 256 * 0.050}')
+for mode in floor-multi sdk-batch sdk-async; do
+  start_server "" 50
+  result[lat.$mode]=$("$bin/e2e_bench" "$mode" "$url" 10000 256 | field seconds)
+  kill -TERM "$server"
+  wait "$server" || true
+  result[conn.$mode]=$(sed -n 's/connections=//p' "$out/server.err")
+done
+
+# Decoding a 100-item query page beside nlohmann's parser alone (same bytes).
+micro=$("$bin/micro_bench" --benchmark_repetitions="$runs" --benchmark_report_aggregates_only=true \
+  --benchmark_filter='QueryPage100' 2>/dev/null | grep median)
+decode=$(echo "$micro" | awk '/BM_DecodeQueryPage100_median/ {print $2}')
+parse=$(echo "$micro" | awk '/BM_NlohmannParseQueryPage100_median/ {print $2}')
+
+echo "| figure | floor | JSON-building | SDK | SDK / floor | SDK / JSON-building |"
+echo "|---|---:|---:|---:|---:|---:|"
+echo "| sequential µs per call (pinned, median of $runs) | ${result[us.floor-seq]} | ${result[us.curl-seq]} | ${result[us.sdk-seq]} | $(ratio "${result[us.sdk-seq]}" "${result[us.floor-seq]}") | $(ratio "${result[us.sdk-seq]}" "${result[us.curl-seq]}") |"
+echo "| sequential instructions per call | ${result[ins.floor-seq]} | ${result[ins.curl-seq]} | ${result[ins.sdk-seq]} | $(ratio "${result[ins.sdk-seq]}" "${result[ins.floor-seq]}") | $(ratio "${result[ins.sdk-seq]}" "${result[ins.curl-seq]}") |"
+for mode in sdk-batch sdk-async; do
+  echo "| 64 in flight, calls/s, $mode | ${result[cps.floor-multi]} | ${result[cps.curl-multi]} | ${result[cps.$mode]} | $(ratio "${result[cps.$mode]}" "${result[cps.floor-multi]}") | $(ratio "${result[cps.$mode]}" "${result[cps.curl-multi]}") |"
+  echo "| 64 in flight, instructions per call, $mode | ${result[ins64.floor-multi]} | ${result[ins64.curl-multi]} | ${result[ins64.$mode]} | $(ratio "${result[ins64.$mode]}" "${result[ins64.floor-multi]}") | $(ratio "${result[ins64.$mode]}" "${result[ins64.curl-multi]}") |"
+  echo "| peak RSS kB, 10,000 / 100,000 calls, $mode | ${result[rss.floor-multi.10000]} / ${result[rss.floor-multi.100000]} | | ${result[rss.$mode.10000]} / ${result[rss.$mode.100000]} | $(ratio "${result[rss.$mode.100000]}" "${result[rss.floor-multi.100000]}") | |"
+  echo "| 50 ms server, 10,000 calls, 256 in flight: seconds (ideal $ideal), connections, $mode | ${result[lat.floor-multi]}, ${result[conn.floor-multi]} | | ${result[lat.$mode]}, ${result[conn.$mode]} | $(ratio "${result[lat.$mode]}" "$ideal") × ideal | |"
+done
+echo "| decode a 100-item query page, ns (nlohmann::json::parse alone as the floor) | $parse | | $decode | $(ratio "$decode" "$parse") | |"

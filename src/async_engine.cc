@@ -35,7 +35,7 @@ Engine::~Engine() {
   thread.join();
   preparer.stop();
   fail_all();  // the loop and the preparer have ended: this thread owns everything now
-  for (CURL* h : idle) curl_easy_cleanup(h);
+  for (CURL* h : idle) easy_cleanup(h);
   curl_multi_cleanup(multi);
 }
 
@@ -273,7 +273,7 @@ void Engine::release(CURL* h) {
   if (idle.size() < async.max_in_flight) {
     idle.push_back(h);
   } else {
-    curl_easy_cleanup(h);
+    easy_cleanup(h);
   }
 }
 

@@ -78,7 +78,7 @@ void write(JsonWriter& w, const ItemDetails& details) {
 }  // namespace
 
 std::string encode_report(const ReportItemsBackInStockRequest& request) {
-  JsonWriter w;
+  JsonWriter w(512);  // a typical Report body is 300-400 bytes: one allocation
   w.begin_object();
   if (const auto& reference = request.catalog_reference()) {
     write(w.key("catalogReference"), *reference);

@@ -7,14 +7,17 @@
 #include <mutex>
 #include <new>
 #include <utility>
+#include <vector>
 
 namespace wix::backinstock::internal {
 
 namespace {
 
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
   return s;
 }
 
@@ -46,14 +49,55 @@ TransportError::Kind kind_of(CURLcode code) {
   }
 }
 
+// What a pooled handle keeps between requests: the header list of the last one, reused while the
+// next request carries the same headers (most do: the same user agent, content type and key).
+struct HeaderCache {
+  std::vector<std::pair<std::string, std::string>> headers;
+  curl_slist* list = nullptr;
+  ~HeaderCache() { curl_slist_free_all(list); }
+
+  curl_slist* for_request(const std::vector<std::pair<std::string, std::string>>& wanted) {
+    if (list != nullptr && wanted == headers) return list;
+    curl_slist* fresh = nullptr;
+    std::string line;
+    for (const auto& [name, value] : wanted) {
+      line.assign(name).append(": ").append(value);
+      curl_slist* next = curl_slist_append(fresh, line.c_str());
+      if (next == nullptr) {
+        curl_slist_free_all(fresh);
+        throw std::bad_alloc();
+      }
+      fresh = next;
+    }
+    // Never wait for "100 Continue" on larger bodies.
+    curl_slist* next = curl_slist_append(fresh, "Expect:");
+    if (next == nullptr) {
+      curl_slist_free_all(fresh);
+      throw std::bad_alloc();
+    }
+    curl_slist_free_all(list);
+    list = next;
+    headers = wanted;
+    return list;
+  }
+};
+
 }  // namespace
+
+void easy_cleanup(CURL* handle) {
+  if (handle == nullptr) return;
+  char* cache = nullptr;
+  curl_easy_getinfo(handle, CURLINFO_PRIVATE, &cache);
+  curl_easy_cleanup(handle);  // first: the handle may still point at the cached list
+  delete reinterpret_cast<HeaderCache*>(cache);
+}
 
 void curl_global_init_once() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-CurlTransfer::~CurlTransfer() { curl_slist_free_all(headers_); }
+CurlTransfer::~CurlTransfer() = default;
 
 std::size_t CurlTransfer::on_body(char* data, std::size_t size, std::size_t count, void* self) {
   auto* t = static_cast<CurlTransfer*>(self);
@@ -77,14 +121,14 @@ std::size_t CurlTransfer::on_header(char* data, std::size_t size, std::size_t co
     return 0;  // aborts the transfer
   }
   std::string_view line(data, n);
-  if (line.substr(0, 5) == "HTTP/") {
+  if (line.size() >= 5 && std::memcmp(data, "HTTP/", 5) == 0) {
     t->response_.headers.clear();  // a new status line (after 100 Continue): start over
+    t->response_.headers.reserve(8);
     return n;
   }
   auto colon = line.find(':');
   if (colon != std::string_view::npos && colon > 0) {
-    t->response_.headers.emplace_back(std::string(trim(line.substr(0, colon))),
-                                      std::string(trim(line.substr(colon + 1))));
+    t->response_.headers.emplace_back(trim(line.substr(0, colon)), trim(line.substr(colon + 1)));
   }
   return n;
 }
@@ -113,18 +157,16 @@ void CurlTransfer::prepare(CURL* h, const HttpRequest& request, const CurlTransp
   max_body_ = o.max_response_bytes;
   max_head_ = o.max_response_head_bytes;
   method_ = request.method.c_str();
-  for (const auto& [name, value] : request.headers) {
-    std::string line;
-    line.reserve(name.size() + 2 + value.size());
-    line.append(name).append(": ").append(value);
-    curl_slist* next = curl_slist_append(headers_, line.c_str());
-    if (next == nullptr) throw std::bad_alloc();
-    headers_ = next;
+  HeaderCache* cache = nullptr;
+  if (fresh) {
+    cache = new HeaderCache;
+    curl_easy_setopt(h, CURLOPT_PRIVATE, cache);
+  } else {
+    char* kept = nullptr;
+    curl_easy_getinfo(h, CURLINFO_PRIVATE, &kept);
+    cache = reinterpret_cast<HeaderCache*>(kept);
   }
-  // Never wait for "100 Continue" on larger bodies.
-  curl_slist* next = curl_slist_append(headers_, "Expect:");
-  if (next == nullptr) throw std::bad_alloc();
-  headers_ = next;
+  curl_slist* headers = cache->for_request(request.headers);
 
   if (fresh) {
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -150,7 +192,7 @@ void CurlTransfer::prepare(CURL* h, const HttpRequest& request, const CurlTransp
     if (!o.proxy.empty()) curl_easy_setopt(h, CURLOPT_PROXY, o.proxy.c_str());
   }
   curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers_);
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, this);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, this);

@@ -16,6 +16,9 @@ namespace wix::backinstock::internal {
 /// `curl_global_init`, once per process, thread-safely.
 void curl_global_init_once();
 
+/// Cleans up a handle `CurlTransfer` prepared, with the header list it keeps for the next request.
+void easy_cleanup(CURL* handle);
+
 /// The state of one transfer. `prepare` sets every option of the handle for `request` (which must
 /// outlive the transfer: its body is not copied); `finish` turns the result into the response or
 /// throws `TransportError`.
@@ -47,7 +50,6 @@ class CurlTransfer {
   // What exceeded its limit ("response body", "response head"), or null.
   const char* too_large_ = nullptr;
   std::size_t too_large_limit_ = 0;
-  curl_slist* headers_ = nullptr;
   const char* method_ = "";
   // The body is handed to libcurl through `on_read`, so libcurl can only send it again through
   // `on_seek`, which refuses for a request that is not idempotent once a byte was handed out.

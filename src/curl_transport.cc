@@ -26,7 +26,7 @@ struct CurlTransport::Impl {
   }
 
   ~Impl() {
-    for (CURL* h : idle) curl_easy_cleanup(h);
+    for (CURL* h : idle) internal::easy_cleanup(h);
     curl_share_cleanup(share);
   }
 
@@ -62,7 +62,7 @@ struct CurlTransport::Impl {
         return;
       }
     }
-    curl_easy_cleanup(h);
+    internal::easy_cleanup(h);
   }
 
   static constexpr std::size_t kLocks = 8;

@@ -12,8 +12,9 @@ std::optional<std::string_view> find_header(const HttpHeaders& headers,
   for (const auto& [key, value] : headers) {
     if (key.size() == name.size() &&
         std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) ==
-                 std::tolower(static_cast<unsigned char>(b));
+          // ASCII case folding (header names are ASCII); no locale lookup per character.
+          auto fold = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
+          return fold(a) == fold(b);
         })) {
       return std::string_view(value);
     }

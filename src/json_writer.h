@@ -36,7 +36,18 @@ class JsonWriter {
     need_comma_ = true;
     return *this;
   }
-  /// A member name; the next call writes its value.
+  /// A member name written in the SDK's source (a string literal: plain ASCII, nothing to
+  /// escape); the next call writes its value.
+  template <std::size_t N>
+  JsonWriter& key(const char (&name)[N]) {
+    comma();
+    out_ += '"';
+    out_.append(name, N - 1);
+    out_.append("\":", 2);
+    need_comma_ = false;
+    return *this;
+  }
+  /// A member name from data (escaped); the next call writes its value.
   JsonWriter& key(std::string_view name) {
     comma();
     quoted(name);
@@ -64,7 +75,13 @@ class JsonWriter {
     need_comma_ = true;
     return *this;
   }
+  /// A member whose name comes from data.
   JsonWriter& member(std::string_view name, std::string_view text) { return key(name).value(text); }
+  /// A member whose name is a literal of the SDK's source.
+  template <std::size_t N>
+  JsonWriter& member(const char (&name)[N], std::string_view text) {
+    return key(name).value(text);
+  }
 
   std::string take() { return std::move(out_); }
 

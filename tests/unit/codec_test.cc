@@ -5,6 +5,7 @@
 #include "attempt.h"
 #include "codec.h"
 #include "fixtures.h"
+#include "json_writer.h"
 #include "wix/backinstock/errors.h"
 
 namespace wix::backinstock {
@@ -160,6 +161,32 @@ TEST(CodecTest, MalformedBodiesAreTypedErrors) {
     }
     EXPECT_THROW(internal::decode_request_response(body), internal::MalformedBody) << body;
   }
+}
+
+}  // namespace
+}  // namespace wix::backinstock
+
+namespace wix::backinstock {
+namespace {
+
+// The writer's escaping agrees with nlohmann's for every ASCII character at every position of
+// strings long enough to take the eight-bytes-at-a-time path.
+TEST(JsonWriterEscapeTest, AgreesWithNlohmannForEveryAsciiCharacterAtEveryOffset) {
+  for (int c = 0; c < 128; ++c) {
+    for (std::size_t length = 1; length <= 20; ++length) {
+      for (std::size_t at = 0; at < length; ++at) {
+        std::string text(length, 'a');
+        text[at] = static_cast<char>(c);
+        internal::JsonWriter w;
+        w.value(text);
+        ASSERT_EQ(w.take(), nlohmann::json(text).dump()) << "char " << c << " at " << at;
+      }
+    }
+  }
+  internal::JsonWriter w;
+  w.value("caf\xC3\xA9 \xE2\x82\xAC \"q\" \\ \x01 end of a longer text");
+  EXPECT_EQ(w.take(),
+            nlohmann::json("caf\xC3\xA9 \xE2\x82\xAC \"q\" \\ \x01 end of a longer text").dump());
 }
 
 }  // namespace
