@@ -9,6 +9,8 @@
 //                for every call and the answer is parsed
 //   sdk-async    AsyncClient futures, IN_FLIGHT reports outstanding at any time
 //   sdk-batch    AsyncClient::report_items_back_in_stock_batch, batches of 10,000
+//   sdk-stream   AsyncClient::report_items_back_in_stock_stream, every request made by a
+//                generator as it is needed (no input vector, no results kept)
 //   floor-multi  curl multi with IN_FLIGHT easy handles, per request as floor-seq
 //   curl-multi   curl multi with IN_FLIGHT easy handles, per request as curl-seq
 //
@@ -22,6 +24,7 @@
 #include <cstdlib>
 #include <deque>
 #include <future>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -173,6 +176,21 @@ long run_sdk_batch(const std::string& url, long calls, long in_flight) {
   return ok;
 }
 
+long run_sdk_stream(const std::string& url, long calls, long in_flight) {
+  bis::AsyncOptions async;
+  async.max_in_flight = static_cast<std::size_t>(in_flight);
+  bis::AsyncClient client(client_options(url), async);
+  long made = 0, ok = 0;
+  client.report_items_back_in_stock_stream(
+      [&]() -> std::optional<bis::ReportItemsBackInStockRequest> {
+        if (made == calls) return std::nullopt;
+        ++made;
+        return sdk_request();
+      },
+      [&](std::size_t, const bis::BatchResult& result) { ok += result.ok() ? 1 : 0; });
+  return ok;
+}
+
 long run_curl_multi(const std::string& url, long calls, long in_flight, bool floor) {
   CURLM* multi = curl_multi_init();
   curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, in_flight);
@@ -233,6 +251,8 @@ int main(int argc, char** argv) {
     ok = run_sdk_async(url, calls, in_flight);
   } else if (mode == "sdk-batch") {
     ok = run_sdk_batch(url, calls, in_flight);
+  } else if (mode == "sdk-stream") {
+    ok = run_sdk_stream(url, calls, in_flight);
   } else if (mode == "curl-multi" || mode == "floor-multi") {
     ok = run_curl_multi(url, calls, in_flight, mode == "floor-multi");
   } else {

@@ -68,6 +68,38 @@ void BM_NlohmannParseQueryPage100(benchmark::State& state) {
 }
 BENCHMARK(BM_NlohmannParseQueryPage100);
 
+// nlohmann's SAX parser with a handler that does nothing: what any decoder built on the project's
+// JSON library pays before it keeps a single value.
+struct NoopSax {
+  // NOLINTBEGIN(readability-identifier-naming)
+  bool null() { return true; }
+  bool boolean(bool) { return true; }
+  bool number_integer(nlohmann::json::number_integer_t) { return true; }
+  bool number_unsigned(nlohmann::json::number_unsigned_t) { return true; }
+  bool number_float(nlohmann::json::number_float_t, const std::string&) { return true; }
+  bool string(std::string&) { return true; }
+  bool binary(nlohmann::json::binary_t&) { return true; }
+  bool start_object(std::size_t) { return true; }
+  bool key(std::string&) { return true; }
+  bool end_object() { return true; }
+  bool start_array(std::size_t) { return true; }
+  bool end_array() { return true; }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) {
+    return false;
+  }
+  // NOLINTEND(readability-identifier-naming)
+};
+
+void BM_NlohmannSaxNoopQueryPage100(benchmark::State& state) {
+  const std::string body = query_page(100);
+  for (auto _ : state) {
+    NoopSax sax;
+    benchmark::DoNotOptimize(nlohmann::json::sax_parse(body, &sax));
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * body.size()));
+}
+BENCHMARK(BM_NlohmannSaxNoopQueryPage100);
+
 void BM_DotREncoding(benchmark::State& state) {
   auto query = bis::Query()
                    .filter(bis::Filter::in(bis::QueryField::kStatus,

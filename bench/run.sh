@@ -73,9 +73,9 @@ for mode in floor-multi curl-multi sdk-batch sdk-async; do
   result[cps.$mode]=$(echo "${multi_values[$mode]}" | median)
 done
 
-# Peak RSS of batches of 10,000 and 100,000 (the caller's input included).
-for mode in floor-multi sdk-batch sdk-async; do
-  for n in 10000 100000; do
+# Peak RSS of 10,000, 100,000 and 1,000,000 reports (the caller's input included).
+for mode in floor-multi sdk-batch sdk-async sdk-stream; do
+  for n in 10000 100000 1000000; do
     result[rss.$mode.$n]=$("$bin/e2e_bench" "$mode" "$url" "$n" 64 | field maxrss_kb)
   done
 done
@@ -104,7 +104,9 @@ echo "| sequential instructions per call | ${result[ins.floor-seq]} | ${result[i
 for mode in sdk-batch sdk-async; do
   echo "| 64 in flight, calls/s, $mode | ${result[cps.floor-multi]} | ${result[cps.curl-multi]} | ${result[cps.$mode]} | $(ratio "${result[cps.$mode]}" "${result[cps.floor-multi]}") | $(ratio "${result[cps.$mode]}" "${result[cps.curl-multi]}") |"
   echo "| 64 in flight, instructions per call, $mode | ${result[ins64.floor-multi]} | ${result[ins64.curl-multi]} | ${result[ins64.$mode]} | $(ratio "${result[ins64.$mode]}" "${result[ins64.floor-multi]}") | $(ratio "${result[ins64.$mode]}" "${result[ins64.curl-multi]}") |"
-  echo "| peak RSS kB, 10,000 / 100,000 calls, $mode | ${result[rss.floor-multi.10000]} / ${result[rss.floor-multi.100000]} | | ${result[rss.$mode.10000]} / ${result[rss.$mode.100000]} | $(ratio "${result[rss.$mode.100000]}" "${result[rss.floor-multi.100000]}") | |"
   echo "| 50 ms server, 10,000 calls, 256 in flight: seconds (ideal $ideal), connections, $mode | ${result[lat.floor-multi]}, ${result[conn.floor-multi]} | | ${result[lat.$mode]}, ${result[conn.$mode]} | $(ratio "${result[lat.$mode]}" "$ideal") × ideal | |"
+done
+for mode in sdk-batch sdk-async sdk-stream; do
+  echo "| peak RSS kB, 10,000 / 100,000 / 1,000,000 calls, $mode | ${result[rss.floor-multi.10000]} / ${result[rss.floor-multi.100000]} / ${result[rss.floor-multi.1000000]} | | ${result[rss.$mode.10000]} / ${result[rss.$mode.100000]} / ${result[rss.$mode.1000000]} | $(ratio "${result[rss.$mode.100000]}" "${result[rss.floor-multi.100000]}") | |"
 done
 echo "| decode a 100-item query page, ns (nlohmann::json::parse alone as the floor) | $parse | | $decode | $(ratio "$decode" "$parse") | |"

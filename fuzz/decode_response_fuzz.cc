@@ -18,10 +18,40 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const Error&) {
   } catch (const internal::MalformedBody&) {
   }
-  try {
-    internal::decode_query_response(body);
-  } catch (const Error&) {
-  } catch (const internal::MalformedBody&) {
+  // The streaming query decoder and the document-based one must read every body alike.
+  {
+    bool sax_malformed = false, dom_malformed = false;
+    QueryPage sax, dom;
+    try {
+      sax = internal::decode_query_response(body);
+    } catch (const internal::MalformedBody&) {
+      sax_malformed = true;
+    }
+    try {
+      dom = internal::decode_query_response_dom(body);
+    } catch (const internal::MalformedBody&) {
+      dom_malformed = true;
+    }
+    if (sax_malformed != dom_malformed) __builtin_trap();
+    if (!sax_malformed) {
+      if (sax.requests.size() != dom.requests.size()) __builtin_trap();
+      for (std::size_t i = 0; i < sax.requests.size(); ++i) {
+        const auto& a = sax.requests[i];
+        const auto& b = dom.requests[i];
+        if (a.id != b.id || a.email != b.email || a.contact_id != b.contact_id ||
+            a.status_text != b.status_text || a.auto_notified != b.auto_notified ||
+            a.created_date != b.created_date || a.item_url != b.item_url ||
+            !(a.catalog_reference == b.catalog_reference) ||
+            a.catalog_reference.options().dump() != b.catalog_reference.options().dump()) {
+          __builtin_trap();
+        }
+      }
+      if (sax.metadata.count != dom.metadata.count ||
+          sax.metadata.next_cursor != dom.metadata.next_cursor ||
+          sax.metadata.prev_cursor != dom.metadata.prev_cursor) {
+        __builtin_trap();
+      }
+    }
   }
   try {
     internal::decode_count_response(body);

@@ -26,7 +26,40 @@ class CurlAsyncConnection final : public AsyncConnection {
   std::vector<BatchResult> report_items_back_in_stock_batch(
       const std::vector<ReportItemsBackInStockRequest>& requests,
       const CallOptions& options) override {
-    return engine_.run_batch(requests, options);
+    std::vector<BatchResult> results(requests.size());
+    auto batch = std::make_shared<internal::Engine::Batch>();
+    batch->options = options;
+    batch->next = [&requests, i = std::size_t{0}]() mutable {
+      return i < requests.size() ? &requests[i++] : nullptr;
+    };
+    batch->on_result = [&results](std::size_t index, BatchResult&& result) {
+      results[index] = std::move(result);
+    };
+    // Items never started (the client was cancelled first) are cancelled too.
+    for (std::size_t i = engine_.run_batch(batch); i < results.size(); ++i) {
+      results[i].error = internal::Engine::cancelled(false);
+    }
+    return results;
+  }
+
+  std::size_t report_items_back_in_stock_stream(
+      std::function<std::optional<ReportItemsBackInStockRequest>()> next,
+      std::function<void(std::size_t, const BatchResult&)> on_result,
+      const CallOptions& options) override {
+    if (!next) throw ValidationError("next", "must be set");
+    auto batch = std::make_shared<internal::Engine::Batch>();
+    batch->options = options;
+    // The request last taken from the caller: it lives here until the next one is taken (its
+    // wire call is built at once).
+    auto held = std::make_shared<std::optional<ReportItemsBackInStockRequest>>();
+    batch->next = [next = std::move(next), held]() -> const ReportItemsBackInStockRequest* {
+      *held = next();
+      return held->has_value() ? &**held : nullptr;
+    };
+    batch->on_result = [on_result = std::move(on_result)](std::size_t index, BatchResult&& r) {
+      if (on_result) on_result(index, r);
+    };
+    return engine_.run_batch(batch);
   }
 
   void cancel() override { engine_.cancel(); }
@@ -62,6 +95,13 @@ WIX_BACKINSTOCK_API_METHODS(WIX_BACKINSTOCK_ASYNC_CLIENT_METHOD)
 std::vector<BatchResult> AsyncClient::report_items_back_in_stock_batch(
     const std::vector<ReportItemsBackInStockRequest>& requests, const CallOptions& options) {
   return connection_->report_items_back_in_stock_batch(requests, options);
+}
+
+std::size_t AsyncClient::report_items_back_in_stock_stream(
+    std::function<std::optional<ReportItemsBackInStockRequest>()> next,
+    std::function<void(std::size_t, const BatchResult&)> on_result, const CallOptions& options) {
+  return connection_->report_items_back_in_stock_stream(std::move(next), std::move(on_result),
+                                                        options);
 }
 
 void AsyncClient::cancel() { connection_->cancel(); }

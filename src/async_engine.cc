@@ -64,40 +64,72 @@ void Engine::enqueue(std::unique_ptr<Job> job) {
 }
 
 std::unique_ptr<Job> Engine::batch_job(const std::shared_ptr<Batch>& batch) {
-  std::size_t index = batch->next++;
-  auto job = make_job(calls::report_items_back_in_stock((*batch->requests)[index], batch->options),
-                      batch->options);
-  job->succeed = [this, batch](std::string&&, int) { batch_item_done(batch); };
-  job->fail = [this, batch, index](std::exception_ptr e) {
-    batch->results[index].error = std::move(e);
-    batch_item_done(batch);
+  if (batch->exhausted) return nullptr;
+  const ReportItemsBackInStockRequest* request = nullptr;
+  try {
+    request = batch->next();
+  } catch (...) {
+    batch->feed_error = std::current_exception();
+  }
+  if (request == nullptr) {
+    batch->exhausted = true;
+    return nullptr;
+  }
+  std::size_t index = batch->fed++;
+  auto job = make_job(calls::report_items_back_in_stock(*request, batch->options), batch->options);
+  job->succeed = [this, batch, index](std::string&&, int) {
+    batch_item_done(batch, index, nullptr);
   };
+  job->fail = [this, batch, index](std::exception_ptr e) {
+    batch_item_done(batch, index, std::move(e));
+  };
+  ++batch->in_flight;
   return job;
 }
 
-void Engine::batch_item_done(const std::shared_ptr<Batch>& batch) {
-  if (batch->next < batch->requests->size()) {
-    auto job = batch_job(batch);
+void Engine::batch_item_done(const std::shared_ptr<Batch>& batch, std::size_t index,
+                             std::exception_ptr error) {
+  --batch->in_flight;
+  if (error) {  // a cancelled client feeds no more (an endless source would never end)
+    try {
+      std::rethrow_exception(error);
+    } catch (const TransportError& e) {
+      if (e.kind() == TransportError::Kind::kCancelled) batch->exhausted = true;
+    } catch (...) {
+    }
+  }
+  try {
+    batch->on_result(index, BatchResult{std::move(error)});
+  } catch (...) {
+    if (!batch->feed_error) batch->feed_error = std::current_exception();
+    batch->exhausted = true;  // a failing consumer stops the feed; the items in flight finish
+  }
+  std::unique_ptr<Job> job;
+  try {
+    job = batch_job(batch);
+  } catch (...) {
+    if (!batch->feed_error) batch->feed_error = std::current_exception();
+    batch->exhausted = true;
+  }
+  if (job) {
     ++pending;
     if (build_or_hand_off(job)) ready.push_back(std::move(job));
   }
-  if (--batch->remaining == 0) batch->done.set_value();
+  if (batch->in_flight == 0 && batch->exhausted) batch->done.set_value();
 }
 
-std::vector<BatchResult> Engine::run_batch(
-    const std::vector<ReportItemsBackInStockRequest>& requests, const CallOptions& call_options) {
-  auto batch = std::make_shared<Batch>();
-  batch->requests = &requests;
-  batch->options = call_options;
-  batch->results.resize(requests.size());
-  batch->remaining = requests.size();
-  if (requests.empty()) return {};
+std::size_t Engine::run_batch(const std::shared_ptr<Batch>& batch) {
   auto finished = batch->done.get_future();
   std::vector<std::unique_ptr<Job>> first;
-  for (std::size_t i = 0; i < std::min(async.max_in_flight, requests.size()); ++i) {
-    auto job = batch_job(batch);
-    build(*job);  // on the caller's thread
+  while (first.size() < async.max_in_flight) {
+    auto job = batch_job(batch);  // on the caller's thread: nothing runs yet
+    if (!job) break;
+    build(*job);
     first.push_back(std::move(job));
+  }
+  if (first.empty()) {
+    if (batch->feed_error) std::rethrow_exception(batch->feed_error);
+    return 0;
   }
   {
     std::lock_guard<std::mutex> guard(mutex);
@@ -108,7 +140,8 @@ std::vector<BatchResult> Engine::run_batch(
   }
   curl_multi_wakeup(multi);
   finished.wait();
-  return std::move(batch->results);
+  if (batch->feed_error) std::rethrow_exception(batch->feed_error);
+  return batch->fed;
 }
 
 void Engine::cancel() {

@@ -131,24 +131,31 @@ struct Engine {
   // hands it to the loop; a request that cannot be built fails the job at once.
   void enqueue(std::unique_ptr<Job> job);
 
-  // A batch of reports. Its items are fed to the loop by the loop itself as earlier ones finish,
-  // so a batch of any size costs one wake-up and holds at most `max_in_flight` jobs.
+  // A batch of reports, fed from `next` by the loop itself as earlier items finish, so a batch
+  // of any size costs one wake-up and holds at most `max_in_flight` jobs (and never the whole
+  // input, when the caller streams it).
   struct Batch {
-    const std::vector<ReportItemsBackInStockRequest>* requests = nullptr;
+    // The next request, valid until the next call; null: no more. Called on the caller's thread
+    // for the first `max_in_flight` items, then on the loop thread; never concurrently.
+    std::function<const ReportItemsBackInStockRequest*()> next;
+    std::function<void(std::size_t, BatchResult&&)> on_result;
     CallOptions options;
-    std::vector<BatchResult> results;
-    std::size_t next = 0;
-    std::size_t remaining = 0;
+    std::size_t fed = 0;        // requests taken from `next`
+    std::size_t in_flight = 0;  // fed and not finished
+    bool exhausted = false;
+    std::exception_ptr feed_error;  // what `next` or `on_result` threw; rethrown to the caller
     std::promise<void> done;
   };
 
+  // The job of the batch's next request, or null when `next` has no more (or threw).
   std::unique_ptr<Job> batch_job(const std::shared_ptr<Batch>& batch);
 
   // On the loop thread: one item finished; start the next, or complete the batch.
-  void batch_item_done(const std::shared_ptr<Batch>& batch);
+  void batch_item_done(const std::shared_ptr<Batch>& batch, std::size_t index,
+                       std::exception_ptr error);
 
-  std::vector<BatchResult> run_batch(const std::vector<ReportItemsBackInStockRequest>& requests,
-                                     const CallOptions& call_options);
+  // Runs the batch to its end on the loop; returns the number of requests fed.
+  std::size_t run_batch(const std::shared_ptr<Batch>& batch);
 
   void cancel();
 

@@ -194,7 +194,7 @@ NotificationRequest decode_request_response(std::string_view body) {
   return decode_notification_request(request);
 }
 
-QueryPage decode_query_response(std::string_view body) {
+QueryPage decode_query_response_dom(std::string_view body) {
   json value = parse_body(body);
   QueryPage page;
   const json& requests = member(value, "requests");

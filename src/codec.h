@@ -56,7 +56,11 @@ struct MalformedBody : std::runtime_error {
 nlohmann::json parse_body(std::string_view body);
 
 NotificationRequest decode_request_response(std::string_view body);
+/// Straight from the parser's events into the page, no document (query_decoder.cc).
 QueryPage decode_query_response(std::string_view body);
+/// The same through a parsed document: the reference `decode_query_response` is tested and
+/// fuzzed against.
+QueryPage decode_query_response_dom(std::string_view body);
 std::vector<CatalogReferenceCount> decode_count_response(std::string_view body);
 Settings decode_settings_response(std::string_view body);
 

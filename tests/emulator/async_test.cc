@@ -4,7 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
+#include <optional>
 #include <set>
+#include <stdexcept>
 #include <thread>
 
 #include "emulator_fixture.h"
@@ -302,6 +305,93 @@ TEST_F(AsyncTest, ABatchCanBeCancelledMidway) {
   EXPECT_GT(cancelled, 200u);
   EXPECT_EQ(client.pending(), 0u);
   emulator_->clear_faults();
+}
+
+}  // namespace
+}  // namespace wix::backinstock
+
+namespace wix::backinstock {
+namespace {
+
+class StreamTest : public testing::EmulatorFixture {
+ protected:
+  static ReportItemsBackInStockRequest report(int i) {
+    return ReportItemsBackInStockRequest(std::vector<std::string>{"request-" + std::to_string(i)},
+                                         ItemDetails("Item " + std::to_string(i), "1"),
+                                         {{"item", std::to_string(i)}});
+  }
+};
+
+TEST_F(StreamTest, EveryYieldedRequestIsReportedOnceAndEachResultArrivesOnce) {
+  AsyncOptions async;
+  async.max_in_flight = 16;
+  AsyncClient client(client_options(), async);
+  int produced = 0;
+  std::vector<int> seen(250, 0);
+  std::size_t failed = 0;
+  auto fed = client.report_items_back_in_stock_stream(
+      [&]() -> std::optional<ReportItemsBackInStockRequest> {
+        if (produced == 250) return std::nullopt;
+        return report(produced++);
+      },
+      [&](std::size_t index, const BatchResult& result) {
+        ++seen.at(index);
+        failed += result.ok() ? 0 : 1;
+      });
+  EXPECT_EQ(fed, 250u);
+  EXPECT_EQ(failed, 0u);
+  for (int count : seen) EXPECT_EQ(count, 1);
+  std::multiset<std::string> items;
+  const json box = outbox();
+  for (const auto& r : box["reports"]) items.insert(r["template"]["item"].get<std::string>());
+  EXPECT_EQ(items.size(), 250u);
+  for (int i = 0; i < 250; ++i) EXPECT_EQ(items.count(std::to_string(i)), 1u) << i;
+  EXPECT_LE(emulator_->max_concurrent_requests(), 16u);
+}
+
+TEST_F(StreamTest, ASourceThatThrowsStopsTheFeedAndTheErrorReachesTheCaller) {
+  AsyncOptions async;
+  async.max_in_flight = 4;
+  AsyncClient client(client_options(), async);
+  int produced = 0;
+  std::size_t results = 0;
+  EXPECT_THROW(client.report_items_back_in_stock_stream(
+                   [&]() -> std::optional<ReportItemsBackInStockRequest> {
+                     if (produced == 10) throw std::runtime_error("feed broke");
+                     return report(produced++);
+                   },
+                   [&](std::size_t, const BatchResult&) { ++results; }),
+               std::runtime_error);
+  EXPECT_EQ(results, 10u);  // the ten taken were all reported before the error came back
+  EXPECT_EQ(outbox()["reports"].size(), 10u);
+  EXPECT_EQ(client.pending(), 0u);
+}
+
+TEST_F(StreamTest, CancelEndsAnEndlessSource) {
+  AsyncOptions async;
+  async.max_in_flight = 8;
+  AsyncClient client(client_options(), async);
+  std::atomic<int> produced{0};
+  std::thread canceller([&] {
+    while (produced.load() < 100) std::this_thread::sleep_for(milliseconds(1));
+    client.cancel();
+  });
+  std::size_t cancelled = 0;
+  client.report_items_back_in_stock_stream(
+      [&]() -> std::optional<ReportItemsBackInStockRequest> { return report(produced++); },
+      [&](std::size_t, const BatchResult& r) { cancelled += r.ok() ? 0 : 1; });
+  canceller.join();
+  EXPECT_GE(produced.load(), 100);
+  EXPECT_GE(cancelled, 1u);
+  EXPECT_EQ(client.pending(), 0u);
+}
+
+TEST_F(StreamTest, AnEmptySourceReportsNothing) {
+  AsyncClient client(client_options());
+  EXPECT_EQ(client.report_items_back_in_stock_stream(
+                []() -> std::optional<ReportItemsBackInStockRequest> { return std::nullopt; }),
+            0u);
+  EXPECT_EQ(emulator_->requests_received("/report-items-back-in-stock"), 0u);
 }
 
 }  // namespace

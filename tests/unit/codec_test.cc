@@ -191,3 +191,105 @@ TEST(JsonWriterEscapeTest, AgreesWithNlohmannForEveryAsciiCharacterAtEveryOffset
 
 }  // namespace
 }  // namespace wix::backinstock
+
+namespace wix::backinstock {
+namespace {
+
+// The outcome of a decoder: the page, or that the body was malformed.
+struct Decoded {
+  bool malformed = false;
+  std::string page;  // every field of the page, printed
+};
+
+std::string describe(const QueryPage& page) {
+  std::string out;
+  for (const auto& r : page.requests) {
+    out += r.id + "|" + r.catalog_reference.catalog_item_id() + "|" + r.catalog_reference.app_id() +
+           "|" + r.catalog_reference.options().dump() + "|" + r.email + "|" + r.contact_id + "|" +
+           to_string(r.status) + "|" + r.status_text + "|" +
+           (r.auto_notified ? (*r.auto_notified ? "true" : "false") : "-") + "|" +
+           (r.created_date ? std::to_string(r.created_date->time_since_epoch().count()) : "-") +
+           "|" + r.item_url.value_or("-") + "\n";
+  }
+  out += "count=" + (page.metadata.count ? std::to_string(*page.metadata.count) : "-");
+  out += " next=" + page.metadata.next_cursor.value_or("-");
+  out += " prev=" + page.metadata.prev_cursor.value_or("-");
+  return out;
+}
+
+template <typename Decode>
+Decoded run(Decode decode, const std::string& body) {
+  Decoded d;
+  try {
+    d.page = describe(decode(body));
+  } catch (const internal::MalformedBody&) {
+    d.malformed = true;
+  }
+  return d;
+}
+
+// The streaming decoder reads every body exactly as the document-based one: same page, or
+// malformed for both. The cases are the codec's leniency rules and their edges.
+TEST(QueryDecoderTest, AgreesWithTheDocumentDecoderOnEveryRule) {
+  const std::string r1 = R"({"id":"r1","catalogReference":{"catalogItemId":"c1","appId":"a1",)"
+                         R"("options":{"variantId":"v1","x":[1,{"y":null}]}},"email":"e@x.com",)"
+                         R"("contactId":"k1","status":"NOTIFICATION_SENT","autoNotified":true,)"
+                         R"("createdDate":"2024-05-01T10:11:12.345Z","itemUrl":"https://x/y"})";
+  const std::vector<std::string> bodies = {
+      read_fixture("query.response.json"),
+      read_fixture("query.response.last-page.json"),
+      "{}",
+      R"({"requests":[],"metadata":{"count":0}})",
+      R"({"requests":[)" + r1 + "," + r1 +
+          R"(],"metadata":{"count":2,"cursors":{"next":"n","prev":"p"}}})",
+      R"({"requests":null,"metadata":null})",
+      R"({"requests":[{}]})",
+      R"({"requests":[{"id":5,"email":null,"status":"FUTURE_STATUS","autoNotified":"yes"}]})",
+      R"({"requests":[{"catalogReference":"c"}]})",
+      R"({"requests":[{"catalogReference":[1,2]}]})",
+      R"({"requests":[{"catalogReference":{"options":{}}}]})",
+      R"({"requests":[{"catalogReference":{"options":"v","appId":{"a":1}}}]})",
+      R"({"requests":[{"id":"a","id":"b","id":7}]})",
+      R"({"requests":[{"catalogReference":{"appId":"a"},"catalogReference":{"catalogItemId":"c"}}]})",
+      R"({"requests":[{"createdDate":"not a date","itemUrl":5}]})",
+      R"({"requests":[{"unknown":{"deep":[{"requests":5}]},"id":"x"}],"other":[[["x"]]]})",
+      R"({"requests":[)" + r1 + R"(],"requests":[]})",
+      R"({"metadata":{"count":2147483647,"cursors":{"next":null,"prev":5}}})",
+      R"({"metadata":{"cursors":"c"}})",
+      R"({"metadata":{"cursors":{"next":"a"},"cursors":{"prev":"b"}}})",
+      R"({"metadata":{"count":5},"metadata":{}})",
+      R"({"metadata":[1,2]})",
+      // Malformed for both:
+      "",
+      "[]",
+      "5",
+      "\"text\"",
+      "null",
+      "{",
+      R"({"requests":5})",
+      R"({"requests":{}})",
+      R"({"requests":[5]})",
+      R"({"requests":[null]})",
+      R"({"requests":[[]]})",
+      R"({"metadata":{"count":-1}})",
+      R"({"metadata":{"count":2147483648}})",
+      R"({"metadata":{"count":1.5}})",
+      R"({"metadata":{"count":"3"}})",
+      R"({"metadata":{"count":{}}})",
+      R"({"metadata":{"count":[]}})",
+      R"({} trailing)",
+      std::string(101, '[') + std::string(101, ']'),
+      R"({"a":)" + std::string(100, '[') + std::string(100, ']') + "}",
+      R"({"requests":[{"catalogReference":{"options":)" + std::string(98, '[') +
+          std::string(98, ']') + "}}]}",
+  };
+  for (const auto& body : bodies) {
+    Decoded sax = run(internal::decode_query_response, body);
+    Decoded dom = run(internal::decode_query_response_dom, body);
+    EXPECT_EQ(sax.malformed, dom.malformed) << body.substr(0, 200);
+    EXPECT_EQ(sax.page, dom.page) << body.substr(0, 200);
+  }
+}
+
+}  // namespace
+}  // namespace wix::backinstock

@@ -23,8 +23,10 @@
 
 #include <cstddef>
 #include <exception>
+#include <functional>
 #include <future>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -91,6 +93,11 @@ class AsyncConnection {
   /// Reports every item and waits for all of them; one result per request, in input order.
   virtual std::vector<BatchResult> report_items_back_in_stock_batch(
       const std::vector<ReportItemsBackInStockRequest>& requests, const CallOptions& options) = 0;
+  /// Reports every request `next` yields and waits for all of them; see `AsyncClient`.
+  virtual std::size_t report_items_back_in_stock_stream(
+      std::function<std::optional<ReportItemsBackInStockRequest>()> next,
+      std::function<void(std::size_t, const BatchResult&)> on_result,
+      const CallOptions& options) = 0;
   /// Fails every queued or running request with `TransportError(kCancelled)`.
   virtual void cancel() = 0;
   /// Requests submitted and not yet finished.
@@ -153,6 +160,25 @@ class AsyncClient {
   /// request, in input order; a failing item does not stop the others.
   std::vector<BatchResult> report_items_back_in_stock_batch(
       const std::vector<ReportItemsBackInStockRequest>& requests, const CallOptions& options = {});
+
+  /// Reports every request `next` yields until it returns `std::nullopt`, `max_in_flight` at a
+  /// time, and waits for all of them: a stock sync of any size in memory bounded by
+  /// `max_in_flight`, not by the number of items (neither the requests nor their results are
+  /// kept). `on_result(index, result)` gets the outcome of the `index`-th request (0-based, in
+  /// the order `next` yielded them), in completion order; it may be null. Both are called one
+  /// at a time, never concurrently: `next` on the calling thread for the first items, then on
+  /// the client's loop thread, like `on_result`; neither may block. Returns the number of
+  /// requests taken from `next`. An exception from `next` or `on_result` stops the feed; it is
+  /// rethrown here once the requests in flight have finished.
+  ///
+  ///     std::size_t failed = 0;
+  ///     async.report_items_back_in_stock_stream(
+  ///         [&]() -> std::optional<bis::ReportItemsBackInStockRequest> { return feed.next(); },
+  ///         [&](std::size_t, const bis::BatchResult& r) { failed += r.ok() ? 0 : 1; });
+  std::size_t report_items_back_in_stock_stream(
+      std::function<std::optional<ReportItemsBackInStockRequest>()> next,
+      std::function<void(std::size_t, const BatchResult&)> on_result = nullptr,
+      const CallOptions& options = {});
 
   /// Fails every queued or running request with `TransportError(kCancelled)`. Requests already on
   /// the wire may still have reached the server.

@@ -15,7 +15,9 @@
 
 #include <cstddef>
 #include <exception>
+#include <functional>
 #include <future>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -50,6 +52,11 @@ class MockAsyncConnection : public AsyncConnection {
   MOCK_METHOD(std::vector<BatchResult>, report_items_back_in_stock_batch,
               (const std::vector<ReportItemsBackInStockRequest>& requests,
                const CallOptions& options),
+              (override));
+  /// Mock of `AsyncConnection::report_items_back_in_stock_stream`.
+  MOCK_METHOD(std::size_t, report_items_back_in_stock_stream,
+              (std::function<std::optional<ReportItemsBackInStockRequest>()>,
+               (std::function<void(std::size_t, const BatchResult&)>), const CallOptions&),
               (override));
   /// Mock of `AsyncConnection::cancel`.
   MOCK_METHOD(void, cancel, (), (override));
