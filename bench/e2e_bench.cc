@@ -69,9 +69,16 @@ std::size_t collect(char* data, std::size_t size, std::size_t n, void* out) {
   return size * n;
 }
 
+// The CA that signed a local HTTPS server's certificate (WIX_BENCH_CA_FILE), for https URLs.
+std::string ca_file() {
+  const char* path = std::getenv("WIX_BENCH_CA_FILE");
+  return path != nullptr ? path : "";
+}
+
 bis::ClientOptions client_options(const std::string& url) {
   bis::ClientOptions o;
   o.base_url = url;
+  o.curl.ca_file = ca_file();
   o.credentials = bis::ApiKeyCredentials::for_site("bench-api-key", "bench-site");
   return o;
 }
@@ -93,6 +100,7 @@ struct RawHandle {
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &collect);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &response);
+    if (!ca_file().empty()) curl_easy_setopt(h, CURLOPT_CAINFO, ca_file().c_str());
   }
   // The per-request work: serialize, attach, (perform elsewhere), parse.
   void prepare() {

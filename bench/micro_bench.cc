@@ -132,4 +132,30 @@ BENCHMARK(BM_ErrorMapping);
 
 }  // namespace
 
-BENCHMARK_MAIN();
+// `micro_bench --decode-loop MODE N` decodes the 100-item page N times and exits, so that
+// callgrind can count instructions per decode ((N2 - N1) runs): MODE is `sdk` (the SDK's
+// decoder), `parse` (nlohmann::json::parse) or `sax` (nlohmann's SAX pass with a no-op handler).
+int main(int argc, char** argv) {
+  if (argc == 4 && std::string(argv[1]) == "--decode-loop") {
+    const std::string mode = argv[2];
+    const long runs = std::atol(argv[3]);
+    const std::string body = query_page(100);
+    std::size_t sink = 0;
+    for (long i = 0; i < runs; ++i) {
+      if (mode == "sdk") {
+        sink += bis::internal::decode_query_response(body).requests.size();
+      } else if (mode == "parse") {
+        sink += nlohmann::json::parse(body).size();
+      } else {
+        NoopSax sax;
+        sink += nlohmann::json::sax_parse(body, &sax) ? 1 : 0;
+      }
+    }
+    return sink == 0 ? 1 : 0;
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

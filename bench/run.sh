@@ -13,7 +13,7 @@ runs="${1:-5}"
 out="$ROOT/build/bench"
 cmake -S "$ROOT" -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=Release -DWIX_BACKINSTOCK_BUILD_BENCH=ON \
   -DWIX_BACKINSTOCK_BUILD_TESTS=OFF -DWIX_BACKINSTOCK_BUILD_EXAMPLES=OFF >/dev/null
-cmake --build "$out" --target micro_bench e2e_bench loopback_server >/dev/null
+cmake --build "$out" --target micro_bench e2e_bench loopback_server tls_server >/dev/null
 bin="$out/bench"
 servers=()
 trap 'for p in "${servers[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
@@ -91,11 +91,44 @@ for mode in floor-multi sdk-batch sdk-async; do
   result[conn.$mode]=$(sed -n 's/connections=//p' "$out/server.err")
 done
 
-# Decoding a 100-item query page beside nlohmann's parser alone (same bytes).
-micro=$("$bin/micro_bench" --benchmark_repetitions="$runs" --benchmark_report_aggregates_only=true \
-  --benchmark_filter='QueryPage100' 2>/dev/null | grep median)
-decode=$(echo "$micro" | awk '/BM_DecodeQueryPage100_median/ {print $2}')
-parse=$(echo "$micro" | awk '/BM_NlohmannParseQueryPage100_median/ {print $2}')
+# TLS: a local HTTPS server with a test CA; connections and handshakes per run.
+tls="$out/tls"
+mkdir -p "$tls"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tls/ca.key" -out "$tls/ca.pem" -days 2 \
+  -subj "/CN=wix-backinstock bench CA" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -keyout "$tls/server.key" -out "$tls/server.csr" \
+  -subj "/CN=localhost" 2>/dev/null
+printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$tls/ext"
+openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial \
+  -out "$tls/server.pem" -days 2 -extfile "$tls/ext" 2>/dev/null
+for spec in "sdk-seq 2000 1" "sdk-batch 5000 64" "sdk-async 5000 64" "floor-multi 5000 64"; do
+  read -r mode calls inflight <<<"$spec"
+  "$bin/tls_server" "$tls/server.pem" "$tls/server.key" >"$tls/port" 2>"$tls/count" &
+  tls_pid=$!
+  servers+=("$tls_pid")
+  for _ in $(seq 1 100); do [ -s "$tls/port" ] && break; sleep 0.05; done
+  WIX_BENCH_CA_FILE="$tls/ca.pem" "$bin/e2e_bench" "$mode" "https://localhost:$(cat "$tls/port")" \
+    "$calls" "$inflight" >/dev/null
+  kill -TERM "$tls_pid"
+  wait "$tls_pid" || true
+  result[tls.$mode]="$calls calls, $inflight in flight: $(sed -n 's/handshakes=\([0-9]*\).*/\1/p' "$tls/count") handshakes"
+done
+
+# Decoding a 100-item query page (45 KB) beside nlohmann's parser alone on the same bytes, in
+# instructions ((60 - 20) decodes), and nlohmann's SAX pass with a handler that keeps nothing.
+decode_instructions() {
+  local a b
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin/micro_bench" --decode-loop "$1" 20 \
+    2>"$out/cg.1" >/dev/null
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin/micro_bench" --decode-loop "$1" 60 \
+    2>"$out/cg.2" >/dev/null
+  a=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$out/cg.1")
+  b=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$out/cg.2")
+  echo $(((b - a) / 40))
+}
+decode=$(decode_instructions sdk)
+parse=$(decode_instructions parse)
+noop=$(decode_instructions sax)
 
 echo "| figure | floor | JSON-building | SDK | SDK / floor | SDK / JSON-building |"
 echo "|---|---:|---:|---:|---:|---:|"
@@ -109,4 +142,7 @@ done
 for mode in sdk-batch sdk-async sdk-stream; do
   echo "| peak RSS kB, 10,000 / 100,000 / 1,000,000 calls, $mode | ${result[rss.floor-multi.10000]} / ${result[rss.floor-multi.100000]} / ${result[rss.floor-multi.1000000]} | | ${result[rss.$mode.10000]} / ${result[rss.$mode.100000]} / ${result[rss.$mode.1000000]} | $(ratio "${result[rss.$mode.100000]}" "${result[rss.floor-multi.100000]}") | |"
 done
-echo "| decode a 100-item query page, ns (nlohmann::json::parse alone as the floor) | $parse | | $decode | $(ratio "$decode" "$parse") | |"
+echo "| decode a 100-item query page, instructions (floor: nlohmann::json::parse; its SAX pass alone: $noop, $(ratio "$noop" "$parse")) | $parse | | $decode | $(ratio "$decode" "$parse") | |"
+for mode in sdk-seq sdk-batch sdk-async floor-multi; do
+  echo "| TLS, $mode | ${result[tls.$mode]} | | | | |"
+done
