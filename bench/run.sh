@@ -62,11 +62,11 @@ for mode in floor-multi curl-multi sdk-batch sdk-async; do
   result[ins64.$mode]=$(instructions "$mode" 2000 6000 64)
 done
 
-# Throughput, 64 in flight, client unpinned, server on CPU 0.
+# Throughput, 64 in flight, server on CPU 0 and client on CPU 1, the modes alternating.
 declare -A multi_values
 for _ in $(seq 1 "$runs"); do
   for mode in floor-multi curl-multi sdk-batch sdk-async; do
-    multi_values[$mode]+="$("$bin/e2e_bench" "$mode" "$url" 50000 64 | field calls_per_s)"$'\n'
+    multi_values[$mode]+="$(taskset -c 1 "$bin/e2e_bench" "$mode" "$url" 50000 64 | field calls_per_s)"$'\n'
   done
 done
 for mode in floor-multi curl-multi sdk-batch sdk-async; do

@@ -250,6 +250,7 @@ void Engine::complete(CURL* h, CURLcode code) {
   std::optional<TransportError> error;
   if (code == CURLE_OK) {
     response = job->transfer->finish(h, code);
+    builder.observe(*response);
   } else {
     error = job->transfer->error(h, code);
   }

@@ -13,6 +13,10 @@ namespace wix::backinstock::internal {
 RequestBuilder::RequestBuilder(const ClientOptions& options)
     : base_url_(checked_base_url(options.base_url, options.allow_insecure_http)),
       credentials_(options.credentials) {
+  if (options.service_path_prefix) {
+    prefix_ = checked_path_prefix("service_path_prefix", *options.service_path_prefix);
+  }
+  if (options.read_your_writes) consistency_ = std::make_shared<Consistency>();
   if (!credentials_) {
     throw ValidationError("credentials", "are required (for example ApiKeyCredentials)");
   }
@@ -27,13 +31,25 @@ HttpRequest RequestBuilder::build(const WireCall& call, std::chrono::millisecond
   request.method = call.method;
   request.url.reserve(base_url_.size() + call.path.size() + call.query_string.size() + 1);
   request.url = base_url_;
-  request.url += call.path;
+  constexpr std::string_view kDefaultPrefix = kServicePrefix;
+  if (prefix_ && std::string_view(call.path).substr(0, kDefaultPrefix.size()) == kDefaultPrefix) {
+    request.url += *prefix_;
+    request.url.append(call.path, kDefaultPrefix.size(), std::string::npos);
+  } else {
+    request.url += call.path;
+  }
   if (!call.query_string.empty()) {
     request.url += '?';
     request.url += call.query_string;
   }
-  request.headers.reserve(5);
+  request.headers.reserve(6);
   request.headers.emplace_back("User-Agent", user_agent_);
+  if (consistency_) {
+    std::lock_guard<std::mutex> guard(consistency_->mutex);
+    if (!consistency_->value.empty()) {
+      request.headers.emplace_back("X-Wix-Consistent", consistency_->value);
+    }
+  }
   if (request.method == "POST" || request.method == "PUT") {
     request.headers.emplace_back("Content-Type", "application/json");
     request.body = call.body;
@@ -52,6 +68,16 @@ HttpRequest RequestBuilder::build(const WireCall& call, std::chrono::millisecond
   request.timeout = timeout;
   request.idempotent = call.safety == Safety::kIdempotent;
   return request;
+}
+
+void RequestBuilder::observe(const HttpResponse& response) const {
+  if (!consistency_) return;
+  auto value = find_header(response.headers, "X-Wix-Consistent");
+  // Sent back as a header: a value a header cannot carry (line breaks, control characters) or an
+  // unreasonable size is not kept.
+  if (!value || value->empty() || value->size() > 1024 || !is_header_value(*value)) return;
+  std::lock_guard<std::mutex> guard(consistency_->mutex);
+  consistency_->value.assign(value->data(), value->size());
 }
 
 void log_attempt(const std::function<void(const AttemptRecord&)>& logger, const WireCall& call,

@@ -7,6 +7,8 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -28,9 +30,19 @@ class RequestBuilder {
   /// token give up by then, and the request gets what is left.
   HttpRequest build(const WireCall& call, std::chrono::milliseconds timeout) const;
   Credentials& credentials() const noexcept { return *credentials_; }
+  /// Reads what later requests carry from an answer (the `X-Wix-Consistent` value).
+  void observe(const HttpResponse& response) const;
 
  private:
+  // The last `X-Wix-Consistent` value the service sent, shared by the client's copies.
+  struct Consistency {
+    std::mutex mutex;
+    std::string value;
+  };
+
   std::string base_url_;
+  std::optional<std::string> prefix_;         // replaces kServicePrefix when set
+  std::shared_ptr<Consistency> consistency_;  // null when read_your_writes is off
   std::string user_agent_;
   std::shared_ptr<Credentials> credentials_;
 };

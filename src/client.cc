@@ -102,6 +102,7 @@ class RestConnection final : public Connection {
       std::optional<TransportError> error;
       try {
         response = options_.transport->send(request);
+        builder_.observe(*response);
       } catch (const TransportError& e) {
         error = e;
       }

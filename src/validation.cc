@@ -184,4 +184,33 @@ std::string checked_base_url(std::string url, bool allow_insecure_http, const ch
   return url;
 }
 
+std::string checked_path_prefix(const char* field, std::string prefix) {
+  if (prefix.empty()) return prefix;
+  if (prefix.front() != '/') throw ValidationError(field, "must start with \"/\" (or be empty)");
+  if (prefix.back() == '/') throw ValidationError(field, "must not end with \"/\"");
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    auto c = static_cast<unsigned char>(prefix[i]);
+    bool plain =
+        std::isalnum(c) != 0 ||
+        std::string_view("-._~!$&'()*+,;=:@/").find(static_cast<char>(c)) != std::string_view::npos;
+    bool escape = c == '%' && i + 2 < prefix.size() &&
+                  std::isxdigit(static_cast<unsigned char>(prefix[i + 1])) != 0 &&
+                  std::isxdigit(static_cast<unsigned char>(prefix[i + 2])) != 0;
+    if (!plain && !escape) {
+      throw ValidationError(field, "holds a character a URL path cannot carry as is: " +
+                                       std::to_string(static_cast<int>(c)) + " at " +
+                                       std::to_string(i));
+    }
+  }
+  auto ends_with = [&](std::string_view tail) {
+    return prefix.size() >= tail.size() &&
+           prefix.compare(prefix.size() - tail.size(), tail.size(), tail) == 0;
+  };
+  if (prefix.find("/./") != std::string::npos || prefix.find("/../") != std::string::npos ||
+      prefix.find("//") != std::string::npos || ends_with("/.") || ends_with("/..")) {
+    throw ValidationError(field, "must not hold empty, \".\" or \"..\" segments");
+  }
+  return prefix;
+}
+
 }  // namespace wix::backinstock::internal

@@ -34,6 +34,10 @@ bool is_absolute_http_url(std::string_view text) noexcept;
 std::string checked_base_url(std::string url, bool allow_insecure_http,
                              const char* field = "base_url");
 
+/// A path prefix for URLs: empty, or `/` followed by path characters (letters, digits,
+/// `-._~!$&'()*+,;=:@/` and percent escapes), not ending with `/`. Throws `ValidationError(field)`.
+std::string checked_path_prefix(const char* field, std::string prefix);
+
 /// True for a non-negative decimal: digits, optionally a point and more digits.
 bool is_non_negative_decimal(std::string_view text) noexcept;
 

@@ -203,3 +203,28 @@ TEST_F(EmulatorTest, ResetForgetsEverything) {
 
 }  // namespace
 }  // namespace wix::backinstock
+
+namespace wix::backinstock {
+namespace {
+
+class ConsistencyTest : public testing::EmulatorFixture {};
+
+TEST_F(ConsistencyTest, WritesNameATokenThatLaterRequestsCarry) {
+  auto quiet = client_options();
+  quiet.read_your_writes = false;
+  Client without(quiet);
+  without.start_collecting_requests();
+  without.query_back_in_stock_notification_requests();
+  EXPECT_EQ(emulator_->consistent_requests_received(), 0u);
+
+  auto c = client();
+  c.create_back_in_stock_notification_request(
+      NewNotificationRequest(CatalogReference("orchid", kWixStoresAppId), "ann@example.com"),
+      ItemDetails("Orchid", "1"));
+  EXPECT_EQ(emulator_->consistent_requests_received(), 0u);  // nothing written through `c` yet
+  c.query_back_in_stock_notification_requests();
+  EXPECT_EQ(emulator_->consistent_requests_received(), 1u);
+}
+
+}  // namespace
+}  // namespace wix::backinstock

@@ -60,6 +60,10 @@ std::size_t Emulator::requests_received() const { return impl_->http.received();
 
 std::size_t Emulator::max_concurrent_requests() const { return impl_->http.max_concurrent(); }
 
+std::size_t Emulator::consistent_requests_received() const {
+  return impl_->http.consistent_received();
+}
+
 std::size_t Emulator::requests_received(const std::string& path_suffix,
                                         const std::string& method) const {
   return impl_->router.received(path_suffix, method);

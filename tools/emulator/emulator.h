@@ -144,6 +144,9 @@ class Emulator {
   std::size_t notification_count() const;
   /// Number of requests the emulator received (any route), for tests that count attempts.
   std::size_t requests_received() const;
+  /// Requests received that carried an `X-Wix-Consistent` header (the emulator sends one with
+  /// every successful write, as the service does).
+  std::size_t consistent_requests_received() const;
   /// The largest number of requests the emulator was serving at the same moment.
   std::size_t max_concurrent_requests() const;
   /// Number of requests received whose path ends with `path_suffix` (and, if given, `method`).

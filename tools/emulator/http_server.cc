@@ -173,9 +173,14 @@ void HttpServer::handle(const httplib::Request& req, httplib::Response& res) {
     return;
   }
   Reply reply;
+  if (req.has_header("X-Wix-Consistent")) consistent_received_.fetch_add(1);
   reply = router_.route({req.method, req.target, req.body, req.get_header_value("Authorization"),
                          req.get_header_value("wix-site-id")});
   res.status = reply.status;
+  // Like the service, a successful write names the state a later read should see.
+  if (reply.status == 200 && req.method != "GET" && path.rfind("/back-in-stock-service/", 0) == 0) {
+    res.set_header("X-Wix-Consistent", "emulator-" + std::to_string(writes_.fetch_add(1) + 1));
+  }
   if (!fault || fault->kind == Kind::kDelay) {
     res.set_content(reply.body, "application/json");
   } else if (fault->kind == Kind::kDropAfter) {

@@ -38,6 +38,7 @@ class HttpServer {
   int port() const noexcept { return port_; }
   std::size_t received() const { return received_.load(); }
   std::size_t max_concurrent() const { return max_concurrent_.load(); }
+  std::size_t consistent_received() const { return consistent_received_.load(); }
 
  private:
   void handle(const httplib::Request& req, httplib::Response& res);
@@ -55,6 +56,8 @@ class HttpServer {
   std::atomic<std::size_t> received_{0};
   std::atomic<std::size_t> concurrent_{0};
   std::atomic<std::size_t> max_concurrent_{0};
+  std::atomic<std::size_t> writes_{0};               // X-Wix-Consistent values handed out
+  std::atomic<std::size_t> consistent_received_{0};  // requests that carried one
   std::mutex peers_mutex_;
   std::set<std::pair<std::string, int>> peers_;  // (address, port) of connections served
 };

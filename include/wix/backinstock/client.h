@@ -29,6 +29,16 @@ namespace wix::backinstock {
 struct ClientOptions {
   /// Scheme and host (and optional port) of the API; the service prefix is added by the SDK.
   std::string base_url = "https://www.wixapis.com";
+  /// The path both services live under, between `base_url` and `/v1/...`. Unset: `kServicePrefix`
+  /// (`/back-in-stock-service`, as on `www.wixapis.com`). A gateway or proxy that serves the API
+  /// under another path sets its own (`"/wix/back-in-stock"`), or `""` for none, as Wix's own SDKs
+  /// do for hosts other than `www.wixapis.com`. Must be empty or start with `/`, and not end with
+  /// `/` (`ValidationError("service_path_prefix")`).
+  std::optional<std::string> service_path_prefix;
+  /// Read-your-writes: the service may answer with an `X-Wix-Consistent` header; when this is on,
+  /// the client (and its copies) sends the last such value with every later request, so that a
+  /// read sees the writes made before it. Wix's own SDKs do the same.
+  bool read_your_writes = true;
   /// Required. See `ApiKeyCredentials`, `AccessTokenCredentials`.
   std::shared_ptr<Credentials> credentials;
   /// Appended to the SDK's own product token in `User-Agent`.

@@ -53,17 +53,22 @@ class ApiKeyCredentials final : public Credentials {
   /// An account-level API key (`wix-account-id`).
   static std::shared_ptr<ApiKeyCredentials> for_account(std::string api_key,
                                                         std::string account_id);
+  /// Both scope headers on every request (`wix-site-id` and `wix-account-id`), as Wix's own SDKs
+  /// send them when given both. Throws `ValidationError` as above.
+  static std::shared_ptr<ApiKeyCredentials> for_site_and_account(std::string api_key,
+                                                                 std::string site_id,
+                                                                 std::string account_id);
 
   void apply(HttpHeaders& headers) override;
   bool applies_without_blocking() const noexcept override { return true; }
   std::vector<std::string> secrets() const override { return {api_key_}; }
 
  private:
-  ApiKeyCredentials(std::string api_key, std::string id_header, std::string id_value);
+  ApiKeyCredentials(std::string api_key, std::string site_id, std::string account_id);
 
   std::string api_key_;
-  std::string id_header_;
-  std::string id_value_;
+  std::string site_id_;     // empty: not sent
+  std::string account_id_;  // empty: not sent
 };
 
 /// A fixed access token (for example an app token obtained elsewhere), sent raw as
