@@ -2,6 +2,7 @@
 #include "wix/backinstock/testing.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -209,7 +210,26 @@ QueryPager::QueryPager(Client client, Query query, CallOptions options)
 
 bool QueryPager::fetch() {
   if (done_) return false;
-  if (started_) {
+  if (started_ && query_.offset()) {
+    // Offset paging: the next page starts after this one; an empty page, a short page or the
+    // total ends the walk (and so does an offset past what a 32-bit offset can say).
+    const auto got = static_cast<std::int64_t>(page_.requests.size());
+    const std::int64_t next = static_cast<std::int64_t>(*query_sent_.offset()) + got;
+    const bool short_page = query_.limit() && got < *query_.limit();
+    if (got == 0 || short_page || (page_.metadata.total && next >= *page_.metadata.total) ||
+        next > std::numeric_limits<std::int32_t>::max()) {
+      done_ = true;
+      return false;
+    }
+    query_sent_.offset(static_cast<std::int32_t>(next));
+    std::string first = page_.requests.front().id;
+    page_ = client_.query_back_in_stock_notification_requests(query_sent_, options_);
+    // A server that ignores the offset answers the same page again: stop rather than loop.
+    if (!page_.requests.empty() && !first.empty() && page_.requests.front().id == first) {
+      done_ = true;
+      return false;
+    }
+  } else if (started_) {
     if (!page_.has_next()) {
       done_ = true;
       return false;

@@ -131,7 +131,12 @@ std::string encode_query(const Query& query) {
       w.end_array();
     }
   }
-  if (query.limit() || query.cursor()) {
+  if (query.offset()) {
+    w.key("paging").begin_object();
+    if (query.limit()) w.key("limit").value(static_cast<long long>(*query.limit()));
+    w.key("offset").value(static_cast<long long>(*query.offset()));
+    w.end_object();
+  } else if (query.limit() || query.cursor()) {
     w.key("cursorPaging").begin_object();
     if (query.limit()) w.key("limit").value(static_cast<long long>(*query.limit()));
     if (query.cursor()) w.member("cursor", *query.cursor());
@@ -206,6 +211,8 @@ QueryPage decode_query_response_dom(std::string_view body) {
   }
   const json& metadata = member(value, "metadata");
   if (auto count = count_at(metadata, "count", "metadata.count")) page.metadata.count = *count;
+  page.metadata.offset = count_at(metadata, "offset", "metadata.offset");
+  page.metadata.total = count_at(metadata, "total", "metadata.total");
   const json& cursors = member(metadata, "cursors");
   page.metadata.next_cursor = optional_text(cursors, "next");
   page.metadata.prev_cursor = optional_text(cursors, "prev");

@@ -34,6 +34,9 @@ unsigned supported_ops(QueryField field) {
       return kEq | kNe | kExists | kIn | kHasSome;
     case QueryField::kCreatedDate:
       return kEq | kNe | kExists | kIn | kHasSome | kRange;
+    case QueryField::kCatalogItemId:
+    case QueryField::kCatalogAppId:
+      return kEq | kNe | kIn | kHasSome;
   }
   return 0;
 }
@@ -59,6 +62,8 @@ ordered_json value_json(QueryField field, const FilterValue& value, bool allow_n
     case QueryField::kId:
     case QueryField::kContactId:
     case QueryField::kItemUrl:
+    case QueryField::kCatalogItemId:
+    case QueryField::kCatalogAppId:
       if (const auto* s = std::get_if<std::string>(&value)) {
         internal::check_text(field_path(field), *s);
         return *s;
@@ -104,6 +109,10 @@ const char* to_string(QueryField field) noexcept {
       return "createdDate";
     case QueryField::kItemUrl:
       return "itemUrl";
+    case QueryField::kCatalogItemId:
+      return "catalogReference.catalogItemId";
+    case QueryField::kCatalogAppId:
+      return "catalogReference.appId";
   }
   return "";
 }
@@ -247,7 +256,21 @@ Query& Query::limit(std::int32_t limit) {
   return *this;
 }
 
+Query& Query::offset(std::int32_t offset) {
+  if (offset < 0) throw ValidationError("query.paging.offset", "must not be negative");
+  if (cursor_) {
+    throw ValidationError("query.paging.offset",
+                          "cannot be combined with a cursor: a query pages one way");
+  }
+  offset_ = offset;
+  return *this;
+}
+
 Query& Query::cursor(std::string cursor) {
+  if (offset_) {
+    throw ValidationError("query.cursorPaging.cursor",
+                          "cannot be combined with an offset: a query pages one way");
+  }
   internal::check_required_text("query.cursorPaging.cursor", cursor);
   if (cursor.size() > 16000) {
     throw ValidationError("query.cursorPaging.cursor", "must be at most 16000 characters");

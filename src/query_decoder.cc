@@ -70,12 +70,6 @@ class DocumentBuilder {
 
 class QueryPageReader {
  public:
-  using number_integer_t = json::number_integer_t;
-  using number_unsigned_t = json::number_unsigned_t;
-  using number_float_t = json::number_float_t;
-  using string_t = json::string_t;
-  using binary_t = json::binary_t;
-
   // The SAX interface of nlohmann::json; names are the library's.
   // NOLINTBEGIN(readability-identifier-naming)
   bool null() { return scalar(Value{}); }
@@ -85,26 +79,26 @@ class QueryPageReader {
     value.flag = v;
     return scalar(std::move(value));
   }
-  bool number_integer(number_integer_t v) {
+  bool number_integer(json::number_integer_t v) {
     Value value;
     value.kind = v >= 0 ? Value::kCount : Value::kOtherNumber;
     value.number = static_cast<std::uint64_t>(v);
     return scalar(std::move(value), json(v));
   }
-  bool number_unsigned(number_unsigned_t v) {
+  bool number_unsigned(json::number_unsigned_t v) {
     Value value;
     value.kind = Value::kCount;
     value.number = v;
     return scalar(std::move(value), json(v));
   }
-  bool number_float(number_float_t v, const string_t&) {
+  bool number_float(json::number_float_t v, const json::string_t&) {
     Value value;
     value.kind = Value::kOtherNumber;
     return scalar(std::move(value), json(v));
   }
   // Strings are copied, not moved: the lexer reuses its buffer for the next token, and a
   // moved-from buffer would grow again character by character.
-  bool string(string_t& v) {
+  bool string(json::string_t& v) {
     if (builder_.active()) {
       builder_.scalar(json(v));
       return true;
@@ -115,12 +109,12 @@ class QueryPageReader {
     value.text = v;
     return scalar(std::move(value));
   }
-  bool binary(binary_t&) { return false; }  // not produced by the JSON lexer
+  bool binary(json::binary_t&) { return false; }  // not produced by the JSON lexer
   bool start_object(std::size_t) { return open(true); }
   bool end_object() { return close(); }
   bool start_array(std::size_t) { return open(false); }
   bool end_array() { return close(); }
-  bool key(string_t& name) {
+  bool key(json::string_t& name) {
     if (builder_.active()) {
       builder_.key(name);
       return true;
@@ -156,6 +150,8 @@ class QueryPageReader {
     kAppId,
     kOptions,
     kCount,
+    kOffset,
+    kTotal,
     kCursors,
     kNext,
     kPrev,
@@ -177,9 +173,12 @@ class QueryPageReader {
         return name == "email"   ? Field::kEmail
                : name == "appId" ? Field::kAppId
                : name == "count" ? Field::kCount
+               : name == "total" ? Field::kTotal
                                  : Field::kOther;
       case 6:
-        return name == "status" ? Field::kStatus : Field::kOther;
+        return name == "status"   ? Field::kStatus
+               : name == "offset" ? Field::kOffset
+                                  : Field::kOther;
       case 7:
         return name == "itemUrl"   ? Field::kItemUrl
                : name == "options" ? Field::kOptions
@@ -217,14 +216,14 @@ class QueryPageReader {
   }
 
   // A count: null is absent; anything but an integer from 0 to INT32_MAX is malformed.
-  void count(Value& v) {
+  static void count(Value& v, std::optional<std::int32_t>& out, const char* name) {
     constexpr auto kMax = static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max());
     if (v.kind == Value::kNull) {
-      page_.metadata.count.reset();
+      out.reset();
     } else if (v.kind == Value::kCount && v.number <= kMax) {
-      page_.metadata.count = static_cast<std::int32_t>(v.number);
+      out = static_cast<std::int32_t>(v.number);
     } else {
-      malformed("metadata.count is not a count (an integer from 0 to 2147483647)");
+      throw MalformedBody(std::string(name) + " is not a count (an integer from 0 to 2147483647)");
     }
   }
 
@@ -256,7 +255,9 @@ class QueryPageReader {
         reference_field(v);
         return true;
       case Place::kMetadata:
-        if (key_ == Field::kCount) count(v);
+        if (key_ == Field::kCount) count(v, page_.metadata.count, "metadata.count");
+        if (key_ == Field::kOffset) count(v, page_.metadata.offset, "metadata.offset");
+        if (key_ == Field::kTotal) count(v, page_.metadata.total, "metadata.total");
         if (key_ == Field::kCursors) cursors_absent();
         return true;
       case Place::kCursors:
@@ -392,7 +393,9 @@ class QueryPageReader {
         if (key_ == Field::kOptions) options_ = JsonObject();
         break;
       case Place::kMetadata:
-        if (key_ == Field::kCount) malformed("metadata.count is not a count");
+        if (key_ == Field::kCount || key_ == Field::kOffset || key_ == Field::kTotal) {
+          malformed("metadata is not a count");
+        }
         if (key_ == Field::kCursors) {
           cursors_absent();
           if (object) next = Place::kCursors;

@@ -84,6 +84,19 @@ grep -q cli-test-key "$dir/err" && fail "the API key reached stderr"
 WIX_API_KEY= expect_exit 2 "$cli" settings get
 WIX_SITE_ID= expect_exit 3 "$cli" settings get
 contains 'WIX_SITE_ID' err
+# Query by product and by offset.
+expect_exit 0 "$cli" create --catalog-item-id tulip --email ann@example.com --name Tulip --price 3
+expect_exit 0 "$cli" create --catalog-item-id tulip --email bob@example.com --name Tulip --price 3
+expect_exit 0 "$cli" query --catalog-item-id tulip --all
+[ "$(grep -o '"catalogItemId": "tulip"' "$dir/out" | wc -l)" = 2 ] || { cat "$dir/out" >&2; fail "query by product"; }
+contains 'ann@example.com' out
+expect_exit 0 "$cli" query --catalog-item-id tulip --limit 1 --offset 1
+contains '"total": 2' out
+contains '"offset": 1' out
+[ "$(grep -o '"email"' "$dir/out" | wc -l)" = 1 ] || fail "one request per page of one"
+expect_exit 2 "$cli" query --offset 1 --cursor abc
+expect_exit 2 "$cli" query --offset -1
+
 # App credentials the token endpoint refuses: the server's own description is shown.
 (unset WIX_API_KEY WIX_SITE_ID
   WIX_APP_ID=cli-app WIX_APP_SECRET=not-it WIX_INSTANCE_ID=i-1 expect_exit 4 "$cli" settings get) || exit 1

@@ -4,7 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "emulator_fixture.h"
 #include "wix/backinstock/backinstock.h"
@@ -162,6 +165,65 @@ TEST_F(LifecycleTest, PostQueryAndGetQueryAgree) {
   auto via_get = c.query_back_in_stock_notification_requests(short_query);
   ASSERT_EQ(via_post.requests.size(), 5u);
   for (std::size_t i = 0; i < 5; ++i) EXPECT_EQ(via_post.requests[i].id, via_get.requests[i].id);
+}
+
+}  // namespace
+}  // namespace wix::backinstock
+
+namespace wix::backinstock {
+namespace {
+
+class ParityQueryTest : public testing::EmulatorFixture {
+ protected:
+  void create(const std::string& item, const std::string& email,
+              const std::string& app = std::string(kWixStoresAppId)) {
+    client().create_back_in_stock_notification_request(
+        NewNotificationRequest(CatalogReference(item, app), email), ItemDetails("Item", "1"));
+  }
+  std::vector<std::string> emails(const Query& query) {
+    std::vector<std::string> out;
+    for (const auto& r : client().query_all_back_in_stock_notification_requests(query))
+      out.push_back(r.email);
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+};
+
+TEST_F(ParityQueryTest, EveryRequestWaitingForOneProduct) {
+  create("orchid", "ann@example.com");
+  create("orchid", "bob@example.com");
+  create("fern", "cid@example.com");
+  using V = std::vector<std::string>;
+  EXPECT_EQ(emails(Query().filter(Filter::eq(QueryField::kCatalogItemId, std::string("orchid")))),
+            (V{"ann@example.com", "bob@example.com"}));
+  EXPECT_EQ(emails(Query().filter(Filter::ne(QueryField::kCatalogItemId, std::string("orchid")))),
+            (V{"cid@example.com"}));
+  EXPECT_EQ(emails(Query().filter(Filter::in(QueryField::kCatalogItemId,
+                                             {std::string("fern"), std::string("tulip")}))),
+            (V{"cid@example.com"}));
+  EXPECT_EQ(emails(Query().filter(
+                Filter::has_some(QueryField::kCatalogItemId, {std::string("orchid")}))),
+            (V{"ann@example.com", "bob@example.com"}));
+  EXPECT_EQ(emails(Query().filter(
+                Filter::eq(QueryField::kCatalogAppId, std::string(kWixStoresAppId)) &&
+                Filter::eq(QueryField::kCatalogItemId, std::string("fern")))),
+            (V{"cid@example.com"}));
+}
+
+TEST_F(ParityQueryTest, OffsetPagesAndTheirTotal) {
+  for (int i = 0; i < 7; ++i) create("item-" + std::to_string(i), "u@example.com");
+  auto page = client().query_back_in_stock_notification_requests(Query().limit(3).offset(3));
+  EXPECT_EQ(page.requests.size(), 3u);
+  EXPECT_EQ(page.metadata.offset, 3);
+  EXPECT_EQ(page.metadata.total, 7);
+  EXPECT_FALSE(page.metadata.next_cursor.has_value());
+  auto pager = client().query_all_back_in_stock_notification_requests(Query().limit(3).offset(0));
+  std::set<std::string> ids;
+  for (const auto& r : pager) ids.insert(r.id);
+  EXPECT_EQ(ids.size(), 7u);
+  EXPECT_EQ(pager.pages_fetched(), 3u);
+  auto last = client().query_back_in_stock_notification_requests(Query().limit(3).offset(6));
+  EXPECT_EQ(last.requests.size(), 1u);
 }
 
 }  // namespace

@@ -214,6 +214,8 @@ std::string describe(const QueryPage& page) {
   out += "count=" + (page.metadata.count ? std::to_string(*page.metadata.count) : "-");
   out += " next=" + page.metadata.next_cursor.value_or("-");
   out += " prev=" + page.metadata.prev_cursor.value_or("-");
+  out += " offset=" + (page.metadata.offset ? std::to_string(*page.metadata.offset) : "-");
+  out += " total=" + (page.metadata.total ? std::to_string(*page.metadata.total) : "-");
   return out;
 }
 
@@ -259,6 +261,8 @@ TEST(QueryDecoderTest, AgreesWithTheDocumentDecoderOnEveryRule) {
       R"({"metadata":{"cursors":{"next":"a"},"cursors":{"prev":"b"}}})",
       R"({"metadata":{"count":5},"metadata":{}})",
       R"({"metadata":[1,2]})",
+      R"({"metadata":{"count":3,"offset":6,"total":7}})",
+      R"({"metadata":{"offset":null,"total":0}})",
       // Malformed for both:
       "",
       "[]",

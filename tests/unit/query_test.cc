@@ -96,5 +96,30 @@ TEST(QueryTest, EncodedQueryHasFilterSortAndPaging) {
             R"({"query":{"cursorPaging":{"limit":10,"cursor":"abc"}}})");
 }
 
+TEST(QueryTest, OffsetPagingIsAChoiceOfItsOwn) {
+  auto q = Query().filter(Filter::eq(QueryField::kStatus, Status::kReceived)).limit(3).offset(6);
+  EXPECT_EQ(internal::encode_query(q),
+            R"({"query":{"filter":{"status":"RECEIVED"},"paging":{"limit":3,"offset":6}}})");
+  EXPECT_EQ(internal::encode_query(Query().offset(0)), R"({"query":{"paging":{"offset":0}}})");
+  EXPECT_THROW(Query().offset(-1), ValidationError);
+  EXPECT_THROW(Query().offset(5).cursor("abc"), ValidationError);
+  EXPECT_THROW(Query().cursor("abc").offset(5), ValidationError);
+}
+
+TEST(QueryTest, CatalogFieldsFindTheRequestsOfOneProduct) {
+  EXPECT_EQ(Filter::eq(QueryField::kCatalogItemId, std::string("orchid")).dump(),
+            R"({"catalogReference.catalogItemId":"orchid"})");
+  EXPECT_EQ(Filter::ne(QueryField::kCatalogAppId, std::string("app")).dump(),
+            R"({"catalogReference.appId":{"$ne":"app"}})");
+  EXPECT_EQ(Filter::in(QueryField::kCatalogItemId, {std::string("a"), std::string("b")}).dump(),
+            R"({"catalogReference.catalogItemId":{"$in":["a","b"]}})");
+  EXPECT_EQ(Filter::has_some(QueryField::kCatalogItemId, {std::string("a")}).dump(),
+            R"({"catalogReference.catalogItemId":{"$hasSome":["a"]}})");
+  EXPECT_THROW(Filter::gt(QueryField::kCatalogItemId, std::string("a")), ValidationError);
+  EXPECT_THROW(Filter::starts_with(QueryField::kCatalogItemId, "a"), ValidationError);
+  EXPECT_THROW(Filter::exists(QueryField::kCatalogAppId), ValidationError);
+  EXPECT_THROW(Filter::eq(QueryField::kCatalogItemId, true), ValidationError);
+}
+
 }  // namespace
 }  // namespace wix::backinstock

@@ -170,7 +170,8 @@ struct ItemOptions {
 bis::QueryField field_named(const std::string& name) {
   for (auto f :
        {bis::QueryField::kId, bis::QueryField::kContactId, bis::QueryField::kStatus,
-        bis::QueryField::kAutoNotified, bis::QueryField::kCreatedDate, bis::QueryField::kItemUrl}) {
+        bis::QueryField::kAutoNotified, bis::QueryField::kCreatedDate, bis::QueryField::kItemUrl,
+        bis::QueryField::kCatalogItemId, bis::QueryField::kCatalogAppId}) {
     if (name == bis::to_string(f)) return f;
   }
   throw UsageError("--sort: unknown field " + name);
@@ -179,9 +180,11 @@ bis::QueryField field_named(const std::string& name) {
 struct QueryOptions {
   std::vector<std::string> statuses;
   std::string auto_notified, created_after, created_before, item_url_prefix, cursor;
-  std::vector<std::string> sorts;
+  std::vector<std::string> sorts, catalog_item_ids, catalog_app_ids;
   std::int32_t limit = 0;
+  std::int32_t offset = 0;
   CLI::Option* limit_option = nullptr;
+  CLI::Option* offset_option = nullptr;
   bool all = false;
 
   void add_to(CLI::App* command) {
@@ -193,6 +196,15 @@ struct QueryOptions {
     command->add_option("--sort", sorts, "FIELD[:asc|:desc] (repeatable)");
     limit_option = command->add_option("--limit", limit, "page size, 1 to 100");
     command->add_option("--cursor", cursor, "continue from this cursor");
+    command->add_option("--catalog-item-id", catalog_item_ids,
+                        "requests waiting for this product (repeatable: any of them)");
+    command->add_option("--catalog-app-id", catalog_app_ids,
+                        "requests for items of this catalog app (repeatable: any of them)");
+    offset_option =
+        command
+            ->add_option("--offset", offset, "page by offset from here (0 and up), not by cursor")
+            ->check(CLI::NonNegativeNumber)
+            ->excludes("--cursor");
     command->add_flag("--all", all, "walk every page");
   }
 
@@ -225,6 +237,13 @@ struct QueryOptions {
     if (!item_url_prefix.empty()) {
       parts.push_back(bis::Filter::starts_with(bis::QueryField::kItemUrl, item_url_prefix));
     }
+    for (const auto& [field, ids] : {std::pair{bis::QueryField::kCatalogItemId, &catalog_item_ids},
+                                     std::pair{bis::QueryField::kCatalogAppId, &catalog_app_ids}}) {
+      if (ids->empty()) continue;
+      std::vector<bis::FilterValue> any(ids->begin(), ids->end());
+      parts.push_back(ids->size() == 1 ? bis::Filter::eq(field, any.front())
+                                       : bis::Filter::in(field, any));
+    }
     if (!parts.empty()) q.filter(bis::Filter::all_of(parts));
     for (const auto& s : sorts) {
       auto colon = s.find(':');
@@ -235,6 +254,7 @@ struct QueryOptions {
     }
     if (limit_option->count() > 0) q.limit(limit);
     if (!cursor.empty()) q.cursor(cursor);
+    if (offset_option->count() > 0) q.offset(offset);
     return q;
   }
 };
@@ -359,11 +379,17 @@ int main(int argc, char** argv) {
       } else {
         auto page = client.query_back_in_stock_notification_requests(q);
         for (const auto& r : page.requests) list.push_back(to_json(r));
-        ordered_json cursors = ordered_json::object();
-        if (page.metadata.next_cursor) cursors["next"] = *page.metadata.next_cursor;
-        if (page.metadata.prev_cursor) cursors["prev"] = *page.metadata.prev_cursor;
-        out = {{"requests", list},
-               {"metadata", {{"count", page.requests.size()}, {"cursors", cursors}}}};
+        ordered_json metadata = {{"count", page.requests.size()}};
+        if (q.offset()) {
+          if (page.metadata.offset) metadata["offset"] = *page.metadata.offset;
+          if (page.metadata.total) metadata["total"] = *page.metadata.total;
+        } else {
+          ordered_json cursors = ordered_json::object();
+          if (page.metadata.next_cursor) cursors["next"] = *page.metadata.next_cursor;
+          if (page.metadata.prev_cursor) cursors["prev"] = *page.metadata.prev_cursor;
+          metadata["cursors"] = cursors;
+        }
+        out = {{"requests", list}, {"metadata", metadata}};
       }
     } else if (count->parsed()) {
       ordered_json counts = ordered_json::array();

@@ -16,8 +16,26 @@ namespace {
 constexpr int kDefaultLimit = 50;
 constexpr int kMaxLimit = 100;
 
-const char* const kQueryFields[] = {"id",           "contactId",   "status",
-                                    "autoNotified", "createdDate", "itemUrl"};
+const char* const kQueryFields[] = {"id",
+                                    "contactId",
+                                    "status",
+                                    "autoNotified",
+                                    "createdDate",
+                                    "itemUrl",
+                                    "catalogReference.catalogItemId",
+                                    "catalogReference.appId"};
+
+// A field by its wire name, following dots into nested objects; null when absent.
+const json* field_value(const json& entity, const std::string& field) {
+  const json* at = &entity;
+  std::size_t begin = 0;
+  for (;;) {
+    std::size_t dot = field.find('.', begin);
+    at = find(*at, field.substr(begin, dot - begin).c_str());
+    if (at == nullptr || dot == std::string::npos) return at;
+    begin = dot + 1;
+  }
+}
 
 bool is_query_field(const std::string& name) {
   return std::any_of(std::begin(kQueryFields), std::end(kQueryFields),
@@ -45,7 +63,7 @@ int compare_values(const json& a, const json& b) {
 bool matches(const json& entity, const json& filter);
 
 bool matches_field(const json& entity, const std::string& field, const json& condition) {
-  const json* value = find(entity, field.c_str());
+  const json* value = field_value(entity, field);
   if (!condition.is_object() || condition.empty() || condition.begin().key()[0] != '$') {
     return condition.is_null() ? value == nullptr : (value != nullptr && *value == condition);
   }
@@ -155,6 +173,35 @@ Reply evaluate_query(const std::vector<json>& requests, const json& body) {
     }
   }
   std::size_t offset = 0;
+  // Offset paging: {"paging": {"limit", "offset"}}, answered with metadata.offset and .total.
+  const json* offset_paging = find(q, "paging");
+  if (offset_paging != nullptr) {
+    if (paging != nullptr) {
+      return one_violation("query.paging", "cannot be combined with cursorPaging", "OTHER");
+    }
+    if (!offset_paging->is_object())
+      return one_violation("query.paging", "must be an object", "FORMAT");
+    if (const json* l = find(*offset_paging, "limit")) {
+      if (!l->is_number_integer()) {
+        return one_violation("query.paging.limit", "must be an integer", "FORMAT");
+      }
+      if (l->get<long long>() < 0)
+        return one_violation("query.paging.limit", "must be at least 0", "MIN");
+      if (l->get<long long>() > kMaxLimit) {
+        return one_violation("query.paging.limit", "must be at most 100", "MAX");
+      }
+      if (l->get<int>() > 0) limit = l->get<int>();
+    }
+    if (const json* o = find(*offset_paging, "offset")) {
+      if (!o->is_number_integer()) {
+        return one_violation("query.paging.offset", "must be an integer", "FORMAT");
+      }
+      if (o->get<long long>() < 0 || o->get<long long>() > 2147483647LL) {
+        return one_violation("query.paging.offset", "must be from 0 to 2147483647", "MIN");
+      }
+      offset = o->get<std::size_t>();
+    }
+  }
   json filter = find(q, "filter") ? q["filter"] : json();
   json sort = find(q, "sort") ? q["sort"] : json::array();
   if (const json* cursor = paging != nullptr ? find(*paging, "cursor") : nullptr) {
@@ -198,8 +245,8 @@ Reply evaluate_query(const std::vector<json>& requests, const json& body) {
   if (keys.empty()) keys.emplace_back("createdDate", true);
   std::stable_sort(hits.begin(), hits.end(), [&](const json* a, const json* b) {
     for (const auto& [field, descending] : keys) {
-      const json* x = find(*a, field.c_str());
-      const json* y = find(*b, field.c_str());
+      const json* x = field_value(*a, field);
+      const json* y = field_value(*b, field);
       int c = x == nullptr ? (y == nullptr ? 0 : -1) : (y == nullptr ? 1 : compare_values(*x, *y));
       if (c != 0) return descending ? c > 0 : c < 0;
     }
@@ -209,6 +256,11 @@ Reply evaluate_query(const std::vector<json>& requests, const json& body) {
   for (std::size_t i = offset; i < hits.size() && page.size() < static_cast<std::size_t>(limit);
        ++i) {
     page.push_back(*hits[i]);
+  }
+  if (offset_paging != nullptr) {
+    json out = {{"requests", page},
+                {"metadata", {{"count", page.size()}, {"offset", offset}, {"total", hits.size()}}}};
+    return {200, out.dump()};
   }
   json cursors = json::object();
   auto make_cursor = [&](std::size_t at) {

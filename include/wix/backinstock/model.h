@@ -235,6 +235,10 @@ struct PagingMetadata {
   std::optional<std::string> next_cursor;  ///< absent on the last page
   /// Cursor of the previous page, when there is one.
   std::optional<std::string> prev_cursor;
+  /// Offset paging: where this page starts.
+  std::optional<std::int32_t> offset;
+  /// Offset paging: every match of the query.
+  std::optional<std::int32_t> total;
 };
 
 /// One page of Query results.
@@ -243,7 +247,7 @@ struct QueryPage {
   std::vector<NotificationRequest> requests;
   /// Count and cursors.
   PagingMetadata metadata;
-  /// True when another page follows.
+  /// True when another page follows by cursor (offset paging: see `QueryPager`).
   bool has_next() const noexcept { return metadata.next_cursor && !metadata.next_cursor->empty(); }
 };
 

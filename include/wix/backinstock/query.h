@@ -26,15 +26,27 @@
 
 namespace wix::backinstock {
 
-/// The filterable and sortable fields of a notification request.
-enum class QueryField { kId, kContactId, kStatus, kAutoNotified, kCreatedDate, kItemUrl };
+/// The filterable and sortable fields of a notification request. `kCatalogItemId` and
+/// `kCatalogAppId` (`catalogReference.catalogItemId`, `catalogReference.appId`) find the requests
+/// waiting for one product, as Wix's own typed query does; they take `eq`, `ne`, `in` and
+/// `has_some` with text values.
+enum class QueryField {
+  kId,
+  kContactId,
+  kStatus,
+  kAutoNotified,
+  kCreatedDate,
+  kItemUrl,
+  kCatalogItemId,
+  kCatalogAppId,
+};
 
 /// Wire name of a field (`"createdDate"`, ...).
 const char* to_string(QueryField field) noexcept;
 
 /// A value compared against a field. Its type must suit the field: text for id / contactId /
-/// itemUrl, `Status` for status, bool for autoNotified, `Timestamp` for createdDate; `nullptr`
-/// (equality with null) is accepted by `eq` and `ne` on every field.
+/// itemUrl / the catalog fields, `Status` for status, bool for autoNotified, `Timestamp` for
+/// createdDate; `nullptr` (equality with null) is accepted by `eq` and `ne` on every field.
 using FilterValue = std::variant<std::nullptr_t, std::string, bool, Status, Timestamp>;
 
 /// An immutable filter expression.
@@ -88,7 +100,9 @@ class Filter {
 /// Direction of a sort criterion.
 enum class SortOrder { kAscending, kDescending };
 
-/// A query: filter, sort, and a page size. Setters validate and return `*this` for chaining.
+/// A query: filter, sort, a page size, and how pages are walked: by cursor (the default, and the
+/// service's declared mode) or by offset (`offset()`, with `metadata.total`). The two are not
+/// mixed. Setters validate and return `*this` for chaining.
 class Query {
  public:
   /// The largest page the service returns.
@@ -102,8 +116,13 @@ class Query {
   /// Page size, 1..100; otherwise `ValidationError` for `query.cursorPaging.limit`.
   Query& limit(std::int32_t limit);
   /// Starts from an opaque cursor returned by an earlier page. A cursor already encodes filter and
-  /// sort, so only the cursor and the limit are sent when it is set.
+  /// sort, so only the cursor and the limit are sent when it is set. `ValidationError` when the
+  /// query pages by offset.
   Query& cursor(std::string cursor);
+  /// Pages by offset: `"paging": {"limit", "offset"}` instead of cursor paging, and the answer's
+  /// `metadata.total` counts every match. `offset` from 0; `ValidationError` for
+  /// `query.paging.offset` when negative or when the query has a cursor.
+  Query& offset(std::int32_t offset);
 
   /// The filter, if any.
   const std::optional<Filter>& filter() const noexcept { return filter_; }
@@ -113,12 +132,15 @@ class Query {
   const std::optional<std::int32_t>& limit() const noexcept { return limit_; }
   /// Cursor, if set.
   const std::optional<std::string>& cursor() const noexcept { return cursor_; }
+  /// Offset, when the query pages by offset.
+  const std::optional<std::int32_t>& offset() const noexcept { return offset_; }
 
  private:
   std::optional<Filter> filter_;
   std::vector<std::pair<QueryField, SortOrder>> sort_;
   std::optional<std::int32_t> limit_;
   std::optional<std::string> cursor_;
+  std::optional<std::int32_t> offset_;
 };
 
 }  // namespace wix::backinstock
