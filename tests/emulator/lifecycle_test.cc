@@ -201,13 +201,13 @@ TEST_F(ParityQueryTest, EveryRequestWaitingForOneProduct) {
   EXPECT_EQ(emails(Query().filter(Filter::in(QueryField::kCatalogItemId,
                                              {std::string("fern"), std::string("tulip")}))),
             (V{"cid@example.com"}));
-  EXPECT_EQ(emails(Query().filter(
-                Filter::has_some(QueryField::kCatalogItemId, {std::string("orchid")}))),
-            (V{"ann@example.com", "bob@example.com"}));
-  EXPECT_EQ(emails(Query().filter(
-                Filter::eq(QueryField::kCatalogAppId, std::string(kWixStoresAppId)) &&
-                Filter::eq(QueryField::kCatalogItemId, std::string("fern")))),
-            (V{"cid@example.com"}));
+  EXPECT_EQ(
+      emails(Query().filter(Filter::has_some(QueryField::kCatalogItemId, {std::string("orchid")}))),
+      (V{"ann@example.com", "bob@example.com"}));
+  EXPECT_EQ(
+      emails(Query().filter(Filter::eq(QueryField::kCatalogAppId, std::string(kWixStoresAppId)) &&
+                            Filter::eq(QueryField::kCatalogItemId, std::string("fern")))),
+      (V{"cid@example.com"}));
 }
 
 TEST_F(ParityQueryTest, OffsetPagesAndTheirTotal) {
