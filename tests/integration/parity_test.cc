@@ -27,7 +27,7 @@ class ParityTest : public ::testing::Test {
     return o;
   }
   // Answers settings; the n-th answer carries `X-Wix-Consistent: token-n` when `tokens` is set.
-  void answer_settings(bool tokens, std::string token_prefix = "token-") {
+  void answer_settings(bool tokens, const std::string& token_prefix = "token-") {
     server_.set_responder([tokens, token_prefix, n = 0](const testing::RecordedRequest&) mutable {
       CannedResponse out;
       out.body = R"({"settings":{"collectionStates":[]}})";

@@ -14,7 +14,9 @@
 ///   DELETE /_emulator/faults forget programmed faults
 ///   POST /_emulator/webhooks {"url": "..."} deliver webhooks there from now on
 ///   POST /_emulator/revoke-tokens  make every issued token invalid (the next call gets 401)
-/// and, like Wix, `POST /oauth2/token` for the configured apps.
+/// and, like Wix, `POST /oauth2/token` (client credentials, visitors' anonymous and refresh-token
+/// grants, the bound-session exchange) and `POST /oauth/access` (legacy refresh tokens) for the
+/// configured apps.
 ///
 /// Thread safety: all members may be called from any thread while the server runs.
 
@@ -45,6 +47,9 @@ struct EmulatorOptions {
   bool collecting_by_default = false;
   /// Apps that may obtain access tokens; their tokens are accepted without `wix-site-id`.
   std::vector<EmulatorApp> apps;
+  /// Refresh tokens `POST /oauth/access` accepts once each for the configured apps (what an
+  /// install handed a legacy app); every answer rotates to a new one.
+  std::vector<std::string> legacy_refresh_tokens;
   /// Lifetime of issued tokens (`expires_in`).
   std::chrono::seconds token_lifetime{14400};
   /// Where to POST signed webhooks for created / updated / deleted requests; empty: none.

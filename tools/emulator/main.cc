@@ -59,6 +59,8 @@ int main(int argc, char** argv) {
                    ? "expects ID:SECRET"
                    : "";
       });
+  app.add_option("--legacy-refresh-token", options.legacy_refresh_tokens,
+                 "a refresh token POST /oauth/access accepts once for the --app apps (repeatable)");
   app.add_option("--token-lifetime", token_lifetime, "expires_in of issued tokens, in seconds")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();

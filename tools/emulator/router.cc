@@ -112,6 +112,12 @@ Reply Router::route_locked(const RouteRequest& request) {
     auth_.revoke_tokens();
     return {200, "{}"};
   }
+  if (path == "/oauth/access") {
+    if (m != "POST") return method_not_allowed();
+    json body = internal::parse_untrusted(request.body).value;
+    if (!body.is_object()) return one_violation("body", "is not a JSON object", "FORMAT");
+    return auth_.legacy_access(body, rng_);
+  }
   if (path == "/oauth2/token") {
     if (m != "POST") return method_not_allowed();
     json body = internal::parse_untrusted(request.body).value;

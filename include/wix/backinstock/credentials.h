@@ -151,4 +151,102 @@ class OAuthClientCredentials final : public Credentials {
   std::unique_ptr<State> state_;
 };
 
+/// The API host for visitor and member tokens, as Wix's own SDKs use it: set it as
+/// `ClientOptions::base_url` with `VisitorCredentials`.
+inline constexpr char kVisitorBaseUrl[] = "https://edge.wixapis.com";
+
+/// A member's tokens from your sign-in flow.
+struct MemberTokens {
+  std::string access_token;   ///< may be empty: the first call renews with the refresh token
+  std::string refresh_token;  ///< required
+  std::chrono::seconds expires_in{0};  ///< lifetime left of `access_token`
+};
+
+/// Visitors and members of a site, for headless C++ storefronts, kiosks and native apps: tokens of
+/// a Wix headless OAuth client (`client_id`). A visitor's token is requested on first use
+/// (`POST /oauth2/token {"clientId", "grantType": "anonymous"}`); a member's come from your
+/// sign-in. Both are renewed with their refresh token (`{"clientId", "grantType":
+/// "refresh_token", "refreshToken"}`) before they expire; each renewal's refresh token replaces
+/// the last (they are single-use) and is handed to `on_refresh_token` when given, so that a
+/// member stays signed in across restarts. A visitor whose refresh token is refused starts over
+/// as a new visitor; a member's refusal is the call's error. Caching, single-flight renewal and
+/// deadlines as `OAuthClientCredentials`. Thread safety: all members may be called concurrently.
+class VisitorCredentials final : public Credentials {
+ public:
+  /// A visitor. Throws `ValidationError` (`clientId`, `base_url`).
+  static std::shared_ptr<VisitorCredentials> visitor(std::string client_id,
+                                                     OAuthOptions options = {});
+  /// A signed-in member. Throws `ValidationError` (`clientId`, `refreshToken`, `accessToken`).
+  static std::shared_ptr<VisitorCredentials> member(
+      std::string client_id, MemberTokens tokens,
+      std::function<void(const std::string& refresh_token)> on_refresh_token = {},
+      OAuthOptions options = {});
+  ~VisitorCredentials() override;
+
+  void apply(HttpHeaders& headers) override;
+  void apply_within(HttpHeaders& headers, std::chrono::steady_clock::time_point deadline) override;
+  bool on_unauthenticated(const HttpHeaders& used) override;
+  std::vector<std::string> secrets() const override;
+  /// The refresh token to keep (empty before a visitor's first token).
+  std::string refresh_token() const;
+  /// Token requests made so far.
+  std::size_t token_requests() const;
+
+  struct State;  ///< internal
+
+ private:
+  explicit VisitorCredentials(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+/// An app on Wix's legacy custom authentication: the refresh token from its install exchanged at
+/// `POST /oauth/access {"grant_type": "refresh_token", "client_id", "client_secret",
+/// "refresh_token"}`. Every answer rotates the refresh token: the new one replaces the old and is
+/// handed to `on_refresh_token` so that you can persist it (the old one no longer works). Access
+/// tokens are kept for their `expires_in`, or 5 minutes when the answer does not say. Token
+/// requests are never sent twice (a refresh token is single-use). Thread safety: all members may
+/// be called concurrently.
+class RefreshTokenCredentials final : public Credentials {
+ public:
+  /// Throws `ValidationError` (`clientId`, `clientSecret`, `refreshToken`, `base_url`).
+  RefreshTokenCredentials(std::string app_id, std::string app_secret, std::string refresh_token,
+                          std::function<void(const std::string& refresh_token)> on_refresh_token,
+                          OAuthOptions options = {});
+  ~RefreshTokenCredentials() override;
+
+  void apply(HttpHeaders& headers) override;
+  void apply_within(HttpHeaders& headers, std::chrono::steady_clock::time_point deadline) override;
+  bool on_unauthenticated(const HttpHeaders& used) override;
+  std::vector<std::string> secrets() const override;
+  /// The current refresh token.
+  std::string refresh_token() const;
+
+  struct State;  ///< internal
+
+ private:
+  std::unique_ptr<State> state_;
+};
+
+/// An app holding an access token bound to a session: exchanged before the first call
+/// (`POST /oauth2/token {"grant_type": "strip_bound_session", "client_secret", "access_token"}`)
+/// for a token the API accepts, which is kept for its `expires_in` and exchanged again after it
+/// (or after a 401). Thread safety: all members may be called concurrently.
+class BoundTokenCredentials final : public Credentials {
+ public:
+  /// Throws `ValidationError` (`clientSecret`, `accessToken`, `base_url`).
+  BoundTokenCredentials(std::string app_secret, std::string bound_access_token,
+                        OAuthOptions options = {});
+  ~BoundTokenCredentials() override;
+
+  void apply(HttpHeaders& headers) override;
+  void apply_within(HttpHeaders& headers, std::chrono::steady_clock::time_point deadline) override;
+  bool on_unauthenticated(const HttpHeaders& used) override;
+  std::vector<std::string> secrets() const override;
+
+  struct State;  ///< internal
+
+ private:
+  std::unique_ptr<State> state_;
+};
+
 }  // namespace wix::backinstock

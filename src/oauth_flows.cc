@@ -1,0 +1,284 @@
+// The OAuth flows beside app client credentials (oauth.cc): visitors and members of headless
+// clients, legacy apps with rotating refresh tokens, and the bound-session exchange. Each is a
+// token request of its own shape over the shared cache (token_cache.h).
+
+#include <memory>
+#include <mutex>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "token_cache.h"
+#include "validation.h"
+#include "wix/backinstock/credentials.h"
+#include "wix/backinstock/errors.h"
+
+namespace wix::backinstock {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string_view authorization(const HttpHeaders& headers) {
+  return find_header(headers, "Authorization").value_or("");
+}
+
+// The options of a flow, checked, with a transport of its own when none is given; the URL of
+// `path` on its base.
+std::string prepare(OAuthOptions& options, const char* path) {
+  std::string base = internal::checked_base_url(options.base_url, options.allow_insecure_http);
+  if (!options.transport) options.transport = std::make_shared<CurlTransport>();
+  return base + path;
+}
+
+// A refresh token the answer rotates to: kept and handed out, when the answer has one.
+void rotate(const nlohmann::json& answer, std::mutex& mutex, std::string& refresh,
+            const std::function<void(const std::string&)>& on_refresh_token) {
+  std::string next = internal::token_answer_text(answer, "refresh_token");
+  if (next.empty()) return;
+  {
+    std::lock_guard<std::mutex> guard(mutex);
+    refresh = next;
+  }
+  if (on_refresh_token) on_refresh_token(next);
+}
+
+}  // namespace
+
+// VisitorCredentials ----------------------------------------------------------------------------
+
+struct VisitorCredentials::State {
+  std::string client_id;
+  OAuthOptions options;
+  std::string url;
+  std::function<void(const std::string&)> on_refresh_token;
+  bool member = false;
+  mutable std::mutex mutex;  // guards `refresh`
+  std::string refresh;
+  MemberTokens first;  // a member's access token, used before any renewal
+  std::unique_ptr<internal::TokenCache> cache;
+
+  std::string current_refresh() const {
+    std::lock_guard<std::mutex> guard(mutex);
+    return refresh;
+  }
+
+  internal::FreshToken fetch(Clock::time_point deadline) {
+    if (!first.access_token.empty()) {  // a member's own token, once
+      internal::FreshToken given{std::move(first.access_token), first.expires_in};
+      first.access_token.clear();
+      if (given.lifetime.count() > 0) return given;
+    }
+    auto budget = internal::token_request_budget(options.timeout, deadline);
+    std::string refresh_token = current_refresh();
+    nlohmann::json answer;
+    if (!refresh_token.empty()) {
+      nlohmann::json body = {
+          {"clientId", client_id}, {"grantType", "refresh_token"}, {"refreshToken", refresh_token}};
+      try {
+        answer = internal::post_for_token(options, url, body.dump(), budget, {refresh_token},
+                                          /*idempotent=*/false);
+      } catch (const ApiError& e) {
+        // A visitor whose refresh token is refused starts over as a new visitor.
+        if (member || e.http_status() >= 500) throw;
+        refresh_token.clear();
+        budget = internal::token_request_budget(options.timeout, deadline);
+      }
+    }
+    if (refresh_token.empty()) {
+      nlohmann::json body = {{"clientId", client_id}, {"grantType", "anonymous"}};
+      answer = internal::post_for_token(options, url, body.dump(), budget, {},
+                                        /*idempotent=*/true);
+    }
+    rotate(answer, mutex, refresh, on_refresh_token);
+    return {internal::token_answer_text(answer, "access_token"),
+            internal::token_lifetime(answer, std::chrono::seconds(3600))};
+  }
+};
+
+VisitorCredentials::VisitorCredentials(std::unique_ptr<State> state) : state_(std::move(state)) {
+  State* s = state_.get();
+  state_->cache = std::make_unique<internal::TokenCache>(
+      [s](Clock::time_point deadline) { return s->fetch(deadline); },
+      state_->options.refresh_margin, state_->options.clock);
+}
+
+VisitorCredentials::~VisitorCredentials() = default;
+
+std::shared_ptr<VisitorCredentials> VisitorCredentials::visitor(std::string client_id,
+                                                                OAuthOptions options) {
+  internal::check_header_value("clientId", client_id);
+  auto state = std::make_unique<State>();
+  state->url = prepare(options, "/oauth2/token");
+  state->client_id = std::move(client_id);
+  state->options = std::move(options);
+  return std::shared_ptr<VisitorCredentials>(new VisitorCredentials(std::move(state)));
+}
+
+std::shared_ptr<VisitorCredentials> VisitorCredentials::member(
+    std::string client_id, MemberTokens tokens,
+    std::function<void(const std::string&)> on_refresh_token, OAuthOptions options) {
+  internal::check_header_value("clientId", client_id);
+  internal::check_header_value("refreshToken", tokens.refresh_token);
+  if (!tokens.access_token.empty())
+    internal::check_header_value("accessToken", tokens.access_token);
+  auto state = std::make_unique<State>();
+  state->url = prepare(options, "/oauth2/token");
+  state->client_id = std::move(client_id);
+  state->options = std::move(options);
+  state->member = true;
+  state->refresh = tokens.refresh_token;
+  state->first = std::move(tokens);
+  state->on_refresh_token = std::move(on_refresh_token);
+  return std::shared_ptr<VisitorCredentials>(new VisitorCredentials(std::move(state)));
+}
+
+void VisitorCredentials::apply(HttpHeaders& headers) {
+  headers.emplace_back("Authorization", state_->cache->current(Clock::time_point::max()));
+}
+
+void VisitorCredentials::apply_within(HttpHeaders& headers, Clock::time_point deadline) {
+  headers.emplace_back("Authorization", state_->cache->current(deadline));
+}
+
+bool VisitorCredentials::on_unauthenticated(const HttpHeaders& used) {
+  state_->cache->drop(authorization(used));
+  return true;
+}
+
+std::vector<std::string> VisitorCredentials::secrets() const {
+  return {state_->cache->token(), state_->current_refresh()};
+}
+
+std::string VisitorCredentials::refresh_token() const { return state_->current_refresh(); }
+
+std::size_t VisitorCredentials::token_requests() const { return state_->cache->requests(); }
+
+// RefreshTokenCredentials -----------------------------------------------------------------------
+
+struct RefreshTokenCredentials::State {
+  std::string app_id;
+  std::string app_secret;
+  OAuthOptions options;
+  std::string url;
+  std::function<void(const std::string&)> on_refresh_token;
+  mutable std::mutex mutex;  // guards `refresh`
+  std::string refresh;
+  std::unique_ptr<internal::TokenCache> cache;
+
+  std::string current_refresh() const {
+    std::lock_guard<std::mutex> guard(mutex);
+    return refresh;
+  }
+
+  internal::FreshToken fetch(Clock::time_point deadline) {
+    auto budget = internal::token_request_budget(options.timeout, deadline);
+    std::string refresh_token = current_refresh();
+    nlohmann::json body = {{"grant_type", "refresh_token"},
+                           {"client_id", app_id},
+                           {"client_secret", app_secret},
+                           {"refresh_token", refresh_token}};
+    auto answer = internal::post_for_token(options, url, body.dump(), budget,
+                                           {app_secret, refresh_token}, /*idempotent=*/false);
+    rotate(answer, mutex, refresh, on_refresh_token);
+    return {internal::token_answer_text(answer, "access_token"),
+            internal::token_lifetime(answer, std::chrono::seconds(300))};
+  }
+};
+
+RefreshTokenCredentials::RefreshTokenCredentials(
+    std::string app_id, std::string app_secret, std::string refresh_token,
+    std::function<void(const std::string&)> on_refresh_token, OAuthOptions options)
+    : state_(std::make_unique<State>()) {
+  internal::check_header_value("clientId", app_id);
+  internal::check_header_value("clientSecret", app_secret);
+  internal::check_header_value("refreshToken", refresh_token);
+  state_->url = prepare(options, "/oauth/access");
+  state_->app_id = std::move(app_id);
+  state_->app_secret = std::move(app_secret);
+  state_->refresh = std::move(refresh_token);
+  state_->on_refresh_token = std::move(on_refresh_token);
+  state_->options = std::move(options);
+  State* s = state_.get();
+  state_->cache = std::make_unique<internal::TokenCache>(
+      [s](Clock::time_point deadline) { return s->fetch(deadline); },
+      state_->options.refresh_margin, state_->options.clock);
+}
+
+RefreshTokenCredentials::~RefreshTokenCredentials() = default;
+
+void RefreshTokenCredentials::apply(HttpHeaders& headers) {
+  headers.emplace_back("Authorization", state_->cache->current(Clock::time_point::max()));
+}
+
+void RefreshTokenCredentials::apply_within(HttpHeaders& headers, Clock::time_point deadline) {
+  headers.emplace_back("Authorization", state_->cache->current(deadline));
+}
+
+bool RefreshTokenCredentials::on_unauthenticated(const HttpHeaders& used) {
+  state_->cache->drop(authorization(used));
+  return true;
+}
+
+std::vector<std::string> RefreshTokenCredentials::secrets() const {
+  return {state_->app_secret, state_->cache->token(), state_->current_refresh()};
+}
+
+std::string RefreshTokenCredentials::refresh_token() const { return state_->current_refresh(); }
+
+// BoundTokenCredentials -------------------------------------------------------------------------
+
+struct BoundTokenCredentials::State {
+  std::string app_secret;
+  std::string bound;
+  OAuthOptions options;
+  std::string url;
+  std::unique_ptr<internal::TokenCache> cache;
+
+  internal::FreshToken fetch(Clock::time_point deadline) {
+    auto budget = internal::token_request_budget(options.timeout, deadline);
+    nlohmann::json body = {{"grant_type", "strip_bound_session"},
+                           {"client_secret", app_secret},
+                           {"access_token", bound}};
+    auto answer = internal::post_for_token(options, url, body.dump(), budget, {app_secret, bound},
+                                           /*idempotent=*/true);
+    return {internal::token_answer_text(answer, "access_token"),
+            internal::token_lifetime(answer, std::chrono::seconds(3600))};
+  }
+};
+
+BoundTokenCredentials::BoundTokenCredentials(std::string app_secret, std::string bound_access_token,
+                                             OAuthOptions options)
+    : state_(std::make_unique<State>()) {
+  internal::check_header_value("clientSecret", app_secret);
+  internal::check_header_value("accessToken", bound_access_token);
+  state_->url = prepare(options, "/oauth2/token");
+  state_->app_secret = std::move(app_secret);
+  state_->bound = std::move(bound_access_token);
+  state_->options = std::move(options);
+  State* s = state_.get();
+  state_->cache = std::make_unique<internal::TokenCache>(
+      [s](Clock::time_point deadline) { return s->fetch(deadline); },
+      state_->options.refresh_margin, state_->options.clock);
+}
+
+BoundTokenCredentials::~BoundTokenCredentials() = default;
+
+void BoundTokenCredentials::apply(HttpHeaders& headers) {
+  headers.emplace_back("Authorization", state_->cache->current(Clock::time_point::max()));
+}
+
+void BoundTokenCredentials::apply_within(HttpHeaders& headers, Clock::time_point deadline) {
+  headers.emplace_back("Authorization", state_->cache->current(deadline));
+}
+
+bool BoundTokenCredentials::on_unauthenticated(const HttpHeaders& used) {
+  state_->cache->drop(authorization(used));
+  return true;
+}
+
+std::vector<std::string> BoundTokenCredentials::secrets() const {
+  return {state_->app_secret, state_->bound, state_->cache->token()};
+}
+
+}  // namespace wix::backinstock

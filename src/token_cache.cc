@@ -1,0 +1,135 @@
+#include "token_cache.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "error_mapping.h"
+#include "untrusted_json.h"
+#include "validation.h"
+
+namespace wix::backinstock::internal {
+
+namespace {
+
+TransportError deadline_error(const char* what) {
+  return TransportError(TransportError::Kind::kTimeout, false,
+                        std::string("deadline exceeded ") + what);
+}
+
+}  // namespace
+
+TokenCache::TokenCache(Fetch fetch, std::chrono::seconds refresh_margin,
+                       std::function<Clock::time_point()> clock)
+    : fetch_(std::move(fetch)), margin_(refresh_margin), clock_(std::move(clock)) {}
+
+std::string TokenCache::current(Clock::time_point deadline) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    if (!token_.empty() && now() < renew_at_) return token_;
+    if (!refreshing_) break;
+    // Another thread is renewing: wait for that fetch (within our deadline) and share its end.
+    const std::uint64_t awaited = started_;
+    auto done = [&] { return finished_ >= awaited; };
+    if (deadline == Clock::time_point::max()) {
+      refreshed_.wait(lock, done);
+    } else if (!refreshed_.wait_until(lock, deadline, done)) {
+      throw deadline_error("while waiting for an access token");
+    }
+    if (finished_ == awaited && last_failure_) std::rethrow_exception(last_failure_);
+  }
+  refreshing_ = true;
+  ++requests_;
+  const std::uint64_t number = ++started_;
+  lock.unlock();
+  FreshToken fresh;
+  std::exception_ptr failure;
+  try {
+    fresh = fetch_(deadline);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  lock.lock();
+  refreshing_ = false;
+  finished_ = number;
+  last_failure_ = failure;
+  if (!failure) {
+    token_ = std::move(fresh.access);
+    auto margin = std::min<std::chrono::seconds>(margin_, fresh.lifetime / 2);
+    renew_at_ = now() + fresh.lifetime - margin;
+  }
+  refreshed_.notify_all();
+  if (failure) std::rethrow_exception(failure);
+  return token_;
+}
+
+void TokenCache::drop(std::string_view rejected) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!token_.empty() && rejected == token_) token_.clear();
+}
+
+std::string TokenCache::token() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return token_;
+}
+
+std::size_t TokenCache::requests() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return requests_;
+}
+
+std::chrono::milliseconds token_request_budget(std::chrono::milliseconds timeout,
+                                               TokenCache::Clock::time_point deadline) {
+  auto left = deadline == TokenCache::Clock::time_point::max()
+                  ? timeout
+                  : std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+                                                                          TokenCache::Clock::now());
+  if (left.count() <= 0) throw deadline_error("before an access token could be requested");
+  return std::min(timeout, left);
+}
+
+nlohmann::json post_for_token(const OAuthOptions& options, const std::string& url, std::string body,
+                              std::chrono::milliseconds budget,
+                              const std::vector<std::string>& secrets, bool idempotent) {
+  HttpRequest request;
+  request.method = "POST";
+  request.url = url;
+  request.headers = {{"Content-Type", "application/json"}};
+  request.body = std::move(body);
+  request.timeout = budget;
+  request.idempotent = idempotent;
+  HttpResponse response = options.transport->send(request);
+  if (response.status != 200) throw_api_error(response, secrets);
+  auto parsed = parse_untrusted(response.body).value;
+  auto token = parsed.is_object() ? parsed.find("access_token") : parsed.end();
+  if (!parsed.is_object() || token == parsed.end() || !token->is_string() ||
+      token->get<std::string>().empty()) {
+    throw TransportError(TransportError::Kind::kMalformedResponse, true,
+                         "malformed token response: no access_token");
+  }
+  // The token becomes a header of every API request: no CR, LF or other control character.
+  if (!is_header_value(token->get_ref<const std::string&>())) {
+    throw TransportError(TransportError::Kind::kMalformedResponse, true,
+                         "malformed token response: the access token is not a valid header value");
+  }
+  return parsed;
+}
+
+std::chrono::seconds token_lifetime(const nlohmann::json& answer, std::chrono::seconds fallback) {
+  // Clamped to [1 s, 1 year]: no overflow, and a token is renewed at least yearly.
+  constexpr double kMaxLifetime = 365.0 * 24 * 3600;
+  auto expires = answer.find("expires_in");
+  if (expires != answer.end() && expires->is_number()) {
+    double seconds = expires->get<double>();
+    if (seconds >= 1) {
+      return std::chrono::seconds(static_cast<long long>(std::min(seconds, kMaxLifetime)));
+    }
+  }
+  return fallback;
+}
+
+std::string token_answer_text(const nlohmann::json& answer, const char* key) {
+  auto it = answer.find(key);
+  return it != answer.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace wix::backinstock::internal

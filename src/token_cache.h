@@ -1,0 +1,90 @@
+#pragma once
+
+// What every OAuth flow shares: one access token cached until shortly before it expires, renewed
+// by one thread while the others wait (within their deadlines) and share its outcome, a failed
+// renewal answering every waiter; and the token request itself (a JSON POST whose answer must
+// carry a header-safe `access_token`). The flows differ only in the request they send (oauth.cc,
+// oauth_flows.cc). Internal.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "wix/backinstock/credentials.h"
+
+namespace wix::backinstock::internal {
+
+/// A token as a flow obtained it.
+struct FreshToken {
+  std::string access;
+  std::chrono::seconds lifetime{3600};
+};
+
+class TokenCache {
+ public:
+  using Clock = std::chrono::steady_clock;
+  /// Obtains a token by `deadline` (`time_point::max()`: no deadline). Runs without any lock held
+  /// and never concurrently with itself.
+  using Fetch = std::function<FreshToken(Clock::time_point deadline)>;
+
+  TokenCache(Fetch fetch, std::chrono::seconds refresh_margin,
+             std::function<Clock::time_point()> clock);
+
+  /// The cached token, or a fresh one.
+  std::string current(Clock::time_point deadline);
+  /// Forgets `rejected` if it is the cached token (after a 401): concurrent 401s renew once.
+  void drop(std::string_view rejected);
+  /// The cached token (empty when none).
+  std::string token() const;
+  /// Renewals started so far.
+  std::size_t requests() const;
+
+ private:
+  Clock::time_point now() const { return clock_ ? clock_() : Clock::now(); }
+
+  Fetch fetch_;
+  std::chrono::seconds margin_;
+  std::function<Clock::time_point()> clock_;
+  mutable std::mutex mutex_;
+  std::condition_variable refreshed_;
+  bool refreshing_ = false;
+  std::string token_;
+  Clock::time_point renew_at_{};
+  std::size_t requests_ = 0;
+  // Each fetch has a number; waiters wait for the one running when they arrived, and a failed
+  // fetch answers all of them with its error instead of each trying again in turn.
+  std::uint64_t started_ = 0;
+  std::uint64_t finished_ = 0;
+  std::exception_ptr last_failure_;  // of fetch number `finished_`, if it failed
+};
+
+/// The time left until `deadline`, capped by `timeout`; throws `TransportError(kTimeout)` when
+/// none is left.
+std::chrono::milliseconds token_request_budget(std::chrono::milliseconds timeout,
+                                               TokenCache::Clock::time_point deadline);
+
+/// POSTs the JSON `body` to `url` through `options.transport` within `budget`, and returns the
+/// answer, a JSON object holding a non-empty, header-safe `access_token`. A non-200 answer throws
+/// its typed error (redacted of `secrets`); anything else malformed throws
+/// `TransportError(kMalformedResponse)`.
+/// `idempotent`: whether the transport may send the request again on a reused connection that
+/// died (not for single-use refresh tokens).
+nlohmann::json post_for_token(const OAuthOptions& options, const std::string& url, std::string body,
+                              std::chrono::milliseconds budget,
+                              const std::vector<std::string>& secrets, bool idempotent);
+
+/// `expires_in` of a token answer, clamped to [1 s, 1 year]; `fallback` when absent.
+std::chrono::seconds token_lifetime(const nlohmann::json& answer, std::chrono::seconds fallback);
+
+/// A string member of a token answer, or empty.
+std::string token_answer_text(const nlohmann::json& answer, const char* key);
+
+}  // namespace wix::backinstock::internal
