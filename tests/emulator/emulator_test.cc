@@ -228,3 +228,40 @@ TEST_F(ConsistencyTest, WritesNameATokenThatLaterRequestsCarry) {
 
 }  // namespace
 }  // namespace wix::backinstock
+
+namespace wix::backinstock {
+namespace {
+
+class GatewayTest : public testing::EmulatorFixture {
+ protected:
+  static emulator::EmulatorOptions behind_a_gateway() {
+    auto o = collecting();
+    o.service_path_prefix = "/gw/back-in-stock";
+    return o;
+  }
+  GatewayTest() : EmulatorFixture(behind_a_gateway()) {}
+};
+
+TEST_F(GatewayTest, TheSdkReachesTheServiceUnderAGatewaysOwnPath) {
+  auto o = client_options();
+  o.service_path_prefix = "/gw/back-in-stock";
+  Client c(o);
+  auto created = c.create_back_in_stock_notification_request(
+      NewNotificationRequest(CatalogReference("orchid", kWixStoresAppId), "ann@example.com"),
+      ItemDetails("Orchid", "1"));
+  EXPECT_EQ(c.get_back_in_stock_notification_request(created.id).email, "ann@example.com");
+  EXPECT_EQ(emulator_->requests_received("/gw/back-in-stock/v1/back-in-stock-notification-requests",
+                                         "POST"),
+            1u);
+  EXPECT_THROW(client().get_settings(), NotFoundError);  // the default path is not served here
+}
+
+TEST_F(GatewayTest, BothScopeHeadersAreAccepted) {
+  auto o = client_options();
+  o.service_path_prefix = "/gw/back-in-stock";
+  o.credentials = ApiKeyCredentials::for_site_and_account("test-key", "site-1", "account-1");
+  EXPECT_NO_THROW(Client(o).get_settings());
+}
+
+}  // namespace
+}  // namespace wix::backinstock

@@ -41,6 +41,9 @@ struct EmulatorOptions {
   std::string host = "127.0.0.1";
   /// Port to listen on; 0 picks a free one.
   int port = 0;
+  /// The path the services live under, as a gateway in front of the API would serve them
+  /// (`ClientOptions::service_path_prefix` on the SDK side); `""` for none.
+  std::string service_path_prefix = "/back-in-stock-service";
   /// Accepted API keys; empty accepts any non-empty `Authorization`.
   std::vector<std::string> api_keys;
   /// Whether Wix Stores collects requests from the start (a real site starts with it off).

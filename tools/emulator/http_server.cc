@@ -178,7 +178,8 @@ void HttpServer::handle(const httplib::Request& req, httplib::Response& res) {
                          req.get_header_value("wix-site-id")});
   res.status = reply.status;
   // Like the service, a successful write names the state a later read should see.
-  if (reply.status == 200 && req.method != "GET" && path.rfind("/back-in-stock-service/", 0) == 0) {
+  if (reply.status == 200 && req.method != "GET" &&
+      path.rfind(options_.service_path_prefix + "/v1/", 0) == 0) {
     res.set_header("X-Wix-Consistent", "emulator-" + std::to_string(writes_.fetch_add(1) + 1));
   }
   if (!fault || fault->kind == Kind::kDelay) {

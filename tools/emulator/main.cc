@@ -48,6 +48,9 @@ int main(int argc, char** argv) {
   app.add_option("--port", options.port, "port to listen on (0: any free port)")
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
+  app.add_option("--service-path-prefix", options.service_path_prefix,
+                 "serve the API under this path, as a gateway would (\"\" for none)")
+      ->capture_default_str();
   app.add_option("--api-key", options.api_keys,
                  "accept only this Authorization value (repeatable; default: any)");
   app.add_flag("--collecting", options.collecting_by_default,

@@ -9,10 +9,6 @@
 
 namespace wix::backinstock::emulator::detail {
 
-namespace {
-constexpr char kPrefix[] = "/back-in-stock-service/v1/back-in-stock-notification-requests";
-}  // namespace
-
 Router::Router(const EmulatorOptions& options)
     : webhooks_(options.webhook_private_key_pem.empty()
                     ? WebhookSigner::generate()
@@ -22,6 +18,7 @@ Router::Router(const EmulatorOptions& options)
              options.duplicate_create == EmulatorOptions::DuplicateCreate::kConflict,
              [this](const char* slug, const json& entity) { webhooks_.emit(slug, entity); }),
       auth_(options),
+      requests_path_(options.service_path_prefix + "/v1/back-in-stock-notification-requests"),
       rng_(std::random_device{}()) {}
 
 Reply Router::route(const RouteRequest& request) {
@@ -124,7 +121,7 @@ Reply Router::route_locked(const RouteRequest& request) {
     if (!body.is_object()) return one_violation("body", "is not a JSON object", "FORMAT");
     return auth_.issue_token(body, rng_);
   }
-  std::string_view prefix = kPrefix;
+  std::string_view prefix = requests_path_;
   if (path.substr(0, prefix.size()) != prefix) return not_found();
   if (auto denied = auth_.authenticate(request.authorization, request.site_id)) return *denied;
   return route_api(request, path.substr(prefix.size()), query);

@@ -61,6 +61,7 @@ class Router {
   mutable std::mutex mutex_;  // guards everything below
   Store store_;
   Auth auth_;
+  std::string requests_path_;  // the service path prefix and the collection
   std::mt19937_64 rng_;
   std::vector<std::pair<std::string, std::string>> seen_;  // (method, path) of each request
 };
