@@ -59,7 +59,6 @@ struct OAuthClientCredentials::State {
   std::string instance_id;
   OAuthOptions options;
   std::string url;
-  std::unique_ptr<internal::TokenCache> cache;
 
   // Asks the token endpoint for a token, by `deadline` (steady_clock).
   internal::FreshToken fetch(Clock::time_point deadline) {
@@ -81,43 +80,22 @@ OAuthClientCredentials::OAuthClientCredentials(std::string app_id, std::string a
   internal::check_header_value("clientId", app_id);
   internal::check_header_value("clientSecret", app_secret);
   internal::check_header_value("instanceId", instance_id);
-  std::string base = internal::checked_base_url(options.base_url, options.allow_insecure_http);
-  if (!options.transport) options.transport = std::make_shared<CurlTransport>();
+  state_->url = internal::token_endpoint(options, "/oauth2/token");
   state_->app_id = std::move(app_id);
   state_->app_secret = std::move(app_secret);
   state_->instance_id = std::move(instance_id);
-  state_->url = base + "/oauth2/token";
   state_->options = std::move(options);
   State* state = state_.get();
-  state_->cache = std::make_unique<internal::TokenCache>(
-      [state](Clock::time_point deadline) { return state->fetch(deadline); },
-      state_->options.refresh_margin, state_->options.clock);
+  cache_ = internal::make_token_cache(
+      [state](Clock::time_point deadline) { return state->fetch(deadline); }, state_->options);
 }
 
 OAuthClientCredentials::~OAuthClientCredentials() = default;
 
-std::string OAuthClientCredentials::access_token() {
-  return state_->cache->current(Clock::time_point::max());
-}
-
-void OAuthClientCredentials::apply(HttpHeaders& headers) {
-  headers.emplace_back("Authorization", state_->cache->current(Clock::time_point::max()));
-}
-
-void OAuthClientCredentials::apply_within(HttpHeaders& headers, Clock::time_point deadline) {
-  headers.emplace_back("Authorization", state_->cache->current(deadline));
-}
-
-bool OAuthClientCredentials::on_unauthenticated(const HttpHeaders& used) {
-  // Only the token that was rejected is dropped: concurrent 401s cause one renewal, not many.
-  state_->cache->drop(authorization(used));
-  return true;
-}
+std::string OAuthClientCredentials::access_token() { return current_token(); }
 
 std::vector<std::string> OAuthClientCredentials::secrets() const {
-  return {state_->app_secret, state_->cache->token()};
+  return {state_->app_secret, cached_token()};
 }
-
-std::size_t OAuthClientCredentials::token_requests() const { return state_->cache->requests(); }
 
 }  // namespace wix::backinstock

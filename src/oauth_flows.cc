@@ -19,18 +19,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string_view authorization(const HttpHeaders& headers) {
-  return find_header(headers, "Authorization").value_or("");
-}
-
-// The options of a flow, checked, with a transport of its own when none is given; the URL of
-// `path` on its base.
-std::string prepare(OAuthOptions& options, const char* path) {
-  std::string base = internal::checked_base_url(options.base_url, options.allow_insecure_http);
-  if (!options.transport) options.transport = std::make_shared<CurlTransport>();
-  return base + path;
-}
-
 // A refresh token the answer rotates to: kept and handed out, when the answer has one.
 void rotate(const nlohmann::json& answer, std::mutex& mutex, std::string& refresh,
             const std::function<void(const std::string&)>& on_refresh_token) {
@@ -56,8 +44,6 @@ struct VisitorCredentials::State {
   mutable std::mutex mutex;  // guards `refresh`
   std::string refresh;
   MemberTokens first;  // a member's access token, used before any renewal
-  std::unique_ptr<internal::TokenCache> cache;
-
   std::string current_refresh() const {
     std::lock_guard<std::mutex> guard(mutex);
     return refresh;
@@ -98,9 +84,8 @@ struct VisitorCredentials::State {
 
 VisitorCredentials::VisitorCredentials(std::unique_ptr<State> state) : state_(std::move(state)) {
   State* s = state_.get();
-  state_->cache = std::make_unique<internal::TokenCache>(
-      [s](Clock::time_point deadline) { return s->fetch(deadline); },
-      state_->options.refresh_margin, state_->options.clock);
+  cache_ = internal::make_token_cache(
+      [s](Clock::time_point deadline) { return s->fetch(deadline); }, state_->options);
 }
 
 VisitorCredentials::~VisitorCredentials() = default;
@@ -109,7 +94,7 @@ std::shared_ptr<VisitorCredentials> VisitorCredentials::visitor(std::string clie
                                                                 OAuthOptions options) {
   internal::check_header_value("clientId", client_id);
   auto state = std::make_unique<State>();
-  state->url = prepare(options, "/oauth2/token");
+  state->url = internal::token_endpoint(options, "/oauth2/token");
   state->client_id = std::move(client_id);
   state->options = std::move(options);
   return std::shared_ptr<VisitorCredentials>(new VisitorCredentials(std::move(state)));
@@ -123,7 +108,7 @@ std::shared_ptr<VisitorCredentials> VisitorCredentials::member(
   if (!tokens.access_token.empty())
     internal::check_header_value("accessToken", tokens.access_token);
   auto state = std::make_unique<State>();
-  state->url = prepare(options, "/oauth2/token");
+  state->url = internal::token_endpoint(options, "/oauth2/token");
   state->client_id = std::move(client_id);
   state->options = std::move(options);
   state->member = true;
@@ -133,26 +118,11 @@ std::shared_ptr<VisitorCredentials> VisitorCredentials::member(
   return std::shared_ptr<VisitorCredentials>(new VisitorCredentials(std::move(state)));
 }
 
-void VisitorCredentials::apply(HttpHeaders& headers) {
-  headers.emplace_back("Authorization", state_->cache->current(Clock::time_point::max()));
-}
-
-void VisitorCredentials::apply_within(HttpHeaders& headers, Clock::time_point deadline) {
-  headers.emplace_back("Authorization", state_->cache->current(deadline));
-}
-
-bool VisitorCredentials::on_unauthenticated(const HttpHeaders& used) {
-  state_->cache->drop(authorization(used));
-  return true;
-}
-
 std::vector<std::string> VisitorCredentials::secrets() const {
-  return {state_->cache->token(), state_->current_refresh()};
+  return {cached_token(), state_->current_refresh()};
 }
 
 std::string VisitorCredentials::refresh_token() const { return state_->current_refresh(); }
-
-std::size_t VisitorCredentials::token_requests() const { return state_->cache->requests(); }
 
 // RefreshTokenCredentials -----------------------------------------------------------------------
 
@@ -164,8 +134,6 @@ struct RefreshTokenCredentials::State {
   std::function<void(const std::string&)> on_refresh_token;
   mutable std::mutex mutex;  // guards `refresh`
   std::string refresh;
-  std::unique_ptr<internal::TokenCache> cache;
-
   std::string current_refresh() const {
     std::lock_guard<std::mutex> guard(mutex);
     return refresh;
@@ -193,35 +161,21 @@ RefreshTokenCredentials::RefreshTokenCredentials(
   internal::check_header_value("clientId", app_id);
   internal::check_header_value("clientSecret", app_secret);
   internal::check_header_value("refreshToken", refresh_token);
-  state_->url = prepare(options, "/oauth/access");
+  state_->url = internal::token_endpoint(options, "/oauth/access");
   state_->app_id = std::move(app_id);
   state_->app_secret = std::move(app_secret);
   state_->refresh = std::move(refresh_token);
   state_->on_refresh_token = std::move(on_refresh_token);
   state_->options = std::move(options);
   State* s = state_.get();
-  state_->cache = std::make_unique<internal::TokenCache>(
-      [s](Clock::time_point deadline) { return s->fetch(deadline); },
-      state_->options.refresh_margin, state_->options.clock);
+  cache_ = internal::make_token_cache(
+      [s](Clock::time_point deadline) { return s->fetch(deadline); }, state_->options);
 }
 
 RefreshTokenCredentials::~RefreshTokenCredentials() = default;
 
-void RefreshTokenCredentials::apply(HttpHeaders& headers) {
-  headers.emplace_back("Authorization", state_->cache->current(Clock::time_point::max()));
-}
-
-void RefreshTokenCredentials::apply_within(HttpHeaders& headers, Clock::time_point deadline) {
-  headers.emplace_back("Authorization", state_->cache->current(deadline));
-}
-
-bool RefreshTokenCredentials::on_unauthenticated(const HttpHeaders& used) {
-  state_->cache->drop(authorization(used));
-  return true;
-}
-
 std::vector<std::string> RefreshTokenCredentials::secrets() const {
-  return {state_->app_secret, state_->cache->token(), state_->current_refresh()};
+  return {state_->app_secret, cached_token(), state_->current_refresh()};
 }
 
 std::string RefreshTokenCredentials::refresh_token() const { return state_->current_refresh(); }
@@ -233,7 +187,6 @@ struct BoundTokenCredentials::State {
   std::string bound;
   OAuthOptions options;
   std::string url;
-  std::unique_ptr<internal::TokenCache> cache;
 
   internal::FreshToken fetch(Clock::time_point deadline) {
     auto budget = internal::token_request_budget(options.timeout, deadline);
@@ -252,33 +205,19 @@ BoundTokenCredentials::BoundTokenCredentials(std::string app_secret, std::string
     : state_(std::make_unique<State>()) {
   internal::check_header_value("clientSecret", app_secret);
   internal::check_header_value("accessToken", bound_access_token);
-  state_->url = prepare(options, "/oauth2/token");
+  state_->url = internal::token_endpoint(options, "/oauth2/token");
   state_->app_secret = std::move(app_secret);
   state_->bound = std::move(bound_access_token);
   state_->options = std::move(options);
   State* s = state_.get();
-  state_->cache = std::make_unique<internal::TokenCache>(
-      [s](Clock::time_point deadline) { return s->fetch(deadline); },
-      state_->options.refresh_margin, state_->options.clock);
+  cache_ = internal::make_token_cache(
+      [s](Clock::time_point deadline) { return s->fetch(deadline); }, state_->options);
 }
 
 BoundTokenCredentials::~BoundTokenCredentials() = default;
 
-void BoundTokenCredentials::apply(HttpHeaders& headers) {
-  headers.emplace_back("Authorization", state_->cache->current(Clock::time_point::max()));
-}
-
-void BoundTokenCredentials::apply_within(HttpHeaders& headers, Clock::time_point deadline) {
-  headers.emplace_back("Authorization", state_->cache->current(deadline));
-}
-
-bool BoundTokenCredentials::on_unauthenticated(const HttpHeaders& used) {
-  state_->cache->drop(authorization(used));
-  return true;
-}
-
 std::vector<std::string> BoundTokenCredentials::secrets() const {
-  return {state_->app_secret, state_->bound, state_->cache->token()};
+  return {state_->app_secret, state_->bound, cached_token()};
 }
 
 }  // namespace wix::backinstock

@@ -72,37 +72,40 @@ class QueryPageReader {
  public:
   // The SAX interface of nlohmann::json; names are the library's.
   // NOLINTBEGIN(readability-identifier-naming)
-  bool null() { return scalar(Value{}); }
+  // Inside the catalog options every value goes to their document as it is; elsewhere it is read
+  // as a `Value` of the field it belongs to.
+  bool null() { return builder_.active() ? built(json()) : scalar(Value{}); }
   bool boolean(bool v) {
+    if (builder_.active()) return built(json(v));
     Value value;
     value.kind = Value::kBool;
     value.flag = v;
     return scalar(std::move(value));
   }
   bool number_integer(json::number_integer_t v) {
+    if (builder_.active()) return built(json(v));
     Value value;
     value.kind = v >= 0 ? Value::kCount : Value::kOtherNumber;
     value.number = static_cast<std::uint64_t>(v);
-    return scalar(std::move(value), json(v));
+    return scalar(std::move(value));
   }
   bool number_unsigned(json::number_unsigned_t v) {
+    if (builder_.active()) return built(json(v));
     Value value;
     value.kind = Value::kCount;
     value.number = v;
-    return scalar(std::move(value), json(v));
+    return scalar(std::move(value));
   }
   bool number_float(json::number_float_t v, const json::string_t&) {
+    if (builder_.active()) return built(json(v));
     Value value;
     value.kind = Value::kOtherNumber;
-    return scalar(std::move(value), json(v));
+    return scalar(std::move(value));
   }
   // Strings are copied, not moved: the lexer reuses its buffer for the next token, and a
   // moved-from buffer would grow again character by character.
   bool string(json::string_t& v) {
-    if (builder_.active()) {
-      builder_.scalar(json(v));
-      return true;
-    }
+    if (builder_.active()) return built(json(v));
     if (skip_ > 0) return true;
     Value value;
     value.kind = Value::kString;
@@ -227,12 +230,13 @@ class QueryPageReader {
     }
   }
 
-  // A scalar value for the member `key_` of the current place (`dom` for the options builder).
-  bool scalar(Value&& v, json dom = json()) {
-    if (builder_.active()) {
-      builder_.scalar(std::move(dom));
-      return true;
-    }
+  bool built(json value) {
+    builder_.scalar(std::move(value));
+    return true;
+  }
+
+  // A scalar value for the member `key_` of the current place.
+  bool scalar(Value&& v) {
     if (skip_ > 0) return true;
     switch (places_.empty() ? Place::kRoot : places_.back()) {
       case Place::kRoot:

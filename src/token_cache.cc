@@ -77,6 +77,16 @@ std::size_t TokenCache::requests() const {
   return requests_;
 }
 
+std::string token_endpoint(OAuthOptions& options, const char* path) {
+  std::string base = checked_base_url(options.base_url, options.allow_insecure_http);
+  if (!options.transport) options.transport = std::make_shared<CurlTransport>();
+  return base + path;
+}
+
+std::unique_ptr<TokenCache> make_token_cache(TokenCache::Fetch fetch, const OAuthOptions& options) {
+  return std::make_unique<TokenCache>(std::move(fetch), options.refresh_margin, options.clock);
+}
+
 std::chrono::milliseconds token_request_budget(std::chrono::milliseconds timeout,
                                                TokenCache::Clock::time_point deadline) {
   auto left = deadline == TokenCache::Clock::time_point::max()
@@ -133,3 +143,33 @@ std::string token_answer_text(const nlohmann::json& answer, const char* key) {
 }
 
 }  // namespace wix::backinstock::internal
+
+namespace wix::backinstock {
+
+CachedTokenCredentials::CachedTokenCredentials() = default;
+CachedTokenCredentials::~CachedTokenCredentials() = default;
+
+void CachedTokenCredentials::apply(HttpHeaders& headers) {
+  headers.emplace_back("Authorization", current_token());
+}
+
+void CachedTokenCredentials::apply_within(HttpHeaders& headers,
+                                          std::chrono::steady_clock::time_point deadline) {
+  headers.emplace_back("Authorization", cache_->current(deadline));
+}
+
+bool CachedTokenCredentials::on_unauthenticated(const HttpHeaders& used) {
+  // Only the token that was rejected is dropped: concurrent 401s cause one renewal, not many.
+  cache_->drop(find_header(used, "Authorization").value_or(""));
+  return true;
+}
+
+std::size_t CachedTokenCredentials::token_requests() const { return cache_->requests(); }
+
+std::string CachedTokenCredentials::cached_token() const { return cache_->token(); }
+
+std::string CachedTokenCredentials::current_token() {
+  return cache_->current(std::chrono::steady_clock::time_point::max());
+}
+
+}  // namespace wix::backinstock

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -65,6 +66,13 @@ class TokenCache {
   std::uint64_t finished_ = 0;
   std::exception_ptr last_failure_;  // of fetch number `finished_`, if it failed
 };
+
+/// Checks `options` and gives them a transport of their own when none is set; returns the URL of
+/// `path` on their base URL. Throws `ValidationError("base_url")`.
+std::string token_endpoint(OAuthOptions& options, const char* path);
+
+/// A cache for `credentials`' flow, asking `fetch` for tokens, with `options`' margin and clock.
+std::unique_ptr<TokenCache> make_token_cache(TokenCache::Fetch fetch, const OAuthOptions& options);
 
 /// The time left until `deadline`, capped by `timeout`; throws `TransportError(kTimeout)` when
 /// none is left.

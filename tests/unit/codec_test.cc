@@ -250,6 +250,7 @@ TEST(QueryDecoderTest, AgreesWithTheDocumentDecoderOnEveryRule) {
       R"({"requests":[{"catalogReference":"c"}]})",
       R"({"requests":[{"catalogReference":[1,2]}]})",
       R"({"requests":[{"catalogReference":{"options":{}}}]})",
+      R"({"requests":[{"catalogReference":{"options":{"on":true,"off":false,"n":-2.5,"u":7}}}]})",
       R"({"requests":[{"catalogReference":{"options":"v","appId":{"a":1}}}]})",
       R"({"requests":[{"id":"a","id":"b","id":7}]})",
       R"({"requests":[{"catalogReference":{"appId":"a"},"catalogReference":{"catalogItemId":"c"}}]})",

@@ -120,6 +120,34 @@ struct OAuthOptions {
   std::function<std::chrono::steady_clock::time_point()> clock;
 };
 
+namespace internal {
+class TokenCache;
+}  // namespace internal
+
+/// What every OAuth flow below shares: one access token, cached until `refresh_margin` before it
+/// expires, renewed by one thread while the others wait (within their calls' deadlines), a failed
+/// renewal answering every thread that waited for it, and dropped after a 401 so that the call is
+/// tried once more with a fresh one. The flows differ only in how they ask for a token.
+/// Thread safety: all members may be called concurrently.
+class CachedTokenCredentials : public Credentials {
+ public:
+  ~CachedTokenCredentials() override;
+  void apply(HttpHeaders& headers) override;
+  void apply_within(HttpHeaders& headers, std::chrono::steady_clock::time_point deadline) override;
+  bool on_unauthenticated(const HttpHeaders& used) override;
+  /// Number of token requests made so far.
+  std::size_t token_requests() const;
+
+ protected:
+  CachedTokenCredentials();
+  /// The cached access token (empty when none), for `secrets()`.
+  std::string cached_token() const;
+  /// The current access token, fetching one if needed.
+  std::string current_token();
+  /// Set by the flow's constructor.
+  std::unique_ptr<internal::TokenCache> cache_;
+};
+
 /// A Wix app acting on one site (app instance), authenticated with OAuth client credentials:
 /// `POST /oauth2/token {"grant_type": "client_credentials", "client_id", "client_secret",
 /// "instance_id"}`. The access token is cached until `refresh_margin` before it expires; one
@@ -129,22 +157,17 @@ struct OAuthOptions {
 /// Token endpoint failures throw the same typed errors as API calls (`UnauthenticatedError`, ...,
 /// `TransportError`), with the status and request ID and without the secret.
 /// Thread safety: all members may be called concurrently.
-class OAuthClientCredentials final : public Credentials {
+class OAuthClientCredentials final : public CachedTokenCredentials {
  public:
   /// Throws `ValidationError` (`clientId`, `clientSecret`, `instanceId`, `base_url`).
   OAuthClientCredentials(std::string app_id, std::string app_secret, std::string instance_id,
                          OAuthOptions options = {});
   ~OAuthClientCredentials() override;
 
-  void apply(HttpHeaders& headers) override;
-  void apply_within(HttpHeaders& headers, std::chrono::steady_clock::time_point deadline) override;
-  bool on_unauthenticated(const HttpHeaders& used) override;
   std::vector<std::string> secrets() const override;
 
   /// The current access token, fetching one if needed.
   std::string access_token();
-  /// Number of token requests made so far.
-  std::size_t token_requests() const;
 
  private:
   struct State;
@@ -170,8 +193,9 @@ struct MemberTokens {
 /// the last (they are single-use) and is handed to `on_refresh_token` when given, so that a
 /// member stays signed in across restarts. A visitor whose refresh token is refused starts over
 /// as a new visitor; a member's refusal is the call's error. Caching, single-flight renewal and
-/// deadlines as `OAuthClientCredentials`. Thread safety: all members may be called concurrently.
-class VisitorCredentials final : public Credentials {
+/// deadlines as every `CachedTokenCredentials`. Thread safety: all members may be called
+/// concurrently.
+class VisitorCredentials final : public CachedTokenCredentials {
  public:
   /// A visitor. Throws `ValidationError` (`clientId`, `base_url`).
   static std::shared_ptr<VisitorCredentials> visitor(std::string client_id,
@@ -183,14 +207,9 @@ class VisitorCredentials final : public Credentials {
       OAuthOptions options = {});
   ~VisitorCredentials() override;
 
-  void apply(HttpHeaders& headers) override;
-  void apply_within(HttpHeaders& headers, std::chrono::steady_clock::time_point deadline) override;
-  bool on_unauthenticated(const HttpHeaders& used) override;
   std::vector<std::string> secrets() const override;
   /// The refresh token to keep (empty before a visitor's first token).
   std::string refresh_token() const;
-  /// Token requests made so far.
-  std::size_t token_requests() const;
 
   struct State;  ///< internal
 
@@ -206,7 +225,7 @@ class VisitorCredentials final : public Credentials {
 /// tokens are kept for their `expires_in`, or 5 minutes when the answer does not say. Token
 /// requests are never sent twice (a refresh token is single-use). Thread safety: all members may
 /// be called concurrently.
-class RefreshTokenCredentials final : public Credentials {
+class RefreshTokenCredentials final : public CachedTokenCredentials {
  public:
   /// Throws `ValidationError` (`clientId`, `clientSecret`, `refreshToken`, `base_url`).
   RefreshTokenCredentials(std::string app_id, std::string app_secret, std::string refresh_token,
@@ -214,9 +233,6 @@ class RefreshTokenCredentials final : public Credentials {
                           OAuthOptions options = {});
   ~RefreshTokenCredentials() override;
 
-  void apply(HttpHeaders& headers) override;
-  void apply_within(HttpHeaders& headers, std::chrono::steady_clock::time_point deadline) override;
-  bool on_unauthenticated(const HttpHeaders& used) override;
   std::vector<std::string> secrets() const override;
   /// The current refresh token.
   std::string refresh_token() const;
@@ -231,16 +247,13 @@ class RefreshTokenCredentials final : public Credentials {
 /// (`POST /oauth2/token {"grant_type": "strip_bound_session", "client_secret", "access_token"}`)
 /// for a token the API accepts, which is kept for its `expires_in` and exchanged again after it
 /// (or after a 401). Thread safety: all members may be called concurrently.
-class BoundTokenCredentials final : public Credentials {
+class BoundTokenCredentials final : public CachedTokenCredentials {
  public:
   /// Throws `ValidationError` (`clientSecret`, `accessToken`, `base_url`).
   BoundTokenCredentials(std::string app_secret, std::string bound_access_token,
                         OAuthOptions options = {});
   ~BoundTokenCredentials() override;
 
-  void apply(HttpHeaders& headers) override;
-  void apply_within(HttpHeaders& headers, std::chrono::steady_clock::time_point deadline) override;
-  bool on_unauthenticated(const HttpHeaders& used) override;
   std::vector<std::string> secrets() const override;
 
   struct State;  ///< internal
