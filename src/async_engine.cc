@@ -228,8 +228,9 @@ void Engine::start(std::unique_ptr<Job> job) {
   job->attempt_start = Clock::now();
   job->request.timeout = job->run.timeout(job->attempt_start);
   job->transfer = std::make_unique<CurlTransfer>();
+  job->restarted = false;
   try {
-    job->transfer->prepare(h, job->request, curl_options, fresh);
+    job->transfer->prepare(h, job->request, curl_options, fresh, sockets);
   } catch (...) {
     release(h);
     finish_with(*job, std::current_exception());
@@ -242,6 +243,15 @@ void Engine::start(std::unique_ptr<Job> job) {
 void Engine::complete(CURL* h, CURLcode code) {
   auto it = active.find(h);
   if (it == active.end()) return;
+  // A kept-alive connection that was not clean carried nothing: once more, on a new connection.
+  if (code == CURLE_ABORTED_BY_CALLBACK && it->second->transfer->refused_stale_connection() &&
+      !it->second->restarted) {
+    it->second->restarted = true;
+    curl_multi_remove_handle(multi, h);
+    it->second->transfer->restart(h);
+    curl_multi_add_handle(multi, h);
+    return;
+  }
   std::unique_ptr<Job> job = std::move(it->second);
   active.erase(it);
   curl_multi_remove_handle(multi, h);

@@ -73,7 +73,8 @@ struct Engine {
     return future;
   }
 
-  // The parts run concurrently, their results concatenated in order into one future. The first
+  // The parts run concurrently, each answer matched to its references, their results
+  // concatenated in order into one future. The first
   // failing part fails the whole call; the others still run to their end. No parts: an empty
   // result without a request.
   template <typename Result>
@@ -106,11 +107,13 @@ struct Engine {
     merge->left = call.parts.size();
     for (std::size_t i = 0; i < call.parts.size(); ++i) {
       auto job = make_job(std::move(call.parts[i]), call_options);
-      job->succeed = [merge, i](std::string&& body, int attempts) {
+      job->succeed = [merge, i, asked = std::move(call.asked[i])](std::string&& body,
+                                                                  int attempts) {
         std::exception_ptr error;
         Result result;
         try {
-          result = decode_answer(decode_result<Result>, body, attempts);
+          result = decode_answer(
+              [&asked](std::string_view text) { return decode_part(asked, text); }, body, attempts);
         } catch (...) {
           error = std::current_exception();
         }
@@ -198,6 +201,7 @@ struct Engine {
   AsyncOptions async;
   CurlTransportOptions curl_options = options.curl;  // or those of `options.transport`
   RequestBuilder builder;
+  SocketWatch sockets;  // before `multi`: the multi's cached connections close through it
   CURLM* multi = nullptr;
   std::thread thread;
   std::atomic<std::size_t> pending{0};

@@ -33,6 +33,7 @@ struct Job {
   std::function<void(std::exception_ptr)> fail;
   std::exception_ptr build_error;  // set when the request could not be built
   bool built = false;              // `request` holds this attempt's request
+  bool restarted = false;          // this attempt left a stale kept-alive connection once
   std::uint64_t epoch = 0;         // cancel() calls seen when it was made
 };
 

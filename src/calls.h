@@ -60,6 +60,13 @@ void log_attempt(const std::function<void(const AttemptRecord&)>& logger, const 
                  std::string_view request_id, std::string_view error,
                  const Credentials& credentials) noexcept;
 
+/// The counts of one Count answer, put on the references asked for, in the order asked: each
+/// reference gets the count the answer gives for an equal reference. A reference the answer does
+/// not cover, or covers twice with different counts, throws `MalformedBody` (never a count on
+/// another product).
+std::vector<CatalogReferenceCount> match_counts(const std::vector<CatalogReference>& asked,
+                                                std::vector<CatalogReferenceCount> answered);
+
 /// How Count splits `references`: [begin, end) ranges in input order, each of at most 100
 /// references whose `.r` parameter fits in a URL (see `kMaxCountParameterLength`). Empty input:
 /// no batch.

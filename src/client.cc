@@ -75,17 +75,17 @@ class RestConnection final : public Connection {
                                    sent.attempts);
   }
 
-  // The parts one after the other, results concatenated in order.
+  // The parts one after the other, each answer matched to its references, in order.
   template <typename Result>
   Result run(const internal::SplitCall& call, const CallOptions& options) {
     Result all;
-    for (const auto& part : call.parts) {
-      auto some = run<Result>(part, options);
-      if (all.empty()) {
-        all = std::move(some);
-      } else {
-        std::move(some.begin(), some.end(), std::back_inserter(all));
-      }
+    for (std::size_t i = 0; i < call.parts.size(); ++i) {
+      Sent sent = send(call.parts[i], options);
+      const auto& asked = call.asked[i];
+      auto some = internal::decode_answer(
+          [&asked](std::string_view body) { return internal::decode_part(asked, body); },
+          sent.response.body, sent.attempts);
+      std::move(some.begin(), some.end(), std::back_inserter(all));
     }
     return all;
   }
@@ -154,12 +154,12 @@ Client::Client(std::shared_ptr<Connection> connection) : connection_(std::move(c
 WIX_BACKINSTOCK_API_METHODS(WIX_BACKINSTOCK_CLIENT_METHOD)
 #undef WIX_BACKINSTOCK_CLIENT_METHOD
 
-QueryPager Client::query_all_back_in_stock_notification_requests(Query query, CallOptions options) {
-  return QueryPager(*this, std::move(query), options);
+QueryPager Client::query_all_back_in_stock_notification_requests(Query query, CallOptions options,
+                                                                 PagerOptions pager) {
+  return QueryPager(*this, std::move(query), options, pager);
 }
 
 // AppClients ------------------------------------------------------------------------------------
-
 struct AppClients::Impl {
   std::string app_id;
   std::string app_secret;
@@ -205,11 +205,21 @@ Client AppClients::for_instance(const std::string& instance_id) {
 
 // QueryPager ------------------------------------------------------------------------------------
 
-QueryPager::QueryPager(Client client, Query query, CallOptions options)
-    : client_(std::move(client)), query_(std::move(query)), options_(options) {}
+QueryPager::QueryPager(Client client, Query query, CallOptions options, PagerOptions pager)
+    : client_(std::move(client)), query_(std::move(query)), options_(options), pager_(pager) {}
 
 bool QueryPager::fetch() {
   if (done_) return false;
+  // Checked only when another page is needed: a walk of exactly max_pages pages ends normally.
+  auto next_page = [this](const Query& query) {
+    if (pager_.max_pages != 0 && pages_fetched_ >= pager_.max_pages) {
+      done_ = true;
+      throw PagingError("query walk stopped after " + std::to_string(pages_fetched_) +
+                            " pages (PagerOptions::max_pages)",
+                        pages_fetched_);
+    }
+    page_ = client_.query_back_in_stock_notification_requests(query, options_);
+  };
   if (started_ && query_.offset()) {
     // Offset paging: the next page starts after this one; an empty page, a short page or the
     // total ends the walk (and so does an offset past what a 32-bit offset can say).
@@ -222,36 +232,54 @@ bool QueryPager::fetch() {
       return false;
     }
     query_sent_.offset(static_cast<std::int32_t>(next));
-    std::string first = page_.requests.front().id;
-    page_ = client_.query_back_in_stock_notification_requests(query_sent_, options_);
-    // A server that ignores the offset answers the same page again: stop rather than loop.
-    if (!page_.requests.empty() && !first.empty() && page_.requests.front().id == first) {
-      done_ = true;
-      return false;
-    }
+    next_page(query_sent_);
   } else if (started_) {
     if (!page_.has_next()) {
       done_ = true;
       return false;
     }
     // A server that answers with a cursor already sent (A, A or A, B, A...) would be walked
-    // forever: stop there.
+    // forever.
     if (!cursors_sent_.insert(*page_.metadata.next_cursor).second) {
       done_ = true;
-      return false;
+      throw PagingError("query walk stopped: page " + std::to_string(pages_fetched_) +
+                            " handed out a cursor already followed (the server makes no progress)",
+                        pages_fetched_);
     }
     query_sent_ = Query();
     if (query_.limit()) query_sent_.limit(*query_.limit());
     query_sent_.cursor(*page_.metadata.next_cursor);
-    page_ = client_.query_back_in_stock_notification_requests(query_sent_, options_);
+    next_page(query_sent_);
   } else {
     started_ = true;
     query_sent_ = query_;
-    page_ = client_.query_back_in_stock_notification_requests(query_, options_);
+    next_page(query_);
   }
   ++pages_fetched_;
   index_ = 0;
+  check_progress();
   return true;
+}
+
+void QueryPager::check_progress() {
+  // Every request of the page is new, and has an ID that tells it apart: a page that repeats an
+  // earlier one (an ignored offset, a rotated window, a fresh cursor over the same items) stops
+  // the walk before any of its requests is handed out twice.
+  for (const auto& request : page_.requests) {
+    const char* problem = nullptr;
+    if (request.id.empty()) {
+      problem = "holds a request without an ID (progress cannot be told)";
+    } else if (!ids_seen_.insert(request.id).second) {
+      problem = "repeats a request already returned (the server makes no progress)";
+    }
+    if (problem != nullptr) {
+      done_ = true;
+      page_.requests.clear();
+      throw PagingError(
+          "query walk stopped: page " + std::to_string(pages_fetched_) + " " + problem,
+          pages_fetched_);
+    }
+  }
 }
 
 bool QueryPager::advance() {

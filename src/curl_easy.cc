@@ -1,5 +1,10 @@
 #include "curl_easy.h"
 
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -97,6 +102,79 @@ void curl_global_init_once() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
+// SocketWatch -----------------------------------------------------------------------------------
+
+void SocketWatch::install(CURL* handle) {
+  curl_easy_setopt(handle, CURLOPT_OPENSOCKETFUNCTION, &SocketWatch::on_open);
+  curl_easy_setopt(handle, CURLOPT_OPENSOCKETDATA, this);
+  curl_easy_setopt(handle, CURLOPT_CLOSESOCKETFUNCTION, &SocketWatch::on_close);
+  curl_easy_setopt(handle, CURLOPT_CLOSESOCKETDATA, this);
+}
+
+curl_socket_t SocketWatch::on_open(void* self, curlsocktype /*purpose*/,
+                                   struct curl_sockaddr* address) {
+  auto* watch = static_cast<SocketWatch*>(self);
+  curl_socket_t fd = ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+  if (fd == CURL_SOCKET_BAD) return fd;
+  try {
+    std::lock_guard<std::mutex> guard(watch->mutex_);
+    watch->sockets_.push_back({fd});
+  } catch (...) {
+    ::close(fd);
+    return CURL_SOCKET_BAD;
+  }
+  return fd;
+}
+
+int SocketWatch::on_close(void* self, curl_socket_t socket) {
+  auto* watch = static_cast<SocketWatch*>(self);
+  {
+    std::lock_guard<std::mutex> guard(watch->mutex_);
+    auto& all = watch->sockets_;
+    all.erase(
+        std::remove_if(all.begin(), all.end(), [&](const Socket& s) { return s.fd == socket; }),
+        all.end());
+  }
+  return ::close(socket);
+}
+
+namespace {
+
+int local_port_of(curl_socket_t fd) {
+  sockaddr_storage address{};
+  socklen_t length = sizeof address;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return -1;
+  if (address.ss_family == AF_INET) {
+    return ntohs(reinterpret_cast<const sockaddr_in*>(&address)->sin_port);
+  }
+  if (address.ss_family == AF_INET6) {
+    return ntohs(reinterpret_cast<const sockaddr_in6*>(&address)->sin6_port);
+  }
+  return -1;
+}
+
+}  // namespace
+
+bool SocketWatch::fit_for_request(int local_port) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  Socket* found = nullptr;
+  for (auto& s : sockets_) {
+    if (s.local_port == 0) s.local_port = local_port_of(s.fd);
+    if (s.local_port == local_port) found = &s;
+  }
+  if (found == nullptr) return true;  // not a socket of ours (a proxy's, say): nothing to tell
+  if (!found->used) {
+    found->used = true;  // a new connection: nothing can be waiting on it yet
+    return true;
+  }
+  // Between two requests a clean HTTP/1.1 connection has nothing to read: bytes waiting, a close
+  // (readable, end of stream) or a reset (error) all mean it must not carry this request.
+  pollfd p{found->fd, POLLIN, 0};
+  return ::poll(&p, 1, 0) == 0;
+}
+
+// CurlTransfer ----------------------------------------------------------------------------------
+
 CurlTransfer::~CurlTransfer() = default;
 
 std::size_t CurlTransfer::on_body(char* data, std::size_t size, std::size_t count, void* self) {
@@ -152,8 +230,30 @@ int CurlTransfer::on_seek(void* self, curl_off_t offset, int origin) {
   return CURL_SEEKFUNC_OK;
 }
 
+int CurlTransfer::on_prereq(void* self, char* /*primary_ip*/, char* /*local_ip*/,
+                            int /*primary_port*/, int local_port) {
+  auto* t = static_cast<CurlTransfer*>(self);
+  if (t->watch_ != nullptr && !t->watch_->fit_for_request(local_port)) {
+    t->stale_ = true;  // aborted before a byte is written; libcurl closes the connection
+    return CURL_PREREQFUNC_ABORT;
+  }
+  return CURL_PREREQFUNC_OK;
+}
+
+void CurlTransfer::restart(CURL* h) {
+  response_ = HttpResponse{};
+  head_bytes_ = 0;
+  too_large_ = nullptr;
+  body_offset_ = 0;
+  body_handed_out_ = false;
+  stale_ = false;
+  error_[0] = '\0';
+  curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+}
+
 void CurlTransfer::prepare(CURL* h, const HttpRequest& request, const CurlTransportOptions& o,
-                           bool fresh) {
+                           bool fresh, SocketWatch& watch) {
+  watch_ = &watch;
   max_body_ = o.max_response_bytes;
   max_head_ = o.max_response_head_bytes;
   method_ = request.method.c_str();
@@ -185,6 +285,8 @@ void CurlTransfer::prepare(CURL* h, const HttpRequest& request, const CurlTransp
     curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);
     curl_easy_setopt(h, CURLOPT_READFUNCTION, &CurlTransfer::on_read);
     curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, &CurlTransfer::on_seek);
+    curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, &CurlTransfer::on_prereq);
+    watch.install(h);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, o.verify_tls ? 1L : 0L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, o.verify_tls ? 2L : 0L);
     if (!o.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, o.ca_file.c_str());
@@ -201,6 +303,8 @@ void CurlTransfer::prepare(CURL* h, const HttpRequest& request, const CurlTransp
   // Every method sets all of the method options, so a reused handle forgets its last request.
   curl_easy_setopt(h, CURLOPT_READDATA, this);
   curl_easy_setopt(h, CURLOPT_SEEKDATA, this);
+  curl_easy_setopt(h, CURLOPT_PREREQDATA, this);
+  curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 0L);
   body_ = request.body;
   body_offset_ = 0;
   body_handed_out_ = false;
@@ -220,14 +324,22 @@ TransportError CurlTransfer::error(CURL* h, CURLcode code) const {
   long sent = 0;
   curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &sent);
   auto kind = too_large_ != nullptr ? TransportError::Kind::kResponseTooLarge : kind_of(code);
-  // Nothing left this process when no request byte was written; otherwise the server may have
-  // received (and acted on) the request. Once libcurl took a byte of the body, it may have been
-  // sent on an earlier connection even if a later one failed to connect.
-  bool reached = body_handed_out_ || code == CURLE_SEND_FAIL_REWIND ||
-                 (sent > 0 && kind != TransportError::Kind::kConnect);
+  // Judged by what was written, whatever the error: nothing left this process when no request
+  // byte was written (REQUEST_SIZE counts the bytes of this transfer, on every connection it
+  // used); otherwise the server may have received (and acted on) the request. Once libcurl took a
+  // byte of the body, it may have been sent on an earlier connection even if a later one failed.
+  bool reached = body_handed_out_ || code == CURLE_SEND_FAIL_REWIND || sent > 0;
+  // A request that was written had a connection: what failed after is the exchange (an answer
+  // without a status line is reported by libcurl as an unsupported protocol), not the connect.
+  if (reached && kind == TransportError::Kind::kConnect) {
+    kind = TransportError::Kind::kConnectionLost;
+  }
+  if (stale_) kind = TransportError::Kind::kConnectionLost;
   std::string message =
       too_large_ != nullptr
           ? std::string(too_large_) + " exceeds " + std::to_string(too_large_limit_) + " bytes"
+      : stale_
+          ? std::string("a kept-alive connection held unread bytes or was closed, twice")
           : std::string(curl_easy_strerror(code)) + (error_[0] ? std::string(": ") + error_ : "");
   return TransportError(kind, reached, std::string(method_) + " " + message);
 }

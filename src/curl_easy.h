@@ -6,8 +6,10 @@
 #include <curl/curl.h>
 
 #include <cstddef>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "wix/backinstock/transport.h"
 
@@ -18,6 +20,37 @@ void curl_global_init_once();
 
 /// Cleans up a handle `CurlTransfer` prepared, with the header list it keeps for the next request.
 void easy_cleanup(CURL* handle);
+
+/// The sockets of one connection cache (a pooled easy handle's, or a multi handle's), so that a
+/// kept-alive connection is looked at before it carries another request. libcurl 7.88 reuses a
+/// connection that holds unread bytes (a second, unsolicited answer would be read as the next
+/// request's) or whose peer reset it while it idled; a connection that is readable before its
+/// next request is sent is never clean, and is not used. Must outlive every handle it watches and
+/// the connection caches they use (libcurl closes cached sockets through it).
+class SocketWatch {
+ public:
+  SocketWatch() = default;
+  SocketWatch(const SocketWatch&) = delete;
+  SocketWatch& operator=(const SocketWatch&) = delete;
+
+  /// Makes `handle` open and close its sockets through this watch.
+  void install(CURL* handle);
+  /// Before a request goes out on the connection whose local port is `local_port`: true when the
+  /// connection is new, or kept alive and clean (no byte waiting, no close or reset by the peer).
+  bool fit_for_request(int local_port);
+
+ private:
+  static curl_socket_t on_open(void* self, curlsocktype purpose, struct curl_sockaddr* address);
+  static int on_close(void* self, curl_socket_t socket);
+
+  struct Socket {
+    curl_socket_t fd;
+    int local_port = 0;  // 0: not known yet
+    bool used = false;   // has carried a request
+  };
+  std::mutex mutex_;
+  std::vector<Socket> sockets_;
+};
 
 /// The state of one transfer. `prepare` sets every option of the handle for `request` (which must
 /// outlive the transfer: its body is not copied); `finish` turns the result into the response or
@@ -32,7 +65,12 @@ class CurlTransfer {
   /// `fresh`: the handle was never used. Options that do not change between requests are set only
   /// then; a reused handle keeps them (and its connection).
   void prepare(CURL* handle, const HttpRequest& request, const CurlTransportOptions& options,
-               bool fresh);
+               bool fresh, SocketWatch& watch);
+  /// True when the transfer ended with CURLE_ABORTED_BY_CALLBACK because the kept-alive
+  /// connection it was given was not clean; nothing was sent. `restart` sets it up again on a
+  /// new connection.
+  bool refused_stale_connection() const noexcept { return stale_; }
+  void restart(CURL* handle);
   HttpResponse finish(CURL* handle, CURLcode code);
   /// The error `finish` would throw for `code` (not CURLE_OK).
   TransportError error(CURL* handle, CURLcode code) const;
@@ -42,6 +80,8 @@ class CurlTransfer {
   static std::size_t on_header(char* data, std::size_t size, std::size_t count, void* self);
   static std::size_t on_read(char* buffer, std::size_t size, std::size_t count, void* self);
   static int on_seek(void* self, curl_off_t offset, int origin);
+  static int on_prereq(void* self, char* primary_ip, char* local_ip, int primary_port,
+                       int local_port);
 
   HttpResponse response_;
   std::size_t max_body_ = 0;
@@ -57,6 +97,8 @@ class CurlTransfer {
   std::size_t body_offset_ = 0;
   bool body_handed_out_ = false;
   bool rewind_allowed_ = true;
+  SocketWatch* watch_ = nullptr;
+  bool stale_ = false;
   char error_[CURL_ERROR_SIZE] = {0};
 };
 

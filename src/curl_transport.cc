@@ -71,6 +71,9 @@ struct CurlTransport::Impl {
   std::array<std::mutex, kLocks> locks;
   std::mutex pool_mutex;
   std::vector<CURL*> idle;
+  // The handles open and close their sockets through it; ~Impl cleans them up in its body,
+  // before any member is destroyed.
+  internal::SocketWatch watch;
 };
 
 CurlTransport::CurlTransport(CurlTransportOptions options)
@@ -88,8 +91,14 @@ HttpResponse CurlTransport::send(const HttpRequest& request) {
     ~Releaser() { impl->release(h); }
   } releaser{impl_.get(), h};
   internal::CurlTransfer transfer;
-  transfer.prepare(h, request, impl_->options, fresh);
-  return transfer.finish(h, curl_easy_perform(h));
+  transfer.prepare(h, request, impl_->options, fresh, impl_->watch);
+  CURLcode code = curl_easy_perform(h);
+  // A kept-alive connection that was not clean carried nothing: once more, on a new connection.
+  if (code == CURLE_ABORTED_BY_CALLBACK && transfer.refused_stale_connection()) {
+    transfer.restart(h);
+    code = curl_easy_perform(h);
+  }
+  return transfer.finish(h, code);
 }
 
 }  // namespace wix::backinstock

@@ -59,10 +59,20 @@ const std::string& Error::retry_stop_reason() const noexcept {
 
 void ErrorAccess::annotate(Error& error, int attempts, std::string reason) {
   auto info = std::make_shared<Error::CallInfo>();
+  if (error.call_) info->context = error.call_->context;
   info->attempts = attempts;
-  info->what = std::string(error.std::runtime_error::what()) + " [" + std::to_string(attempts) +
-               (attempts == 1 ? " attempt" : " attempts") + "; " + reason + "]";
+  info->what = info->context + std::string(error.std::runtime_error::what()) + " [" +
+               std::to_string(attempts) + (attempts == 1 ? " attempt" : " attempts") + "; " +
+               reason + "]";
   info->reason = std::move(reason);
+  error.call_ = std::move(info);
+}
+
+void ErrorAccess::set_context(Error& error, std::string context) {
+  auto info = std::make_shared<Error::CallInfo>();
+  if (error.call_) *info = *error.call_;
+  info->context = context + ": ";
+  info->what = info->context + (info->attempts > 0 ? info->what : error.std::runtime_error::what());
   error.call_ = std::move(info);
 }
 

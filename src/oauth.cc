@@ -69,8 +69,7 @@ struct OAuthClientCredentials::State {
                            {"instance_id", instance_id}};
     auto answer = internal::post_for_token(options, url, body.dump(), budget, {app_secret},
                                            /*idempotent=*/true);
-    return {internal::token_answer_text(answer, "access_token"),
-            internal::token_lifetime(answer, std::chrono::seconds(3600))};
+    return internal::fresh_token(answer, std::chrono::seconds(3600));
   }
 };
 

@@ -2,6 +2,8 @@
 // clients, legacy apps with rotating refresh tokens, and the bound-session exchange. Each is a
 // token request of its own shape over the shared cache (token_cache.h).
 
+#include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <utility>
@@ -19,17 +21,49 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// A refresh token the answer rotates to: kept and handed out, when the answer has one.
-void rotate(const nlohmann::json& answer, std::mutex& mutex, std::string& refresh,
-            const std::function<void(const std::string&)>& on_refresh_token) {
+// A refresh token the answer rotates to: kept and handed out when the answer has a new one,
+// before anything else of the answer is judged (an unusable access token beside it must not lose
+// it: the old one may be spent). Returns what `on_refresh_token` threw, if anything.
+std::exception_ptr rotate(const nlohmann::json& answer, std::mutex& mutex, std::string& refresh,
+                          const std::function<void(const std::string&)>& on_refresh_token) {
   std::string next = internal::token_answer_text(answer, "refresh_token");
-  if (next.empty()) return;
+  if (next.empty() || !internal::is_header_value(next)) return nullptr;
   {
     std::lock_guard<std::mutex> guard(mutex);
+    if (refresh == next) return nullptr;  // the same token again (it does not expire)
     refresh = next;
   }
-  if (on_refresh_token) on_refresh_token(next);
+  if (!on_refresh_token) return nullptr;
+  try {
+    on_refresh_token(next);
+  } catch (...) {
+    return std::current_exception();
+  }
+  return nullptr;
 }
+
+// The token of `answer` after its refresh token was kept: `fresh_token`, carrying what the user's
+// callback threw.
+internal::FreshToken after_rotation(const nlohmann::json& answer, std::chrono::seconds fallback,
+                                    std::exception_ptr handover_error) {
+  internal::FreshToken fresh = internal::fresh_token(answer, fallback);
+  fresh.handover_error = std::move(handover_error);
+  return fresh;
+}
+
+// A refresh token the token endpoint refused: every later renewal fails at once with the same
+// error, instead of sending a dead (or spent) token again.
+struct Refusal {
+  std::exception_ptr error;
+  void check() const {
+    if (error) std::rethrow_exception(error);
+  }
+  // Keeps `error` when it is a refusal, then rethrows it.
+  [[noreturn]] void remember_and_rethrow(std::exception_ptr e) {
+    if (internal::refused(e)) error = e;
+    std::rethrow_exception(e);
+  }
+};
 
 }  // namespace
 
@@ -44,6 +78,7 @@ struct VisitorCredentials::State {
   mutable std::mutex mutex;  // guards `refresh`
   std::string refresh;
   MemberTokens first;  // a member's access token, used before any renewal
+  Refusal refusal;     // touched only by `fetch`, which never runs concurrently with itself
   std::string current_refresh() const {
     std::lock_guard<std::mutex> guard(mutex);
     return refresh;
@@ -51,10 +86,11 @@ struct VisitorCredentials::State {
 
   internal::FreshToken fetch(Clock::time_point deadline) {
     if (!first.access_token.empty()) {  // a member's own token, once
-      internal::FreshToken given{std::move(first.access_token), first.expires_in};
+      internal::FreshToken given{std::move(first.access_token), first.expires_in, nullptr};
       first.access_token.clear();
       if (given.lifetime.count() > 0) return given;
     }
+    refusal.check();  // a member whose refresh token was refused: new tokens are needed
     auto budget = internal::token_request_budget(options.timeout, deadline);
     std::string refresh_token = current_refresh();
     nlohmann::json answer;
@@ -63,10 +99,12 @@ struct VisitorCredentials::State {
           {"clientId", client_id}, {"grantType", "refresh_token"}, {"refreshToken", refresh_token}};
       try {
         answer = internal::post_for_token(options, url, body.dump(), budget, {refresh_token},
-                                          /*idempotent=*/false);
-      } catch (const ApiError& e) {
-        // A visitor whose refresh token is refused starts over as a new visitor.
-        if (member || e.http_status() >= 500) throw;
+                                          /*idempotent=*/false, internal::Grant::kRefresh);
+      } catch (const Error&) {
+        auto error = std::current_exception();
+        // Only a refusal of the token starts a visitor over; a 429, a 5xx or a lost connection
+        // is temporary, and the same visitor tries again on the next call.
+        if (member || !internal::refused(error)) refusal.remember_and_rethrow(error);
         refresh_token.clear();
         budget = internal::token_request_budget(options.timeout, deadline);
       }
@@ -76,9 +114,8 @@ struct VisitorCredentials::State {
       answer = internal::post_for_token(options, url, body.dump(), budget, {},
                                         /*idempotent=*/true);
     }
-    rotate(answer, mutex, refresh, on_refresh_token);
-    return {internal::token_answer_text(answer, "access_token"),
-            internal::token_lifetime(answer, std::chrono::seconds(3600))};
+    auto handover_error = rotate(answer, mutex, refresh, on_refresh_token);
+    return after_rotation(answer, std::chrono::seconds(3600), std::move(handover_error));
   }
 };
 
@@ -139,18 +176,26 @@ struct RefreshTokenCredentials::State {
     return refresh;
   }
 
+  Refusal refusal;  // touched only by `fetch`, which never runs concurrently with itself
+
   internal::FreshToken fetch(Clock::time_point deadline) {
+    refusal.check();
     auto budget = internal::token_request_budget(options.timeout, deadline);
     std::string refresh_token = current_refresh();
     nlohmann::json body = {{"grant_type", "refresh_token"},
                            {"client_id", app_id},
                            {"client_secret", app_secret},
                            {"refresh_token", refresh_token}};
-    auto answer = internal::post_for_token(options, url, body.dump(), budget,
-                                           {app_secret, refresh_token}, /*idempotent=*/false);
-    rotate(answer, mutex, refresh, on_refresh_token);
-    return {internal::token_answer_text(answer, "access_token"),
-            internal::token_lifetime(answer, std::chrono::seconds(300))};
+    nlohmann::json answer;
+    try {
+      answer =
+          internal::post_for_token(options, url, body.dump(), budget, {app_secret, refresh_token},
+                                   /*idempotent=*/false, internal::Grant::kRefresh);
+    } catch (const Error&) {
+      refusal.remember_and_rethrow(std::current_exception());
+    }
+    auto handover_error = rotate(answer, mutex, refresh, on_refresh_token);
+    return after_rotation(answer, std::chrono::seconds(300), std::move(handover_error));
   }
 };
 
@@ -195,8 +240,7 @@ struct BoundTokenCredentials::State {
                            {"access_token", bound}};
     auto answer = internal::post_for_token(options, url, body.dump(), budget, {app_secret, bound},
                                            /*idempotent=*/true);
-    return {internal::token_answer_text(answer, "access_token"),
-            internal::token_lifetime(answer, std::chrono::seconds(3600))};
+    return internal::fresh_token(answer, std::chrono::seconds(3600));
   }
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "error_access.h"
 #include "error_mapping.h"
 #include "untrusted_json.h"
 #include "validation.h"
@@ -54,11 +55,14 @@ std::string TokenCache::current(Clock::time_point deadline) {
   last_failure_ = failure;
   if (!failure) {
     token_ = std::move(fresh.access);
-    auto margin = std::min<std::chrono::seconds>(margin_, fresh.lifetime / 2);
-    renew_at_ = now() + fresh.lifetime - margin;
+    auto lifetime = clamp_lifetime(fresh.lifetime);
+    auto margin = std::min<std::chrono::seconds>(margin_, lifetime / 2);
+    renew_at_ = now() + lifetime - margin;
   }
   refreshed_.notify_all();
   if (failure) std::rethrow_exception(failure);
+  // Cached first: the user's callback failing does not cost another token request.
+  if (fresh.handover_error) std::rethrow_exception(fresh.handover_error);
   return token_;
 }
 
@@ -97,9 +101,43 @@ std::chrono::milliseconds token_request_budget(std::chrono::milliseconds timeout
   return std::min(timeout, left);
 }
 
+namespace {
+
+// The path of `url` ("/oauth2/token"), for messages.
+std::string path_of(const std::string& url) {
+  auto scheme = url.find("://");
+  auto slash = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  return slash == std::string::npos ? url : url.substr(slash);
+}
+
+// What a failed token request says first.
+std::string failure_context(const std::string& url, Grant grant, const Error& error) {
+  std::string context = "token request to " + path_of(url) + " failed";
+  if (grant != Grant::kRefresh) return context;
+  if (const auto* api = dynamic_cast<const ApiError*>(&error)) {
+    return context + (api->http_status() == 400 || api->http_status() == 401
+                          ? " (the refresh token was refused)"
+                          : " (the refresh token may have been spent)");
+  }
+  if (const auto* transport = dynamic_cast<const TransportError*>(&error)) {
+    return context + (transport->may_have_reached_server()
+                          ? " (the refresh token may have been spent)"
+                          : " (the refresh token was not sent)");
+  }
+  return context;
+}
+
+TransportError malformed(const std::string& problem) {
+  return TransportError(TransportError::Kind::kMalformedResponse, true,
+                        "malformed token response: " + problem);
+}
+
+}  // namespace
+
 nlohmann::json post_for_token(const OAuthOptions& options, const std::string& url, std::string body,
                               std::chrono::milliseconds budget,
-                              const std::vector<std::string>& secrets, bool idempotent) {
+                              const std::vector<std::string>& secrets, bool idempotent,
+                              Grant grant) {
   HttpRequest request;
   request.method = "POST";
   request.url = url;
@@ -107,34 +145,57 @@ nlohmann::json post_for_token(const OAuthOptions& options, const std::string& ur
   request.body = std::move(body);
   request.timeout = budget;
   request.idempotent = idempotent;
-  HttpResponse response = options.transport->send(request);
-  if (response.status != 200) throw_api_error(response, secrets);
-  auto parsed = parse_untrusted(response.body).value;
-  auto token = parsed.is_object() ? parsed.find("access_token") : parsed.end();
-  if (!parsed.is_object() || token == parsed.end() || !token->is_string() ||
-      token->get<std::string>().empty()) {
-    throw TransportError(TransportError::Kind::kMalformedResponse, true,
-                         "malformed token response: no access_token");
+  try {
+    HttpResponse response = options.transport->send(request);
+    if (response.status != 200) throw_api_error(response, secrets);
+    auto parsed = parse_untrusted(response.body).value;
+    if (!parsed.is_object()) throw malformed("not a JSON object");
+    return parsed;
+  } catch (Error& e) {
+    ErrorAccess::set_context(e, failure_context(url, grant, e));
+    throw;
   }
-  // The token becomes a header of every API request: no CR, LF or other control character.
-  if (!is_header_value(token->get_ref<const std::string&>())) {
-    throw TransportError(TransportError::Kind::kMalformedResponse, true,
-                         "malformed token response: the access token is not a valid header value");
-  }
-  return parsed;
 }
 
-std::chrono::seconds token_lifetime(const nlohmann::json& answer, std::chrono::seconds fallback) {
-  // Clamped to [1 s, 1 year]: no overflow, and a token is renewed at least yearly.
-  constexpr double kMaxLifetime = 365.0 * 24 * 3600;
+bool refused(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const ApiError& e) {
+    return e.http_status() == 400 || e.http_status() == 401;
+  } catch (...) {
+    return false;
+  }
+}
+
+FreshToken fresh_token(const nlohmann::json& answer, std::chrono::seconds fallback) {
+  auto token = answer.find("access_token");
+  if (token == answer.end() || !token->is_string() ||
+      token->get_ref<const std::string&>().empty()) {
+    throw malformed("no access_token");
+  }
+  const auto& text = token->get_ref<const std::string&>();
+  if (text.size() > kMaxAccessTokenBytes) {
+    throw malformed("the access token is over " + std::to_string(kMaxAccessTokenBytes) + " bytes");
+  }
+  // The token becomes a header of every API request: no CR, LF or other control character.
+  if (!is_header_value(text)) throw malformed("the access token is not a valid header value");
+  FreshToken fresh;
+  fresh.access = text;
+  fresh.lifetime = fallback;
   auto expires = answer.find("expires_in");
   if (expires != answer.end() && expires->is_number()) {
     double seconds = expires->get<double>();
     if (seconds >= 1) {
-      return std::chrono::seconds(static_cast<long long>(std::min(seconds, kMaxLifetime)));
+      constexpr double kYear = 365.0 * 24 * 3600;
+      fresh.lifetime = std::chrono::seconds(static_cast<long long>(std::min(seconds, kYear)));
     }
   }
-  return fallback;
+  return fresh;
+}
+
+std::chrono::seconds clamp_lifetime(std::chrono::seconds lifetime) {
+  constexpr std::chrono::seconds kYear(365LL * 24 * 3600);
+  return std::clamp(lifetime, std::chrono::seconds(1), kYear);
 }
 
 std::string token_answer_text(const nlohmann::json& answer, const char* key) {

@@ -27,7 +27,14 @@ namespace wix::backinstock::internal {
 struct FreshToken {
   std::string access;
   std::chrono::seconds lifetime{3600};
+  /// What the user's `on_refresh_token` threw when the token's answer rotated the refresh token:
+  /// the token is cached all the same, then this reaches the caller.
+  std::exception_ptr handover_error;
 };
+
+/// The longest access token accepted (Wix's are about 1 KiB): a token becomes a header of every
+/// call, so an absurd one is refused when it arrives, not on every call that would carry it.
+inline constexpr std::size_t kMaxAccessTokenBytes = 16 * 1024;
 
 class TokenCache {
  public:
@@ -79,18 +86,36 @@ std::unique_ptr<TokenCache> make_token_cache(TokenCache::Fetch fetch, const OAut
 std::chrono::milliseconds token_request_budget(std::chrono::milliseconds timeout,
                                                TokenCache::Clock::time_point deadline);
 
+/// What a token request spends.
+enum class Grant {
+  kOther,    ///< nothing single-use (client credentials, anonymous, bound session)
+  kRefresh,  ///< a refresh token, which the answer may rotate
+};
+
 /// POSTs the JSON `body` to `url` through `options.transport` within `budget`, and returns the
-/// answer, a JSON object holding a non-empty, header-safe `access_token`. A non-200 answer throws
-/// its typed error (redacted of `secrets`); anything else malformed throws
-/// `TransportError(kMalformedResponse)`.
+/// answer, a JSON object (its access token is judged by `fresh_token`, after the flow kept any
+/// rotated refresh token). A non-200 answer throws its typed error (redacted of `secrets`); a body
+/// that is not a JSON object throws `TransportError(kMalformedResponse)`. Every error says that a
+/// token request failed and, for `Grant::kRefresh`, whether the refresh token was refused, not
+/// sent, or may have been spent.
 /// `idempotent`: whether the transport may send the request again on a reused connection that
-/// died (not for single-use refresh tokens).
+/// died (not for refresh tokens).
 nlohmann::json post_for_token(const OAuthOptions& options, const std::string& url, std::string body,
                               std::chrono::milliseconds budget,
-                              const std::vector<std::string>& secrets, bool idempotent);
+                              const std::vector<std::string>& secrets, bool idempotent,
+                              Grant grant = Grant::kOther);
 
-/// `expires_in` of a token answer, clamped to [1 s, 1 year]; `fallback` when absent.
-std::chrono::seconds token_lifetime(const nlohmann::json& answer, std::chrono::seconds fallback);
+/// True when `error` (thrown by `post_for_token`) is the token endpoint refusing the grant (400 or
+/// 401): a refresh token so refused will not work again.
+bool refused(const std::exception_ptr& error);
+
+/// The token of an answer: a non-empty, header-safe `access_token` of at most
+/// kMaxAccessTokenBytes, and `expires_in` clamped to [1 s, 1 year] (`fallback` when absent).
+/// Throws `TransportError(kMalformedResponse)` otherwise.
+FreshToken fresh_token(const nlohmann::json& answer, std::chrono::seconds fallback);
+
+/// A lifetime clamped to [1 s, 1 year]: no overflow of the renewal time, renewed at least yearly.
+std::chrono::seconds clamp_lifetime(std::chrono::seconds lifetime);
 
 /// A string member of a token answer, or empty.
 std::string token_answer_text(const nlohmann::json& answer, const char* key);

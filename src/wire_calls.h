@@ -16,11 +16,19 @@
 
 namespace wix::backinstock::internal {
 
-/// One API call sent as several requests (Count: at most 100 references per URL); the results of
-/// the parts are concatenated in order. No parts: the answer is empty without a request.
+/// One API call sent as several requests (Count: at most 100 references per URL). Each part's
+/// answer is matched to the references that part asked for (`decode_part`), and the parts'
+/// results are concatenated in order. No parts: the answer is empty without a request.
 struct SplitCall {
   std::vector<WireCall> parts;
+  std::vector<std::vector<CatalogReference>> asked;  ///< per part, the references it counts
 };
+
+/// The result of a Count part that asked for `asked`, from its 200 body.
+inline std::vector<CatalogReferenceCount> decode_part(const std::vector<CatalogReference>& asked,
+                                                      std::string_view body) {
+  return match_counts(asked, decode_count_response(body));
+}
 
 /// The result of a 200 body, per result type of api_methods.h.
 template <typename Result>
@@ -105,9 +113,9 @@ inline SplitCall get_back_in_stock_notification_requests_count_by_catalog_refere
     const std::vector<CatalogReference>& catalog_references, const CallOptions& /*options*/) {
   SplitCall call;
   for (const auto& [begin, end] : count_batches(catalog_references)) {
-    call.parts.push_back(count_part(std::vector<CatalogReference>(
-        catalog_references.begin() + static_cast<std::ptrdiff_t>(begin),
-        catalog_references.begin() + static_cast<std::ptrdiff_t>(end))));
+    call.asked.emplace_back(catalog_references.begin() + static_cast<std::ptrdiff_t>(begin),
+                            catalog_references.begin() + static_cast<std::ptrdiff_t>(end));
+    call.parts.push_back(count_part(call.asked.back()));
   }
   return call;
 }

@@ -74,20 +74,27 @@ TEST(DotSegmentTest, DotIdsStayOneEncodedSegmentOnTheWire) {
 }
 
 TEST(PagerTest, StopsOnAnyRepeatedCursor) {
-  // Page 1 points at A, A at B, B back at A: a cycle the pager must not walk forever.
+  // Page 1 points at A, A at B, B back at A: a cycle the pager must not walk forever. Each page
+  // holds a new request, so only the cursor tells that the walk goes round.
   HostileServer server([](int fd, const WireRequest& r) {
     std::string next = r.index % 2 == 1 ? "A" : "B";
-    return HostileServer::reply(
-        fd, 200,
-        R"({"requests":[{"id":"r"}],"metadata":{"count":1,"cursors":{"next":")" + next + R"("}}})");
+    return HostileServer::reply(fd, 200,
+                                R"({"requests":[{"id":"r)" + std::to_string(r.index) +
+                                    R"("}],"metadata":{"count":1,"cursors":{"next":")" + next +
+                                    R"("}}})");
   });
   Client client(testing::one_attempt_options(server.url()));
   // The server's answers alternate A, B, A, B... (one keep-alive connection) whatever was sent.
   std::size_t seen = 0;
-  for (const auto& r : client.query_all_back_in_stock_notification_requests(Query().limit(1))) {
-    (void)r;
-    if (++seen > 50) break;
-  }
+  EXPECT_THROW(
+      {
+        for (const auto& r :
+             client.query_all_back_in_stock_notification_requests(Query().limit(1))) {
+          (void)r;
+          if (++seen > 50) break;
+        }
+      },
+      PagingError);
   EXPECT_LE(seen, 3u);
   EXPECT_LE(server.requests().size(), 3u);
 }

@@ -4,8 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <mutex>
 
+#include "encoding.h"
 #include "hostile_client.h"
 #include "hostile_server.h"
 #include "wix/backinstock/backinstock.h"
@@ -121,6 +123,187 @@ TEST(SecretsTest, RedirectsAreNotFollowedSoTheKeyStaysHome) {
   EXPECT_THROW(client.get_settings(), ApiError);
   EXPECT_EQ(elsewhere.requests().size(), 0u);
   EXPECT_EQ(server.requests().size(), 2u);
+}
+
+// -- every spelling, whatever the body
+// -------------------------------------------------------------
+
+const std::string kSlashPlusKey = "IST.eyJraWQiOi/Jhb+GciOi=JSUzI1NiJ9";
+
+std::string percent(const std::string& text) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    out += '%';
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
+}
+
+// `secret` with `/`, `+` and `=` JSON-escaped; `backslashes` per escape (2: JSON inside a string).
+std::string json_escaped(const std::string& secret, int backslashes) {
+  const std::string slash(static_cast<std::size_t>(backslashes), '\\');
+  std::string out;
+  for (char c : secret) {
+    if (c == '/') {
+      out += slash + "/";
+    } else if (c == '+') {
+      out += slash + "u002B";
+    } else if (c == '=') {
+      out += slash + "u003d";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string base64_standard(const std::string& text) {
+  std::string out = internal::base64url_encode(text);
+  for (auto& c : out) c = c == '-' ? '+' : c == '_' ? '/' : c;
+  return out;
+}
+
+// The spellings of `secret` a server may echo: raw, JSON-escaped once and twice, percent-encoded,
+// base64url, and base64 inside a larger encoded value (a Basic header, say).
+std::vector<std::string> spellings(const std::string& secret) {
+  return {secret,
+          json_escaped(secret, 1),
+          json_escaped(secret, 2),
+          percent(secret),
+          internal::base64url_encode(secret),
+          base64_standard("user:" + secret)};
+}
+
+void expect_no_spelling(const std::string& text, const std::string& secret, const char* where) {
+  for (const auto& spelling : spellings(secret)) {
+    // The middle half: what any spelling of the secret holds whatever surrounds it.
+    std::string core = spelling.substr(spelling.size() / 4, spelling.size() / 2);
+    EXPECT_EQ(text.find(core), std::string::npos)
+        << where << " holds a spelling of the secret: " << text.substr(0, 400);
+  }
+}
+
+// A 400 whose body is cut short (not JSON), echoing the key in each spelling.
+TEST(SecretsTest, KeyEchoedInAnySpellingInABodyThatDoesNotParseIsRedacted) {
+  const auto forms = spellings(kSlashPlusKey);
+  std::string body = R"({"message":"bad key )";
+  for (const auto& form : forms) body += form + " ";
+  body += R"(","details":{"applicationError":{"code":"INVALID_ITEM_IMA)";  // cut short
+  HostileServer server(
+      [&](int fd, const WireRequest&) { return HostileServer::reply(fd, 400, body); });
+  Client client(testing::one_attempt_options(server.url(), kSlashPlusKey));
+  try {
+    client.get_settings();
+    FAIL();
+  } catch (const InvalidArgumentError& e) {
+    expect_no_spelling(e.raw_body(), kSlashPlusKey, "raw_body()");
+    expect_no_spelling(e.what(), kSlashPlusKey, "what()");
+    expect_no_spelling(e.message(), kSlashPlusKey, "message()");
+    EXPECT_NE(e.raw_body().find("bad key"), std::string::npos) << e.raw_body();
+  }
+}
+
+// A token endpoint that echoes the client secret in an HTML page, or in a truncated JSON body.
+TEST(SecretsTest, ClientSecretEchoedByTheTokenEndpointInAnySpellingIsRedacted) {
+  const std::string secret = "app/secret+of=the-app-0123456789";
+  for (const std::string shape : {"html", "json"}) {
+    HostileServer server([&](int fd, const WireRequest&) {
+      std::string body = shape == "html" ? "<html><body>Unknown client " : R"({"error":"x )";
+      for (const auto& form : spellings(secret)) body += form + " ";
+      return HostileServer::reply(fd, 400, body);
+    });
+    OAuthOptions oauth;
+    oauth.base_url = server.url();
+    ClientOptions options;
+    options.base_url = server.url();
+    options.credentials = std::make_shared<OAuthClientCredentials>("app", secret, "inst", oauth);
+    options.retry = RetryPolicy::no_retry();
+    std::string logged;
+    options.logger = [&](const AttemptRecord& r) { logged += std::string(r.error) + "\n"; };
+    Client client(options);
+    try {
+      client.get_settings();
+      FAIL() << shape;
+    } catch (const ApiError& e) {
+      expect_no_spelling(e.raw_body(), secret, "raw_body()");
+      expect_no_spelling(e.what(), secret, "what()");
+      expect_no_spelling(e.message(), secret, "message()");
+    }
+    expect_no_spelling(logged, secret, "log");
+  }
+}
+
+// A refresh token echoed back by the token endpoint that refuses it.
+TEST(SecretsTest, RefreshTokenEchoedByTheTokenEndpointIsRedacted) {
+  const std::string refresh = "refresh/token+value=0123456789abcdef";
+  HostileServer server([&](int fd, const WireRequest&) {
+    std::string body = R"({"message":"refresh token )";
+    for (const auto& form : spellings(refresh)) body += form + " ";
+    return HostileServer::reply(fd, 400, body + "is invalid");
+  });
+  OAuthOptions oauth;
+  oauth.base_url = server.url();
+  auto credentials = std::make_shared<RefreshTokenCredentials>("app", "secret-0123456789", refresh,
+                                                               nullptr, oauth);
+  ClientOptions options;
+  options.base_url = server.url();
+  options.credentials = credentials;
+  options.retry = RetryPolicy::no_retry();
+  Client client(options);
+  try {
+    client.get_settings();
+    FAIL();
+  } catch (const ApiError& e) {
+    expect_no_spelling(e.raw_body(), refresh, "raw_body()");
+    expect_no_spelling(e.what(), refresh, "what()");
+  }
+}
+
+// A short dummy key must not shred ordinary words, and a whole-token echo is still redacted.
+TEST(SecretsTest, AShortKeyIsRedactedAsAWholeTokenWithoutShreddingWords) {
+  const std::string body =
+      R"({"message":"Back in stock notification request not found for key k","details":{}})";
+  HostileServer server(
+      [&](int fd, const WireRequest&) { return HostileServer::reply(fd, 404, body); });
+  Client client(testing::one_attempt_options(server.url(), "k"));
+  try {
+    client.get_settings();
+    FAIL();
+  } catch (const NotFoundError& e) {
+    EXPECT_EQ(e.message(), "Back in stock notification request not found for key [REDACTED]");
+  }
+}
+
+// A token that cannot be a header (or of absurd size) is refused when it arrives: one error, no
+// API request, and no renewal that keeps failing for the token's lifetime.
+TEST(SecretsTest, AHugeAccessTokenIsRefusedWhenItArrives) {
+  std::atomic<int> token_requests{0};
+  std::atomic<int> api_requests{0};
+  HostileServer server([&](int fd, const WireRequest& r) {
+    if (r.target == "/oauth2/token") {
+      ++token_requests;
+      return HostileServer::reply(
+          fd, 200, R"({"access_token":")" + std::string(1 << 20, 'a') + R"(","expires_in":3600})");
+    }
+    ++api_requests;
+    return HostileServer::reply(fd, 200, "{}");
+  });
+  OAuthOptions oauth;
+  oauth.base_url = server.url();
+  ClientOptions options;
+  options.base_url = server.url();
+  options.credentials = std::make_shared<OAuthClientCredentials>("app", "secret", "inst", oauth);
+  Client client(options);
+  try {
+    client.get_settings();
+    FAIL();
+  } catch (const TransportError& e) {
+    EXPECT_EQ(e.kind(), TransportError::Kind::kMalformedResponse) << e.what();
+  }
+  EXPECT_EQ(token_requests.load(), 1);
+  EXPECT_EQ(api_requests.load(), 0);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "wix/backinstock/api_methods.h"
@@ -70,6 +71,14 @@ struct CallOptions {
   std::optional<std::chrono::milliseconds> deadline;
   /// Replaces `ClientOptions::retry` for this call (`RetryPolicy::no_retry()` for one attempt).
   std::optional<RetryPolicy> retry;
+};
+
+/// Bounds of a walk over every page (`Client::query_all_...`). Whatever the bound, a walk whose
+/// pages do not make progress stops with `PagingError` at the first page that shows it.
+struct PagerOptions {
+  /// Pages fetched at most; a walk that needs more stops with `PagingError` (0: no bound).
+  /// The default allows 10,000,000 requests at 100 per page.
+  std::size_t max_pages = 100000;
 };
 
 /// The seam between `Client` and the wire: one virtual per API method, with the `Client` method's
@@ -156,9 +165,12 @@ class Client {
   /// One page of results.
   QueryPage query_back_in_stock_notification_requests(const Query& query = {},
                                                       const CallOptions& options = {});
-  /// Every result across pages, fetched lazily while a range-for walks it.
+  /// Every result across pages, fetched lazily while a range-for walks it. Each request is
+  /// returned once: a server whose pages do not make progress ends the walk with `PagingError`
+  /// (see `PagerOptions`), so a walk always ends.
   QueryPager query_all_back_in_stock_notification_requests(Query query = {},
-                                                           CallOptions options = {});
+                                                           CallOptions options = {},
+                                                           PagerOptions pager = {});
 
   /// Counts per reference, in input order. Count carries its references in the URL, so the list
   /// is sent in batches of at most 100 references that also keep the URL under about 8 KiB;
@@ -210,7 +222,7 @@ class AppClients {
 class QueryPager {
  public:
   /// Walks the pages of `query` through `client`.
-  QueryPager(Client client, Query query, CallOptions options);
+  QueryPager(Client client, Query query, CallOptions options, PagerOptions pager = {});
 
   /// Input iterator over the requests of every page.
   // The standard library's names for iterators and their traits.
@@ -254,14 +266,17 @@ class QueryPager {
   std::size_t pages_fetched() const noexcept { return pages_fetched_; }
 
  private:
-  bool advance();  // moves to the next item, fetching as needed; false at the end
-  bool fetch();    // loads the next page; false when there is none
+  bool advance();         // moves to the next item, fetching as needed; false at the end
+  bool fetch();           // loads the next page; false when there is none
+  void check_progress();  // throws PagingError when the page just fetched does not move on
 
   Client client_;
   Query query_;
   Query query_sent_;                    // the query of the current page
   std::set<std::string> cursors_sent_;  // a server that cycles through cursors is not walked twice
+  std::unordered_set<std::string> ids_seen_;  // every request returned so far
   CallOptions options_;
+  PagerOptions pager_;
   QueryPage page_;
   std::size_t index_ = 0;
   std::size_t pages_fetched_ = 0;

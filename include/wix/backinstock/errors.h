@@ -59,6 +59,7 @@ class Error : public std::runtime_error {
   struct CallInfo {
     int attempts = 0;
     std::string reason;
+    std::string context;  // what failed, when not the call's own request (a token request)
     std::string what;
   };
   std::shared_ptr<const CallInfo> call_;
@@ -104,6 +105,22 @@ class TransportError : public Error {
  private:
   Kind kind_;
   bool may_have_reached_server_;
+};
+
+/// A walk over every page of a query (`Client::query_all_...`) stopped: the server's pages did not
+/// make progress (a request came back that an earlier page held, a cursor was handed out twice, a
+/// request had no ID to tell), or the walk reached `PagerOptions::max_pages`. The requests
+/// already returned stand; none is returned twice. Kind `kMalformedResponse`.
+class PagingError : public TransportError {
+ public:
+  /// `pages`: pages fetched when the walk stopped.
+  PagingError(const std::string& message, std::size_t pages)
+      : TransportError(Kind::kMalformedResponse, true, message), pages_(pages) {}
+  /// Pages fetched when the walk stopped.
+  std::size_t pages() const noexcept { return pages_; }
+
+ private:
+  std::size_t pages_;
 };
 
 /// One entry of `details.validationError.fieldViolations` in a Wix error body.

@@ -1,0 +1,295 @@
+// Servers whose answers do not fit the question: a pager that would walk forever (pages that do
+// not move on), and Count answers in another order or short of an entry. The SDK stops with a
+// typed error, or puts each count on its own reference: never an endless walk, never a count on
+// the wrong product.
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "hostile_client.h"
+#include "hostile_server.h"
+#include "wix/backinstock/backinstock.h"
+
+namespace wix::backinstock {
+namespace {
+
+using nlohmann::json;
+using testing::HostileServer;
+using testing::Then;
+using testing::WireRequest;
+
+json a_request(const std::string& id) {
+  json r = {{"catalogReference", {{"appId", kWixStoresAppId}, {"catalogItemId", "orchid"}}},
+            {"email", "ann@example.com"},
+            {"status", "RECEIVED"}};
+  if (!id.empty()) r["id"] = id;
+  return r;
+}
+
+json a_page(const std::vector<std::string>& ids) {
+  json page = {{"requests", json::array()}, {"metadata", {{"count", ids.size()}}}};
+  for (const auto& id : ids) page["requests"].push_back(a_request(id));
+  return page;
+}
+
+// Walks every page; the number of pages the walk fetched when it ended (a stuck server stops it
+// at `kOutside` pages from outside, which fails the test).
+constexpr std::size_t kOutside = 300;
+
+struct Walk {
+  std::size_t items = 0;
+  std::size_t pages = 0;
+  bool typed_error = false;
+  std::string message;
+};
+
+Walk walk(Client& client, const Query& query, PagerOptions pager = {}) {
+  Walk out;
+  auto all = client.query_all_back_in_stock_notification_requests(query, {}, pager);
+  try {
+    for (auto it = all.begin(); it != all.end(); ++it) {
+      ++out.items;
+      if (all.pages_fetched() > kOutside) break;
+    }
+  } catch (const PagingError& e) {
+    out.typed_error = true;
+    out.message = e.what();
+  }
+  out.pages = all.pages_fetched();
+  return out;
+}
+
+Then page_reply(int fd, const json& page) { return HostileServer::reply(fd, 200, page.dump()); }
+
+TEST(PagerProgressTest, OffsetIgnoredWithTwoPagesInTurnStopsWithATypedError) {
+  std::atomic<int> served{0};
+  HostileServer server([&](int fd, const WireRequest&) {
+    int n = served++;
+    std::vector<std::string> ids;
+    for (int i = 0; i < 10; ++i) ids.push_back((n % 2 ? "b-" : "a-") + std::to_string(i));
+    return page_reply(fd, a_page(ids));
+  });
+  Client client(testing::one_attempt_options(server.url()));
+  auto result = walk(client, Query().limit(10).offset(0));
+  EXPECT_TRUE(result.typed_error) << result.pages << " pages";
+  EXPECT_LE(result.pages, 3u);
+  EXPECT_EQ(result.items, 20u);
+}
+
+TEST(PagerProgressTest, SameItemsRotatedByOneStopWithATypedError) {
+  std::atomic<int> served{0};
+  HostileServer server([&](int fd, const WireRequest&) {
+    int n = served++;
+    std::vector<std::string> ids;
+    for (int i = 0; i < 10; ++i) ids.push_back("r-" + std::to_string((i + n) % 10));
+    json page = a_page(ids);
+    page["metadata"]["total"] = 2147483647;
+    page["metadata"]["offset"] = n * 10;
+    return page_reply(fd, page);
+  });
+  Client client(testing::one_attempt_options(server.url()));
+  auto result = walk(client, Query().limit(10).offset(0));
+  EXPECT_TRUE(result.typed_error) << result.pages << " pages";
+  EXPECT_LE(result.pages, 2u);
+}
+
+TEST(PagerProgressTest, ItemsWithoutIdsStopWithATypedError) {
+  HostileServer server([&](int fd, const WireRequest&) {
+    return page_reply(fd, a_page(std::vector<std::string>(10, "")));
+  });
+  Client client(testing::one_attempt_options(server.url()));
+  auto result = walk(client, Query().limit(10).offset(0));
+  EXPECT_TRUE(result.typed_error) << result.pages << " pages";
+  EXPECT_EQ(result.pages, 1u);
+}
+
+TEST(PagerProgressTest, FreshCursorsOverTheSameItemsStopWithATypedError) {
+  std::atomic<int> served{0};
+  HostileServer server([&](int fd, const WireRequest&) {
+    json page = a_page({"c-1", "c-2"});
+    page["metadata"]["cursors"]["next"] = "cursor-" + std::to_string(served++);
+    return page_reply(fd, page);
+  });
+  Client client(testing::one_attempt_options(server.url()));
+  auto result = walk(client, Query().limit(2));
+  EXPECT_TRUE(result.typed_error) << result.pages << " pages";
+  EXPECT_LE(result.pages, 2u);
+}
+
+TEST(PagerProgressTest, ACursorSentBeforeStopsWithATypedError) {
+  std::atomic<int> served{0};
+  HostileServer server([&](int fd, const WireRequest&) {
+    int n = served++;
+    json page = a_page({"k-" + std::to_string(n)});
+    page["metadata"]["cursors"]["next"] = n % 2 ? "A" : "B";
+    return page_reply(fd, page);
+  });
+  Client client(testing::one_attempt_options(server.url()));
+  auto result = walk(client, Query().limit(1));
+  EXPECT_TRUE(result.typed_error) << result.pages << " pages";
+  EXPECT_LE(result.pages, 3u);
+}
+
+TEST(PagerProgressTest, AServerThatMakesProgressForeverStopsAtTheUsersBound) {
+  std::atomic<int> served{0};
+  HostileServer server([&](int fd, const WireRequest&) {
+    int n = served++;
+    json page = a_page({"new-" + std::to_string(n)});
+    page["metadata"]["cursors"]["next"] = "cursor-" + std::to_string(n);
+    return page_reply(fd, page);
+  });
+  Client client(testing::one_attempt_options(server.url()));
+  PagerOptions pager;
+  pager.max_pages = 25;
+  auto result = walk(client, Query().limit(1), pager);
+  EXPECT_TRUE(result.typed_error);
+  EXPECT_EQ(result.pages, 25u);
+  EXPECT_EQ(result.items, 25u);
+  EXPECT_NE(result.message.find("max_pages"), std::string::npos) << result.message;
+}
+
+TEST(PagerProgressTest, AnHonestOffsetWalkEndsWithoutError) {
+  std::atomic<int> served{0};
+  HostileServer server([&](int fd, const WireRequest&) {
+    // 25 items in pages of 10.
+    int page_number = served++;
+    std::vector<std::string> ids;
+    for (int i = page_number * 10; i < std::min(25, page_number * 10 + 10); ++i) {
+      ids.push_back("h-" + std::to_string(i));
+    }
+    json page = a_page(ids);
+    page["metadata"]["total"] = 25;
+    return page_reply(fd, page);
+  });
+  Client client(testing::one_attempt_options(server.url()));
+  auto result = walk(client, Query().limit(10).offset(0));
+  EXPECT_FALSE(result.typed_error) << result.message;
+  EXPECT_EQ(result.items, 25u);
+  EXPECT_EQ(result.pages, 3u);
+}
+
+// -- Count ---------------------------------------------------------------------------------------
+
+std::vector<CatalogReference> references(int n) {
+  std::vector<CatalogReference> out;
+  for (int i = 0; i < n; ++i) out.emplace_back("item-" + std::to_string(i), kWixStoresAppId);
+  return out;
+}
+
+std::string base64url_decode(std::string text) {
+  for (auto& c : text) c = c == '-' ? '+' : c == '_' ? '/' : c;
+  while (text.size() % 4) text += '=';
+  static const std::string kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  int bits = 0;
+  unsigned value = 0;
+  for (char c : text) {
+    if (c == '=') break;
+    value = (value << 6) | static_cast<unsigned>(kAlphabet.find(c));
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((value >> bits) & 0xff);
+    }
+  }
+  return out;
+}
+
+// The references of a Count request, decoded from its `.r` parameter.
+json asked_references(const WireRequest& request) {
+  auto at = request.target.find(".r=");
+  std::string r = request.target.substr(at + 3);
+  r = r.substr(0, r.find('&'));
+  return json::parse(base64url_decode(r))["catalogReferences"];
+}
+
+// Each reference counted as its item number; `shape` reorders or cuts the answer of a batch.
+Then count_answer(int fd, const WireRequest& request,
+                  const std::function<void(json&, int batch)>& shape, std::atomic<int>& batches) {
+  json counts = json::array();
+  for (const auto& ref : asked_references(request)) {
+    std::string item = ref["catalogItemId"];
+    counts.push_back({{"catalogReference", ref}, {"count", std::stoi(item.substr(5))}});
+  }
+  shape(counts, batches++);
+  return HostileServer::reply(fd, 200, json{{"countsPerCatalogReference", counts}}.dump());
+}
+
+void reverse_first_cut_second(json& counts, int batch) {
+  if (batch == 0) {
+    std::reverse(counts.begin(), counts.end());
+  } else {
+    counts.erase(counts.end() - 1);
+  }
+}
+
+TEST(CountMatchingTest, ClientPutsEachCountOnItsReferenceOrFails) {
+  std::atomic<int> batches{0};
+  HostileServer server([&](int fd, const WireRequest& r) {
+    return count_answer(fd, r, reverse_first_cut_second, batches);
+  });
+  Client client(testing::one_attempt_options(server.url()));
+  EXPECT_THROW(
+      client.get_back_in_stock_notification_requests_count_by_catalog_references(references(150)),
+      TransportError);
+}
+
+TEST(CountMatchingTest, AsyncClientPutsEachCountOnItsReferenceOrFails) {
+  std::atomic<int> batches{0};
+  HostileServer server([&](int fd, const WireRequest& r) {
+    return count_answer(fd, r, reverse_first_cut_second, batches);
+  });
+  AsyncClient client(testing::one_attempt_options(server.url()));
+  EXPECT_THROW(
+      client.get_back_in_stock_notification_requests_count_by_catalog_references(references(150))
+          .get(),
+      TransportError);
+}
+
+TEST(CountMatchingTest, AnswersInAnyOrderAreReturnedInInputOrder) {
+  std::atomic<int> batches{0};
+  HostileServer server([&](int fd, const WireRequest& r) {
+    return count_answer(
+        fd, r, [](json& counts, int) { std::reverse(counts.begin(), counts.end()); }, batches);
+  });
+  auto refs = references(150);
+  Client client(testing::one_attempt_options(server.url()));
+  auto counts = client.get_back_in_stock_notification_requests_count_by_catalog_references(refs);
+  ASSERT_EQ(counts.size(), refs.size());
+  for (std::size_t i = 0; i < refs.size(); ++i) {
+    EXPECT_EQ(counts[i].catalog_reference, refs[i]) << i;
+    EXPECT_EQ(counts[i].count, static_cast<int>(i)) << i;
+  }
+  AsyncClient async(testing::one_attempt_options(server.url()));
+  auto async_counts =
+      async.get_back_in_stock_notification_requests_count_by_catalog_references(refs).get();
+  ASSERT_EQ(async_counts.size(), refs.size());
+  for (std::size_t i = 0; i < refs.size(); ++i) {
+    EXPECT_EQ(async_counts[i].count, static_cast<int>(i)) << i;
+  }
+}
+
+TEST(CountMatchingTest, AnAnswerForAReferenceNotAskedIsNotTakenForAnother) {
+  std::atomic<int> batches{0};
+  HostileServer server([&](int fd, const WireRequest& r) {
+    return count_answer(
+        fd, r,
+        [](json& counts, int) { counts[0]["catalogReference"]["catalogItemId"] = "someone-else"; },
+        batches);
+  });
+  Client client(testing::one_attempt_options(server.url()));
+  EXPECT_THROW(
+      client.get_back_in_stock_notification_requests_count_by_catalog_references(references(3)),
+      TransportError);
+}
+
+}  // namespace
+}  // namespace wix::backinstock
