@@ -182,12 +182,14 @@ NotificationRequest decode_notification_request(const json& value) {
                           text(value, "status"),
                           std::nullopt,
                           std::nullopt,
-                          optional_text(value, "itemUrl")};
+                          optional_text(value, "itemUrl"),
+                          {}};
   out.status = out.status_text.empty() ? Status::kUnspecified : parse_status(out.status_text);
   if (const json& v = member(value, "autoNotified"); v.is_boolean())
     out.auto_notified = v.get<bool>();
   if (auto created = optional_text(value, "createdDate")) {
     out.created_date = parse_timestamp(*created);
+    out.created_date_text = std::move(*created);
   }
   return out;
 }

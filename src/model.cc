@@ -234,18 +234,25 @@ std::optional<Timestamp> parse_timestamp(std::string_view s) noexcept {
     return std::nullopt;
   }
   if (pos != s.size()) return std::nullopt;
-  std::tm tm{};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = month - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second;
-  std::time_t t = timegm(&tm);
+  // Days since 1970-01-01 of the proleptic Gregorian date (years counted from March, so that the
+  // leap day is the last of its year).
+  const long long y = year - (month <= 2 ? 1 : 0);
+  const long long era = (y >= 0 ? y : y - 399) / 400;
+  const long long year_of_era = y - era * 400;
+  const long long day_of_year = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+  const long long day_of_era =
+      year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+  const long long days = era * 146097 + day_of_era - 719468;
+  const long long seconds_since_epoch =
+      days * 86400 + hour * 3600LL + minute * 60LL + second - offset_seconds;
+  // Only what the clock can hold: the whole seconds and the fraction within its range.
   using namespace std::chrono;
-  auto tp = system_clock::from_time_t(t) - seconds(offset_seconds) +
-            duration_cast<system_clock::duration>(nanoseconds(nanos));
-  return tp;
+  using Duration = system_clock::duration;
+  constexpr long long kMaxSeconds = duration_cast<seconds>(Duration::max()).count() - 1;
+  constexpr long long kMinSeconds = duration_cast<seconds>(Duration::min()).count() + 1;
+  if (seconds_since_epoch > kMaxSeconds || seconds_since_epoch < kMinSeconds) return std::nullopt;
+  return system_clock::time_point(duration_cast<Duration>(seconds(seconds_since_epoch)) +
+                                  duration_cast<Duration>(nanoseconds(nanos)));
 }
 
 }  // namespace wix::backinstock

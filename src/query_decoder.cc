@@ -367,7 +367,8 @@ class QueryPageReader {
                                 {},
                                 std::nullopt,
                                 std::nullopt,
-                                std::nullopt});
+                                std::nullopt,
+                                {}});
         created_.emplace_back();
         next = Place::kRequest;
         break;
@@ -448,7 +449,10 @@ class QueryPageReader {
     for (std::size_t i = 0; i < page_.requests.size(); ++i) {
       NotificationRequest& r = page_.requests[i];
       r.status = r.status_text.empty() ? Status::kUnspecified : parse_status(r.status_text);
-      if (created_[i]) r.created_date = parse_timestamp(*created_[i]);
+      if (created_[i]) {
+        r.created_date = parse_timestamp(*created_[i]);
+        r.created_date_text = std::move(*created_[i]);
+      }
     }
   }
 

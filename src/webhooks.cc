@@ -202,7 +202,8 @@ Event Verifier::verify(std::string_view body, std::chrono::system_clock::time_po
   m.entity_fqdn = text(domain, "entityFqdn");
   m.slug = text(domain, "slug");
   m.originated_from = text(domain, "originatedFrom");
-  if (auto time = text(domain, "eventTime"); !time.empty()) m.event_time = parse_timestamp(time);
+  m.event_time_text = text(domain, "eventTime");
+  if (!m.event_time_text.empty()) m.event_time = parse_timestamp(m.event_time_text);
   m.entity_event_sequence = int64_of(domain, "entityEventSequence");
   if (auto it = domain.find("triggeredByAnonymizeRequest");
       it != domain.end() && it->is_boolean()) {

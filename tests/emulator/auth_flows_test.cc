@@ -24,14 +24,16 @@ constexpr char kInstallRefresh[] = "REFRESH.install.7d1f";
 
 class AuthFlowsTest : public testing::EmulatorFixture {
  protected:
-  static emulator::EmulatorOptions options() {
+  static emulator::EmulatorOptions options(bool rotate = false) {
     auto o = collecting();
     o.apps = {{kClientId, kSecret}};
     o.legacy_refresh_tokens = {kInstallRefresh};
     o.token_lifetime = seconds(3600);
+    o.rotate_refresh_tokens = rotate;
     return o;
   }
   AuthFlowsTest() : EmulatorFixture(options()) {}
+  explicit AuthFlowsTest(bool rotate) : EmulatorFixture(options(rotate)) {}
 
   OAuthOptions oauth() {
     OAuthOptions o;
@@ -62,7 +64,32 @@ TEST_F(AuthFlowsTest, AVisitorGetsAnAnonymousTokenAndRenewsItWithItsRefreshToken
   later(seconds(3500));  // within the renewal margin
   c.get_settings();
   EXPECT_EQ(visitor->token_requests(), 2u);
+  EXPECT_EQ(visitor->refresh_token(), first_refresh);  // the same visitor, the same token
+  // Another process of the same visitor (the official SDK reuses the token) is that visitor too.
+  auto again = VisitorCredentials::member(kClientId, MemberTokens{"", first_refresh, seconds(0)},
+                                          {}, oauth());
+  EXPECT_NO_THROW(client_with(again).get_settings());
+}
+
+// Against a stricter server than the documented one: every refresh token works once, every
+// answer rotates it. The SDK is correct under both.
+class RotatingAuthFlowsTest : public AuthFlowsTest {
+ protected:
+  RotatingAuthFlowsTest() : AuthFlowsTest(/*rotate=*/true) {}
+};
+
+TEST_F(RotatingAuthFlowsTest, AVisitorRenewsWithEachRotatedRefreshToken) {
+  auto visitor = VisitorCredentials::visitor(kClientId, oauth());
+  auto c = client_with(visitor);
+  c.get_settings();
+  std::string first_refresh = visitor->refresh_token();
+  later(seconds(3500));
+  c.get_settings();
+  EXPECT_EQ(visitor->token_requests(), 2u);
   EXPECT_NE(visitor->refresh_token(), first_refresh);  // rotated
+  later(seconds(3500));
+  c.get_settings();  // the rotated one works
+  EXPECT_EQ(visitor->token_requests(), 3u);
 }
 
 TEST_F(AuthFlowsTest, AVisitorWhoseRefreshTokenIsRefusedStartsOver) {
@@ -74,7 +101,7 @@ TEST_F(AuthFlowsTest, AVisitorWhoseRefreshTokenIsRefusedStartsOver) {
   EXPECT_EQ(visitor->token_requests(), 2u);
 }
 
-TEST_F(AuthFlowsTest, AMemberKeepsSignedInAndHandsOutEachRotatedRefreshToken) {
+TEST_F(RotatingAuthFlowsTest, AMemberKeepsSignedInAndHandsOutEachRotatedRefreshToken) {
   // A member signed in elsewhere: a visitor token stands in for the member's here.
   auto signin = VisitorCredentials::visitor(kClientId, oauth());
   client_with(signin).get_settings();
@@ -101,7 +128,30 @@ TEST_F(AuthFlowsTest, AMemberKeepsSignedInAndHandsOutEachRotatedRefreshToken) {
   EXPECT_THROW(client_with(stale).get_settings(), ApiError);
 }
 
-TEST_F(AuthFlowsTest, ALegacyAppRotatesItsRefreshTokenOnEveryExchange) {
+// As Wix documents `POST /oauth/access`: the refresh token never expires and comes back
+// unchanged; the answer has no `expires_in`, so the SDK keeps an access token for 5 minutes.
+TEST_F(AuthFlowsTest, ALegacyAppKeepsItsRefreshTokenAndAnotherProcessMayUseItToo) {
+  std::vector<std::string> persisted;
+  auto app = std::make_shared<RefreshTokenCredentials>(
+      kClientId, kSecret, kInstallRefresh, [&](const std::string& r) { persisted.push_back(r); },
+      oauth());
+  auto c = client_with(app);
+  c.get_settings();
+  EXPECT_TRUE(persisted.empty());  // nothing new to persist
+  EXPECT_EQ(app->refresh_token(), kInstallRefresh);
+  later(seconds(100));
+  c.get_settings();
+  EXPECT_EQ(app->token_requests(), 1u);  // within the 5-minute fallback lifetime, less the margin
+  later(seconds(100));
+  c.get_settings();
+  EXPECT_EQ(app->token_requests(), 2u);
+  // A second process with the install's token is served too.
+  auto again = std::make_shared<RefreshTokenCredentials>(kClientId, kSecret, kInstallRefresh,
+                                                         nullptr, oauth());
+  EXPECT_NO_THROW(client_with(again).get_settings());
+}
+
+TEST_F(RotatingAuthFlowsTest, ALegacyAppRotatesItsRefreshTokenOnEveryExchange) {
   std::vector<std::string> persisted;
   auto app = std::make_shared<RefreshTokenCredentials>(
       kClientId, kSecret, kInstallRefresh, [&](const std::string& r) { persisted.push_back(r); },

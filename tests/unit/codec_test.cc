@@ -25,6 +25,19 @@ CatalogReference fixture_reference() {
                           {{"variantId", "00000000-0000-0000-0000-000000000000"}});
 }
 
+TEST(CodecDatesTest, ACreatedDateOutsideTheClockIsKeptAsTextNotMisread) {
+  const std::string body =
+      R"({"request":{"id":"r1","createdDate":"9999-12-31T23:59:59.999Z","status":"RECEIVED"}})";
+  auto r = internal::decode_request_response(body);
+  EXPECT_FALSE(r.created_date.has_value()) << format_timestamp(*r.created_date);
+  EXPECT_EQ(r.created_date_text, "9999-12-31T23:59:59.999Z");
+  auto page = internal::decode_query_response(
+      R"({"requests":[{"id":"r1","createdDate":"0001-01-01T00:00:00Z"}]})");
+  ASSERT_EQ(page.requests.size(), 1u);
+  EXPECT_FALSE(page.requests[0].created_date.has_value());
+  EXPECT_EQ(page.requests[0].created_date_text, "0001-01-01T00:00:00Z");
+}
+
 TEST(CodecTest, ReportByCatalogReferenceMatchesFixture) {
   ReportItemsBackInStockRequest request(
       fixture_reference(), orchid_with_image(),

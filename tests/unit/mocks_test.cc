@@ -44,9 +44,9 @@ class ForwardingConnection : public Connection {
 CatalogReference item(int i) { return CatalogReference("item-" + std::to_string(i), "app"); }
 
 NotificationRequest request(const std::string& id) {
-  return NotificationRequest{id,           item(1),           "ann@example.com",
-                             "",           Status::kReceived, "RECEIVED",
-                             std::nullopt, std::nullopt,      std::nullopt};
+  return NotificationRequest{
+      id,         item(1),      "ann@example.com", "",           Status::kReceived,
+      "RECEIVED", std::nullopt, std::nullopt,      std::nullopt, {}};
 }
 
 ItemDetails details() { return ItemDetails("Orchid", "29.99"); }

@@ -161,6 +161,23 @@ TEST(TimestampTest, FormatsAndParsesRfc3339WithMilliseconds) {
   }
 }
 
+// The clock (system_clock, nanoseconds in 64 bits) holds about 1678 to 2261: a date outside is no
+// time point at all, never a different one.
+TEST(TimestampTest, ADateTheClockCannotHoldIsNoTimePoint) {
+  for (const char* outside :
+       {"9999-12-31T23:59:59.999Z", "0001-01-01T00:00:00Z", "2263-01-01T00:00:00Z",
+        "1677-01-01T00:00:00Z", "2262-04-11T23:47:17Z"}) {
+    auto t = parse_timestamp(outside);
+    EXPECT_FALSE(t.has_value()) << outside << " read as " << format_timestamp(*t);
+  }
+  for (const char* inside : {"2262-04-11T00:00:00.000Z", "1678-01-01T00:00:00.000Z",
+                             "1970-01-01T00:00:00.000Z", "2000-02-29T12:00:00.000Z"}) {
+    auto t = parse_timestamp(inside);
+    ASSERT_TRUE(t.has_value()) << inside;
+    EXPECT_EQ(format_timestamp(*t), inside);
+  }
+}
+
 TEST(StatusTest, KnownAndUnknownValues) {
   EXPECT_EQ(parse_status("NOTIFICATION_SENT"), Status::kNotificationSent);
   EXPECT_EQ(parse_status("FAILED"), Status::kFailed);

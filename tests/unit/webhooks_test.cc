@@ -160,6 +160,27 @@ TEST(WebhooksTest, MalformedNestingIsRejectedAtEveryLevel) {
   EXPECT_EQ(verifier.verify(as_object).entity->email, "jane.doe@example.com");
 }
 
+TEST(WebhooksTest, DatesTheClockCannotHoldAreKeptAsTextNeverMisread) {
+  auto signer = WebhookSigner::generate();
+  Verifier verifier(signer.public_key_pem());
+  json domain = json::parse(read_fixture("webhook/created.data.json"));
+  domain["eventTime"] = "9999-12-31T23:59:59.000Z";
+  json entity = domain["createdEvent"]["entity"].is_string()
+                    ? json::parse(domain["createdEvent"]["entity"].get<std::string>())
+                    : domain["createdEvent"]["entity"];
+  entity["createdDate"] = "0001-01-01T00:00:00.000Z";
+  domain["createdEvent"]["entity"] = entity;
+  auto body = signer.sign_event(kCreatedEventType, "i", domain.dump(), "{}", 0, 0);
+  auto event = verifier.verify(body);
+  EXPECT_FALSE(event.metadata.event_time.has_value())
+      << format_timestamp(*event.metadata.event_time);
+  EXPECT_EQ(event.metadata.event_time_text, "9999-12-31T23:59:59.000Z");
+  ASSERT_TRUE(event.entity.has_value());
+  EXPECT_FALSE(event.entity->created_date.has_value())
+      << format_timestamp(*event.entity->created_date);
+  EXPECT_EQ(event.entity->created_date_text, "0001-01-01T00:00:00.000Z");
+}
+
 TEST(WebhooksTest, UnknownEventTypesAreReportedAsSuch) {
   auto signer = WebhookSigner::generate();
   Verifier verifier(signer.public_key_pem());

@@ -42,8 +42,13 @@ Reply Auth::visitor_token(const json& body, std::mt19937_64& rng) {
   if (refresh.empty() || it == refresh_tokens_.end() || it->second != "visitor:" + client_id) {
     return app_error(400, "INVALID_REFRESH_TOKEN", "Refresh token is unknown or already used");
   }
-  refresh_tokens_.erase(it);  // single use: the answer carries the next one
-  return {200, grant(rng, "visitor:" + client_id).dump()};
+  if (options_.rotate_refresh_tokens) {
+    refresh_tokens_.erase(it);  // single use: the answer carries the next one
+    return {200, grant(rng, "visitor:" + client_id).dump()};
+  }
+  json out = grant(rng, "");  // the same visitor keeps its refresh token
+  out["refresh_token"] = refresh;
+  return {200, out.dump()};
 }
 
 Reply Auth::legacy_access(const json& body, std::mt19937_64& rng) {
@@ -58,13 +63,21 @@ Reply Auth::legacy_access(const json& body, std::mt19937_64& rng) {
   });
   if (!known) return app_error(401, "UNAUTHENTICATED", "Unknown app or wrong secret");
   auto issued = refresh_tokens_.find(refresh);
-  bool initial =
+  const bool from_install =
       std::find(options_.legacy_refresh_tokens.begin(), options_.legacy_refresh_tokens.end(),
-                refresh) != options_.legacy_refresh_tokens.end() &&
-      !legacy_used_[refresh];
+                refresh) != options_.legacy_refresh_tokens.end();
+  if (!options_.rotate_refresh_tokens) {
+    // As documented: the refresh token never expires, and the answer returns it unchanged with
+    // the access token (and nothing else).
+    if (!from_install) {
+      return app_error(400, "INVALID_REFRESH_TOKEN", "Refresh token is unknown");
+    }
+    json out = grant(rng, "");
+    return {200, json{{"access_token", out["access_token"]}, {"refresh_token", refresh}}.dump()};
+  }
   if (issued != refresh_tokens_.end() && issued->second == "legacy:" + client_id) {
     refresh_tokens_.erase(issued);
-  } else if (initial) {
+  } else if (from_install && !legacy_used_[refresh]) {
     legacy_used_[refresh] = true;
   } else {
     return app_error(400, "INVALID_REFRESH_TOKEN", "Refresh token is unknown or already used");

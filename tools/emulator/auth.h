@@ -2,9 +2,10 @@
 
 // Who may call: API keys with `wix-site-id`, and access tokens this room issued: `POST
 // /oauth2/token` (app client credentials; visitors' anonymous and refresh-token grants, camelCase;
-// the `strip_bound_session` exchange) and `POST /oauth/access` (legacy apps' refresh tokens,
-// rotated on every use). Refresh tokens are single-use. Every 401 and 403 of the emulator is
-// decided here. Not thread-safe: the caller holds the service lock.
+// the `strip_bound_session` exchange) and `POST /oauth/access` (legacy apps' refresh tokens).
+// Refresh tokens are kept as documented (reusable, returned unchanged), or rotated and single-use
+// with `EmulatorOptions::rotate_refresh_tokens`. Every 401 and 403 of the emulator is decided
+// here. Not thread-safe: the caller holds the service lock.
 
 #include <chrono>
 #include <map>
@@ -43,7 +44,7 @@ class Auth {
   const EmulatorOptions& options_;
   std::map<std::string, std::chrono::steady_clock::time_point> tokens_;  // token -> expiry
   std::map<std::string, std::string> refresh_tokens_;  // unused refresh token -> owner
-  std::map<std::string, bool> legacy_used_;            // initial legacy refresh tokens already used
+  std::map<std::string, bool> legacy_used_;  // initial legacy refresh tokens used (rotating mode)
 };
 
 }  // namespace wix::backinstock::emulator::detail

@@ -50,9 +50,16 @@ struct EmulatorOptions {
   bool collecting_by_default = false;
   /// Apps that may obtain access tokens; their tokens are accepted without `wix-site-id`.
   std::vector<EmulatorApp> apps;
-  /// Refresh tokens `POST /oauth/access` accepts once each for the configured apps (what an
-  /// install handed a legacy app); every answer rotates to a new one.
+  /// Refresh tokens `POST /oauth/access` accepts for the configured apps (what an install handed
+  /// a legacy app).
   std::vector<std::string> legacy_refresh_tokens;
+  /// How refresh tokens behave. False (the default, as Wix documents them and its own SDKs use
+  /// them): a legacy app's refresh token never expires and every `/oauth/access` answer returns
+  /// it unchanged (`access_token` and `refresh_token` only, no `expires_in`); a visitor's refresh
+  /// token may be used again and the answer returns it unchanged. True, for testing a client
+  /// against a stricter server: every answer rotates to a new refresh token, carries
+  /// `expires_in`, and the one used is refused from then on (single use).
+  bool rotate_refresh_tokens = false;
   /// Lifetime of issued tokens (`expires_in`).
   std::chrono::seconds token_lifetime{14400};
   /// Where to POST signed webhooks for created / updated / deleted requests; empty: none.

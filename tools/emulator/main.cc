@@ -63,7 +63,10 @@ int main(int argc, char** argv) {
                    : "";
       });
   app.add_option("--legacy-refresh-token", options.legacy_refresh_tokens,
-                 "a refresh token POST /oauth/access accepts once for the --app apps (repeatable)");
+                 "a refresh token POST /oauth/access accepts for the --app apps (repeatable)");
+  app.add_flag("--rotate-refresh-tokens", options.rotate_refresh_tokens,
+               "stricter than the service is documented: every token answer rotates the refresh "
+               "token, and a refresh token works once");
   app.add_option("--token-lifetime", token_lifetime, "expires_in of issued tokens, in seconds")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();

@@ -189,12 +189,17 @@ struct MemberTokens {
 /// a Wix headless OAuth client (`client_id`). A visitor's token is requested on first use
 /// (`POST /oauth2/token {"clientId", "grantType": "anonymous"}`); a member's come from your
 /// sign-in. Both are renewed with their refresh token (`{"clientId", "grantType":
-/// "refresh_token", "refreshToken"}`) before they expire; each renewal's refresh token replaces
-/// the last (they are single-use) and is handed to `on_refresh_token` when given, so that a
-/// member stays signed in across restarts. A visitor whose refresh token is refused starts over
-/// as a new visitor; a member's refusal is the call's error. Caching, single-flight renewal and
-/// deadlines as every `CachedTokenCredentials`. Thread safety: all members may be called
-/// concurrently.
+/// "refresh_token", "refreshToken"}`) before they expire. When an answer carries a new refresh
+/// token, it replaces the last and is handed to `on_refresh_token` (when given) before anything
+/// else of the answer is judged, so that a member stays signed in across restarts even when the
+/// access token beside it is unusable; an answer that returns the same token hands nothing out.
+/// A visitor whose refresh token is refused (400 or 401) starts over as a new visitor; a 429, a
+/// 5xx or a lost connection keeps the visitor. A member's refused refresh token is never sent
+/// again: every later call fails at once with that error (sign in again: new credentials). If
+/// `on_refresh_token` throws, the exception reaches the caller of the API call unchanged, no API
+/// request of that call is sent, and nothing is lost: `refresh_token()` returns the new token
+/// and the access token of that answer is cached. Caching, single-flight renewal and deadlines
+/// as every `CachedTokenCredentials`. Thread safety: all members may be called concurrently.
 class VisitorCredentials final : public CachedTokenCredentials {
  public:
   /// A visitor. Throws `ValidationError` (`clientId`, `base_url`).
@@ -220,11 +225,15 @@ class VisitorCredentials final : public CachedTokenCredentials {
 
 /// An app on Wix's legacy custom authentication: the refresh token from its install exchanged at
 /// `POST /oauth/access {"grant_type": "refresh_token", "client_id", "client_secret",
-/// "refresh_token"}`. Every answer rotates the refresh token: the new one replaces the old and is
-/// handed to `on_refresh_token` so that you can persist it (the old one no longer works). Access
-/// tokens are kept for their `expires_in`, or 5 minutes when the answer does not say. Token
-/// requests are never sent twice (a refresh token is single-use). Thread safety: all members may
-/// be called concurrently.
+/// "refresh_token"}`. Wix documents this refresh token as one that never expires and that comes
+/// back unchanged; should an answer carry a different one, it replaces the old and is handed to
+/// `on_refresh_token` (before the access token beside it is judged) so that you can persist it.
+/// Access tokens are kept for their `expires_in`, or 5 minutes when the answer does not say (the
+/// documented answer does not). Token requests are never sent twice on a connection that died; a
+/// refresh token the endpoint refuses (400 or 401) is never sent again: later calls fail at once
+/// with that error. If `on_refresh_token` throws, the exception reaches the caller unchanged and
+/// nothing is lost (as for `VisitorCredentials`). Thread safety: all members may be called
+/// concurrently.
 class RefreshTokenCredentials final : public CachedTokenCredentials {
  public:
   /// Throws `ValidationError` (`clientId`, `clientSecret`, `refreshToken`, `base_url`).

@@ -199,10 +199,13 @@ struct NotificationRequest {
   std::string status_text;  ///< the wire value of `status`
   /// Absent until notified; true when Wix sent it, false after Mark As Notification Sent.
   std::optional<bool> auto_notified;
-  /// When the request was created.
+  /// When the request was created; absent when the answer has none, or holds a date that is not
+  /// RFC 3339 or that `Timestamp` cannot hold (see `created_date_text`).
   std::optional<Timestamp> created_date;
   /// Product page URL, when known.
   std::optional<std::string> item_url;
+  /// The wire value of `createdDate` (empty when absent), kept whether or not it could be read.
+  std::string created_date_text;
 };
 
 /// Whether one catalog app collects requests.
@@ -254,6 +257,8 @@ struct QueryPage {
 /// RFC 3339 UTC text with milliseconds, e.g. `2024-03-14T09:26:53.589Z`.
 std::string format_timestamp(Timestamp t);
 /// Parses RFC 3339 (`Z` or `±hh:mm` offset, optional fraction); nullopt when malformed.
+/// Null for text that is not RFC 3339, and for a date `Timestamp` cannot hold (system_clock counts
+/// nanoseconds in 64 bits: about 1678 to 2261): such a date is never read as another one.
 std::optional<Timestamp> parse_timestamp(std::string_view text) noexcept;
 
 }  // namespace wix::backinstock

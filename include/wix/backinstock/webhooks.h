@@ -92,8 +92,10 @@ struct EventMetadata {
   std::string entity_fqdn;
   std::string slug;         ///< created / updated / deleted
   std::string instance_id;  ///< the app instance (site)
-  /// When the event happened.
+  /// When the event happened; absent when the text is not a date `Timestamp` can hold.
   std::optional<Timestamp> event_time;
+  /// The wire value of `eventTime` (empty when absent).
+  std::string event_time_text;
   /// Monotonic per entity: order events by it.
   std::optional<std::int64_t> entity_event_sequence;
   /// Set when caused by a GDPR anonymisation.
