@@ -262,7 +262,7 @@ void Engine::complete(CURL* h, CURLcode code) {
     response = job->transfer->finish(h, code);
     builder.observe(*response);
   } else {
-    error = job->transfer->error(h, code);
+    error = job->transfer->end_with_error(h, code);
   }
   release(h);
   auto now = Clock::now();

@@ -140,10 +140,8 @@ int SocketWatch::on_close(void* self, curl_socket_t socket) {
 
 namespace {
 
-int local_port_of(curl_socket_t fd) {
-  sockaddr_storage address{};
-  socklen_t length = sizeof address;
-  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return -1;
+// The port of a socket address, or -1.
+int port_of(const sockaddr_storage& address) {
   if (address.ss_family == AF_INET) {
     return ntohs(reinterpret_cast<const sockaddr_in*>(&address)->sin_port);
   }
@@ -155,22 +153,50 @@ int local_port_of(curl_socket_t fd) {
 
 }  // namespace
 
-bool SocketWatch::fit_for_request(int local_port) {
-  std::lock_guard<std::mutex> guard(mutex_);
+SocketWatch::Socket* SocketWatch::find(int local_port, int peer_port) {
   Socket* found = nullptr;
   for (auto& s : sockets_) {
-    if (s.local_port == 0) s.local_port = local_port_of(s.fd);
-    if (s.local_port == local_port) found = &s;
+    if (s.local_port == 0) {  // learnt once the socket is connected
+      sockaddr_storage local{};
+      sockaddr_storage peer{};
+      socklen_t local_length = sizeof local;
+      socklen_t peer_length = sizeof peer;
+      if (::getsockname(s.fd, reinterpret_cast<sockaddr*>(&local), &local_length) == 0 &&
+          ::getpeername(s.fd, reinterpret_cast<sockaddr*>(&peer), &peer_length) == 0) {
+        s.local_port = port_of(local);
+        s.peer_port = port_of(peer);
+      }
+    }
+    if (s.local_port == local_port && s.peer_port == peer_port) found = &s;
   }
-  if (found == nullptr) return true;  // not a socket of ours (a proxy's, say): nothing to tell
-  if (!found->used) {
-    found->used = true;  // a new connection: nothing can be waiting on it yet
-    return true;
+  return found;
+}
+
+bool SocketWatch::fit_for_request(int local_port, int peer_port) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  Socket* found = find(local_port, peer_port);
+  if (found == nullptr) return true;  // not a socket of ours: nothing to tell
+  if (found->used && !found->multiplexed) {
+    if (found->busy > 0) {
+      found->multiplexed = true;  // a second transfer at once: streams, not one exchange
+    } else {
+      // Between two requests a clean HTTP/1.x connection has nothing to read: bytes waiting, a
+      // close (readable, end of stream) or a reset (error) all mean it must not carry this one.
+      pollfd p{found->fd, POLLIN, 0};
+      if (::poll(&p, 1, 0) != 0) return false;
+    }
   }
-  // Between two requests a clean HTTP/1.1 connection has nothing to read: bytes waiting, a close
-  // (readable, end of stream) or a reset (error) all mean it must not carry this request.
-  pollfd p{found->fd, POLLIN, 0};
-  return ::poll(&p, 1, 0) == 0;
+  found->used = true;
+  ++found->busy;
+  return true;
+}
+
+void SocketWatch::ended(int local_port, int peer_port, long http_version) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  Socket* found = find(local_port, peer_port);
+  if (found == nullptr) return;
+  if (found->busy > 0) --found->busy;
+  if (http_version >= CURL_HTTP_VERSION_2_0) found->multiplexed = true;
 }
 
 // CurlTransfer ----------------------------------------------------------------------------------
@@ -230,14 +256,25 @@ int CurlTransfer::on_seek(void* self, curl_off_t offset, int origin) {
   return CURL_SEEKFUNC_OK;
 }
 
-int CurlTransfer::on_prereq(void* self, char* /*primary_ip*/, char* /*local_ip*/,
-                            int /*primary_port*/, int local_port) {
+int CurlTransfer::on_prereq(void* self, char* /*primary_ip*/, char* /*local_ip*/, int primary_port,
+                            int local_port) {
   auto* t = static_cast<CurlTransfer*>(self);
-  if (t->watch_ != nullptr && !t->watch_->fit_for_request(local_port)) {
+  if (t->watch_ == nullptr) return CURL_PREREQFUNC_OK;
+  if (!t->watch_->fit_for_request(local_port, primary_port)) {
     t->stale_ = true;  // aborted before a byte is written; libcurl closes the connection
     return CURL_PREREQFUNC_ABORT;
   }
+  t->local_port_ = local_port;
+  t->peer_port_ = primary_port;
   return CURL_PREREQFUNC_OK;
+}
+
+void CurlTransfer::end(CURL* h) {
+  if (watch_ == nullptr || local_port_ == 0) return;
+  long version = 0;
+  curl_easy_getinfo(h, CURLINFO_HTTP_VERSION, &version);
+  watch_->ended(local_port_, peer_port_, version);
+  local_port_ = 0;
 }
 
 void CurlTransfer::restart(CURL* h) {
@@ -320,7 +357,8 @@ void CurlTransfer::prepare(CURL* h, const HttpRequest& request, const CurlTransp
   }
 }
 
-TransportError CurlTransfer::error(CURL* h, CURLcode code) const {
+TransportError CurlTransfer::end_with_error(CURL* h, CURLcode code) {
+  end(h);
   long sent = 0;
   curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &sent);
   auto kind = too_large_ != nullptr ? TransportError::Kind::kResponseTooLarge : kind_of(code);
@@ -345,7 +383,8 @@ TransportError CurlTransfer::error(CURL* h, CURLcode code) const {
 }
 
 HttpResponse CurlTransfer::finish(CURL* h, CURLcode code) {
-  if (code != CURLE_OK) throw error(h, code);
+  if (code != CURLE_OK) throw end_with_error(h, code);
+  end(h);
   long status = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
   response_.status = static_cast<int>(status);

@@ -22,11 +22,13 @@ void curl_global_init_once();
 void easy_cleanup(CURL* handle);
 
 /// The sockets of one connection cache (a pooled easy handle's, or a multi handle's), so that a
-/// kept-alive connection is looked at before it carries another request. libcurl 7.88 reuses a
-/// connection that holds unread bytes (a second, unsolicited answer would be read as the next
-/// request's) or whose peer reset it while it idled; a connection that is readable before its
-/// next request is sent is never clean, and is not used. Must outlive every handle it watches and
-/// the connection caches they use (libcurl closes cached sockets through it).
+/// kept-alive HTTP/1.x connection is looked at before it carries another request. libcurl 7.88
+/// reuses a connection that holds unread bytes (a second, unsolicited answer would be read as the
+/// next request's) or whose peer reset it while it idled; such a connection, readable before its
+/// next request is sent, is never clean and is not used. Connections that carry several
+/// transfers at once or have spoken HTTP/2 are left alone: their frames arrive at any time and
+/// belong to streams. Must outlive every handle it watches and the connection caches they use
+/// (libcurl closes cached sockets through it).
 class SocketWatch {
  public:
   SocketWatch() = default;
@@ -35,9 +37,13 @@ class SocketWatch {
 
   /// Makes `handle` open and close its sockets through this watch.
   void install(CURL* handle);
-  /// Before a request goes out on the connection whose local port is `local_port`: true when the
-  /// connection is new, or kept alive and clean (no byte waiting, no close or reset by the peer).
-  bool fit_for_request(int local_port);
+  /// Before a request goes out on the connection of these ports: true when the connection is new,
+  /// multiplexed, or kept alive and clean (no byte waiting, no close or reset by the peer). On
+  /// true, the connection counts the transfer until `ended`.
+  bool fit_for_request(int local_port, int peer_port);
+  /// A transfer admitted by `fit_for_request` ended, having spoken `http_version`
+  /// (`CURL_HTTP_VERSION_*`, 0 when unknown).
+  void ended(int local_port, int peer_port, long http_version);
 
  private:
   static curl_socket_t on_open(void* self, curlsocktype purpose, struct curl_sockaddr* address);
@@ -46,8 +52,12 @@ class SocketWatch {
   struct Socket {
     curl_socket_t fd;
     int local_port = 0;  // 0: not known yet
-    bool used = false;   // has carried a request
+    int peer_port = 0;
+    bool used = false;         // has carried a request
+    int busy = 0;              // transfers on it now
+    bool multiplexed = false;  // HTTP/2, or two transfers at once: not watched
   };
+  Socket* find(int local_port, int peer_port);  // with `mutex_` held
   std::mutex mutex_;
   std::vector<Socket> sockets_;
 };
@@ -71,9 +81,11 @@ class CurlTransfer {
   /// new connection.
   bool refused_stale_connection() const noexcept { return stale_; }
   void restart(CURL* handle);
+  /// Ends the transfer (the watch learns that its connection is free) and turns its result into
+  /// the response, or throws its `TransportError`.
   HttpResponse finish(CURL* handle, CURLcode code);
-  /// The error `finish` would throw for `code` (not CURLE_OK).
-  TransportError error(CURL* handle, CURLcode code) const;
+  /// Ends the transfer and returns the error `finish` would throw for `code` (not CURLE_OK).
+  TransportError end_with_error(CURL* handle, CURLcode code);
 
  private:
   static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* self);
@@ -82,6 +94,7 @@ class CurlTransfer {
   static int on_seek(void* self, curl_off_t offset, int origin);
   static int on_prereq(void* self, char* primary_ip, char* local_ip, int primary_port,
                        int local_port);
+  void end(CURL* handle);  // tells the watch the connection is free
 
   HttpResponse response_;
   std::size_t max_body_ = 0;
@@ -99,6 +112,8 @@ class CurlTransfer {
   bool rewind_allowed_ = true;
   SocketWatch* watch_ = nullptr;
   bool stale_ = false;
+  int local_port_ = 0;  // of the connection the watch admitted this transfer on; 0: none
+  int peer_port_ = 0;
   char error_[CURL_ERROR_SIZE] = {0};
 };
 
