@@ -23,95 +23,18 @@
 
 #include "emulator_fixture.h"
 #include "encoding.h"
+#include "raw_client.h"
 #include "wix/backinstock/backinstock.h"
 
 namespace wix::backinstock {
 namespace {
 
 using nlohmann::json;
+using testing::Answer;
+using testing::RawClient;
 
 constexpr char kPath[] = "/back-in-stock-service/v1/back-in-stock-notification-requests";
 constexpr char kAuth[] = "Authorization: test-key\r\nwix-site-id: site-1\r\n";
-
-struct Answer {
-  int status = 0;
-  std::string head;
-  std::string body;
-  json json_body() const { return json::parse(body, nullptr, false); }
-  std::string code() const {
-    auto b = json_body();
-    if (!b.is_object() || !b.contains("details")) return "";
-    return b["details"].value("applicationError", json::object()).value("code", "");
-  }
-  bool has_request_id() const { return head.find("x-wix-request-id: ") != std::string::npos; }
-};
-
-// A client on a raw socket: sends exactly the bytes given, reads one answer.
-class RawClient {
- public:
-  explicit RawClient(int port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<std::uint16_t>(port));
-    ::inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
-    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-  }
-  ~RawClient() { ::close(fd_); }
-  RawClient(const RawClient&) = delete;
-  RawClient& operator=(const RawClient&) = delete;
-
-  bool connected() const { return connected_; }
-
-  bool send(const std::string& bytes) {
-    std::size_t sent = 0;
-    while (sent < bytes.size()) {
-      ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-      if (n <= 0) return false;
-      sent += static_cast<std::size_t>(n);
-    }
-    return true;
-  }
-
-  // One answer, or nullopt when none came within `timeout` (or the connection ended first).
-  std::optional<Answer> read_answer(std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
-    auto until = std::chrono::steady_clock::now() + timeout;
-    for (;;) {
-      auto end = buffer_.find("\r\n\r\n");
-      if (end != std::string::npos) {
-        Answer answer;
-        answer.head = buffer_.substr(0, end + 2);
-        answer.status = std::stoi(answer.head.substr(9, 3));
-        std::size_t length = 0;
-        auto at = lower(answer.head).find("content-length: ");
-        if (at != std::string::npos) length = std::stoul(answer.head.substr(at + 16));
-        if (buffer_.size() >= end + 4 + length) {
-          answer.body = buffer_.substr(end + 4, length);
-          buffer_.erase(0, end + 4 + length);
-          return answer;
-        }
-      }
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          until - std::chrono::steady_clock::now());
-      pollfd p{fd_, POLLIN, 0};
-      if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0)
-        return std::nullopt;
-      char chunk[65536];
-      ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
-      if (n <= 0) return std::nullopt;
-      buffer_.append(chunk, static_cast<std::size_t>(n));
-    }
-  }
-
- private:
-  static std::string lower(std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-  }
-  int fd_ = -1;
-  bool connected_ = false;
-  std::string buffer_;
-};
 
 std::string get(const std::string& target, bool auth = true) {
   return "GET " + target + " HTTP/1.1\r\nHost: localhost\r\n" + (auth ? kAuth : "") + "\r\n";

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <utility>
 
+#include "framing.h"
+
 namespace wix::backinstock::emulator::detail {
 
 namespace {
@@ -22,6 +24,8 @@ using Clock = std::chrono::steady_clock;
 // Targets longer than this are carried past cpp-httplib, whose request line limit (8 KiB) is
 // compiled into the Debian library.
 constexpr std::size_t kCarryTargetsFrom = 4096;
+// Header lines longer than this are carried past cpp-httplib too (its line limit is 8 KiB).
+constexpr std::size_t kCarryHeadersFrom = 4096;
 constexpr char kCarriedTarget[] = "/_emulator/carried-target";
 // A worker waits this long for the next request on its connection before parking it.
 constexpr auto kLinger = std::chrono::milliseconds(2);
@@ -50,12 +54,6 @@ bool iequals(std::string_view a, std::string_view b) {
          });
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 void describe(const sockaddr_storage& address, std::string& ip, int& port) {
   char text[INET6_ADDRSTRLEN] = {};
   if (address.ss_family == AF_INET) {
@@ -81,13 +79,16 @@ struct ConnectionServer::Connection : httplib::Stream {
 
   std::size_t buffered() const { return buffer.size() - offset; }
 
-  // Reads more of the request into the buffer; false at the end, on an error or a timeout.
-  bool fill() {
+  // Reads more of the request into the buffer, by `deadline` at the latest; false at the end, on
+  // an error or a timeout.
+  bool fill(Clock::time_point deadline) {
     if (offset == buffer.size()) {
       buffer.clear();
       offset = 0;
     }
-    if (wait_for(fd, POLLIN, limits.read_timeout) <= 0) return false;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return false;
+    if (wait_for(fd, POLLIN, std::min(left, limits.read_timeout)) <= 0) return false;
     char chunk[16384];
     ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
     if (n <= 0) return false;
@@ -128,76 +129,98 @@ struct ConnectionServer::Connection : httplib::Stream {
   }
   socket_t socket() const override { return fd; }
 
-  // Makes the next request's head ready for cpp-httplib (see connections.h). False when the
-  // connection ended first. `close_after`: the connection closes after the answer.
+  // Makes the next request ready for cpp-httplib (see connections.h). False when the connection
+  // ended (or missed a deadline) first. `close_after`: the connection closes after the answer.
   bool prepare(HeadNote& note, bool& close_after) {
     note = HeadNote{};
+    const FramingLimits framing{limits.max_target_bytes, limits.max_header_bytes,
+                                limits.max_body_bytes};
     const std::size_t max_line = limits.max_target_bytes + 64;  // method, spaces, version
-    const std::size_t max_head = max_line + limits.max_header_bytes;
+    const std::size_t max_head = max_line + limits.max_header_bytes + 4;
+    const auto head_deadline = Clock::now() + limits.head_timeout;
     std::size_t end = std::string_view::npos;
     for (;;) {
       std::string_view view(buffer.data() + offset, buffered());
-      end = view.find("\r\n\r\n");
-      std::size_t line_end = view.find("\r\n");
-      if (std::min(line_end, view.size()) > max_line) return refuse(note, close_after, 414);
+      end = head_end(view);
       if (end != std::string_view::npos) break;
-      if (view.size() > max_head) return refuse(note, close_after, 431);
-      if (!fill()) return false;
-    }
-    std::string_view head(buffer.data() + offset, end + 2);  // up to the last header's CRLF
-    std::size_t line_end = head.find("\r\n");
-    std::string_view line = head.substr(0, line_end);
-    if (head.size() - line_end > limits.max_header_bytes) return refuse(note, close_after, 431);
-    std::string rebuilt;
-    rebuilt.reserve(head.size() + 64);
-    std::size_t first = line.find(' ');
-    std::size_t last = line.rfind(' ');
-    if (first != std::string_view::npos && last > first + 1 &&
-        last - first - 1 > limits.max_target_bytes) {
-      return refuse(note, close_after, 414);
-    }
-    if (first != std::string_view::npos && last > first + 1 &&
-        last - first - 1 > kCarryTargetsFrom) {
-      note.target = std::string(line.substr(first + 1, last - first - 1));
-      rebuilt.append(line.substr(0, first + 1)).append(kCarriedTarget).append(line.substr(last));
-    } else {
-      rebuilt.append(line);
-    }
-    rebuilt.append("\r\n");
-    bool has_length = false, chunked = false;
-    std::string_view rest = head.substr(line_end + 2);
-    while (!rest.empty()) {
-      std::size_t eol = rest.find("\r\n");
-      std::string_view header = rest.substr(0, eol);
-      rest.remove_prefix(std::min(rest.size(), eol + 2));
-      std::size_t colon = header.find(':');
-      std::string_view name = header.substr(0, colon);
-      std::string_view value =
-          colon == std::string_view::npos ? "" : trim(header.substr(colon + 1));
-      if (iequals(name, "Transfer-Encoding")) chunked = true;
-      if (iequals(name, "Content-Length")) {
-        has_length = true;
-        bool digits =
-            !value.empty() && value.size() <= 19 &&
-            std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
-        if (digits && std::stoull(std::string(value)) > limits.max_body_bytes) {
-          return refuse(note, close_after, 413);
-        }
+      std::size_t start = 0;
+      while (view.substr(start, 2) == "\r\n") start += 2;
+      std::size_t line_end = view.find("\r\n", start);
+      if (std::min(line_end, view.size()) - start > max_line) {
+        return refuse(note, close_after, 414, "request target too long");
       }
-      rebuilt.append(header).append("\r\n");
+      if (view.size() > max_head) {
+        return refuse(note, close_after, 431, "request header fields too large");
+      }
+      if (!fill(head_deadline)) return false;
     }
-    if (!has_length && !chunked) rebuilt.append("Content-Length: 0\r\n");
-    rebuilt.append("\r\n");
-    rebuilt.append(buffer, offset + end + 4, std::string::npos);
+    RequestHead head = parse_head(std::string_view(buffer.data() + offset, end), framing);
+    note.method_received = head.method;
+    note.target_received = head.target;
+    if (head.refuse_status != 0) {
+      return refuse(note, close_after, head.refuse_status, head.problem);
+    }
+    offset += end;
+    std::string body;
+    if (head.chunked) {
+      const auto body_deadline = Clock::now() + limits.body_timeout;
+      for (;;) {
+        auto decoded = decode_chunked(std::string_view(buffer.data() + offset, buffered()),
+                                      limits.max_body_bytes);
+        if (decoded.state == ChunkedBody::State::kRefused) {
+          return refuse(note, close_after, decoded.refuse_status, decoded.problem);
+        }
+        if (decoded.state == ChunkedBody::State::kDone) {
+          body = std::move(decoded.body);
+          offset += decoded.consumed;
+          break;
+        }
+        if (!fill(body_deadline)) return false;
+      }
+    }
+    // The head cpp-httplib reads: origin-form target (carried when long), HTTP/1.1, every field
+    // but the framing ones (long lines carried), one Content-Length, and Connection: close when
+    // this request ends the connection.
+    std::string rebuilt;
+    rebuilt.reserve(end + 64);
+    rebuilt.append(head.method).append(" ");
+    if (head.origin_target.size() > kCarryTargetsFrom) {
+      note.target = head.origin_target;
+      rebuilt.append(kCarriedTarget);
+    } else {
+      rebuilt.append(head.origin_target);
+    }
+    rebuilt.append(" HTTP/1.1\r\n");
+    for (const auto& [name, value] : head.headers) {
+      if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") ||
+          iequals(name, "Connection")) {
+        continue;
+      }
+      if (name.size() + value.size() > kCarryHeadersFrom) {
+        note.long_headers.emplace_back(name, value);
+        continue;
+      }
+      rebuilt.append(name).append(": ").append(value).append("\r\n");
+    }
+    const std::size_t length = head.chunked ? body.size() : head.content_length;
+    rebuilt.append("Content-Length: ").append(std::to_string(length)).append("\r\n");
+    if (!head.keep_alive) {
+      rebuilt.append("Connection: close\r\n");
+      close_after = true;
+    }
+    rebuilt.append("\r\n").append(body);
+    rebuilt.append(buffer, offset, std::string::npos);
     buffer = std::move(rebuilt);
     offset = 0;
     note.started = Clock::now();
     return true;
   }
 
-  // Puts a stand-in request in place of one over a limit; the rest of it is not read.
-  bool refuse(HeadNote& note, bool& close_after, int status) {
+  // Puts a stand-in request in place of one that is refused; the rest of it is not read, and the
+  // connection closes after the answer.
+  bool refuse(HeadNote& note, bool& close_after, int status, std::string problem) {
     note.refuse_status = status;
+    note.problem = std::move(problem);
     note.limit = status == 413   ? limits.max_body_bytes
                  : status == 414 ? limits.max_target_bytes
                                  : limits.max_header_bytes;
@@ -292,9 +315,13 @@ void ConnectionServer::serve(std::unique_ptr<Connection> connection) {
     bool close_after = false;
     if (!connection->prepare(note, close_after)) break;
     bool closed = false;
-    bool written = process_request(*connection, close_after, closed, [&note](httplib::Request& r) {
+    bool parsed = false;  // false: cpp-httplib refused the request itself
+    bool written = process_request(*connection, close_after, closed, [&](httplib::Request& r) {
+      parsed = true;
       if (!note.target.empty()) r.target = note.target;
+      for (const auto& [name, value] : note.long_headers) r.headers.emplace(name, value);
     });
+    if (!parsed) break;  // every error of the HTTP layer closes the connection
     if (close_after) {
       if (note.refuse_status != 0) connection->drain();
       break;

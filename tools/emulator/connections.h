@@ -5,12 +5,13 @@
 //   - idle keep-alive connections wait in one poller thread, not in a worker each, so a few
 //     workers serve hundreds of clients that keep their connections open;
 //   - stopping ends idle and active connections at once instead of waiting out their keep-alive;
-//   - the request head is read here first, within the emulator's own limits, and adjusted before
-//     cpp-httplib sees it: a body-less POST or PUT without `Content-Length` gets
-//     `Content-Length: 0` (so it is served, not read until the client gives up), a target longer
-//     than the library's compiled-in 8 KiB limit is carried past it, and a head, target or body
-//     over the limits is answered with a Wix-shaped JSON error (`HeadNote::refuse_status`) without
-//     reading the body.
+//   - the request head is read here first, within the emulator's own limits and deadlines, and
+//     checked as RFC 9112 frames requests (framing.h) before cpp-httplib sees it: ambiguous or
+//     malformed framing, an unknown method or version, a head, target or body over the limits
+//     are answered with a Wix-shaped JSON error (`HeadNote::refuse_status`) and the connection
+//     closes; every other head is handed to cpp-httplib in a form it cannot misread (one
+//     `Content-Length`, `Content-Length: 0` for a body-less request, chunked bodies decoded here,
+//     a target or header line longer than the library's compiled-in limits carried past it).
 
 #include <atomic>
 #include <chrono>
@@ -20,6 +21,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <httplib.h>
@@ -31,15 +33,21 @@ struct ConnectionLimits {
   std::size_t max_header_bytes = std::size_t{64} << 10;  ///< larger header blocks: 431
   std::size_t max_body_bytes = std::size_t{4} << 20;     ///< larger `Content-Length`: 413
   std::chrono::milliseconds idle_timeout{5000};          ///< keep-alive without a request
-  std::chrono::milliseconds read_timeout{5000};          ///< within one request
+  std::chrono::milliseconds read_timeout{5000};          ///< between two reads of a request
+  std::chrono::milliseconds head_timeout{10000};         ///< for a whole request head
+  std::chrono::milliseconds body_timeout{30000};         ///< for a whole request body
   std::size_t threads = 16;                              ///< workers serving requests
 };
 
 /// What the connection layer learnt of the request being served on this thread.
 struct HeadNote {
-  std::string target;     ///< the request's own target when it was carried past the library
-  int refuse_status = 0;  ///< 413, 414 or 431: answer this error, do not route the request
-  std::size_t limit = 0;  ///< the limit that was exceeded, for the error message
+  std::string target;  ///< the request's own target when it was carried past the library
+  std::vector<std::pair<std::string, std::string>> long_headers;  ///< carried past the library
+  std::string method_received;  ///< the method as received (also of a refused request)
+  std::string target_received;  ///< the target as received (also of a refused request)
+  int refuse_status = 0;        ///< 400, 413, 414, 431, 501, 505: answer this error, do not route
+  std::string problem;          ///< why the request was refused
+  std::size_t limit = 0;        ///< the limit that was exceeded, for the error message
   std::chrono::steady_clock::time_point started;  ///< when the head was complete
 };
 

@@ -74,6 +74,7 @@ HttpServer::HttpServer(const EmulatorOptions& options, Router& router)
   server_.Put(".*", handler);
   server_.Delete(".*", handler);
   server_.Patch(".*", handler);
+  server_.Options(".*", handler);
 }
 
 HttpServer::~HttpServer() { stop(); }
@@ -133,14 +134,35 @@ void HttpServer::handle(const httplib::Request& req, httplib::Response& res) {
   if (const HeadNote& note = current_head_note(); note.refuse_status != 0) {
     res.status = note.refuse_status;
     std::string limit = std::to_string(note.limit);
-    Reply reply =
-        note.refuse_status == 413
-            ? app_error(413, "PAYLOAD_TOO_LARGE", "Request body is larger than " + limit + " bytes")
-        : note.refuse_status == 414
-            ? app_error(414, "URI_TOO_LONG", "Request target is longer than " + limit + " bytes")
-            : app_error(431, "REQUEST_HEADER_FIELDS_TOO_LARGE",
-                        "Request headers are larger than " + limit + " bytes");
+    Reply reply;
+    switch (note.refuse_status) {
+      case 413:
+        reply =
+            app_error(413, "PAYLOAD_TOO_LARGE", "Request body is larger than " + limit + " bytes");
+        break;
+      case 414:
+        reply = app_error(414, "URI_TOO_LONG", "Request target is longer than " + limit + " bytes");
+        break;
+      case 431:
+        reply = app_error(431, "REQUEST_HEADER_FIELDS_TOO_LARGE",
+                          "Request headers are larger than " + limit + " bytes");
+        break;
+      case 501:
+        reply = app_error(501, "NOT_IMPLEMENTED", "Not implemented: " + note.problem);
+        break;
+      case 505:
+        reply = app_error(505, "HTTP_VERSION_NOT_SUPPORTED", note.problem);
+        break;
+      default:
+        reply =
+            app_error(note.refuse_status, "BAD_REQUEST", "Malformed HTTP request: " + note.problem);
+    }
     res.set_content(reply.body, "application/json");
+    return;
+  }
+  if (req.method == "OPTIONS" && req.target == "*") {  // the server's own options
+    res.status = 204;
+    res.set_header("Allow", "GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS");
     return;
   }
   std::string path = req.target.substr(0, req.target.find('?'));
@@ -174,8 +196,10 @@ void HttpServer::handle(const httplib::Request& req, httplib::Response& res) {
   }
   Reply reply;
   if (req.has_header("X-Wix-Consistent")) consistent_received_.fetch_add(1);
-  reply = router_.route({req.method, req.target, req.body, req.get_header_value("Authorization"),
-                         req.get_header_value("wix-site-id")});
+  // HEAD is answered as GET would be, without the body (cpp-httplib leaves it out).
+  reply =
+      router_.route({req.method == "HEAD" ? std::string("GET") : req.method, req.target, req.body,
+                     req.get_header_value("Authorization"), req.get_header_value("wix-site-id")});
   res.status = reply.status;
   // Like the service, a successful write names the state a later read should see.
   if (reply.status == 200 && req.method != "GET" &&
@@ -259,11 +283,20 @@ void HttpServer::log(const httplib::Request& req, const httplib::Response& res) 
         code = "INVALID_ARGUMENT";
       }
     }
-    std::string target = req.target.empty() ? "/" : req.target;
+    // A refused request is logged as received, not as the stand-in that was answered.
+    const bool refused = note.refuse_status != 0;
+    std::string method = refused ? note.method_received : req.method;
+    std::string target = refused ? note.target_received : req.target;
+    if (target.empty()) target = refused ? "-" : "/";
     if (target.size() > 200) target = target.substr(0, 200) + "...";
+    for (std::string* text : {&method, &target}) {  // one line, whatever a client sent
+      for (char& c : *text) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+      }
+    }
     std::ostringstream line;
-    line << stamp << ' ' << (req.method.empty() ? "-" : req.method) << ' ' << target << ' '
-         << res.status << ' ' << (code.empty() ? "-" : code) << ' ';
+    line << stamp << ' ' << (method.empty() ? "-" : method) << ' ' << target << ' ' << res.status
+         << ' ' << (code.empty() ? "-" : code) << ' ';
     line.setf(std::ios::fixed);
     line.precision(1);
     line << took.count() << "ms " << res.get_header_value("x-wix-request-id");

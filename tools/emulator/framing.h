@@ -1,0 +1,62 @@
+#pragma once
+
+// Request framing as RFC 9112 sets it, decided before cpp-httplib sees a byte: the request line,
+// the header fields, and how the body is delimited. A head that is ambiguous or malformed is
+// refused with a status and a reason, and the connection closes after the answer; cpp-httplib is
+// handed only heads it cannot misread (one `Content-Length`, no `Transfer-Encoding`: chunked
+// bodies are decoded here, within the body limit). Pure functions on bytes, so that unit tests
+// and the fuzz target reach every rule without a socket.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace wix::backinstock::emulator::detail {
+
+/// One request head, as parsed.
+struct RequestHead {
+  std::size_t skipped = 0;    ///< empty lines before the request line (ignored, RFC 9112 §2.2)
+  std::size_t length = 0;     ///< bytes of the head from the request line to its blank line
+  std::string method;         ///< as received
+  std::string target;         ///< as received
+  std::string origin_target;  ///< the target in origin form (absolute form converted)
+  int minor_version = 1;      ///< HTTP/1.<minor>
+  std::vector<std::pair<std::string, std::string>> headers;  ///< every field, in order
+  bool keep_alive = true;                                    ///< false: close after the answer
+  bool chunked = false;  ///< the body is chunked (decoded by `decode_chunked`)
+  std::size_t content_length = 0;
+  int refuse_status = 0;  ///< 400, 413, 414, 431, 501 or 505: answer it and close
+  std::string problem;    ///< why, for the error message
+};
+
+struct FramingLimits {
+  std::size_t max_target_bytes;
+  std::size_t max_header_bytes;
+  std::size_t max_body_bytes;
+};
+
+/// Where the head at the start of `bytes` ends: the index just past its blank line (leading empty
+/// lines included), or npos when it is not complete yet.
+std::size_t head_end(std::string_view bytes);
+
+/// Parses the complete head `bytes[0, head_end(bytes))`. Never throws for any input.
+RequestHead parse_head(std::string_view bytes, const FramingLimits& limits);
+
+/// The result of decoding a chunked body from the start of `bytes`.
+struct ChunkedBody {
+  enum class State { kNeedMore, kDone, kRefused };
+  State state = State::kNeedMore;
+  std::string body;          ///< the decoded data (when kDone)
+  std::size_t consumed = 0;  ///< bytes of `bytes` the chunked body took (when kDone)
+  int refuse_status = 0;     ///< 400 or 413 (when kRefused)
+  std::string problem;
+};
+
+/// Decodes a chunked body (chunk sizes in hex digits only, chunk extensions ignored, CRLF after
+/// each chunk's data, trailer fields checked and dropped). Refuses with 413 as soon as the decoded
+/// size would exceed `max_body_bytes`.
+ChunkedBody decode_chunked(std::string_view bytes, std::size_t max_body_bytes);
+
+}  // namespace wix::backinstock::emulator::detail
