@@ -136,8 +136,9 @@ std::vector<std::pair<std::size_t, std::size_t>> count_batches(
   return batches;
 }
 
-std::vector<CatalogReferenceCount> match_counts(const std::vector<CatalogReference>& asked,
-                                                std::vector<CatalogReferenceCount> answered) {
+std::vector<CatalogReferenceCount> match_counts(
+    const std::vector<CatalogReference>& asked,
+    const std::vector<CatalogReferenceCount>& answered) {
   std::vector<CatalogReferenceCount> out;
   out.reserve(asked.size());
   for (std::size_t i = 0; i < asked.size(); ++i) {

@@ -65,7 +65,7 @@ void log_attempt(const std::function<void(const AttemptRecord&)>& logger, const 
 /// not cover, or covers twice with different counts, throws `MalformedBody` (never a count on
 /// another product).
 std::vector<CatalogReferenceCount> match_counts(const std::vector<CatalogReference>& asked,
-                                                std::vector<CatalogReferenceCount> answered);
+                                                const std::vector<CatalogReferenceCount>& answered);
 
 /// How Count splits `references`: [begin, end) ranges in input order, each of at most 100
 /// references whose `.r` parameter fits in a URL (see `kMaxCountParameterLength`). Empty input:

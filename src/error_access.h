@@ -13,7 +13,7 @@ struct ErrorAccess {
   static void annotate(Error& error, int attempts, std::string reason);
   /// Says what failed when it was not the call's own request (shown first in `what()`), e.g.
   /// "token request to /oauth2/token failed".
-  static void set_context(Error& error, std::string context);
+  static void set_context(Error& error, const std::string& context);
 };
 
 }  // namespace wix::backinstock

@@ -68,7 +68,7 @@ void ErrorAccess::annotate(Error& error, int attempts, std::string reason) {
   error.call_ = std::move(info);
 }
 
-void ErrorAccess::set_context(Error& error, std::string context) {
+void ErrorAccess::set_context(Error& error, const std::string& context) {
   auto info = std::make_shared<Error::CallInfo>();
   if (error.call_) *info = *error.call_;
   info->context = context + ": ";

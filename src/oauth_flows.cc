@@ -59,7 +59,7 @@ struct Refusal {
     if (error) std::rethrow_exception(error);
   }
   // Keeps `error` when it is a refusal, then rethrows it.
-  [[noreturn]] void remember_and_rethrow(std::exception_ptr e) {
+  [[noreturn]] void remember_and_rethrow(const std::exception_ptr& e) {
     if (internal::refused(e)) error = e;
     std::rethrow_exception(e);
   }

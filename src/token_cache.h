@@ -34,7 +34,7 @@ struct FreshToken {
 
 /// The longest access token accepted (Wix's are about 1 KiB): a token becomes a header of every
 /// call, so an absurd one is refused when it arrives, not on every call that would carry it.
-inline constexpr std::size_t kMaxAccessTokenBytes = 16 * 1024;
+inline constexpr std::size_t kMaxAccessTokenBytes = std::size_t{16} << 10;
 
 class TokenCache {
  public:

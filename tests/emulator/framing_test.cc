@@ -5,9 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "emulator_fixture.h"
@@ -240,6 +243,51 @@ TEST_F(FramingTest, ConnectionHeadersAreReadAsTheRfcSaysInAnySpelling) {
 TEST_F(FramingTest, ARefusedRequestIsLoggedAsReceived) {
   expect_refused("DELETE /x%20y HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, "two Hosts");
   EXPECT_TRUE(log_lines().contains("DELETE /x%20y 400")) << "not logged as received";
+}
+
+// Slow clients: requests still arriving wait in the poller, so a handful of workers keep serving
+// normal clients while many connections trickle a byte at a time; a request that does not arrive
+// within the request timeout is closed.
+class SlowClientsTest : public testing::EmulatorFixture {
+ protected:
+  static emulator::EmulatorOptions options() {
+    auto o = collecting();
+    o.threads = 4;
+    o.request_timeout = milliseconds(1500);
+    return o;
+  }
+  SlowClientsTest() : EmulatorFixture(options()) {}
+};
+
+TEST_F(SlowClientsTest, ANormalClientIsAnsweredWhileManyConnectionsTrickle) {
+  constexpr int kSlow = 60;
+  std::vector<std::unique_ptr<RawClient>> slow;
+  for (int i = 0; i < kSlow; ++i) {
+    slow.push_back(std::make_unique<RawClient>(emulator_->port()));
+    // Half of them trickle a head, half a body.
+    slow.back()->send(i % 2 == 0 ? std::string("GET /_emulator/outbox HTTP/1.1\r\nHost: x\r\nX-")
+                                 : std::string(settings_put("Content-Length: 100\r\n", "{")));
+  }
+  std::atomic<bool> stop{false};
+  std::thread trickle([&] {
+    while (!stop) {
+      for (auto& client : slow) client->send("a");
+      std::this_thread::sleep_for(milliseconds(100));
+    }
+  });
+  RawClient normal(emulator_->port());
+  normal.send(settings_get());
+  auto answer = normal.read_answer(milliseconds(1000));
+  stop = true;
+  trickle.join();
+  ASSERT_TRUE(answer.has_value()) << "a normal client got no answer while slow clients trickled";
+  EXPECT_EQ(answer->status, 200);
+}
+
+TEST_F(SlowClientsTest, ARequestThatDoesNotArriveInTimeIsClosed) {
+  RawClient slow(emulator_->port());
+  slow.send("GET /_emulator/outbox HTTP/1.1\r\nHost: x\r\n");
+  EXPECT_TRUE(slow.closed_by_peer(milliseconds(5000)));
 }
 
 }  // namespace

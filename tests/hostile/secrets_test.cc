@@ -131,7 +131,7 @@ TEST(SecretsTest, RedirectsAreNotFollowedSoTheKeyStaysHome) {
 const std::string kSlashPlusKey = "IST.eyJraWQiOi/Jhb+GciOi=JSUzI1NiJ9";
 
 std::string percent(const std::string& text) {
-  static const char* kHex = "0123456789ABCDEF";
+  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : text) {
     out += '%';

@@ -96,6 +96,50 @@ struct ConnectionServer::Connection : httplib::Stream {
     return true;
   }
 
+  // Reads what has arrived without waiting. False when the peer closed or the connection failed.
+  bool read_available() {
+    if (offset == buffer.size()) {
+      buffer.clear();
+      offset = 0;
+    }
+    char chunk[16384];
+    for (int i = 0; i < 64; ++i) {  // at most 1 MiB per turn: others get theirs too
+      ssize_t n = ::recv(fd, chunk, sizeof chunk, MSG_DONTWAIT);
+      if (n > 0) {
+        buffer.append(chunk, static_cast<std::size_t>(n));
+        if (request_started == Clock::time_point{}) request_started = Clock::now();
+        continue;
+      }
+      if (n == 0) return false;
+      return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+    }
+    return true;
+  }
+
+  // Whether the next request has arrived whole (head and body), or far enough to be refused: a
+  // worker then serves it without waiting for the client.
+  bool request_ready() const {
+    std::string_view view(buffer.data() + offset, buffered());
+    std::size_t end = head_end(view);
+    const std::size_t max_head = limits.max_target_bytes + 64 + limits.max_header_bytes + 4;
+    if (end == std::string_view::npos) return view.size() > max_head;
+    RequestHead head =
+        parse_head(view.substr(0, end),
+                   {limits.max_target_bytes, limits.max_header_bytes, limits.max_body_bytes});
+    if (head.refuse_status != 0) return true;
+    if (head.chunked) {
+      return decode_chunked(view.substr(end), limits.max_body_bytes).state !=
+             ChunkedBody::State::kNeedMore;
+    }
+    return view.size() - end >= head.content_length;
+  }
+
+  // True when the request being read has outlived its deadline (the head's, then the body's).
+  bool overdue(Clock::time_point now) const {
+    if (request_started == Clock::time_point{}) return false;
+    return now - request_started > limits.head_timeout + limits.body_timeout;
+  }
+
   using httplib::Stream::write;
   bool is_readable() const override {
     return buffered() > 0 || wait_for(fd, POLLIN, limits.read_timeout) > 0;
@@ -247,6 +291,7 @@ struct ConnectionServer::Connection : httplib::Stream {
   std::string buffer;
   std::size_t offset = 0;
   Clock::time_point idle_since;
+  Clock::time_point request_started{};  // first byte of the request being read; {} when none
 };
 
 ConnectionServer::ConnectionServer(const ConnectionLimits& limits) : limits_(limits) {
@@ -283,6 +328,12 @@ void ConnectionServer::close_connections() {
 }
 
 bool ConnectionServer::process_and_close_socket(socket_t sock) {
+  if (open_.fetch_add(1) >= limits_.max_connections) {
+    // Over the bound: closed at once, so that file descriptors and memory stay bounded.
+    open_.fetch_sub(1);
+    ::close(sock);
+    return true;
+  }
   serve(std::make_unique<Connection>(sock, limits_));
   return true;
 }
@@ -302,18 +353,23 @@ void ConnectionServer::serve(std::unique_ptr<Connection> connection) {
     if (connection->buffered() == 0) {
       int ready = wait_for(fd, POLLIN, kLinger);
       if (ready < 0) break;
-      if (ready == 0) {  // idle: the poller waits for its next request, not this worker
-        {
-          std::lock_guard<std::mutex> guard(mutex_);
-          active_.erase(fd);
-        }
-        park(std::move(connection));
-        return;
+      if (ready > 0 && !connection->read_available()) break;
+    }
+    // Only a request that arrived whole is served: a slow client waits in the poller, never in a
+    // worker (connections.h).
+    if (!connection->request_ready()) {
+      {
+        std::lock_guard<std::mutex> guard(mutex_);
+        active_.erase(fd);
       }
+      park(std::move(connection));
+      return;
     }
     HeadNote& note = t_note;
     bool close_after = false;
     if (!connection->prepare(note, close_after)) break;
+    // Bytes already here (a body, a pipelined request) start the clock of what follows.
+    connection->request_started = connection->buffered() > 0 ? Clock::now() : Clock::time_point{};
     bool closed = false;
     bool parsed = false;  // false: cpp-httplib refused the request itself
     bool written = process_request(*connection, close_after, closed, [&](httplib::Request& r) {
@@ -376,7 +432,11 @@ void ConnectionServer::poll_idle() {
     std::vector<std::unique_ptr<Connection>> still;
     for (std::size_t i = 0; i < idle.size(); ++i) {
       auto& connection = idle[i];
-      if (fds[i + 1].revents != 0) {
+      if (fds[i + 1].revents != 0 && !connection->read_available()) {
+        close(std::move(connection));  // the peer closed or the connection failed
+        continue;
+      }
+      if (connection->buffered() > 0 && connection->request_ready()) {
         auto* pool = pool_.load();
         if (pool == nullptr || stopping_) {
           close(std::move(connection));
@@ -384,8 +444,10 @@ void ConnectionServer::poll_idle() {
         }
         pool->enqueue(
             [this, raw = connection.release()] { serve(std::unique_ptr<Connection>(raw)); });
-      } else if (now - connection->idle_since >= limits_.idle_timeout) {
-        close(std::move(connection));
+      } else if (connection->overdue(now) ||
+                 (connection->buffered() == 0 &&
+                  now - connection->idle_since >= limits_.idle_timeout)) {
+        close(std::move(connection));  // a request too slow to arrive, or an idle connection
       } else {
         still.push_back(std::move(connection));
       }
@@ -399,6 +461,7 @@ void ConnectionServer::close(std::unique_ptr<Connection> connection) {
   if (!connection) return;
   ::shutdown(connection->fd, SHUT_RDWR);
   ::close(connection->fd);
+  open_.fetch_sub(1);
 }
 
 }  // namespace wix::backinstock::emulator::detail

@@ -2,8 +2,10 @@
 
 // Connections, as a local service used all day needs them. cpp-httplib parses and answers each
 // request; this room owns the connection around it:
-//   - idle keep-alive connections wait in one poller thread, not in a worker each, so a few
-//     workers serve hundreds of clients that keep their connections open;
+//   - idle keep-alive connections, and requests still arriving, wait in one poller thread, not in
+//     a worker each: a request is handed to a worker only once it arrived whole, so a few workers
+//     serve hundreds of clients that keep their connections open, and clients that send a byte a
+//     second hold no worker at all (a request gets `head_timeout` + `body_timeout` to arrive);
 //   - stopping ends idle and active connections at once instead of waiting out their keep-alive;
 //   - the request head is read here first, within the emulator's own limits and deadlines, and
 //     checked as RFC 9112 frames requests (framing.h) before cpp-httplib sees it: ambiguous or
@@ -37,6 +39,7 @@ struct ConnectionLimits {
   std::chrono::milliseconds head_timeout{10000};         ///< for a whole request head
   std::chrono::milliseconds body_timeout{30000};         ///< for a whole request body
   std::size_t threads = 16;                              ///< workers serving requests
+  std::size_t max_connections = 4096;  ///< more at once are closed as soon as they are accepted
 };
 
 /// What the connection layer learnt of the request being served on this thread.
@@ -77,7 +80,8 @@ class ConnectionServer : public httplib::Server {
   ConnectionLimits limits_;
   std::atomic<httplib::TaskQueue*> pool_{nullptr};
   std::atomic<bool> stopping_{false};
-  std::mutex mutex_;  // guards the three below
+  std::atomic<std::size_t> open_{0};  // connections being served or parked
+  std::mutex mutex_;                  // guards the three below
   std::vector<std::unique_ptr<Connection>> parked_;
   std::set<int> active_;
   bool poller_started_ = false;

@@ -71,6 +71,12 @@ struct EmulatorOptions {
   std::size_t threads = 96;
   /// How long an idle keep-alive connection is kept.
   std::chrono::milliseconds keep_alive_timeout{5000};
+  /// Connections open at once; more are closed as soon as they are accepted (file descriptors
+  /// and memory stay bounded).
+  std::size_t max_connections = 4096;
+  /// Time a request gets to arrive whole, head and body, from its first byte; a slower one is
+  /// closed. Requests still arriving wait in the poller, never in a worker.
+  std::chrono::milliseconds request_timeout{30000};
   /// Larger request bodies (by `Content-Length`) are refused with a JSON 413 without reading
   /// them; chunked bodies are counted while read.
   std::size_t max_body_bytes = std::size_t{4} << 20;

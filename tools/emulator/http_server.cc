@@ -45,6 +45,9 @@ ConnectionLimits limits_of(const EmulatorOptions& options) {
   limits.max_body_bytes = options.max_body_bytes;
   limits.idle_timeout = options.keep_alive_timeout;
   limits.threads = options.threads;
+  limits.max_connections = options.max_connections;
+  limits.head_timeout = options.request_timeout / 3;
+  limits.body_timeout = options.request_timeout - limits.head_timeout;
   return limits;
 }
 

@@ -1,6 +1,7 @@
 // wix-backinstock-emulator: serves the Back-in-Stock API from memory on a local port.
 
 #include <pthread.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <csignal>
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> apps;
   long long token_lifetime = options.token_lifetime.count();
   long long keep_alive_ms = options.keep_alive_timeout.count();
+  long long request_timeout_ms = options.request_timeout.count();
   std::string webhook_key_file;
   std::string public_key_out;
   std::string log_requests;
@@ -84,6 +86,16 @@ int main(int argc, char** argv) {
                  "milliseconds an idle keep-alive connection is kept")
       ->check(CLI::Range(1LL, 3'600'000LL))
       ->capture_default_str();
+  app.add_option("--max-connections", options.max_connections,
+                 "connections open at once; more are closed when accepted (each takes a file "
+                 "descriptor; the soft descriptor limit is raised to the hard one at start)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20))
+      ->capture_default_str();
+  app.add_option("--request-timeout", request_timeout_ms,
+                 "milliseconds a request gets to arrive whole from its first byte; requests "
+                 "still arriving hold no worker")
+      ->check(CLI::Range(100LL, 3'600'000LL))
+      ->capture_default_str();
   app.add_option("--max-body-bytes", options.max_body_bytes,
                  "larger request bodies get a JSON 413, unread")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40))
@@ -115,6 +127,13 @@ int main(int argc, char** argv) {
   }
   options.token_lifetime = std::chrono::seconds(token_lifetime);
   options.keep_alive_timeout = std::chrono::milliseconds(keep_alive_ms);
+  options.request_timeout = std::chrono::milliseconds(request_timeout_ms);
+  // Every connection is a file descriptor: allow as many as the system lets this process have.
+  rlimit files{};
+  if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &files);
+  }
   options.duplicate_create = duplicate_create == "conflict"
                                  ? emu::EmulatorOptions::DuplicateCreate::kConflict
                                  : emu::EmulatorOptions::DuplicateCreate::kReturnExisting;
