@@ -245,6 +245,30 @@ TEST_F(FramingTest, ARefusedRequestIsLoggedAsReceived) {
   EXPECT_TRUE(log_lines().contains("DELETE /x%20y 400")) << "not logged as received";
 }
 
+// "close_after_read" fires on a reused connection only; a new connection is new even when it
+// comes from a source port an earlier connection used.
+TEST_F(FramingTest, ANewConnectionFromAnOldSourcePortIsNotAReusedOne) {
+  int port = 0;
+  {
+    RawClient first(emulator_->port());
+    first.send(settings_put("Content-Length: 2\r\nConnection: close\r\n", "{}"));
+    ASSERT_TRUE(first.read_answer().has_value());
+    ASSERT_TRUE(first.closed_by_peer());  // the emulator closed first: no TIME_WAIT here
+    port = first.local_port();
+  }
+  emulator::Fault fault;
+  fault.kind = emulator::Fault::Kind::kCloseAfterRead;
+  fault.path = "/settings";
+  emulator_->inject(fault);
+  RawClient again(emulator_->port(), port);
+  ASSERT_TRUE(again.connected());
+  ASSERT_EQ(again.local_port(), port);
+  again.send(settings_put("Content-Length: 2\r\n", "{}"));
+  auto answer = again.read_answer();
+  ASSERT_TRUE(answer.has_value()) << "a new connection was taken for a reused one";
+  EXPECT_EQ(answer->status, 200);
+}
+
 // Slow clients: requests still arriving wait in the poller, so a handful of workers keep serving
 // normal clients while many connections trickle a byte at a time; a request that does not arrive
 // within the request timeout is closed.

@@ -36,8 +36,18 @@ struct Answer {
 // A client on a raw socket: sends exactly the bytes given, reads one answer.
 class RawClient {
  public:
-  explicit RawClient(int port) {
+  /// `source_port`: connect from this local port (0: any).
+  explicit RawClient(int port, int source_port = 0) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (source_port != 0) {
+      int one = 1;
+      ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+      sockaddr_in local{};
+      local.sin_family = AF_INET;
+      local.sin_port = htons(static_cast<std::uint16_t>(source_port));
+      ::inet_pton(AF_INET, "127.0.0.1", &local.sin_addr);
+      ::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local);
+    }
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(static_cast<std::uint16_t>(port));
@@ -49,6 +59,14 @@ class RawClient {
   RawClient& operator=(const RawClient&) = delete;
 
   bool connected() const { return connected_; }
+
+  /// The local port of this connection.
+  int local_port() const {
+    sockaddr_in local{};
+    socklen_t length = sizeof local;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&local), &length);
+    return ntohs(local.sin_port);
+  }
 
   bool send(const std::string& bytes) {
     std::size_t sent = 0;

@@ -257,6 +257,7 @@ struct ConnectionServer::Connection : httplib::Stream {
     buffer = std::move(rebuilt);
     offset = 0;
     note.started = Clock::now();
+    note.request_index = ++requests_served;
     return true;
   }
 
@@ -292,6 +293,7 @@ struct ConnectionServer::Connection : httplib::Stream {
   std::size_t offset = 0;
   Clock::time_point idle_since;
   Clock::time_point request_started{};  // first byte of the request being read; {} when none
+  int requests_served = 0;
 };
 
 ConnectionServer::ConnectionServer(const ConnectionLimits& limits) : limits_(limits) {

@@ -50,6 +50,7 @@ struct HeadNote {
   std::string target_received;  ///< the target as received (also of a refused request)
   int refuse_status = 0;        ///< 400, 413, 414, 431, 501, 505: answer this error, do not route
   std::string problem;          ///< why the request was refused
+  int request_index = 0;        ///< 1 for the first request of its connection
   std::size_t limit = 0;        ///< the limit that was exceeded, for the error message
   std::chrono::steady_clock::time_point started;  ///< when the head was complete
 };

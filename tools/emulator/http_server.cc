@@ -171,11 +171,9 @@ void HttpServer::handle(const httplib::Request& req, httplib::Response& res) {
   std::string path = req.target.substr(0, req.target.find('?'));
   std::optional<Fault> fault;
   router_.record(req.method, path);
-  bool reused;
-  {
-    std::lock_guard<std::mutex> guard(peers_mutex_);
-    reused = !peers_.emplace(req.remote_addr, req.remote_port).second;
-  }
+  // Reused: not the first request of its connection (the connection itself says so; a new
+  // connection from a source port seen before is new).
+  const bool reused = current_head_note().request_index > 1;
   fault = router_.faults().take(req.method, path, reused);
   using Kind = Fault::Kind;
   if (fault && fault->kind == Kind::kDelay) std::this_thread::sleep_for(fault->delay);

@@ -7,7 +7,6 @@
 
 #include <atomic>
 #include <mutex>
-#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -58,8 +57,6 @@ class HttpServer {
   std::atomic<std::size_t> max_concurrent_{0};
   std::atomic<std::size_t> writes_{0};               // X-Wix-Consistent values handed out
   std::atomic<std::size_t> consistent_received_{0};  // requests that carried one
-  std::mutex peers_mutex_;
-  std::set<std::pair<std::string, int>> peers_;  // (address, port) of connections served
 };
 
 }  // namespace wix::backinstock::emulator::detail

@@ -28,16 +28,28 @@ Reply Router::route(const RouteRequest& request) {
 
 void Router::record(const std::string& method, const std::string& path) {
   std::lock_guard<std::mutex> guard(mutex_);
-  seen_.emplace_back(method, path);
+  auto key = std::make_pair(method, path);
+  auto it = seen_.find(key);
+  if (it != seen_.end()) {
+    ++it->second;
+  } else if (seen_.size() < kMaxCountedPaths) {
+    seen_.emplace(std::move(key), 1);
+  } else {
+    ++uncounted_;  // bounded memory: a count per path for the first kMaxCountedPaths paths
+  }
 }
 
 std::size_t Router::received(const std::string& path_suffix, const std::string& method) const {
   std::lock_guard<std::mutex> guard(mutex_);
-  return static_cast<std::size_t>(std::count_if(seen_.begin(), seen_.end(), [&](const auto& entry) {
-    const auto& [m, path] = entry;
-    return (method.empty() || m == method) && path.size() >= path_suffix.size() &&
-           path.compare(path.size() - path_suffix.size(), path_suffix.size(), path_suffix) == 0;
-  }));
+  std::size_t total = 0;
+  for (const auto& [key, count] : seen_) {
+    const auto& [m, path] = key;
+    if ((method.empty() || m == method) && path.size() >= path_suffix.size() &&
+        path.compare(path.size() - path_suffix.size(), path_suffix.size(), path_suffix) == 0) {
+      total += count;
+    }
+  }
+  return total;
 }
 
 std::string Router::request_id() {
@@ -56,6 +68,7 @@ void Router::reset_locked() {
   faults_.clear();
   webhooks_.reset_sequences();
   seen_.clear();
+  uncounted_ = 0;
 }
 
 std::string Router::outbox_json() const {

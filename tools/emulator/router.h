@@ -5,6 +5,7 @@
 // record of what was received. Transport-free, so `Emulator::handle()` and fuzzing reach every
 // rule without a socket.
 
+#include <map>
 #include <mutex>
 #include <random>
 #include <string>
@@ -63,7 +64,11 @@ class Router {
   Auth auth_;
   std::string requests_path_;  // the service path prefix and the collection
   std::mt19937_64 rng_;
-  std::vector<std::pair<std::string, std::string>> seen_;  // (method, path) of each request
+  // Requests received per (method, path), for the first kMaxCountedPaths distinct paths (IDs make
+  // paths many): memory stays bounded however many requests arrive. Freed by reset.
+  static constexpr std::size_t kMaxCountedPaths = 10000;
+  std::map<std::pair<std::string, std::string>, std::size_t> seen_;
+  std::size_t uncounted_ = 0;
 };
 
 }  // namespace wix::backinstock::emulator::detail
