@@ -130,6 +130,39 @@ TEST_P(DeepJsonTest, EmulatorRefusesADeepRequestWith400) {
   on_small_stack(call);
 }
 
+// Wide instead of deep: a body of about 4 MiB made of empty arrays would become a tree of about
+// 200 MB. Refused before it is parsed, with the reason, by the emulator and by the library.
+std::string wide_arrays(std::size_t count) {
+  std::string out = "[";
+  out.reserve(count * 3 + 2);
+  for (std::size_t i = 0; i < count; ++i) out += i == 0 ? "[]" : ",[]";
+  return out + "]";
+}
+
+TEST(WideJsonTest, EmulatorRefusesAWideRequestBeforeParsingIt) {
+  emulator::Emulator emulator;
+  std::string body = R"({"catalogReference":{"catalogItemId":"c","appId":"a"},"x":)" +
+                     wide_arrays(1'300'000) + "}";
+  auto reply = emulator.handle("POST", std::string(kRequestsPath) + "/report-items-back-in-stock",
+                               {{"Authorization", "k"}, {"wix-site-id", "s"}}, body);
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_NE(reply.body.find("too many values"), std::string::npos) << reply.body.substr(0, 300);
+}
+
+TEST(WideJsonTest, AWideAnswerIsAMalformedResponse) {
+  const std::string body = R"({"request":{"id":"r","x":)" + wide_arrays(1'300'000) + "}}";
+  HostileServer server(
+      [&](int fd, const WireRequest&) { return HostileServer::reply(fd, 200, body); });
+  Client client(testing::one_attempt_options(server.url()));
+  try {
+    client.get_back_in_stock_notification_request("r");
+    FAIL() << "a wide answer was accepted";
+  } catch (const TransportError& e) {
+    EXPECT_EQ(e.kind(), TransportError::Kind::kMalformedResponse);
+    EXPECT_NE(std::string(e.what()).find("too many values"), std::string::npos) << e.what();
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Depths, DeepJsonTest, ::testing::Values(100'000, 1'000'000),
                          [](const auto& info) { return "Depth" + std::to_string(info.param); });
 

@@ -142,10 +142,16 @@ Reply Router::route_locked(const RouteRequest& request) {
 
 Reply Router::route_api(const RouteRequest& request, std::string_view rest,
                         std::string_view query) {
+  const char* body_problem = "is not a JSON object";
   auto body_json = [&]() -> std::optional<json> {
-    json body = internal::parse_untrusted(request.body).value;
-    if (body.is_discarded() || !body.is_object()) return std::nullopt;
-    return body;
+    auto parsed = internal::parse_untrusted(request.body);
+    // A body refused before parsing says why (nesting, or more values than any request holds).
+    if (!parsed.ok() && std::string_view(parsed.problem) != "not JSON") {
+      body_problem = parsed.problem;
+      return std::nullopt;
+    }
+    if (!parsed.value.is_object()) return std::nullopt;
+    return std::move(parsed.value);
   };
   auto dot_r = [&]() -> std::optional<json> {
     std::string_view qs = query;
@@ -166,13 +172,13 @@ Reply Router::route_api(const RouteRequest& request, std::string_view rest,
     }
     return json::object();
   };
-  const Reply bad_body = one_violation("body", "is not a JSON object", "FORMAT");
+  auto bad_body_reply = [&] { return one_violation("body", body_problem, "FORMAT"); };
   const std::string& m = request.method;
 
   if (rest.empty() || rest == "/") {
     if (m == "POST") {
       auto body = body_json();
-      return body ? store_.create(*body) : bad_body;
+      return body ? store_.create(*body) : bad_body_reply();
     }
     if (m == "GET") {
       auto body = dot_r();
@@ -183,7 +189,7 @@ Reply Router::route_api(const RouteRequest& request, std::string_view rest,
   if (rest == "/query") {
     if (m != "POST") return method_not_allowed();
     auto body = body_json();
-    return body ? store_.query(*body) : bad_body;
+    return body ? store_.query(*body) : bad_body_reply();
   }
   if (rest == "/count-by-catalog-reference") {
     if (m != "GET") return method_not_allowed();
@@ -193,7 +199,7 @@ Reply Router::route_api(const RouteRequest& request, std::string_view rest,
   if (rest == "/report-items-back-in-stock") {
     if (m != "POST") return method_not_allowed();
     auto body = body_json();
-    return body ? store_.report(*body) : bad_body;
+    return body ? store_.report(*body) : bad_body_reply();
   }
   if (rest == "/settings") {
     if (m != "PUT") return method_not_allowed();
@@ -202,7 +208,8 @@ Reply Router::route_api(const RouteRequest& request, std::string_view rest,
   if (rest == "/settings/start-collecting" || rest == "/settings/stop-collecting") {
     if (m != "POST") return method_not_allowed();
     auto body = body_json();
-    return body ? store_.set_collecting(*body, rest == "/settings/start-collecting") : bad_body;
+    return body ? store_.set_collecting(*body, rest == "/settings/start-collecting")
+                : bad_body_reply();
   }
   // /{id} and /{id}/mark-as-notification-sent; the ID is one percent-encoded segment.
   std::string_view segment = rest.substr(1);
