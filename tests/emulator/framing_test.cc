@@ -3,6 +3,11 @@
 // another), and what RFC 9112 allows (leading empty lines, absolute-form targets, HEAD, OPTIONS *,
 // HTTP/1.0 keep-alive, long header lines, chunked bodies with trailers) is served.
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -15,6 +20,7 @@
 
 #include "emulator_fixture.h"
 #include "raw_client.h"
+#include "wix/backinstock/backinstock.h"
 
 namespace wix::backinstock {
 namespace {
@@ -267,6 +273,102 @@ TEST_F(FramingTest, ANewConnectionFromAnOldSourcePortIsNotAReusedOne) {
   auto answer = again.read_answer();
   ASSERT_TRUE(answer.has_value()) << "a new connection was taken for a reused one";
   EXPECT_EQ(answer->status, 200);
+}
+
+TEST_F(FramingTest, AJsonBodySentAsAFormIsServedUpToTheBodyLimit) {
+  // `curl -d` labels a body as a form: over 8 KiB it must still be served, not refused.
+  std::string body = R"({"catalogReference":{"catalogItemId":"orchid","appId":")" +
+                     std::string(kWixStoresAppId) + R"("},"itemDetails":{"name":")" +
+                     std::string(20000, 'n') + R"(","price":"1"}})";
+  auto result =
+      exchange(std::string("POST /back-in-stock-service/v1/back-in-stock-notification-requests/"
+                           "report-items-back-in-stock HTTP/1.1\r\nHost: localhost\r\n") +
+               kAuth + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
+               std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+  ASSERT_EQ(result.answers.size(), 1u);
+  EXPECT_NE(result.answers[0].status, 413) << result.answers[0].body;
+}
+
+TEST_F(FramingTest, TheKeepAliveHeaderSaysWhatTheConnectionDoes) {
+  RawClient raw(emulator_->port());
+  std::string many;
+  for (int i = 0; i < 1000; ++i) many += settings_get();
+  raw.send(many);
+  for (int i = 1; i <= 1000; ++i) {
+    auto answer = raw.read_answer();
+    ASSERT_TRUE(answer.has_value()) << "answer " << i;
+    if (i == 1) {
+      // The fixture keeps idle connections 5 s, and a connection carries 1,000 requests.
+      EXPECT_NE(answer->head.find("Keep-Alive: timeout=5, max=1000"), std::string::npos)
+          << answer->head;
+    }
+    if (i == 1000) {
+      EXPECT_NE(answer->head.find("Connection: close"), std::string::npos) << answer->head;
+    }
+  }
+  EXPECT_TRUE(raw.closed_by_peer()) << "a connection carried more than its max";
+}
+
+// A webhook receiver that accepts connections and never answers.
+struct SilentReceiver {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  int port = 0;
+  SilentReceiver() {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    ::inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    ::listen(fd, 16);
+    socklen_t length = sizeof address;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+    port = ntohs(address.sin_port);
+  }
+  ~SilentReceiver() { ::close(fd); }
+};
+
+SilentReceiver& silent_receiver() {
+  static SilentReceiver receiver;
+  return receiver;
+}
+
+// Stopping ends what is in progress: a delay fault and webhook deliveries to a receiver that never
+// answers no longer hold the stop (they held it for the delay, and for every queued delivery).
+class StopTest : public testing::EmulatorFixture {
+ protected:
+  static emulator::EmulatorOptions options() {
+    auto o = collecting();
+    o.webhook_url = "http://127.0.0.1:" + std::to_string(silent_receiver().port) + "/hook";
+    return o;
+  }
+  StopTest() : EmulatorFixture(options()) {}
+};
+
+TEST_F(StopTest, StopCutsDelaysAndDeliveriesShort) {
+  auto c = client();
+  for (int i = 0; i < 4; ++i) {  // webhooks queued behind one that never ends
+    c.create_back_in_stock_notification_request(
+        NewNotificationRequest(CatalogReference("orchid", kWixStoresAppId),
+                               "c" + std::to_string(i) + "@example.com"),
+        ItemDetails("Orchid", "1"));
+  }
+  emulator::Fault delay;
+  delay.kind = emulator::Fault::Kind::kDelay;
+  delay.delay = std::chrono::seconds(30);
+  delay.path = "/settings";
+  emulator_->inject(delay);
+  std::thread waiting([&] {
+    try {
+      c.get_settings();
+    } catch (const std::exception&) {
+    }
+  });
+  std::this_thread::sleep_for(milliseconds(300));  // the delayed request is in its delay
+  auto started = std::chrono::steady_clock::now();
+  emulator_->stop();
+  auto took = std::chrono::steady_clock::now() - started;
+  waiting.join();
+  // Far below the 30 s delay and the 4 x 10 s of deliveries the stop used to wait for.
+  EXPECT_LT(took, std::chrono::seconds(8));
 }
 
 // Slow clients: requests still arriving wait in the poller, so a handful of workers keep serving

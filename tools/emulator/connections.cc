@@ -240,6 +240,13 @@ struct ConnectionServer::Connection : httplib::Stream {
           iequals(name, "Connection")) {
         continue;
       }
+      // cpp-httplib caps form-urlencoded bodies at a compiled-in 8 KiB; the emulator reads every
+      // body as JSON whatever its type (`curl -d` sends JSON as a form), so the library does not
+      // see that type.
+      if (iequals(name, "Content-Type") &&
+          iequals(std::string_view(value).substr(0, 33), "application/x-www-form-urlencoded")) {
+        continue;
+      }
       if (name.size() + value.size() > kCarryHeadersFrom) {
         note.long_headers.emplace_back(name, value);
         continue;
@@ -370,6 +377,10 @@ void ConnectionServer::serve(std::unique_ptr<Connection> connection) {
     HeadNote& note = t_note;
     bool close_after = false;
     if (!connection->prepare(note, close_after)) break;
+    // The Keep-Alive header's `max` is kept: the last request a connection may carry closes it.
+    if (static_cast<std::size_t>(connection->requests_served) >= limits_.max_requests) {
+      close_after = true;
+    }
     // Bytes already here (a body, a pipelined request) start the clock of what follows.
     connection->request_started = connection->buffered() > 0 ? Clock::now() : Clock::time_point{};
     bool closed = false;

@@ -40,6 +40,7 @@ struct ConnectionLimits {
   std::chrono::milliseconds body_timeout{30000};         ///< for a whole request body
   std::size_t threads = 16;                              ///< workers serving requests
   std::size_t max_connections = 4096;  ///< more at once are closed as soon as they are accepted
+  std::size_t max_requests = 1000;     ///< per connection: the last one's answer closes it
 };
 
 /// What the connection layer learnt of the request being served on this thread.

@@ -56,6 +56,11 @@ ConnectionLimits limits_of(const EmulatorOptions& options) {
 HttpServer::HttpServer(const EmulatorOptions& options, Router& router)
     : options_(options), router_(router), server_(limits_of(options)) {
   server_.set_tcp_nodelay(true);
+  // What the Keep-Alive header says is what the connection layer does (the timeout in whole
+  // seconds, rounded down: a client never counts on more than it gets).
+  server_.set_keep_alive_timeout(
+      static_cast<time_t>(std::max<long long>(1, options_.keep_alive_timeout.count() / 1000)));
+  server_.set_keep_alive_max_count(ConnectionLimits{}.max_requests);
   server_.set_payload_max_length(options_.max_body_bytes);
   server_.set_error_handler(httplib::Server::HandlerWithResponse(
       [this](const httplib::Request& req, httplib::Response& res) {
@@ -107,6 +112,12 @@ void HttpServer::run() {
 }
 
 void HttpServer::stop() {
+  {
+    std::lock_guard<std::mutex> guard(stop_mutex_);
+    stopping_ = true;  // delay faults end now
+  }
+  stopped_.notify_all();
+  router_.webhooks().stop();    // queued deliveries dropped, one under way cut short
   server_.close_connections();  // idle keep-alive connections do not delay the stop
   server_.stop();
   if (thread_.joinable()) thread_.join();
@@ -176,7 +187,10 @@ void HttpServer::handle(const httplib::Request& req, httplib::Response& res) {
   const bool reused = current_head_note().request_index > 1;
   fault = router_.faults().take(req.method, path, reused);
   using Kind = Fault::Kind;
-  if (fault && fault->kind == Kind::kDelay) std::this_thread::sleep_for(fault->delay);
+  if (fault && fault->kind == Kind::kDelay) {
+    std::unique_lock<std::mutex> lock(stop_mutex_);
+    stopped_.wait_for(lock, fault->delay, [this] { return stopping_; });
+  }
   if (fault && (fault->kind == Kind::kStatus || fault->kind == Kind::kHtmlError)) {
     bool html = fault->kind == Kind::kHtmlError;
     res.status = html ? 502 : fault->status;

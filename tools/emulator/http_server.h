@@ -6,6 +6,7 @@
 // bodies, closing after reading). What to answer is the router's.
 
 #include <atomic>
+#include <condition_variable>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -57,6 +58,9 @@ class HttpServer {
   std::atomic<std::size_t> max_concurrent_{0};
   std::atomic<std::size_t> writes_{0};               // X-Wix-Consistent values handed out
   std::atomic<std::size_t> consistent_received_{0};  // requests that carried one
+  std::mutex stop_mutex_;  // guards `stopping_`; delay faults wait on `stopped_`
+  std::condition_variable stopped_;
+  bool stopping_ = false;
 };
 
 }  // namespace wix::backinstock::emulator::detail

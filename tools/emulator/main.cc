@@ -5,12 +5,14 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <mutex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -179,6 +181,12 @@ int main(int argc, char** argv) {
     std::cout << emulator.url() << std::endl;
     int received = 0;
     sigwait(&stop_signals, &received);
+    // The stop cuts delays and deliveries short; a second signal ends the process at once.
+    std::thread([&stop_signals] {
+      int again = 0;
+      sigwait(&stop_signals, &again);
+      std::_Exit(128 + again);
+    }).detach();
     emulator.stop();
   } catch (const std::exception& e) {
     std::cerr << "wix-backinstock-emulator: " << e.what() << "\n";

@@ -7,10 +7,14 @@ namespace wix::backinstock::emulator::detail {
 WebhookDelivery::WebhookDelivery(WebhookSigner signer, std::string instance_id, std::string url)
     : signer_(std::move(signer)), instance_id_(std::move(instance_id)), url_(std::move(url)) {}
 
-WebhookDelivery::~WebhookDelivery() {
+WebhookDelivery::~WebhookDelivery() { stop(); }
+
+void WebhookDelivery::stop() {
   {
     std::lock_guard<std::mutex> guard(mutex_);
     stop_ = true;
+    outgoing_.clear();
+    if (active_ != nullptr) active_->stop();
     cv_.notify_all();
   }
   if (thread_.joinable()) thread_.join();
@@ -38,7 +42,7 @@ bool WebhookDelivery::wait_for(std::size_t count, std::chrono::milliseconds time
 
 void WebhookDelivery::emit(const char* slug, const json& entity) {
   std::lock_guard<std::mutex> guard(mutex_);
-  if (url_.empty()) return;
+  if (url_.empty() || stop_) return;
   using namespace std::chrono;
   std::string id = entity["id"].get<std::string>();
   long long sequence = ++sequences_[id];
@@ -86,7 +90,14 @@ void WebhookDelivery::post(const std::string& url, const std::string& body) {
   httplib::Client client(origin);
   client.set_connection_timeout(std::chrono::seconds(5));
   client.set_read_timeout(std::chrono::seconds(5));
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    if (stop_) return;
+    active_ = &client;
+  }
   client.Post(path.c_str(), body, "text/plain");
+  std::lock_guard<std::mutex> guard(mutex_);
+  active_ = nullptr;
 }
 
 }  // namespace wix::backinstock::emulator::detail

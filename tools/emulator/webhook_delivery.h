@@ -14,6 +14,8 @@
 #include <thread>
 #include <utility>
 
+#include <httplib.h>
+
 #include "replies.h"
 #include "webhook_signer.h"
 
@@ -37,9 +39,12 @@ class WebhookDelivery {
   bool wait_for(std::size_t count, std::chrono::milliseconds timeout) const;
   std::string public_key_pem() const { return signer_.public_key_pem(); }
 
+  /// Stops delivering now: what is queued is dropped and a delivery under way is cut short.
+  void stop();
+
  private:
   void deliver_loop();
-  static void post(const std::string& url, const std::string& body);
+  void post(const std::string& url, const std::string& body);
 
   const WebhookSigner signer_;
   const std::string instance_id_;
@@ -53,6 +58,7 @@ class WebhookDelivery {
   std::deque<std::pair<std::string, std::string>> outgoing_;  // (url, body)
   std::size_t delivered_ = 0;
   bool stop_ = false;
+  httplib::Client* active_ = nullptr;  // the delivery under way, cut short by stop()
   std::thread thread_;
 };
 
