@@ -11,7 +11,7 @@ ensure_packages
 seconds="${1:-300}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(decode_response query_decoding emulator_request webhook_token error_body)
+[ ${#targets[@]} -gt 0 ] || targets=(decode_response query_decoding emulator_request request_framing webhook_token error_body)
 
 cd "$ROOT"
 cmake --preset fuzz >/dev/null
