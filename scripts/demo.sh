@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # The README's demo: installs what is missing, builds, starts the emulator on a free port, runs the
-# examples against it, prints the outbox (the e-mails the service would have sent), and stops it.
+# examples and the command-line tool against it, prints the outbox (the e-mails the service would
+# have sent), and stops it.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 ensure_packages
 configure -DWIX_BACKINSTOCK_BUILD_TESTS=OFF -DWIX_BACKINSTOCK_BUILD_EXAMPLES=ON
-cmake --build "$BUILD_DIR" --target wix-backinstock-emulator report_back_in_stock lifecycle
+echo "== building the emulator, the command-line tool and two examples (a few minutes the first time)"
+cmake --build "$BUILD_DIR" --target wix-backinstock-emulator wix-backinstock report_back_in_stock \
+  lifecycle
 
 "$ROOT/scripts/with-emulator.sh" "$BUILD_DIR/tools/emulator/wix-backinstock-emulator" bash -c '
   set -e
@@ -16,6 +19,9 @@ cmake --build "$BUILD_DIR" --target wix-backinstock-emulator report_back_in_stoc
   echo
   echo "== examples/lifecycle"
   "$0/examples/lifecycle"
+  echo
+  echo "== the command-line tool: wix-backinstock query --status NOTIFICATION_SENT --limit 2"
+  "$0/tools/cli/wix-backinstock" query --status NOTIFICATION_SENT --limit 2
   echo
   echo "== outbox (GET $WIX_EMULATOR_URL/_emulator/outbox)"
   curl -s "$WIX_EMULATOR_URL/_emulator/outbox"

@@ -10,9 +10,17 @@ cd "$ROOT"
 mapfile -t files < <(git ls-files '*.h' '*.cc' '*.cpp')
 echo "== clang-format (${#files[@]} files)"
 clang-format --dry-run --Werror "${files[@]}"
-echo "== clang-tidy"
-run-clang-tidy -p "$build" -quiet -extra-arg=-std=c++17 'src/.*\.cc$' 'tools/.*\.cc$' 'tests/.*\.cc$' >"$build/clang-tidy.log" 2>&1 || {
+mapfile -t tidy < <(git ls-files 'src/*.cc' 'tools/*.cc' 'tests/*.cc')
+echo "== clang-tidy (${#tidy[@]} files, $(nproc) at a time; the full log is $build/clang-tidy.log)"
+# One line per file as it starts, so that a long run shows where it is.
+set +e
+run-clang-tidy -p "$build" -quiet -j "$(nproc)" -extra-arg=-std=c++17 \
+    'src/.*\.cc$' 'tools/.*\.cc$' 'tests/.*\.cc$' 2>&1 | tee "$build/clang-tidy.log" |
+  awk -v total="${#tidy[@]}" '/^clang-tidy/ { n++; printf "   [%d/%d] %s\n", n, total, $NF; fflush() }'
+status=${PIPESTATUS[0]}
+set -e
+if [ "$status" -ne 0 ]; then
   grep -E "(warning|error):" "$build/clang-tidy.log" | head -50
   exit 1
-}
+fi
 echo "clean"

@@ -81,9 +81,34 @@ contains 'itemDetails.price' err
 expect_exit 2 "$cli" report --request-id r1 --catalog-item-id orchid --name Orchid --price 1
 expect_exit 5 "$cli" --base-url http://127.0.0.1:1 settings get
 grep -q cli-test-key "$dir/err" && fail "the API key reached stderr"
+# One rule for credentials: a missing variable is a usage error (exit 2) naming the first one
+# missing, in the documented order.
 WIX_API_KEY= expect_exit 2 "$cli" settings get
-WIX_SITE_ID= expect_exit 3 "$cli" settings get
+contains 'WIX_API_KEY' err
+WIX_SITE_ID= expect_exit 2 "$cli" settings get
 contains 'WIX_SITE_ID' err
+(unset WIX_API_KEY WIX_SITE_ID; WIX_APP_ID=x expect_exit 2 "$cli" settings get) || exit 1
+contains 'WIX_APP_SECRET' err
+(unset WIX_API_KEY WIX_SITE_ID; WIX_APP_ID=x WIX_APP_SECRET=y expect_exit 2 "$cli" settings get) || exit 1
+contains 'WIX_INSTANCE_ID' err
+# A value out of range is a usage error naming the option and its range in plain integers.
+for limit in 0 500 -5; do
+  expect_exit 2 "$cli" query --limit "$limit"
+  contains '^wix-backinstock: --limit' err
+  contains '1 to 100' err
+done
+expect_exit 2 "$cli" query --offset -1
+contains '0 to 2147483647' err
+grep -q '000000' "$dir/err" && fail "the range is printed as a floating-point number"
+# A typo names the program and suggests the option meant; an unknown command lists the commands.
+expect_exit 2 "$cli" query --stauts RECEIVED
+contains '^wix-backinstock: ' err
+contains 'did you mean --status' err
+expect_exit 2 "$cli" report --optoins x
+contains 'did you mean --options' err
+expect_exit 2 "$cli" frobnicate
+contains "unknown command 'frobnicate'" err
+contains 'report, create, get, delete, mark-sent, query, count, settings' err
 # Query by product and by offset.
 expect_exit 0 "$cli" create --catalog-item-id tulip --email ann@example.com --name Tulip --price 3
 expect_exit 0 "$cli" create --catalog-item-id tulip --email bob@example.com --name Tulip --price 3

@@ -10,7 +10,7 @@ gen=(-G Ninja -DCMAKE_BUILD_TYPE=Release)
 
 for kind in shared static; do
   shared=OFF; [ "$kind" = shared ] && shared=ON
-  echo "== install ($kind)"
+  echo "== install ($kind; consumers $([ "$kind" = shared ] && echo "1-2" || echo "3-4") of 6)"
   cmake -S "$src" -B "$work/build-$kind" "${gen[@]}" -DBUILD_SHARED_LIBS=$shared \
     -DWIX_BACKINSTOCK_INSTALL=ON -DWIX_BACKINSTOCK_BUILD_TESTS=OFF -DWIX_BACKINSTOCK_BUILD_TOOLS=OFF \
     -DWIX_BACKINSTOCK_BUILD_EXAMPLES=OFF -DCMAKE_INSTALL_PREFIX=/opt/configured-elsewhere >/dev/null
@@ -47,14 +47,15 @@ for kind in shared static; do
   LD_LIBRARY_PATH="$work/prefix-$kind/lib" "$work/pc-$kind"
 done
 
-echo "== symbols and soname carry the ABI version (0.<minor> before 1.0)"
+abi="$(sed -n 's/^  VERSION \([0-9]*\)\.\([0-9]*\)\..*/\1.\2/p' "$src/CMakeLists.txt" | head -n 1)"
+echo "== symbols and soname carry the ABI version ($abi: 0.<minor> before 1.0)"
 symbols="$(objdump -T "$work/prefix-shared/lib/libwix_backinstock.so")"
-grep -q "WIX_BACKINSTOCK_0\.2 " <<<"$symbols" || { echo "no versioned symbols" >&2; exit 1; }
+grep -q "WIX_BACKINSTOCK_${abi/./\\.} " <<<"$symbols" || { echo "no versioned symbols" >&2; exit 1; }
 dynamic="$(readelf -d "$work/prefix-shared/lib/libwix_backinstock.so")"
-grep -q "SONAME.*libwix_backinstock\.so\.0\.2\]" <<<"$dynamic" || { echo "no soname with the ABI version" >&2; exit 1; }
+grep -q "SONAME.*libwix_backinstock\.so\.${abi/./\\.}\]" <<<"$dynamic" || { echo "no soname with the ABI version" >&2; exit 1; }
 
 for how in add_subdirectory fetchcontent; do
-  echo "== consumer via $how"
+  echo "== consumer via $how ($([ "$how" = add_subdirectory ] && echo 5 || echo 6) of 6)"
   cmake -S "$src/tests/consumer" -B "$work/consumer-$how" "${gen[@]}" -DCONSUME=$how \
     -DWIX_BACKINSTOCK_SOURCE="$src" >/dev/null
   cmake --build "$work/consumer-$how" >/dev/null

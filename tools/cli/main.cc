@@ -4,8 +4,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdlib>
+#include <initializer_list>
 #include <iostream>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,44 +29,50 @@ enum Exit { kOk = 0, kUsage = 2, kInvalid = 3, kApi = 4, kTransport = 5 };
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
-// An invalid value in the environment (exit 3), named after its variable.
-struct EnvironmentError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 const char* const kFooter = R"(
-Credentials come from the environment: WIX_API_KEY and WIX_SITE_ID; or WIX_APP_ID,
-WIX_APP_SECRET and WIX_INSTANCE_ID (app OAuth); or WIX_ACCESS_TOKEN. WIX_BASE_URL or --base-url
-points elsewhere than https://www.wixapis.com (for example at the emulator).
+Credentials come from the environment, the first kind set is used: WIX_API_KEY and WIX_SITE_ID;
+or WIX_APP_ID, WIX_APP_SECRET and WIX_INSTANCE_ID (app OAuth); or WIX_ACCESS_TOKEN. A variable
+missing from the kind in use is a usage error naming it. WIX_BASE_URL or --base-url points
+elsewhere than https://www.wixapis.com (the emulator, say: WIX_BASE_URL=http://127.0.0.1:8080),
+and WIX_SERVICE_PATH_PREFIX or --service-path-prefix serves the API under a gateway's path.
 
 Exit codes: 0 success, 2 usage error, 3 invalid input, 4 API error, 5 no answer (transport).)";
+
+const char* const kProgram = "wix-backinstock";
 
 std::string env(const char* name) {
   const char* v = std::getenv(name);
   return v ? v : "";
 }
 
-std::string required_env(const char* name, const char* with) {
-  std::string value = env(name);
-  if (value.empty()) {
-    throw EnvironmentError(std::string(name) + " is not set (it is needed with " + with + ")");
+// The variables of one kind of credentials, in order; the first one missing is a usage error.
+std::vector<std::string> required_env(std::initializer_list<const char*> names) {
+  std::vector<std::string> values;
+  const char* first = *names.begin();
+  for (const char* name : names) {
+    values.push_back(env(name));
+    if (values.back().empty()) {
+      throw UsageError(std::string(name) + " is not set (it is needed with " + first + ")");
+    }
   }
-  return value;
+  return values;
 }
 
-bis::Client make_client(const std::string& base_url) {
+bis::Client make_client(const std::string& base_url,
+                        const std::optional<std::string>& path_prefix) {
   bis::ClientOptions options;
   options.base_url = base_url;
+  options.service_path_prefix = path_prefix;
   options.user_agent = "wix-backinstock-cli";
   if (!env("WIX_API_KEY").empty()) {
-    options.credentials = bis::ApiKeyCredentials::for_site(
-        env("WIX_API_KEY"), required_env("WIX_SITE_ID", "WIX_API_KEY"));
+    auto v = required_env({"WIX_API_KEY", "WIX_SITE_ID"});
+    options.credentials = bis::ApiKeyCredentials::for_site(v[0], v[1]);
   } else if (!env("WIX_APP_ID").empty()) {
+    auto v = required_env({"WIX_APP_ID", "WIX_APP_SECRET", "WIX_INSTANCE_ID"});
     bis::OAuthOptions oauth;
     oauth.base_url = base_url;
-    options.credentials = std::make_shared<bis::OAuthClientCredentials>(
-        env("WIX_APP_ID"), required_env("WIX_APP_SECRET", "WIX_APP_ID"),
-        required_env("WIX_INSTANCE_ID", "WIX_APP_ID"), oauth);
+    options.credentials = std::make_shared<bis::OAuthClientCredentials>(v[0], v[1], v[2], oauth);
   } else if (!env("WIX_ACCESS_TOKEN").empty()) {
     options.credentials = std::make_shared<bis::AccessTokenCredentials>(env("WIX_ACCESS_TOKEN"));
   } else {
@@ -167,6 +177,134 @@ struct ItemOptions {
   }
 };
 
+// An integer option's range, said in plain integers ("out of range (1 to 100)").
+CLI::Validator integer_range(long long low, long long high) {
+  std::string range = std::to_string(low) + " to " + std::to_string(high);
+  return CLI::Validator(
+      [low, high, range](std::string& text) -> std::string {
+        long long value = 0;
+        try {
+          std::size_t used = 0;
+          value = std::stoll(text, &used);
+          if (used != text.size()) return "expects an integer from " + range;
+        } catch (const std::exception&) {
+          return "expects an integer from " + range;
+        }
+        if (value < low || value > high) return text + " is out of range (" + range + ")";
+        return "";
+      },
+      "INT in " + range);
+}
+
+// The edit distance of two option names, for "did you mean".
+std::size_t distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// The option of `command` (or of the program) closest to `typed`, when one is close.
+std::string closest_option(const CLI::App& app, const CLI::App* command, const std::string& typed) {
+  std::string best;
+  std::size_t best_distance = 4;  // at most three edits away
+  for (const CLI::App* scope : {command, &app}) {
+    if (scope == nullptr) continue;
+    for (const CLI::Option* option : scope->get_options()) {
+      for (const auto& name : option->get_lnames()) {
+        std::size_t d = distance(typed, "--" + name);
+        if (d < best_distance) {
+          best_distance = d;
+          best = "--" + name;
+        }
+      }
+    }
+  }
+  return best;
+}
+
+// The names of the commands of `scope`, comma-separated.
+std::string command_names(const CLI::App& scope) {
+  std::string names;
+  for (const CLI::App* sub : scope.get_subcommands({})) {
+    names += (names.empty() ? "" : ", ") + sub->get_name();
+  }
+  return names;
+}
+
+// An option on the command line that neither the program nor any command has, as the usage
+// error that names it (with the closest option), or empty. Checked before parsing, so that a typo
+// is reported as a typo rather than as the required option it hid.
+std::string unknown_option(const CLI::App& app, int argc, char** argv) {
+  const CLI::App* command = nullptr;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--") break;
+    if (arg.rfind("--", 0) != 0) {
+      const CLI::App* scope = command != nullptr ? command : &app;
+      for (const CLI::App* sub : scope->get_subcommands({})) {
+        if (sub->get_name() == arg) command = sub;
+      }
+      continue;
+    }
+    std::string typed = arg.substr(0, arg.find('='));
+    bool known = typed == "--help" || typed == "--version";
+    for (const CLI::App* scope : {&app, command}) {
+      if (scope == nullptr || known) continue;
+      for (const CLI::Option* option : scope->get_options()) {
+        for (const auto& name : option->get_lnames()) known = known || typed == "--" + name;
+      }
+    }
+    if (known) continue;
+    std::string suggestion = closest_option(app, command, typed);
+    return "unknown option " + typed +
+           (suggestion.empty() ? "" : "; did you mean " + suggestion + "?");
+  }
+  return "";
+}
+
+// One voice for usage errors: the program's name, what was wrong, a suggestion where one helps.
+int usage_error(const std::string& message) {
+  std::cerr << kProgram << ": " << message << "\nRun with --help for more information.\n";
+  return kUsage;
+}
+
+int usage_error(const CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
+  const CLI::App* command = nullptr;
+  for (const CLI::App* sub : app.get_subcommands()) {
+    command = sub;
+    for (const CLI::App* inner : sub->get_subcommands()) command = inner;
+  }
+  std::string message = e.what();
+  std::string first_word;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.rfind("--base-url", 0) == 0 || arg.rfind("--service-path-prefix", 0) == 0) {
+      if (arg.find('=') == std::string::npos) ++i;  // its value
+      continue;
+    }
+    if (!arg.empty() && arg[0] != '-') first_word = arg;
+    break;
+  }
+  if (command == nullptr) {
+    message = first_word.empty()
+                  ? "a command is required (commands: " + command_names(app) + ")"
+                  : "unknown command '" + first_word + "' (commands: " + command_names(app) + ")";
+  } else if (dynamic_cast<const CLI::RequiredError*>(&e) != nullptr &&
+             !command->get_subcommands({}).empty() && command->get_subcommands().empty()) {
+    message = "'" + command->get_name() + "' needs a command (" + command_names(*command) + ")";
+  }
+  return usage_error(message);
+}
+
 bis::QueryField field_named(const std::string& name) {
   for (auto f :
        {bis::QueryField::kId, bis::QueryField::kContactId, bis::QueryField::kStatus,
@@ -194,7 +332,8 @@ struct QueryOptions {
     command->add_option("--created-before", created_before, "RFC 3339 time");
     command->add_option("--item-url-prefix", item_url_prefix);
     command->add_option("--sort", sorts, "FIELD[:asc|:desc] (repeatable)");
-    limit_option = command->add_option("--limit", limit, "page size, 1 to 100");
+    limit_option =
+        command->add_option("--limit", limit, "page size, 1 to 100")->check(integer_range(1, 100));
     command->add_option("--cursor", cursor, "continue from this cursor");
     command->add_option("--catalog-item-id", catalog_item_ids,
                         "requests waiting for this product (repeatable: any of them)");
@@ -203,7 +342,7 @@ struct QueryOptions {
     offset_option =
         command
             ->add_option("--offset", offset, "page by offset from here (0 and up), not by cursor")
-            ->check(CLI::NonNegativeNumber)
+            ->check(integer_range(0, std::numeric_limits<std::int32_t>::max()))
             ->excludes("--cursor");
     command->add_flag("--all", all, "walk every page");
   }
@@ -277,6 +416,10 @@ int main(int argc, char** argv) {
   std::string base_url = "https://www.wixapis.com";
   app.add_option("--base-url", base_url, "API base URL (default https://www.wixapis.com)")
       ->envname("WIX_BASE_URL");
+  std::optional<std::string> path_prefix;
+  app.add_option("--service-path-prefix", path_prefix,
+                 "path the API is served under (default /back-in-stock-service; \"\" for none)")
+      ->envname("WIX_SERVICE_PATH_PREFIX");
 
   // report
   auto* report = app.add_subcommand(
@@ -332,15 +475,23 @@ int main(int argc, char** argv) {
     c->add_option("--app-id", app_id, "catalog app ID (default: Wix Stores)");
   }
 
+  if (std::string unknown = unknown_option(app, argc, argv); !unknown.empty()) {
+    return usage_error(unknown);
+  }
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e) == 0 ? kOk : kUsage;
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e) == 0 ? kOk : kUsage;
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e) == 0 ? kOk : kUsage;
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? kOk : kUsage;
+    return usage_error(app, e, argc, argv);
   }
 
   try {
-    auto client = make_client(base_url);
+    auto client = make_client(base_url, path_prefix);
     ordered_json out = ordered_json::object();
     if (report->parsed()) {
       bis::TemplateParameters parameters;
@@ -411,9 +562,6 @@ int main(int argc, char** argv) {
   } catch (const UsageError& e) {
     std::cerr << "wix-backinstock: " << e.what() << "\nRun with --help for more information.\n";
     return kUsage;
-  } catch (const EnvironmentError& e) {
-    std::cerr << "wix-backinstock: " << e.what() << "\n";
-    return kInvalid;
   } catch (const bis::ValidationError& e) {
     std::cerr << "wix-backinstock: " << e.what() << "\n";
     return kInvalid;
