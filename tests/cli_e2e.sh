@@ -91,6 +91,9 @@ contains 'WIX_SITE_ID' err
 contains 'WIX_APP_SECRET' err
 (unset WIX_API_KEY WIX_SITE_ID; WIX_APP_ID=x WIX_APP_SECRET=y expect_exit 2 "$cli" settings get) || exit 1
 contains 'WIX_INSTANCE_ID' err
+# A short dummy key is redacted as a whole token, never inside words.
+WIX_API_KEY=k expect_exit 4 "$cli" mark-sent no-such-request
+contains 'Back in stock notification request not found' err
 # A value out of range is a usage error naming the option and its range in plain integers.
 for limit in 0 500 -5; do
   expect_exit 2 "$cli" query --limit "$limit"

@@ -25,8 +25,17 @@ namespace {
 namespace emu = wix::backinstock::emulator;
 
 constexpr char kRoutes[] =
+    "API routes, under /back-in-stock-service/v1/back-in-stock-notification-requests (R):\n"
+    "  POST R/report-items-back-in-stock   POST R (create)   GET|DELETE R/{id}\n"
+    "  PUT R/{id}/mark-as-notification-sent   GET R?.r=<base64url JSON> or POST R/query (query)\n"
+    "  GET R/count-by-catalog-reference?.r=...   PUT R/settings (get settings, body {})\n"
+    "  POST R/settings/start-collecting|stop-collecting\n"
     "Emulator-only routes: GET /_emulator/outbox, GET /_emulator/requests, POST /_emulator/reset,\n"
-    "POST|DELETE /_emulator/faults, POST /_emulator/webhooks, POST /_emulator/revoke-tokens\n";
+    "POST|DELETE /_emulator/faults, POST /_emulator/webhooks, POST /_emulator/revoke-tokens\n"
+    "A fault: {\"kind\":\"status\",\"status\":429,\"headers\":{\"Retry-After\":\"2\"},\"path\":"
+    "\"/report-items-back-in-stock\"}\n"
+    "  kinds: delay (delay_ms), status (status, body, headers), drop_before, drop_after,\n"
+    "  truncated, malformed, html, oversized (size), close_after_read; method, path, times\n";
 
 }  // namespace
 
