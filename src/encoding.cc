@@ -102,14 +102,12 @@ bool base64url_decode_canonical(std::string_view text, std::string& out) {
   return true;
 }
 
-namespace {
-int hex_value(char c) {
+int hex_value(char c) noexcept {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
-}  // namespace
 
 std::string percent_decode(std::string_view text, bool plus_is_space) {
   std::string out;

@@ -23,6 +23,9 @@ bool base64url_decode(std::string_view text, std::string& out);
 /// that one byte string has exactly one accepted spelling. Returns false otherwise.
 bool base64url_decode_canonical(std::string_view text, std::string& out);
 
+/// The value of a hex digit (either case), or -1.
+int hex_value(char c) noexcept;
+
 /// Decodes `%XX` escapes (either case); a `%` not followed by two hex digits stays as it is.
 /// `plus_is_space`: `+` means a space, as in a form-encoded query string (not in a path).
 std::string percent_decode(std::string_view text, bool plus_is_space);

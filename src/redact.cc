@@ -10,13 +10,6 @@ namespace wix::backinstock::internal {
 
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // The byte `count` hex digits at `text[at]` spell, or -1.
 int hex_at(std::string_view text, std::size_t at, std::size_t count) {
   if (at + count > text.size()) return -1;
