@@ -404,7 +404,7 @@ TEST_F(SlowClientsTest, ANormalClientIsAnsweredWhileManyConnectionsTrickle) {
   });
   RawClient normal(emulator_->port());
   normal.send(settings_get());
-  auto answer = normal.read_answer(milliseconds(1000));
+  auto answer = normal.read_answer(milliseconds(3000));
   stop = true;
   trickle.join();
   ASSERT_TRUE(answer.has_value()) << "a normal client got no answer while slow clients trickled";
