@@ -68,7 +68,7 @@ wait "$tests" || tests_status=$?
 if [ "$tests_status" -ne 0 ]; then
   grep -E -A40 "(Failed|Timeout|\*\*\*)" "$build/ctest.log" | head -200
 fi
-tail -n 3 "$build/ctest.log"
+grep -E "tests passed|tests failed" "$build/ctest.log" || tail -n 5 "$build/ctest.log"
 [ "$tests_status" -eq 0 ] && [ "$lint_status" -eq 0 ] || exit 1
 
 phase "the installed package, used by consumer projects (CMake, pkg-config, add_subdirectory, FetchContent)"
