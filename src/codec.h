@@ -1,6 +1,6 @@
 #pragma once
 
-// JSON encoding of requests and decoding of responses (api/README §4, §5). Internal: nlohmann/json
+// JSON encoding of requests and decoding of responses. Internal: nlohmann/json
 // stays in src/. Decoding is lenient: unknown fields are ignored, null is the same as absent,
 // unknown enum values are kept; a body that is not the expected JSON throws `MalformedBody`.
 

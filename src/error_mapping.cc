@@ -102,7 +102,7 @@ struct AppCode {
   Maker make;
 };
 
-// api/README §8.3: each documented application code under its documented status.
+// Each documented application code under its documented status.
 constexpr AppCode kAppCodes[] = {
     {"INVALID_CATALOG_REFERENCE_OPTIONS", 400, &make_as<InvalidCatalogReferenceOptionsError>},
     {"INVALID_ITEM_IMAGE_URL", 400, &make_as<InvalidItemImageUrlError>},

@@ -22,7 +22,7 @@ enum Op : unsigned {
   kRange = 1u << 6,  // gt, ge, lt, le
 };
 
-// api/README §7.1: operators documented per field.
+// The operators the service documents for each field.
 unsigned supported_ops(QueryField field) {
   switch (field) {
     case QueryField::kId:

@@ -1,6 +1,6 @@
 #pragma once
 
-// The retry rules of DESIGN.md as pure functions. Internal.
+// The retry rules (README, Reliability) as pure functions. Internal.
 
 #include <chrono>
 #include <optional>

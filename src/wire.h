@@ -1,6 +1,6 @@
 #pragma once
 
-// Paths, encodings and request shapes of the service (api/README §1, §4, §7.4). Internal.
+// Paths, encodings and request shapes of the service. Internal.
 
 #include <cstddef>
 #include <string>

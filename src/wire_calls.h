@@ -120,7 +120,7 @@ inline SplitCall get_back_in_stock_notification_requests_count_by_catalog_refere
   return call;
 }
 
-/// Get Settings is a PUT with an empty object (api/README §1).
+/// Get Settings is a PUT with an empty object, as the service defines it.
 inline WireCall get_settings(const CallOptions& /*options*/) {
   return {"PUT", under_requests("/settings"), "", "{}"};
 }

@@ -39,13 +39,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 // The comma-separated elements of a field value, trimmed, empty ones dropped.
 std::vector<std::string_view> elements(std::string_view value) {
   std::vector<std::string_view> out;
@@ -83,6 +76,13 @@ std::string origin_of_absolute(std::string_view target) {
 }
 
 }  // namespace
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
 
 std::size_t head_end(std::string_view bytes) {
   std::size_t start = 0;

@@ -37,6 +37,9 @@ struct FramingLimits {
   std::size_t max_body_bytes;
 };
 
+/// ASCII case-insensitive equality (field names, tokens).
+bool iequals(std::string_view a, std::string_view b);
+
 /// Where the head at the start of `bytes` ends: the index just past its blank line (leading empty
 /// lines included), or npos when it is not complete yet.
 std::size_t head_end(std::string_view bytes);

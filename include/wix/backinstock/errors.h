@@ -218,7 +218,7 @@ class RateLimitedError : public ApiError {
   }
 };
 
-// By documented application code (api/README §8.3), each under its documented status.
+// By documented application code (the service's reference), each under its documented status.
 /// 400 `INVALID_CATALOG_REFERENCE_OPTIONS` (Create).
 WIX_BACKINSTOCK_DECLARE_API_ERROR(InvalidCatalogReferenceOptionsError, InvalidArgumentError);
 /// 400 `INVALID_ITEM_IMAGE_URL` (Create, Report Items Back In Stock).
