@@ -10,6 +10,7 @@
 ///   GET  /_emulator/outbox   {"reports": [...], "notifications": [...]}
 ///   GET  /_emulator/requests {"requests": [...]}: every notification request, with its status
 ///   POST /_emulator/reset    forget every request, report and notification
+///   POST /_emulator/seed     {"count": N, "catalogItems": M}: add N requests at once (load tests)
 ///   POST /_emulator/faults   program the next answers of a route (body: a Fault as JSON, below)
 ///   DELETE /_emulator/faults forget programmed faults
 ///   POST /_emulator/webhooks {"url": "..."} deliver webhooks there from now on
@@ -29,6 +30,11 @@
 #include <vector>
 
 namespace wix::backinstock::emulator {
+
+/// Operators (field conditions, `$and`, `$or`, `$not`) one query filter may hold; a filter with
+/// more is refused with a 400 (`MAX_SIZE`). The work of one query is bounded by this times the
+/// requests stored; the values of `$in` are looked up in a hash set, not counted here.
+inline constexpr std::size_t kMaxQueryFilterOperators = 200;
 
 /// An app allowed to get tokens from `POST /oauth2/token` (client credentials).
 struct EmulatorApp {

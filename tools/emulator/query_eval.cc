@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <iterator>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_set>
 #include <utility>
 
 #include "encoding.h"
@@ -16,40 +19,79 @@ namespace {
 constexpr int kDefaultLimit = 50;
 constexpr int kMaxLimit = 100;
 
-const char* const kQueryFields[] = {"id",
-                                    "contactId",
-                                    "status",
-                                    "autoNotified",
-                                    "createdDate",
-                                    "itemUrl",
-                                    "catalogReference.catalogItemId",
-                                    "catalogReference.appId"};
+enum class Field {
+  kId,
+  kContactId,
+  kStatus,
+  kAutoNotified,
+  kCreatedDate,
+  kItemUrl,
+  kCatalogItemId,
+  kAppId
+};
 
-// A field by its wire name, following dots into nested objects; null when absent.
-const json* field_value(const json& entity, const std::string& field) {
-  const json* at = &entity;
-  std::size_t begin = 0;
-  for (;;) {
-    std::size_t dot = field.find('.', begin);
-    at = find(*at, field.substr(begin, dot - begin).c_str());
-    if (at == nullptr || dot == std::string::npos) return at;
-    begin = dot + 1;
+constexpr std::pair<const char*, Field> kQueryFields[] = {
+    {"id", Field::kId},
+    {"contactId", Field::kContactId},
+    {"status", Field::kStatus},
+    {"autoNotified", Field::kAutoNotified},
+    {"createdDate", Field::kCreatedDate},
+    {"itemUrl", Field::kItemUrl},
+    {"catalogReference.catalogItemId", Field::kCatalogItemId},
+    {"catalogReference.appId", Field::kAppId}};
+
+std::optional<Field> field_named(const std::string& name) {
+  for (const auto& [n, f] : kQueryFields) {
+    if (name == n) return f;
   }
-}
-
-bool is_query_field(const std::string& name) {
-  return std::any_of(std::begin(kQueryFields), std::end(kQueryFields),
-                     [&](const char* f) { return name == f; });
+  return std::nullopt;
 }
 
 struct QueryError {
   std::string field;
   std::string description;
+  std::string rule = "OTHER";
 };
+
+// A field of one record: absent, a string or a boolean. Strings of IDs are written into `buffer`.
+struct Value {
+  enum Kind { kAbsent, kString, kBool } kind = kAbsent;
+  std::string_view text;
+  bool flag = false;
+
+  json as_json() const {
+    if (kind == kString) return std::string(text);
+    return kind == kBool ? json(flag) : json();
+  }
+};
+
+Value value_of(const RequestTable& table, const Record& r, Field field, char* buffer) {
+  switch (field) {
+    case Field::kId:
+      r.id.write(buffer);
+      return {Value::kString, {buffer, 36}};
+    case Field::kContactId:
+      r.contact.write(buffer);
+      return {Value::kString, {buffer, 36}};
+    case Field::kStatus:
+      return {Value::kString, status_name(r.status)};
+    case Field::kAutoNotified:
+      return r.auto_notified < 0 ? Value{} : Value{Value::kBool, {}, r.auto_notified == 1};
+    case Field::kCreatedDate:
+      return {Value::kString, r.created_date()};
+    case Field::kItemUrl:
+      return r.has_item_url ? Value{Value::kString, r.item_url} : Value{};
+    case Field::kCatalogItemId:
+      return {Value::kString, table.catalog_item_id(r)};
+    case Field::kAppId:
+      return {Value::kString, table.app_id(r)};
+  }
+  return {};
+}
 
 int compare_values(const json& a, const json& b) {
   if (a.is_string() && b.is_string()) {
-    return a.get<std::string>().compare(b.get<std::string>());
+    return a.get_ref<const std::string&>().compare(b.get_ref<const std::string&>());
   }
   if (a.is_boolean() && b.is_boolean())
     return static_cast<int>(a.get<bool>()) - static_cast<int>(b.get<bool>());
@@ -60,117 +102,329 @@ int compare_values(const json& a, const json& b) {
   return a == b ? 0 : (a.type() < b.type() ? -1 : 1);
 }
 
-bool matches(const json& entity, const json& filter);
-
-bool matches_field(const json& entity, const std::string& field, const json& condition) {
-  const json* value = field_value(entity, field);
-  if (!condition.is_object() || condition.empty() || condition.begin().key()[0] != '$') {
-    return condition.is_null() ? value == nullptr : (value != nullptr && *value == condition);
+// Orders two present values the way `compare_values` orders their JSON forms.
+int compare(const Value& a, const json& b) {
+  if (a.kind == Value::kString && b.is_string()) {
+    int c = a.text.compare(b.get_ref<const std::string&>());
+    return c < 0 ? -1 : (c > 0 ? 1 : 0);
   }
-  bool all = true;
-  for (const auto& [op, operand] : condition.items()) {
-    bool ok = false;
-    if (op == "$eq") {
-      ok = operand.is_null() ? value == nullptr : (value != nullptr && *value == operand);
-    } else if (op == "$ne") {
-      ok = operand.is_null() ? value != nullptr : (value == nullptr || *value != operand);
-    } else if (op == "$gt" || op == "$gte" || op == "$lt" || op == "$lte") {
-      if (operand.is_null() || operand.is_structured()) {
-        throw QueryError{field, op + " expects a scalar"};
-      }
-      if (value != nullptr) {
-        int c = compare_values(*value, operand);
-        ok = op == "$gt" ? c > 0 : op == "$gte" ? c >= 0 : op == "$lt" ? c < 0 : c <= 0;
-      }
-    } else if (op == "$in" || op == "$hasSome" || op == "$nin") {
-      if (!operand.is_array()) throw QueryError{field, op + " expects an array"};
-      bool found = value != nullptr && std::any_of(operand.begin(), operand.end(),
-                                                   [&](const json& v) { return v == *value; });
-      ok = op == "$nin" ? !found : found;
-    } else if (op == "$startsWith") {
-      if (!operand.is_string()) throw QueryError{field, "$startsWith expects a string"};
-      ok = value != nullptr && value->is_string() &&
-           lower(value->get<std::string>()).rfind(lower(operand.get<std::string>()), 0) == 0;
-    } else if (op == "$exists") {
-      if (!operand.is_boolean()) throw QueryError{field, "$exists expects a boolean"};
-      ok = (value != nullptr) == operand.get<bool>();
-    } else {
-      throw QueryError{field, "unsupported operator " + op};
-    }
-    all = all && ok;  // no early exit: every operator is checked
+  if (a.kind == Value::kBool && b.is_boolean()) {
+    return static_cast<int>(a.flag) - static_cast<int>(b.get<bool>());
   }
-  return all;
+  return compare_values(a.as_json(), b);
 }
 
-// Rejects fields and operators the service does not support, whatever the data.
-void validate_filter(const json& filter) {
-  if (filter.is_null()) return;
-  if (!filter.is_object()) throw QueryError{"query.filter", "must be an object"};
-  for (const auto& [key, condition] : filter.items()) {
-    if (key == "$and" || key == "$or") {
-      if (!condition.is_array()) throw QueryError{"query.filter", key + " expects an array"};
-      for (const auto& f : condition) validate_filter(f);
-    } else if (key == "$not") {
-      validate_filter(condition);
-    } else if (!key.empty() && key[0] == '$') {
-      throw QueryError{"query.filter", "unsupported operator " + key};
-    } else {
-      if (!is_query_field(key)) throw QueryError{"query.filter." + key, "is not filterable"};
-      try {
-        matches_field(json::object(), key, condition);  // throws on a bad operator or operand
-      } catch (QueryError& e) {
-        e.field = "query.filter." + e.field;
-        throw;
-      }
-    }
+int compare(const Value& a, const Value& b) {
+  if (a.kind == Value::kAbsent || b.kind == Value::kAbsent) {
+    return a.kind == b.kind ? 0 : (a.kind == Value::kAbsent ? -1 : 1);
   }
+  if (a.kind == Value::kString && b.kind == Value::kString) {
+    int c = a.text.compare(b.text);
+    return c < 0 ? -1 : (c > 0 ? 1 : 0);
+  }
+  return compare(a, b.as_json());
 }
 
-bool matches(const json& entity, const json& filter) {
-  if (filter.is_null()) return true;
-  if (!filter.is_object()) throw QueryError{"query.filter", "must be an object"};
-  for (const auto& [key, condition] : filter.items()) {
-    if (key == "$and" || key == "$or") {
-      if (!condition.is_array()) throw QueryError{"query.filter", key + " expects an array"};
-      bool any = false, all = true;
-      for (const auto& f : condition) {
-        bool m = matches(entity, f);
-        any = any || m;
-        all = all && m;
-      }
-      if (!(key == "$and" ? all : any)) return false;
-    } else if (key == "$not") {
-      if (matches(entity, condition)) return false;
-    } else if (!key.empty() && key[0] == '$') {
-      throw QueryError{"query.filter", "unsupported operator " + key};
-    } else {
-      if (!is_query_field(key)) throw QueryError{"query.filter." + key, "is not filterable"};
-      if (!matches_field(entity, key, condition)) return false;
-    }
+// `value == operand` as JSON, null standing for absent.
+bool equals(const Value& v, const json& operand) {
+  if (operand.is_null()) return v.kind == Value::kAbsent;
+  if (v.kind == Value::kString) {
+    return operand.is_string() && operand.get_ref<const std::string&>() == v.text;
+  }
+  return v.kind == Value::kBool && operand.is_boolean() && operand.get<bool>() == v.flag;
+}
+
+bool starts_with_ignoring_case(std::string_view text, std::string_view lower_prefix) {
+  if (text.size() < lower_prefix.size()) return false;
+  for (std::size_t i = 0; i < lower_prefix.size(); ++i) {
+    char c = text[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != lower_prefix[i]) return false;
   }
   return true;
 }
 
+// One operator of a field condition, with its operand prepared.
+struct Term {
+  enum Op { kEq, kNe, kGt, kGte, kLt, kLte, kIn, kNin, kStartsWith, kExists } op = kEq;
+  std::unique_ptr<const json> operand;       // stable address: `strings` views into it
+  std::unordered_set<std::string_view> strings;  // $in / $nin / $hasSome: the string values
+  bool has_true = false;
+  bool has_false = false;
+  std::string prefix;  // $startsWith, lower case
+
+  bool holds(const Value& v) const {
+    switch (op) {
+      case kEq:
+        return equals(v, *operand);
+      case kNe:
+        return !equals(v, *operand);
+      case kGt:
+      case kGte:
+      case kLt:
+      case kLte: {
+        if (v.kind == Value::kAbsent) return false;
+        int c = compare(v, *operand);
+        return op == kGt ? c > 0 : op == kGte ? c >= 0 : op == kLt ? c < 0 : c <= 0;
+      }
+      case kIn:
+      case kNin: {
+        bool found = v.kind == Value::kString ? strings.count(v.text) != 0
+                     : v.kind == Value::kBool ? (v.flag ? has_true : has_false)
+                                              : false;
+        return op == kIn ? found : !found;
+      }
+      case kStartsWith:
+        return v.kind == Value::kString && starts_with_ignoring_case(v.text, prefix);
+      case kExists:
+        return (v.kind != Value::kAbsent) == operand->get<bool>();
+    }
+    return false;
+  }
+};
+
+// A compiled filter.
+struct Node {
+  enum Kind { kAll, kAny, kNot, kField } kind = kAll;
+  std::vector<Node> children;
+  Field field = Field::kId;
+  std::vector<Term> terms;
+
+  bool matches(const RequestTable& table, const Record& r) const {
+    switch (kind) {
+      case kAll:
+        return std::all_of(children.begin(), children.end(),
+                           [&](const Node& c) { return c.matches(table, r); });
+      case kAny:
+        return std::any_of(children.begin(), children.end(),
+                           [&](const Node& c) { return c.matches(table, r); });
+      case kNot:
+        return !children.front().matches(table, r);
+      case kField: {
+        char buffer[36];
+        Value v = value_of(table, r, field, buffer);
+        return std::all_of(terms.begin(), terms.end(), [&](const Term& t) { return t.holds(v); });
+      }
+    }
+    return false;
+  }
+};
+
+class Compiler {
+ public:
+  Node compile(const json& filter) {
+    Node all;
+    if (filter.is_null()) return all;
+    if (!filter.is_object()) throw QueryError{"query.filter", "must be an object"};
+    for (const auto& [key, condition] : filter.items()) {
+      if (key == "$and" || key == "$or") {
+        count_term();
+        if (!condition.is_array()) throw QueryError{"query.filter", key + " expects an array"};
+        Node group;
+        group.kind = key == "$and" ? Node::kAll : Node::kAny;
+        for (const auto& f : condition) group.children.push_back(compile(f));
+        all.children.push_back(std::move(group));
+      } else if (key == "$not") {
+        count_term();
+        Node negation;
+        negation.kind = Node::kNot;
+        negation.children.push_back(compile(condition));
+        all.children.push_back(std::move(negation));
+      } else if (!key.empty() && key[0] == '$') {
+        throw QueryError{"query.filter", "unsupported operator " + key};
+      } else {
+        auto field = field_named(key);
+        if (!field) throw QueryError{"query.filter." + key, "is not filterable"};
+        all.children.push_back(field_condition(*field, "query.filter." + key, condition));
+      }
+    }
+    return all;
+  }
+
+ private:
+  void count_term() {
+    if (++terms_ > kMaxQueryFilterOperators) {
+      throw QueryError{"query.filter",
+                       "holds more than " + std::to_string(kMaxQueryFilterOperators) + " operators",
+                       "MAX_SIZE"};
+    }
+  }
+
+  Node field_condition(Field field, const std::string& path, const json& condition) {
+    Node node;
+    node.kind = Node::kField;
+    node.field = field;
+    if (!condition.is_object() || condition.empty() || condition.begin().key()[0] != '$') {
+      count_term();
+      Term literal;  // compared as a whole
+      literal.operand = std::make_unique<const json>(condition);
+      node.terms.push_back(std::move(literal));
+      return node;
+    }
+    for (const auto& [op, operand] : condition.items()) {
+      count_term();
+      node.terms.push_back(term(path, op, operand));
+    }
+    return node;
+  }
+
+  static Term term(const std::string& path, const std::string& op, const json& operand) {
+    Term t;
+    t.operand = std::make_unique<const json>(operand);
+    if (op == "$eq" || op == "$ne") {
+      t.op = op == "$eq" ? Term::kEq : Term::kNe;
+    } else if (op == "$gt" || op == "$gte" || op == "$lt" || op == "$lte") {
+      if (operand.is_null() || operand.is_structured()) throw QueryError{path, op + " expects a scalar"};
+      t.op = op == "$gt" ? Term::kGt : op == "$gte" ? Term::kGte : op == "$lt" ? Term::kLt : Term::kLte;
+    } else if (op == "$in" || op == "$hasSome" || op == "$nin") {
+      if (!operand.is_array()) throw QueryError{path, op + " expects an array"};
+      t.op = op == "$nin" ? Term::kNin : Term::kIn;
+      for (const auto& v : *t.operand) {
+        if (v.is_string()) t.strings.insert(v.get_ref<const std::string&>());
+        if (v.is_boolean()) (v.get<bool>() ? t.has_true : t.has_false) = true;
+      }
+    } else if (op == "$startsWith") {
+      if (!operand.is_string()) throw QueryError{path, "$startsWith expects a string"};
+      t.op = Term::kStartsWith;
+      t.prefix = lower(operand.get<std::string>());
+    } else if (op == "$exists") {
+      if (!operand.is_boolean()) throw QueryError{path, "$exists expects a boolean"};
+      t.op = Term::kExists;
+    } else {
+      throw QueryError{path, "unsupported operator " + op};
+    }
+    return t;
+  }
+
+  std::size_t terms_ = 0;
+};
+
+// The string values an indexable term (`$eq` or `$in` on a string) restricts a field to.
+std::optional<std::vector<std::string_view>> index_values(const Term& t) {
+  if (t.op == Term::kEq && t.operand->is_string()) {
+    return std::vector<std::string_view>{t.operand->get_ref<const std::string&>()};
+  }
+  if (t.op == Term::kIn && !t.has_true && !t.has_false) {
+    return std::vector<std::string_view>(t.strings.begin(), t.strings.end());
+  }
+  return std::nullopt;
+}
+
+// The requests an index gives for `field` restricted to `values`, and how many there are.
+struct Candidates {
+  Field field;
+  std::vector<std::string_view> values;
+  std::size_t size = 0;
+};
+
+std::optional<Candidates> index_for(const RequestTable& table, Field field,
+                                    std::vector<std::string_view> values) {
+  Candidates c{field, std::move(values), 0};
+  for (std::string_view v : c.values) {
+    if (field == Field::kId) {
+      c.size += table.by_id(v) != nullptr ? 1 : 0;
+    } else if (field == Field::kStatus) {
+      if (auto s = status_from_name(v)) c.size += table.of_status(*s).size();
+    } else if (field == Field::kCatalogItemId) {
+      if (const auto* identities = table.identities_of_item(v)) {
+        for (auto identity : *identities) c.size += table.of_identity(identity).size();
+      }
+    } else {
+      return std::nullopt;
+    }
+  }
+  return c;
+}
+
+// The narrowest index a filter's top-level conjunction offers.
+std::optional<Candidates> best_index(const RequestTable& table, const Node& node) {
+  std::optional<Candidates> best;
+  auto consider = [&](std::optional<Candidates> c) {
+    if (c && (!best || c->size < best->size)) best = std::move(c);
+  };
+  if (node.kind == Node::kAll) {
+    for (const auto& child : node.children) consider(best_index(table, child));
+  } else if (node.kind == Node::kField) {
+    for (const auto& t : node.terms) {
+      if (auto values = index_values(t)) consider(index_for(table, node.field, std::move(*values)));
+    }
+  }
+  return best;
+}
+
+std::vector<std::uint64_t> materialize(const RequestTable& table, const Candidates& c) {
+  std::vector<std::uint64_t> seqs;
+  seqs.reserve(c.size);
+  for (std::string_view v : c.values) {
+    if (c.field == Field::kId) {
+      if (const Record* r = table.by_id(v)) seqs.push_back(r->seq);
+    } else if (c.field == Field::kStatus) {
+      if (auto s = status_from_name(v)) {
+        const auto& set = table.of_status(*s);
+        seqs.insert(seqs.end(), set.begin(), set.end());
+      }
+    } else if (const auto* identities = table.identities_of_item(v)) {
+      for (auto identity : *identities) {
+        const auto& of = table.of_identity(identity);
+        seqs.insert(seqs.end(), of.begin(), of.end());
+      }
+    }
+  }
+  std::sort(seqs.begin(), seqs.end());
+  seqs.erase(std::unique(seqs.begin(), seqs.end()), seqs.end());
+  return seqs;
+}
+
+// Visits the records that match `filter` in creation order (newest first when asked), after the
+// record `after` when set, until `visit` returns false.
+template <typename Visit>
+void matching(const RequestTable& table, const Node& filter, bool newest_first,
+              std::optional<std::uint64_t> after, Visit&& visit) {
+  auto index = best_index(table, filter);
+  if (!index || index->size > table.size() / 4) {  // a dense index: walking is as cheap
+    table.walk(newest_first, after, [&](const Record& r) {
+      return !filter.matches(table, r) || visit(r);
+    });
+    return;
+  }
+  std::vector<std::uint64_t> seqs = materialize(table, *index);
+  auto step = [&](std::uint64_t seq) {
+    const Record* r = table.by_seq(seq);
+    return r == nullptr || !filter.matches(table, *r) || visit(*r);
+  };
+  if (newest_first) {
+    auto it = after ? std::make_reverse_iterator(std::lower_bound(seqs.begin(), seqs.end(), *after))
+                    : seqs.rbegin();
+    for (; it != seqs.rend(); ++it) {
+      if (!step(*it)) return;
+    }
+  } else {
+    auto it = after ? std::upper_bound(seqs.begin(), seqs.end(), *after) : seqs.begin();
+    for (; it != seqs.end(); ++it) {
+      if (!step(*it)) return;
+    }
+  }
+}
+
+std::optional<Reply> read_limit(const json& paging, const std::string& path, int& limit) {
+  const json* l = find(paging, "limit");
+  if (l == nullptr) return std::nullopt;
+  if (!l->is_number_integer()) return one_violation(path, "must be an integer", "FORMAT");
+  if (l->get<long long>() < 0) return one_violation(path, "must be at least 0", "MIN");
+  if (l->get<long long>() > kMaxLimit) return one_violation(path, "must be at most 100", "MAX");
+  if (l->get<int>() > 0) limit = l->get<int>();
+  return std::nullopt;
+}
+
 }  // namespace
 
-Reply evaluate_query(const std::vector<json>& requests, const json& body) {
+Reply evaluate_query(const RequestTable& requests, const json& body) {
   const json* query = find(body, "query");
   json q = query != nullptr && query->is_object() ? *query : json::object();
   const json* paging = find(q, "cursorPaging");
   int limit = kDefaultLimit;
   if (paging != nullptr) {
-    if (const json* l = find(*paging, "limit")) {
-      if (!l->is_number_integer()) {
-        return one_violation("query.cursorPaging.limit", "must be an integer", "FORMAT");
-      }
-      if (l->get<long long>() < 0) {
-        return one_violation("query.cursorPaging.limit", "must be at least 0", "MIN");
-      }
-      if (l->get<long long>() > kMaxLimit) {
-        return one_violation("query.cursorPaging.limit", "must be at most 100", "MAX");
-      }
-      if (l->get<int>() > 0) limit = l->get<int>();
-    }
+    if (auto error = read_limit(*paging, "query.cursorPaging.limit", limit)) return *error;
   }
   std::size_t offset = 0;
   // Offset paging: {"paging": {"limit", "offset"}}, answered with metadata.offset and .total.
@@ -181,17 +435,7 @@ Reply evaluate_query(const std::vector<json>& requests, const json& body) {
     }
     if (!offset_paging->is_object())
       return one_violation("query.paging", "must be an object", "FORMAT");
-    if (const json* l = find(*offset_paging, "limit")) {
-      if (!l->is_number_integer()) {
-        return one_violation("query.paging.limit", "must be an integer", "FORMAT");
-      }
-      if (l->get<long long>() < 0)
-        return one_violation("query.paging.limit", "must be at least 0", "MIN");
-      if (l->get<long long>() > kMaxLimit) {
-        return one_violation("query.paging.limit", "must be at most 100", "MAX");
-      }
-      if (l->get<int>() > 0) limit = l->get<int>();
-    }
+    if (auto error = read_limit(*offset_paging, "query.paging.limit", limit)) return *error;
     if (const json* o = find(*offset_paging, "offset")) {
       if (!o->is_number_integer()) {
         return one_violation("query.paging.offset", "must be an integer", "FORMAT");
@@ -204,6 +448,7 @@ Reply evaluate_query(const std::vector<json>& requests, const json& body) {
   }
   json filter = find(q, "filter") ? q["filter"] : json();
   json sort = find(q, "sort") ? q["sort"] : json::array();
+  std::optional<std::uint64_t> after;  // the last request of the previous page (creation order)
   if (const json* cursor = paging != nullptr ? find(*paging, "cursor") : nullptr) {
     if (find(q, "filter") != nullptr || find(q, "sort") != nullptr) {
       return one_violation("query.cursorPaging.cursor",
@@ -213,63 +458,101 @@ Reply evaluate_query(const std::vector<json>& requests, const json& body) {
     bool readable =
         cursor->is_string() && internal::base64url_decode(cursor->get<std::string>(), decoded);
     json state = readable ? internal::parse_untrusted(decoded).value : json();
-    if (!state.is_object() || !state.contains("o") || !state["o"].is_number_unsigned()) {
+    if (!state.is_object() || !state.contains("o") || !state["o"].is_number_unsigned() ||
+        (state.contains("k") && !state["k"].is_number_unsigned())) {
       return one_violation("query.cursorPaging.cursor", "is not a valid cursor", "FORMAT");
     }
     filter = state["f"];
     sort = state["s"];
     offset = state["o"].get<std::size_t>();
+    if (state.contains("k")) after = state["k"].get<std::uint64_t>();
   }
   if (!sort.is_array()) return one_violation("query.sort", "must be an array", "FORMAT");
-  std::vector<const json*> hits;
+  Node compiled;
   try {
-    validate_filter(filter);
-    for (const auto& r : requests) {
-      if (matches(r, filter)) hits.push_back(&r);
-    }
+    compiled = Compiler().compile(filter);
   } catch (const QueryError& e) {
-    return one_violation(e.field, e.description, "OTHER");
+    return one_violation(e.field, e.description, e.rule);
   }
-  std::vector<std::pair<std::string, bool>> keys;  // field, descending
+  std::vector<std::pair<Field, bool>> keys;  // field, descending
   for (const auto& s : sort) {
-    std::string field = string_or_empty(s, "fieldName");
-    if (!is_query_field(field))
-      return one_violation("query.sort.fieldName", "is not sortable", "OTHER");
+    auto field = field_named(string_or_empty(s, "fieldName"));
+    if (!field) return one_violation("query.sort.fieldName", "is not sortable", "OTHER");
     const json* order = find(s, "order");
     if (order != nullptr && (!order->is_string() || (order->get<std::string>() != "ASC" &&
                                                      order->get<std::string>() != "DESC"))) {
       return one_violation("query.sort.order", "must be ASC or DESC", "FORMAT");
     }
-    keys.emplace_back(field, order != nullptr && order->get<std::string>() == "DESC");
+    keys.emplace_back(*field, order != nullptr && order->get<std::string>() == "DESC");
   }
-  if (keys.empty()) keys.emplace_back("createdDate", true);
-  std::stable_sort(hits.begin(), hits.end(), [&](const json* a, const json* b) {
-    for (const auto& [field, descending] : keys) {
-      const json* x = field_value(*a, field);
-      const json* y = field_value(*b, field);
-      int c = x == nullptr ? (y == nullptr ? 0 : -1) : (y == nullptr ? 1 : compare_values(*x, *y));
-      if (c != 0) return descending ? c > 0 : c < 0;
+  if (keys.empty()) keys.emplace_back(Field::kCreatedDate, true);
+  // Creation dates are unique and grow with creation, so sorting by them is creation order.
+  bool creation_order = keys.front().first == Field::kCreatedDate;
+  const std::size_t wanted = static_cast<std::size_t>(limit);
+  std::vector<const Record*> page;
+  std::size_t total = 0;  // matches, when counted
+  bool more = false;      // a match after the page
+  if (creation_order) {
+    bool count_all = offset_paging != nullptr && !filter.is_null();
+    std::size_t skip = after ? 0 : offset;
+    matching(requests, compiled, keys.front().second, after, [&](const Record& r) {
+      ++total;
+      if (skip > 0) {
+        --skip;
+      } else if (page.size() < wanted) {
+        page.push_back(&r);
+      } else {
+        more = true;
+        return count_all;
+      }
+      return true;
+    });
+    if (offset_paging != nullptr && filter.is_null()) total = requests.size();
+  } else {
+    std::vector<const Record*> hits;
+    matching(requests, compiled, false, std::nullopt, [&](const Record& r) {
+      hits.push_back(&r);
+      return true;
+    });
+    auto before = [&](const Record* a, const Record* b) {
+      char x_buffer[36];
+      char y_buffer[36];
+      for (const auto& [field, descending] : keys) {
+        int c = compare(value_of(requests, *a, field, x_buffer),
+                        value_of(requests, *b, field, y_buffer));
+        if (c != 0) return descending ? c > 0 : c < 0;
+      }
+      return a->seq < b->seq;  // as a stable sort of creation order
+    };
+    std::size_t end = std::min(hits.size(), offset + wanted);
+    if (offset < end) {
+      std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(end), hits.end(),
+                        before);
+      page.assign(hits.begin() + static_cast<std::ptrdiff_t>(offset),
+                  hits.begin() + static_cast<std::ptrdiff_t>(end));
     }
-    return false;
-  });
-  json page = json::array();
-  for (std::size_t i = offset; i < hits.size() && page.size() < static_cast<std::size_t>(limit);
-       ++i) {
-    page.push_back(*hits[i]);
+    total = hits.size();
+    more = end < hits.size();
   }
+  json items = json::array();
+  for (const Record* r : page) items.push_back(requests.to_json(*r));
   if (offset_paging != nullptr) {
-    json out = {{"requests", page},
-                {"metadata", {{"count", page.size()}, {"offset", offset}, {"total", hits.size()}}}};
+    json out = {{"requests", std::move(items)},
+                {"metadata", {{"count", page.size()}, {"offset", offset}, {"total", total}}}};
     return {200, out.dump()};
   }
   json cursors = json::object();
-  auto make_cursor = [&](std::size_t at) {
-    return internal::base64url_encode(json{{"f", filter}, {"s", sort}, {"o", at}}.dump());
+  auto make_cursor = [&](std::size_t at, const Record* last) {
+    json state = {{"f", filter}, {"s", sort}, {"o", at}};
+    if (creation_order && last != nullptr) state["k"] = last->seq;
+    return internal::base64url_encode(state.dump());
   };
-  if (offset + page.size() < hits.size()) cursors["next"] = make_cursor(offset + page.size());
-  if (offset > 0)
-    cursors["prev"] = make_cursor(offset > static_cast<std::size_t>(limit) ? offset - limit : 0);
-  json out = {{"requests", page}, {"metadata", {{"count", page.size()}, {"cursors", cursors}}}};
+  if (more) cursors["next"] = make_cursor(offset + page.size(), page.empty() ? nullptr : page.back());
+  if (offset > 0) {
+    cursors["prev"] = make_cursor(offset > wanted ? offset - wanted : 0, nullptr);
+  }
+  json out = {{"requests", std::move(items)},
+              {"metadata", {{"count", page.size()}, {"cursors", cursors}}}};
   return {200, out.dump()};
 }
 

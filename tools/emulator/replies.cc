@@ -75,6 +75,10 @@ std::string now_timestamp(long long& last_ms) {
   long long ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
   if (ms <= last_ms) ms = last_ms + 1;  // strictly increasing, so creation order is sortable
   last_ms = ms;
+  return format_timestamp(ms);
+}
+
+std::string format_timestamp(long long ms) {
   std::time_t secs = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
   gmtime_r(&secs, &tm);

@@ -47,5 +47,7 @@ std::string lower(std::string s);
 std::string random_guid(std::mt19937_64& rng);
 /// Now as `YYYY-MM-DDTHH:MM:SS.mmmZ`, strictly after the last value handed out through `last_ms`.
 std::string now_timestamp(long long& last_ms);
+/// Milliseconds since the epoch as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+std::string format_timestamp(long long ms);
 
 }  // namespace wix::backinstock::emulator::detail

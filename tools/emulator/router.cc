@@ -21,10 +21,6 @@ Router::Router(const EmulatorOptions& options)
       requests_path_(options.service_path_prefix + "/v1/back-in-stock-notification-requests"),
       rng_(std::random_device{}()) {}
 
-Reply Router::route(const RouteRequest& request) {
-  std::lock_guard<std::mutex> guard(mutex_);
-  return route_locked(request);
-}
 
 void Router::record(const std::string& method, const std::string& path) {
   std::lock_guard<std::mutex> guard(mutex_);
@@ -58,11 +54,8 @@ std::string Router::request_id() {
 }
 
 void Router::reset() {
+  std::unique_lock<std::shared_mutex> store_lock(store_mutex_);
   std::lock_guard<std::mutex> guard(mutex_);
-  reset_locked();
-}
-
-void Router::reset_locked() {
   store_.reset();
   auth_.revoke_tokens();
   faults_.clear();
@@ -72,12 +65,12 @@ void Router::reset_locked() {
 }
 
 std::string Router::outbox_json() const {
-  std::lock_guard<std::mutex> guard(mutex_);
+  std::shared_lock<std::shared_mutex> lock(store_mutex_);
   return store_.outbox_json();
 }
 
 std::size_t Router::notification_count() const {
-  std::lock_guard<std::mutex> guard(mutex_);
+  std::shared_lock<std::shared_mutex> lock(store_mutex_);
   return store_.notification_count();
 }
 
@@ -86,17 +79,25 @@ void Router::revoke_tokens() {
   auth_.revoke_tokens();
 }
 
-Reply Router::route_locked(const RouteRequest& request) {
+Reply Router::route(const RouteRequest& request) {
   std::string_view target = request.target;
   std::string_view path = target.substr(0, target.find('?'));
   std::string_view query =
       target.find('?') == std::string_view::npos ? "" : target.substr(target.find('?') + 1);
   const std::string& m = request.method;
 
-  if (path == "/_emulator/outbox" && m == "GET") return {200, store_.outbox_json()};
-  if (path == "/_emulator/requests" && m == "GET") return {200, store_.requests_json()};
+  if (path == "/_emulator/outbox" && m == "GET") {
+    return read([](const Store& s) { return Reply{200, s.outbox_json()}; });
+  }
+  if (path == "/_emulator/requests" && m == "GET") {
+    return read([](const Store& s) { return Reply{200, s.requests_json()}; });
+  }
+  if (path == "/_emulator/seed" && m == "POST") {
+    json body = internal::parse_untrusted(request.body).value;
+    return change([&](Store& s) { return s.seed(body); });
+  }
   if (path == "/_emulator/reset" && m == "POST") {
-    reset_locked();
+    reset();
     return {200, "{}"};
   }
   if (path == "/_emulator/faults") {
@@ -119,24 +120,23 @@ Reply Router::route_locked(const RouteRequest& request) {
     return {200, "{}"};
   }
   if (path == "/_emulator/revoke-tokens" && m == "POST") {
-    auth_.revoke_tokens();
+    revoke_tokens();
     return {200, "{}"};
   }
-  if (path == "/oauth/access") {
+  if (path == "/oauth/access" || path == "/oauth2/token") {
     if (m != "POST") return method_not_allowed();
     json body = internal::parse_untrusted(request.body).value;
     if (!body.is_object()) return one_violation("body", "is not a JSON object", "FORMAT");
-    return auth_.legacy_access(body, rng_);
-  }
-  if (path == "/oauth2/token") {
-    if (m != "POST") return method_not_allowed();
-    json body = internal::parse_untrusted(request.body).value;
-    if (!body.is_object()) return one_violation("body", "is not a JSON object", "FORMAT");
-    return auth_.issue_token(body, rng_);
+    std::lock_guard<std::mutex> guard(mutex_);
+    return path == "/oauth/access" ? auth_.legacy_access(body, rng_)
+                                   : auth_.issue_token(body, rng_);
   }
   std::string_view prefix = requests_path_;
   if (path.substr(0, prefix.size()) != prefix) return not_found();
-  if (auto denied = auth_.authenticate(request.authorization, request.site_id)) return *denied;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    if (auto denied = auth_.authenticate(request.authorization, request.site_id)) return *denied;
+  }
   return route_api(request, path.substr(prefix.size()), query);
 }
 
@@ -178,38 +178,40 @@ Reply Router::route_api(const RouteRequest& request, std::string_view rest,
   if (rest.empty() || rest == "/") {
     if (m == "POST") {
       auto body = body_json();
-      return body ? store_.create(*body) : bad_body_reply();
+      return body ? change([&](Store& s) { return s.create(*body); }) : bad_body_reply();
     }
     if (m == "GET") {
       auto body = dot_r();
-      return body ? store_.query(*body) : one_violation(".r", "is not base64url JSON", "FORMAT");
+      return body ? read([&](const Store& s) { return s.query(*body); })
+                  : one_violation(".r", "is not base64url JSON", "FORMAT");
     }
     return method_not_allowed();
   }
   if (rest == "/query") {
     if (m != "POST") return method_not_allowed();
     auto body = body_json();
-    return body ? store_.query(*body) : bad_body_reply();
+    return body ? read([&](const Store& s) { return s.query(*body); }) : bad_body_reply();
   }
   if (rest == "/count-by-catalog-reference") {
     if (m != "GET") return method_not_allowed();
     auto body = dot_r();
-    return body ? store_.count(*body) : one_violation(".r", "is not base64url JSON", "FORMAT");
+    return body ? read([&](const Store& s) { return s.count(*body); })
+                : one_violation(".r", "is not base64url JSON", "FORMAT");
   }
   if (rest == "/report-items-back-in-stock") {
     if (m != "POST") return method_not_allowed();
     auto body = body_json();
-    return body ? store_.report(*body) : bad_body_reply();
+    return body ? change([&](Store& s) { return s.report(*body); }) : bad_body_reply();
   }
   if (rest == "/settings") {
     if (m != "PUT") return method_not_allowed();
-    return store_.settings();
+    return read([](const Store& s) { return s.settings(); });
   }
   if (rest == "/settings/start-collecting" || rest == "/settings/stop-collecting") {
     if (m != "POST") return method_not_allowed();
     auto body = body_json();
-    return body ? store_.set_collecting(*body, rest == "/settings/start-collecting")
-                : bad_body_reply();
+    bool on = rest == "/settings/start-collecting";
+    return body ? change([&](Store& s) { return s.set_collecting(*body, on); }) : bad_body_reply();
   }
   // /{id} and /{id}/mark-as-notification-sent; the ID is one percent-encoded segment.
   std::string_view segment = rest.substr(1);
@@ -219,9 +221,11 @@ Reply Router::route_api(const RouteRequest& request, std::string_view rest,
   if (mark) segment.remove_suffix(kMark.size());
   if (segment.empty() || segment.find('/') != std::string_view::npos) return not_found();
   std::string id = internal::percent_decode(segment, /*plus_is_space=*/false);
-  if (mark) return m == "PUT" ? store_.mark_sent(id) : method_not_allowed();
-  if (m == "GET") return store_.get(id);
-  if (m == "DELETE") return store_.remove(id);
+  if (mark) {
+    return m == "PUT" ? change([&](Store& s) { return s.mark_sent(id); }) : method_not_allowed();
+  }
+  if (m == "GET") return read([&](const Store& s) { return s.get(id); });
+  if (m == "DELETE") return change([&](Store& s) { return s.remove(id); });
   return method_not_allowed();
 }
 

@@ -1,14 +1,18 @@
 #pragma once
 
 // Routing: one request (method, raw target, two headers, body) to the room that answers it. Owns
-// the rooms and the lock around the store: the service's state, tokens, faults, webhooks, and the
-// record of what was received. Transport-free, so `Emulator::handle()` and fuzzing reach every
+// the rooms and their locks: the service's state, tokens, faults, webhooks, and the record of what
+// was received. The store has a readers-writer lock: reads (get, query, count, settings) run side
+// by side, a change waits for the reads under way; bodies are parsed and paths that name nothing
+// are answered without it, so a slow query delays only changes. Transport-free, so `Emulator::handle()` and fuzzing reach every
 // rule without a socket.
 
 #include <map>
 #include <mutex>
+#include <shared_mutex>
 #include <random>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -34,7 +38,7 @@ class Router {
  public:
   explicit Router(const EmulatorOptions& options);
 
-  /// The answer to `request` (takes the lock).
+  /// The answer to `request` (takes the locks it needs).
   Reply route(const RouteRequest& request);
   /// Records that `method` `path` arrived (for `requests_received`).
   void record(const std::string& method, const std::string& path);
@@ -53,14 +57,23 @@ class Router {
   WebhookDelivery& webhooks() { return webhooks_; }
 
  private:
-  Reply route_locked(const RouteRequest& request);
   Reply route_api(const RouteRequest& request, std::string_view rest, std::string_view query);
-  void reset_locked();
+  template <typename Read>
+  Reply read(Read&& read_store) const {
+    std::shared_lock<std::shared_mutex> lock(store_mutex_);
+    return read_store(store_);
+  }
+  template <typename Change>
+  Reply change(Change&& change_store) {
+    std::unique_lock<std::shared_mutex> lock(store_mutex_);
+    return change_store(store_);
+  }
 
   FaultQueue faults_;
   WebhookDelivery webhooks_;
-  mutable std::mutex mutex_;  // guards everything below
+  mutable std::shared_mutex store_mutex_;  // guards store_; taken before mutex_
   Store store_;
+  mutable std::mutex mutex_;  // guards everything below; held only for short steps
   Auth auth_;
   std::string requests_path_;  // the service path prefix and the collection
   std::mt19937_64 rng_;

@@ -1,6 +1,7 @@
 #include "store.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "query_eval.h"
 #include "rules.h"
@@ -28,7 +29,14 @@ Reply Store::query(const json& body) const { return evaluate_query(requests_, bo
 
 Reply Store::settings() const { return {200, settings_json().dump()}; }
 
-std::string Store::requests_json() const { return json{{"requests", requests_}}.dump(2); }
+std::string Store::requests_json() const {
+  json all = json::array();
+  requests_.walk(false, std::nullopt, [&](const Record& r) {
+    all.push_back(requests_.to_json(r));
+    return true;
+  });
+  return json{{"requests", std::move(all)}}.dump(2);
+}
 
 std::string Store::outbox_json() const {
   return json{{"reports", reports_}, {"notifications", notifications_}}.dump(2);
@@ -65,38 +73,37 @@ Reply Store::report(const json& body) {
       for (const auto& [name, value] : extra->items()) rendered[name] = value;
     }
   }
-  std::vector<json*> targets;
+  json notified = json::array();
   if (reference != nullptr) {
-    json key = reference_key(*reference);
-    for (auto& r : requests_) {
-      if (reference_key(r["catalogReference"]) == key) targets.push_back(&r);
+    if (auto identity = requests_.identity(*reference)) {
+      for (std::uint64_t seq : requests_.of_identity(*identity)) {
+        notify(*requests_.by_seq(seq), rendered, notified);
+      }
     }
   } else {
     for (const auto& id : *ids) {
-      if (json* r = find_request(id.get<std::string>())) targets.push_back(r);
+      if (Record* r = requests_.by_id(id.get_ref<const std::string&>())) {
+        notify(*r, rendered, notified);
+      }
     }
-  }
-  json notified = json::array();
-  for (json* r : targets) {
-    std::string email = (*r)["email"].get<std::string>();
-    bool undeliverable =
-        lower(email).size() >= 8 && lower(email).compare(email.size() - 8, 8, ".invalid") == 0;
-    (*r)["autoNotified"] = true;
-    if (undeliverable) {
-      (*r)["status"] = "FAILED";
-      events_("updated", *r);
-      continue;
-    }
-    (*r)["status"] = "NOTIFICATION_SENT";
-    events_("updated", *r);
-    notifications_.push_back({{"requestId", (*r)["id"]}, {"email", email}, {"template", rendered}});
-    notified.push_back((*r)["id"]);
   }
   json record = {{"template", rendered}, {"notifiedRequestIds", notified}};
   if (reference != nullptr) record["catalogReference"] = *reference;
   if (has_ids) record["requestIds"] = *ids;
   reports_.push_back(std::move(record));
   return {200, "{}"};
+}
+
+void Store::notify(Record& r, const json& rendered, json& notified) {
+  std::string email = lower(r.email);
+  bool undeliverable = email.size() >= 8 && email.compare(email.size() - 8, 8, ".invalid") == 0;
+  r.auto_notified = 1;
+  requests_.set_status(r, undeliverable ? Status::kFailed : Status::kNotificationSent);
+  json entity = requests_.to_json(r);
+  events_("updated", entity);
+  if (undeliverable) return;
+  notifications_.push_back({{"requestId", entity["id"]}, {"email", r.email}, {"template", rendered}});
+  notified.push_back(entity["id"]);
 }
 
 Reply Store::create(const json& body) {
@@ -130,55 +137,66 @@ Reply Store::create(const json& body) {
     return app_error(428, "REQUEST_COLLECTION_DISABLED",
                      "Collecting back in stock requests is disabled for this app");
   }
-  json key = reference_key(*reference);
-  for (const auto& r : requests_) {
-    if (lower(r["email"].get<std::string>()) == lower(email) &&
-        reference_key(r["catalogReference"]) == key) {
+  json stored_reference = {{"appId", app_id},
+                           {"catalogItemId", string_or_empty(*reference, "catalogItemId")}};
+  if (const json* options = find(*reference, "options")) stored_reference["options"] = *options;
+  std::string contact_key = lower(email);
+  auto contact = contacts_.find(contact_key);
+  if (contact != contacts_.end()) {
+    auto identity = requests_.identity(stored_reference);
+    if (const Record* existing = identity ? requests_.duplicate(contact->second, *identity)
+                                          : nullptr) {
       if (duplicate_conflict_) {
         return app_error(409, "BACK_IN_STOCK_NOTIFICATION_REQUEST_ALREADY_EXISTS",
                          "Back in stock notification request already exists");
       }
-      return {200, json{{"request", r}}.dump()};  // deduplicated: the existing request
+      return {200, json{{"request", requests_.to_json(*existing)}}.dump()};  // the existing one
     }
+  } else {
+    contact = contacts_.emplace(std::move(contact_key), Guid::random(rng_)).first;
   }
-  auto& contact = contacts_[lower(email)];
-  if (contact.empty()) contact = random_guid(rng_);
-  json stored_reference = {{"appId", app_id},
-                           {"catalogItemId", string_or_empty(*reference, "catalogItemId")}};
-  if (const json* options = find(*reference, "options")) stored_reference["options"] = *options;
-  json entity = {{"id", random_guid(rng_)}, {"catalogReference", stored_reference},
-                 {"email", email},          {"contactId", contact},
-                 {"status", "RECEIVED"},    {"createdDate", now_timestamp(last_created_ms_)}};
-  if (const json* item_url = find(*request, "itemUrl")) entity["itemUrl"] = *item_url;
-  requests_.push_back(entity);
+  Record record;
+  record.id = Guid::random(rng_);
+  record.contact = contact->second;
+  record.form = requests_.intern(stored_reference);
+  record.email = email;
+  std::string created = now_timestamp(last_created_ms_);
+  std::copy_n(created.begin(), record.created.size(), record.created.begin());
+  if (const json* item_url = find(*request, "itemUrl")) {
+    record.has_item_url = true;
+    record.item_url = item_url->get<std::string>();
+  }
+  json entity = requests_.to_json(requests_.insert(std::move(record)));
   events_("created", entity);
   return {200, json{{"request", entity}}.dump()};
 }
 
-Reply Store::get(const std::string& id) {
-  if (json* r = find_request(id)) return {200, json{{"request", *r}}.dump()};
+Reply Store::get(const std::string& id) const {
+  if (const Record* r = requests_.by_id(id)) {
+    return {200, json{{"request", requests_.to_json(*r)}}.dump()};
+  }
   return app_error(404, "NOT_FOUND", "Entity not found");
 }
 
 Reply Store::remove(const std::string& id) {
-  auto it = std::find_if(requests_.begin(), requests_.end(),
-                         [&](const json& r) { return r["id"] == id; });
-  if (it == requests_.end()) return app_error(404, "NOT_FOUND", "Entity not found");
-  events_("deleted", *it);
-  requests_.erase(it);
+  const Record* r = requests_.by_id(id);
+  if (r == nullptr) return app_error(404, "NOT_FOUND", "Entity not found");
+  events_("deleted", requests_.to_json(*r));
+  requests_.erase(*r);
   return {200, "{}"};
 }
 
 Reply Store::mark_sent(const std::string& id) {
-  json* r = find_request(id);
+  Record* r = requests_.by_id(id);
   if (r == nullptr) {
     return app_error(428, "BACK_IN_STOCK_NOTIFICATION_REQUEST_NOT_FOUND",
                      "Back in stock notification request not found");
   }
-  (*r)["status"] = "NOTIFICATION_SENT";
-  (*r)["autoNotified"] = false;
-  events_("updated", *r);
-  return {200, json{{"request", *r}}.dump()};
+  requests_.set_status(*r, Status::kNotificationSent);
+  r->auto_notified = 0;
+  json entity = requests_.to_json(*r);
+  events_("updated", entity);
+  return {200, json{{"request", entity}}.dump()};
 }
 
 Reply Store::count(const json& body) const {
@@ -196,13 +214,49 @@ Reply Store::count(const json& body) const {
             check_catalog_reference(reference, "catalogReferences[" + std::to_string(i) + "]")) {
       return *error;
     }
-    json key = reference_key(reference);
-    auto n = std::count_if(requests_.begin(), requests_.end(), [&](const json& r) {
-      return reference_key(r["catalogReference"]) == key;
-    });
+    auto identity = requests_.identity(reference);
+    std::size_t n = identity ? requests_.of_identity(*identity).size() : 0;
     counts.push_back({{"catalogReference", reference}, {"count", n}});
   }
   return {200, json{{"countsPerCatalogReference", counts}}.dump()};
+}
+
+Reply Store::seed(const json& body) {
+  const json* count = find(body, "count");
+  if (count == nullptr || !count->is_number_integer() || count->get<long long>() < 1 ||
+      count->get<long long>() > kMaxSeed) {
+    return one_violation("count", "must be an integer from 1 to 1000000", "MAX");
+  }
+  long long n = count->get<long long>();
+  long long items = std::max(1LL, n / 10);
+  if (const json* m = find(body, "catalogItems")) {
+    if (!m->is_number_integer() || m->get<long long>() < 1 || m->get<long long>() > n) {
+      return one_violation("catalogItems", "must be an integer from 1 to count", "MAX");
+    }
+    items = m->get<long long>();
+  }
+  using namespace std::chrono;
+  long long now = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  long long first_ms = std::max(last_created_ms_ + 1, now - n);
+  std::vector<std::uint32_t> forms;
+  forms.reserve(static_cast<std::size_t>(items));
+  for (long long i = 0; i < items; ++i) {
+    forms.push_back(requests_.intern(
+        {{"appId", kWixStoresAppId}, {"catalogItemId", "seed-item-" + std::to_string(i)}}));
+  }
+  std::string batch = std::to_string(++seed_batches_);
+  for (long long i = 0; i < n; ++i) {
+    Record record;
+    record.id = Guid::random(rng_);
+    record.email = "seed" + batch + "." + std::to_string(i) + "@example.com";
+    record.contact = contacts_.emplace(record.email, Guid::random(rng_)).first->second;
+    record.form = forms[static_cast<std::size_t>(i % items)];
+    std::string created = format_timestamp(first_ms + i);
+    std::copy_n(created.begin(), record.created.size(), record.created.begin());
+    requests_.insert(std::move(record));
+  }
+  last_created_ms_ = first_ms + n - 1;
+  return {200, json{{"seeded", n}, {"total", requests_.size()}}.dump()};
 }
 
 Reply Store::set_collecting(const json& body, bool on) {
@@ -214,13 +268,6 @@ Reply Store::set_collecting(const json& body, bool on) {
   }
   if (on || collecting_.count(app_id) != 0) collecting_[app_id] = on;
   return {200, settings_json().dump()};
-}
-
-json* Store::find_request(const std::string& id) {
-  for (auto& r : requests_) {
-    if (r["id"] == id) return &r;
-  }
-  return nullptr;
 }
 
 json Store::settings_json() const {
