@@ -18,6 +18,21 @@ if(TARGET wix_backinstock_mocks)
   install(EXPORT wix_backinstockMocksTargets NAMESPACE wix:: DESTINATION ${WIX_BACKINSTOCK_CMAKE_DIR})
 endif()
 
+if(TARGET wix_backinstock_journal)
+  install(TARGETS wix_backinstock_journal EXPORT wix_backinstockJournalTargets
+    LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  install(EXPORT wix_backinstockJournalTargets NAMESPACE wix:: DESTINATION ${WIX_BACKINSTOCK_CMAKE_DIR})
+endif()
+# What the package's config file needs to know of this build.
+if(BUILD_SHARED_LIBS)
+  set(WIX_BACKINSTOCK_SHARED TRUE)
+else()
+  set(WIX_BACKINSTOCK_SHARED FALSE)
+endif()
+set(WIX_BACKINSTOCK_WITH_POSTGRES ${WIX_BACKINSTOCK_JOURNAL_POSTGRES})
+
 configure_package_config_file(cmake/wix_backinstockConfig.cmake.in
   "${PROJECT_BINARY_DIR}/wix_backinstockConfig.cmake"
   INSTALL_DESTINATION ${WIX_BACKINSTOCK_CMAKE_DIR})

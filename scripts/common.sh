@@ -8,8 +8,10 @@ BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
 PACKAGES=(
   g++ cmake ninja-build pkg-config curl
   libcurl4-openssl-dev nlohmann-json3-dev libgtest-dev libgmock-dev libcpp-httplib-dev libssl-dev
-  libcli11-dev
+  libcli11-dev libsqlite3-dev libpq-dev
 )
+# The report journal's tests start a throwaway PostgreSQL server of their own.
+TEST_PACKAGES=(postgresql)
 # What the test command needs besides: format and static checks, API reference, install checks.
 CHECK_PACKAGES=(clang-format clang-tidy doxygen binutils)
 

@@ -24,7 +24,7 @@ phase() {  # phase NAME: ends the previous phase (with its time) and starts this
   echo "== $1"
 }
 
-PACKAGES+=("${CHECK_PACKAGES[@]}")
+PACKAGES+=("${CHECK_PACKAGES[@]}" "${TEST_PACKAGES[@]}")
 phase "packages"
 ensure_packages
 if [ "$quick" = 1 ]; then

@@ -28,6 +28,7 @@ for kind in shared static; do
     -DCMAKE_PREFIX_PATH="$work/prefix-$kind" >/dev/null
   cmake --build "$work/consumer-$kind" >/dev/null
   LD_LIBRARY_PATH="$work/prefix-$kind/lib" "$work/consumer-$kind/consumer"
+  (cd "$work" && LD_LIBRARY_PATH="$work/prefix-$kind/lib" "$work/consumer-$kind/journal_consumer")
 
   echo "== a consumer asking for another 0.x release is refused ($kind)"
   if cmake -S "$src/tests/consumer" -B "$work/consumer-old-$kind" "${gen[@]}" -DWIX_VERSION=0.2 \
@@ -64,5 +65,6 @@ for how in add_subdirectory fetchcontent; do
     echo "the SDK's tests were configured in a consumer build" >&2; exit 1
   fi
   "$work/consumer-$how/consumer"
+  (cd "$work" && "$work/consumer-$how/journal_consumer")
 done
 echo "consumers ok"

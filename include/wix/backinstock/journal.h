@@ -1,0 +1,187 @@
+#pragma once
+
+/// @file journal.h
+/// At most one Report per restock event, across crashes, restarts and fleets of workers: the
+/// report journal. Link `wix::backinstock_journal`.
+///
+/// Every Report e-mails the customers waiting for an item, and the API has no idempotency key, so
+/// a service that sees the same restock twice (a queue that delivers at least once, two workers
+/// during a rebalance, a retried webhook) must not report it twice. The journal names each
+/// restock event by a key of yours, records the intent to report it durably before a byte is
+/// sent, sends once, and records the outcome; every later caller for the key, in any process on
+/// any machine sharing the journal, gets the recorded outcome without sending.
+///
+/// | outcome | meaning | a later `report()` for the key |
+/// |---|---|---|
+/// | `kSent` | answered 200 | returns it, sends nothing |
+/// | `kRejected` | a 4xx that will not change (validation, not found, ...) | returns it |
+/// | `kNotSent` | proven never to have reached the server (or 401/403/429) | claims it and sends |
+/// | `kUnknown` | may have reached the server; never sent again automatically | returns it |
+/// | `kInProgress` | another live worker holds the claim | waits up to `in_progress_wait`, then returns it |
+///
+/// A claim is a lease that its worker renews while it sends. A worker that dies before it began
+/// to send leaves a claim that the next caller takes over; one that dies after it began to send
+/// leaves `kUnknown` (the request may have gone out). An operator settles unknown entries with
+/// `resolve()` (or `wix-backinstock journal resolve`).
+///
+/// Fail closed: if the intent cannot be recorded (database down, read-only or corrupted file,
+/// disk full), nothing is sent and `JournalError` says why. If the outcome cannot be recorded
+/// after a send, `JournalError` (`kOutcomeNotRecorded`) reports it and the entry ends as
+/// `kUnknown`, never as a second send.
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "wix/backinstock/client.h"
+#include "wix/backinstock/errors.h"
+#include "wix/backinstock/model.h"
+
+namespace wix::backinstock {
+
+/// What happened to the Report of one key.
+enum class ReportOutcome { kSent, kNotSent, kRejected, kUnknown, kInProgress };
+
+/// `sent`, `not_sent`, `rejected`, `unknown`, `in_progress`.
+const char* to_string(ReportOutcome outcome) noexcept;
+
+/// One key's entry in the journal.
+struct JournalEntry {
+  std::string key;
+  ReportOutcome outcome = ReportOutcome::kInProgress;
+  /// The worker that holds or held the claim (`host:pid:random`).
+  std::string owner;
+  /// Sends started for this key (more than 1 only after `resolve(..., kAllowResend)` or a
+  /// `kNotSent` outcome).
+  int sends = 0;
+  /// The HTTP status of the last answer (0: none).
+  int http_status = 0;
+  /// The application code of a rejection, e.g. `INVALID_ARGUMENT` or the service's own code.
+  std::string code;
+  /// Why the outcome is what it is (the error's message, secrets redacted), or empty.
+  std::string detail;
+  std::chrono::system_clock::time_point created;
+  std::chrono::system_clock::time_point updated;
+};
+
+/// The result of `ReportJournal::report`.
+struct JournaledReport {
+  ReportOutcome outcome = ReportOutcome::kInProgress;
+  /// True when this call sent the Report (whatever the answer).
+  bool sent_by_this_call = false;
+  JournalEntry entry;
+};
+
+/// Steps of `report()`, for fault-injection tests and tracing (`JournalOptions::on_step`).
+enum class JournalStep {
+  kClaimOpen,   ///< inside the claim's transaction, before it commits
+  kClaimed,     ///< the claim is committed; nothing is marked as being sent yet
+  kSending,     ///< the send is recorded as started; the Report goes out next
+  kAnswered,    ///< the Report's call returned or threw; the outcome is not written yet
+  kRecorded,    ///< the outcome is committed
+};
+
+struct JournalOptions {
+  /// How long a claim lives without renewal. The worker renews it every third of this while it
+  /// sends; a claim not renewed for this long belongs to a dead worker.
+  std::chrono::milliseconds lease{30'000};
+  /// How long `report()` waits for another live worker's outcome before it returns
+  /// `kInProgress` (0: return at once).
+  std::chrono::milliseconds in_progress_wait{0};
+  /// How long entries are kept (`prune()` removes older settled ones).
+  std::chrono::hours retention{24 * 30};
+  /// SQLite: how long a write waits for another process's lock before it fails
+  /// (`JournalError` `kUnavailable`; nothing is sent when the write was an intent).
+  std::chrono::milliseconds lock_timeout{10'000};
+  /// This worker's name in the journal; empty: `host:pid:random`.
+  std::string owner;
+  /// Called at each step of `report()` with the key (may be empty). For tests that stop a
+  /// process at a chosen point, and for tracing; must not throw.
+  std::function<void(JournalStep, const std::string& key)> on_step;
+};
+
+/// The journal could not do what was asked. Nothing was sent unless `kind()` is
+/// `kOutcomeNotRecorded`.
+class JournalError : public Error {
+ public:
+  enum class Kind {
+    kUnavailable,          ///< the database cannot be reached or opened
+    kReadOnly,             ///< the database refuses writes (read-only file or role)
+    kCorrupt,              ///< the file is not a journal or is damaged
+    kFull,                 ///< disk or quota full
+    kInvalidKey,           ///< the key is empty, over 1024 bytes, or holds control characters
+    kNotFound,             ///< `resolve()` of a key the journal does not hold
+    kConflict,             ///< `resolve()` of an entry that is not unknown or not sent
+    kOutcomeNotRecorded,   ///< the Report was sent (or may have been) but its outcome was not written
+  };
+  JournalError(Kind kind, const std::string& message, ReportOutcome outcome = ReportOutcome::kUnknown);
+  Kind kind() const noexcept { return kind_; }
+  /// For `kOutcomeNotRecorded`: the outcome the send had (the entry itself ends `kUnknown`).
+  ReportOutcome outcome() const noexcept { return outcome_; }
+
+ private:
+  Kind kind_;
+  ReportOutcome outcome_;
+};
+
+/// How an operator settles an entry.
+enum class Resolution {
+  kMarkSent,     ///< the Report went out (checked by other means): never send it
+  kAllowResend,  ///< it did not go out: the next `report()` for the key sends it once more
+};
+
+namespace internal {
+class JournalStore;
+}
+
+/// The report journal. Open one per process (it holds a database connection and a thread that
+/// renews its claims) and share it: `report()` may be called from many threads at once.
+class ReportJournal {
+ public:
+  /// A journal in a SQLite file, created if absent. Several processes on one machine may share
+  /// the file (WAL mode; every commit is synced before a Report is sent). Throws `JournalError`.
+  static ReportJournal sqlite(const std::string& path, JournalOptions options = {});
+  /// A journal in PostgreSQL (a libpq connection string, e.g. `host=db dbname=shop user=worker`),
+  /// for workers on several machines; the table is created if absent. Throws `JournalError`
+  /// (the password never appears in a message).
+  static ReportJournal postgres(const std::string& conninfo, JournalOptions options = {});
+
+  ReportJournal(ReportJournal&&) noexcept;
+  ReportJournal& operator=(ReportJournal&&) noexcept;
+  ~ReportJournal();
+
+  /// Reports `request` at most once for `key` (see the file comment for the outcomes). Errors of
+  /// the call become the outcome (its detail in the entry); `JournalError` when the journal
+  /// itself fails.
+  JournaledReport report(Client& client, const std::string& key,
+                         const ReportItemsBackInStockRequest& request,
+                         const CallOptions& options = {});
+
+  /// The entry of `key`, if the journal holds one.
+  std::optional<JournalEntry> find(const std::string& key);
+  /// Entries that need an operator or are under way: `kUnknown` and `kInProgress` (claims whose
+  /// worker may have died show as `kInProgress` until their lease runs out), oldest first.
+  std::vector<JournalEntry> unsettled(std::size_t limit = 1000);
+  /// Settles an unknown (or not sent) entry. `JournalError` `kNotFound` / `kConflict` otherwise.
+  JournalEntry resolve(const std::string& key, Resolution resolution);
+  /// Removes up to `max_entries` settled entries older than the retention; returns how many.
+  std::size_t prune(std::size_t max_entries = 10'000);
+
+ private:
+  ReportJournal(std::unique_ptr<internal::JournalStore> store, JournalOptions options);
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// A key for a restock event: the catalog reference (app, item, options) and a generation of
+/// your choosing (an inventory version, a restock counter, or a time bucket such as
+/// `2026-12-02`), as one printable string. Long references are hashed so the key stays under
+/// 1024 bytes.
+std::string restock_key(const CatalogReference& reference, const std::string& generation);
+
+}  // namespace wix::backinstock

@@ -1,0 +1,392 @@
+#include "wix/backinstock/journal.h"
+
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "journal/journal_store.h"
+
+namespace wix::backinstock {
+
+namespace internal {
+
+const char* state_name(JournalState state) noexcept {
+  switch (state) {
+    case JournalState::kClaimed:
+      return "claimed";
+    case JournalState::kSending:
+      return "sending";
+    case JournalState::kSent:
+      return "sent";
+    case JournalState::kNotSent:
+      return "not_sent";
+    case JournalState::kRejected:
+      return "rejected";
+    case JournalState::kUnknown:
+      return "unknown";
+  }
+  return "unknown";
+}
+
+std::optional<JournalState> state_from_name(const std::string& name) noexcept {
+  for (auto s : {JournalState::kClaimed, JournalState::kSending, JournalState::kSent,
+                 JournalState::kNotSent, JournalState::kRejected, JournalState::kUnknown}) {
+    if (name == state_name(s)) return s;
+  }
+  return std::nullopt;
+}
+
+}  // namespace internal
+
+namespace {
+
+using internal::JournalRow;
+using internal::JournalState;
+using Kind = JournalError::Kind;
+using Clock = std::chrono::system_clock;
+
+constexpr std::size_t kMaxKeyBytes = 1024;
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
+      .count();
+}
+
+void check_key(const std::string& key) {
+  if (key.empty()) throw JournalError(Kind::kInvalidKey, "journal key: is empty");
+  if (key.size() > kMaxKeyBytes) {
+    throw JournalError(Kind::kInvalidKey, "journal key: is " + std::to_string(key.size()) +
+                                              " bytes; at most " + std::to_string(kMaxKeyBytes));
+  }
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    auto c = static_cast<unsigned char>(key[i]);
+    if (c < 0x20 || c == 0x7f) {
+      throw JournalError(Kind::kInvalidKey, "journal key: holds a control character (byte " +
+                                                std::to_string(c) + ") at offset " +
+                                                std::to_string(i));
+    }
+    if (c < 0x80) continue;
+    // UTF-8: a lead byte and its continuation bytes (overlongs and surrogates refused).
+    std::size_t n = c >= 0xf0 && c <= 0xf4 ? 3 : c >= 0xe0 && c < 0xf0 ? 2 : c >= 0xc2 && c < 0xe0 ? 1 : 0;
+    bool ok = n > 0 && i + n < key.size();
+    std::uint32_t cp = n == 3 ? c & 0x07 : n == 2 ? c & 0x0f : c & 0x1f;
+    for (std::size_t k = 1; ok && k <= n; ++k) {
+      auto cc = static_cast<unsigned char>(key[i + k]);
+      ok = (cc & 0xc0) == 0x80;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    ok = ok && !(n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) &&
+         !(n == 3 && (cp < 0x10000 || cp > 0x10ffff));
+    if (!ok) {
+      throw JournalError(Kind::kInvalidKey,
+                         "journal key: is not valid UTF-8 at offset " + std::to_string(i));
+    }
+    i += n;
+  }
+}
+
+ReportOutcome outcome_of(JournalState state) {
+  switch (state) {
+    case JournalState::kSent:
+      return ReportOutcome::kSent;
+    case JournalState::kNotSent:
+      return ReportOutcome::kNotSent;
+    case JournalState::kRejected:
+      return ReportOutcome::kRejected;
+    case JournalState::kUnknown:
+      return ReportOutcome::kUnknown;
+    case JournalState::kClaimed:
+    case JournalState::kSending:
+      return ReportOutcome::kInProgress;
+  }
+  return ReportOutcome::kUnknown;
+}
+
+JournalEntry entry_of(const JournalRow& row) {
+  JournalEntry e;
+  e.key = row.key;
+  e.outcome = outcome_of(row.state);
+  e.owner = row.owner;
+  e.sends = row.sends;
+  e.http_status = row.http_status;
+  e.code = row.code;
+  e.detail = row.detail;
+  e.created = Clock::time_point(std::chrono::milliseconds(row.created_ms));
+  e.updated = Clock::time_point(std::chrono::milliseconds(row.updated_ms));
+  return e;
+}
+
+// What one send's answer means for the key (the call's own retries are over).
+internal::Finish classify(const std::string& key, std::int64_t generation,
+                          std::exception_ptr error) {
+  internal::Finish f{key, generation, JournalState::kSent, 200, "", ""};
+  if (!error) return f;
+  try {
+    std::rethrow_exception(error);
+  } catch (const ApiError& e) {
+    f.http_status = e.http_status();
+    f.code = e.application_code().empty() ? e.canonical_code() : e.application_code();
+    f.detail = e.what();
+    int s = e.http_status();
+    if (s == 401 || s == 403 || s == 429) {
+      f.state = JournalState::kNotSent;  // refused before the service acted: may be sent later
+    } else if (s >= 400 && s < 500) {
+      f.state = JournalState::kRejected;
+    } else {
+      f.state = JournalState::kUnknown;  // a 5xx: the service may have acted before it failed
+    }
+  } catch (const TransportError& e) {
+    f.http_status = 0;
+    f.detail = e.what();
+    f.state = e.may_have_reached_server() ? JournalState::kUnknown : JournalState::kNotSent;
+  } catch (const ValidationError& e) {
+    f.http_status = 0;
+    f.code = "CLIENT_VALIDATION";
+    f.detail = e.what();
+    f.state = JournalState::kRejected;
+  } catch (const std::exception& e) {
+    f.http_status = 0;
+    f.detail = e.what();
+    f.state = JournalState::kUnknown;  // not known to be unsent
+  } catch (...) {
+    f.http_status = 0;
+    f.detail = "the call threw a non-standard exception";
+    f.state = JournalState::kUnknown;
+  }
+  return f;
+}
+
+std::string default_owner() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  std::random_device random;
+  char suffix[9];
+  std::snprintf(suffix, sizeof suffix, "%08x", random());
+  return std::string(host) + ":" + std::to_string(getpid()) + ":" + suffix;
+}
+
+}  // namespace
+
+const char* to_string(ReportOutcome outcome) noexcept {
+  switch (outcome) {
+    case ReportOutcome::kSent:
+      return "sent";
+    case ReportOutcome::kNotSent:
+      return "not_sent";
+    case ReportOutcome::kRejected:
+      return "rejected";
+    case ReportOutcome::kUnknown:
+      return "unknown";
+    case ReportOutcome::kInProgress:
+      return "in_progress";
+  }
+  return "unknown";
+}
+
+JournalError::JournalError(Kind kind, const std::string& message, ReportOutcome outcome)
+    : Error(message), kind_(kind), outcome_(outcome) {}
+
+struct ReportJournal::Impl {
+  Impl(std::unique_ptr<internal::JournalStore> s, JournalOptions o)
+      : store(std::move(s)), options(std::move(o)) {
+    if (options.owner.empty()) options.owner = default_owner();
+    if (options.lease < std::chrono::milliseconds(30)) options.lease = std::chrono::milliseconds(30);
+    renewer = std::thread([this] { renew_loop(); });
+  }
+  ~Impl() {
+    {
+      std::lock_guard<std::mutex> guard(mutex);
+      stopping = true;
+    }
+    wake.notify_all();
+    renewer.join();
+  }
+
+  void step(JournalStep s, const std::string& key) const {
+    if (options.on_step) options.on_step(s, key);
+  }
+
+  // Extends the leases of the keys this worker holds, every third of a lease.
+  void renew_loop() {
+    std::unique_lock<std::mutex> lock(mutex);
+    while (!stopping) {
+      wake.wait_for(lock, options.lease / 3);
+      if (stopping || held.empty()) continue;
+      std::vector<std::pair<std::string, std::int64_t>> keys(held.begin(), held.end());
+      try {
+        store->renew(keys, now_ms() + options.lease.count());
+      } catch (const JournalError&) {
+        // The leases lapse: a claim not yet sending is taken over (this worker's begin_send then
+        // finds it gone and sends nothing); one sending ends unknown. Never a second send.
+      }
+    }
+  }
+
+  std::unique_ptr<internal::JournalStore> store;
+  JournalOptions options;
+  std::mutex mutex;  // one store call at a time; guards held and stopping
+  std::condition_variable wake;
+  std::map<std::string, std::int64_t> held;  // key -> generation, while claimed or sending
+  bool stopping = false;
+  std::thread renewer;
+};
+
+ReportJournal::ReportJournal(std::unique_ptr<internal::JournalStore> store, JournalOptions options)
+    : impl_(std::make_unique<Impl>(std::move(store), std::move(options))) {}
+ReportJournal::ReportJournal(ReportJournal&&) noexcept = default;
+ReportJournal& ReportJournal::operator=(ReportJournal&&) noexcept = default;
+ReportJournal::~ReportJournal() = default;
+
+ReportJournal ReportJournal::sqlite(const std::string& path, JournalOptions options) {
+  auto store = internal::open_sqlite_store(path, static_cast<int>(options.lock_timeout.count()));
+  return ReportJournal(std::move(store), std::move(options));
+}
+
+ReportJournal ReportJournal::postgres(const std::string& conninfo, JournalOptions options) {
+#ifdef WIX_BACKINSTOCK_JOURNAL_POSTGRES
+  return ReportJournal(internal::open_postgres_store(conninfo), std::move(options));
+#else
+  (void)conninfo;
+  (void)options;
+  throw JournalError(Kind::kUnavailable,
+                     "report journal: this build has no PostgreSQL support "
+                     "(WIX_BACKINSTOCK_JOURNAL_POSTGRES=OFF)");
+#endif
+}
+
+JournaledReport ReportJournal::report(Client& client, const std::string& key,
+                                      const ReportItemsBackInStockRequest& request,
+                                      const CallOptions& options) {
+  check_key(key);
+  Impl& d = *impl_;
+  auto wait_until = std::chrono::steady_clock::now() + d.options.in_progress_wait;
+  internal::ClaimResult claim;
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> guard(d.mutex);
+      std::int64_t now = now_ms();
+      claim = d.store->claim({key}, d.options.owner, now, now + d.options.lease.count(),
+                             [&] { d.step(JournalStep::kClaimOpen, key); })
+                  .front();
+      if (claim.claimed) d.held[key] = claim.row.generation;
+    }
+    if (claim.claimed) break;
+    ReportOutcome found = outcome_of(claim.row.state);
+    if (found != ReportOutcome::kInProgress || std::chrono::steady_clock::now() >= wait_until) {
+      return {found, false, entry_of(claim.row)};
+    }
+    auto left = wait_until - std::chrono::steady_clock::now();
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+        left, std::chrono::milliseconds(50)));
+  }
+  d.step(JournalStep::kClaimed, key);
+  const std::int64_t generation = claim.row.generation;
+  bool may_send = false;
+  try {
+    std::lock_guard<std::mutex> guard(d.mutex);
+    may_send = d.store->begin_send({{key, generation}}, now_ms()).front();
+    if (!may_send) d.held.erase(key);
+  } catch (...) {
+    std::lock_guard<std::mutex> guard(d.mutex);
+    d.held.erase(key);  // the claim lapses and another caller takes it: nothing was sent
+    throw;
+  }
+  if (!may_send) {  // this worker's lease ran out and another took the key: its outcome stands
+    std::lock_guard<std::mutex> guard(d.mutex);
+    auto row = d.store->get(key);
+    return {row ? outcome_of(row->state) : ReportOutcome::kInProgress, false,
+            row ? entry_of(*row) : JournalEntry{}};
+  }
+  d.step(JournalStep::kSending, key);
+  std::exception_ptr error;
+  try {
+    client.report_items_back_in_stock(request, options);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  d.step(JournalStep::kAnswered, key);
+  internal::Finish outcome = classify(key, generation, error);
+  ReportOutcome result = outcome_of(outcome.state);
+  std::optional<JournalRow> row;
+  try {
+    std::lock_guard<std::mutex> guard(d.mutex);
+    d.held.erase(key);  // from now on its lease lapses if the write below fails
+    d.store->finish({outcome}, now_ms());
+    row = d.store->get(key);
+  } catch (const JournalError& e) {
+    throw JournalError(Kind::kOutcomeNotRecorded,
+                       std::string("report journal: the Report of this key was sent and its "
+                                   "outcome (") +
+                           to_string(result) + ") could not be recorded; the entry ends unknown: " +
+                           e.what(),
+                       result);
+  }
+  d.step(JournalStep::kRecorded, key);
+  JournaledReport out{result, true, row ? entry_of(*row) : JournalEntry{}};
+  return out;
+}
+
+std::optional<JournalEntry> ReportJournal::find(const std::string& key) {
+  check_key(key);
+  std::lock_guard<std::mutex> guard(impl_->mutex);
+  auto row = impl_->store->get(key);
+  if (!row) return std::nullopt;
+  return entry_of(*row);
+}
+
+std::vector<JournalEntry> ReportJournal::unsettled(std::size_t limit) {
+  std::lock_guard<std::mutex> guard(impl_->mutex);
+  std::vector<JournalEntry> entries;
+  for (const auto& row : impl_->store->unsettled(limit)) entries.push_back(entry_of(row));
+  return entries;
+}
+
+JournalEntry ReportJournal::resolve(const std::string& key, Resolution resolution) {
+  check_key(key);
+  std::lock_guard<std::mutex> guard(impl_->mutex);
+  bool sent = resolution == Resolution::kMarkSent;
+  std::string detail = sent ? "resolved by an operator: sent" :
+                              "resolved by an operator: may be sent once more";
+  if (!impl_->store->settle(key, sent ? JournalState::kSent : JournalState::kNotSent, detail,
+                            now_ms())) {
+    auto row = impl_->store->get(key);
+    if (!row) throw JournalError(Kind::kNotFound, "report journal: no entry for this key");
+    throw JournalError(Kind::kConflict, std::string("report journal: the entry is ") +
+                                            internal::state_name(row->state) +
+                                            "; only unknown or not_sent entries are resolved");
+  }
+  return entry_of(*impl_->store->get(key));
+}
+
+std::size_t ReportJournal::prune(std::size_t max_entries) {
+  std::lock_guard<std::mutex> guard(impl_->mutex);
+  auto retention = std::chrono::duration_cast<std::chrono::milliseconds>(impl_->options.retention);
+  return impl_->store->prune(now_ms() - retention.count(), max_entries);
+}
+
+std::string restock_key(const CatalogReference& reference, const std::string& generation) {
+  std::string key = "restock:" + reference.app_id() + ":" + reference.catalog_item_id();
+  if (!reference.options().json().empty()) key += ":" + reference.options().dump();
+  key += "@" + generation;
+  if (key.size() <= kMaxKeyBytes) return key;
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(key.data(), key.size(), digest, &length, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hashed = "restock-sha256:";
+  for (unsigned int i = 0; i < length; ++i) {
+    hashed += kHex[digest[i] >> 4];
+    hashed += kHex[digest[i] & 0xf];
+  }
+  return hashed;
+}
+
+}  // namespace wix::backinstock

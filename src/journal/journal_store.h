@@ -1,0 +1,112 @@
+#pragma once
+
+// The journal's storage, one implementation per database (SQLite, PostgreSQL). Each method is
+// one transaction, applied to a batch of keys so that a batch of reports costs one commit per
+// step. Times are milliseconds since the epoch. Implementations throw JournalError and are
+// called under the journal's lock (one call at a time per store).
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <utility>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "wix/backinstock/journal.h"
+
+namespace wix::backinstock::internal {
+
+/// States as stored. `claimed` and `sending` are the two halves of "in progress".
+enum class JournalState { kClaimed, kSending, kSent, kNotSent, kRejected, kUnknown };
+const char* state_name(JournalState state) noexcept;
+std::optional<JournalState> state_from_name(const std::string& name) noexcept;
+
+struct JournalRow {
+  std::string key;
+  JournalState state = JournalState::kClaimed;
+  std::int64_t generation = 0;  // +1 at every claim: a fencing token for the claim's holder
+  std::string owner;
+  std::int64_t lease_until_ms = 0;
+  std::int64_t created_ms = 0;
+  std::int64_t updated_ms = 0;
+  int sends = 0;
+  int http_status = 0;
+  std::string code;
+  std::string detail;
+};
+
+/// What a claim found: `claimed` when this worker now holds the key (at `row.generation`).
+struct ClaimResult {
+  bool claimed = false;
+  JournalRow row;
+};
+
+/// The outcome to write for a key held at `generation`.
+struct Finish {
+  std::string key;
+  std::int64_t generation = 0;
+  JournalState state = JournalState::kUnknown;
+  int http_status = 0;
+  std::string code;
+  std::string detail;
+};
+
+/// What a claim does to the row it finds (the same rule for every database).
+enum class ClaimAction {
+  kInsert,  ///< no row: a new claim
+  kTake,    ///< `not_sent`, or `claimed` by a worker whose lease ran out before it began to send
+  kLost,    ///< `sending` by a worker whose lease ran out: it may have sent, so `unknown`
+  kNone,    ///< settled, or held by a live worker: returned as it is
+};
+inline ClaimAction claim_action(const std::optional<JournalRow>& row, std::int64_t now_ms) {
+  if (!row) return ClaimAction::kInsert;
+  bool expired = row->lease_until_ms <= now_ms;
+  if (row->state == JournalState::kNotSent) return ClaimAction::kTake;
+  if (row->state == JournalState::kClaimed && expired) return ClaimAction::kTake;
+  if (row->state == JournalState::kSending && expired) return ClaimAction::kLost;
+  return ClaimAction::kNone;
+}
+
+/// The detail written when a sending worker's lease runs out.
+inline std::string lost_detail(const std::string& owner) {
+  return "the worker " + owner + " stopped renewing its claim after it began to send";
+}
+
+class JournalStore {
+ public:
+  virtual ~JournalStore() = default;
+
+  /// For each key: a new row, a `not_sent` one, or a `claimed` one whose lease ran out becomes
+  /// `claimed` by `owner` until `lease_until_ms`; a `sending` one whose lease ran out becomes
+  /// `unknown`; any other is returned as it is. `in_transaction` runs before the commit.
+  virtual std::vector<ClaimResult> claim(const std::vector<std::string>& keys,
+                                         const std::string& owner, std::int64_t now_ms,
+                                         std::int64_t lease_until_ms,
+                                         const std::function<void()>& in_transaction) = 0;
+  /// `claimed` -> `sending` (sends + 1) for each key still held at its generation; returns which
+  /// were.
+  virtual std::vector<bool> begin_send(const std::vector<std::pair<std::string, std::int64_t>>& held,
+                                       std::int64_t now_ms) = 0;
+  /// Writes outcomes of keys still held at their generation (`claimed`, `sending`, or `unknown`
+  /// after a peer gave the lease up for lost); returns which were written.
+  virtual std::vector<bool> finish(const std::vector<Finish>& outcomes, std::int64_t now_ms) = 0;
+  /// Extends the leases of keys still held at their generation.
+  virtual void renew(const std::vector<std::pair<std::string, std::int64_t>>& held,
+                     std::int64_t lease_until_ms) = 0;
+  virtual std::optional<JournalRow> get(const std::string& key) = 0;
+  /// Rows in `claimed`, `sending` or `unknown`, oldest update first.
+  virtual std::vector<JournalRow> unsettled(std::size_t limit) = 0;
+  /// `unknown` or `not_sent` -> `state` (`sent` or `not_sent`); false when the row is not in one
+  /// of those states (or absent: `get` tells which).
+  virtual bool settle(const std::string& key, JournalState state, const std::string& detail,
+                      std::int64_t now_ms) = 0;
+  /// Deletes up to `limit` rows in `sent`, `rejected`, `not_sent` or `unknown` updated before
+  /// `before_ms`.
+  virtual std::size_t prune(std::int64_t before_ms, std::size_t limit) = 0;
+};
+
+std::unique_ptr<JournalStore> open_sqlite_store(const std::string& path, int lock_timeout_ms);
+std::unique_ptr<JournalStore> open_postgres_store(const std::string& conninfo);
+
+}  // namespace wix::backinstock::internal

@@ -1,0 +1,167 @@
+#pragma once
+
+// Runs journal_worker processes for the journal's crash and fleet tests: starts one on a feed,
+// reads its acknowledgements, kills it with SIGKILL when asked, and reads the emulator's outbox.
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace wix::backinstock::journal_test {
+
+inline std::string temp_dir() {
+  char pattern[] = "/tmp/journal-crash-XXXXXX";
+  const char* dir = mkdtemp(pattern);
+  return dir != nullptr ? dir : "/tmp";
+}
+
+/// A feed file: one key per line.
+struct Feed {
+  Feed(std::string file, const std::vector<std::string>& keys) : path(std::move(file)) {
+    std::ofstream out(path);
+    for (const auto& k : keys) out << k << "\n";
+  }
+  std::string path;
+};
+
+struct Ack {
+  long index = 0;
+  std::string key;
+  std::string outcome;
+};
+
+/// What one worker process did.
+struct WorkerRun {
+  bool killed = false;   ///< ended by SIGKILL
+  int exit_code = -1;    ///< when it exited
+  std::vector<Ack> acks;
+  long last_index = -1;  ///< the last feed line it answered for (ack or journal error)
+  int journal_errors = 0;
+};
+
+class WorkerProcess {
+ public:
+  static WorkerProcess start(const std::string& journal, const std::string& url,
+                             const std::string& feed, long from, long lease_ms, long wait_ms,
+                             const std::string& crash) {
+    int out[2];
+    if (pipe(out) != 0) std::abort();
+    pid_t pid = fork();
+    if (pid == 0) {
+      dup2(out[1], STDOUT_FILENO);
+      close(out[0]);
+      close(out[1]);
+      std::string from_text = std::to_string(from), lease = std::to_string(lease_ms),
+                  wait = std::to_string(wait_ms);
+      execl(JOURNAL_WORKER, JOURNAL_WORKER, journal.c_str(), url.c_str(), feed.c_str(),
+            from_text.c_str(), lease.c_str(), wait.c_str(), crash.c_str(),
+            static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    close(out[1]);
+    return WorkerProcess(pid, out[0]);
+  }
+
+  /// start() and finish().
+  static WorkerRun run(const std::string& journal, const std::string& url, const std::string& feed,
+                 long from, long lease_ms, long wait_ms, const std::string& crash,
+                 std::optional<std::chrono::milliseconds> kill_after = std::nullopt) {
+    return start(journal, url, feed, from, lease_ms, wait_ms, crash).finish(kill_after);
+  }
+
+  WorkerProcess(WorkerProcess&& o) noexcept : pid_(o.pid_), fd_(o.fd_) {
+    o.pid_ = -1;
+    o.fd_ = -1;
+  }
+  WorkerProcess(const WorkerProcess&) = delete;
+  WorkerProcess& operator=(const WorkerProcess&) = delete;
+  ~WorkerProcess() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    if (fd_ >= 0) close(fd_);
+  }
+
+  /// Reads its output until it ends; with `kill_after`, SIGKILLs it that long after this call.
+  WorkerRun finish(std::optional<std::chrono::milliseconds> kill_after = std::nullopt) {
+    using Clock = std::chrono::steady_clock;
+    auto kill_at = kill_after ? Clock::now() + *kill_after : Clock::time_point::max();
+    std::string buffer;
+    bool sent_kill = false;
+    for (;;) {
+      int timeout = 1000;
+      if (!sent_kill && kill_after) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(kill_at - Clock::now());
+        if (left.count() <= 0) {
+          kill(pid_, SIGKILL);
+          sent_kill = true;
+        } else {
+          timeout = static_cast<int>(left.count());
+        }
+      }
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, timeout) <= 0) continue;
+      char chunk[4096];
+      ssize_t n = read(fd_, chunk, sizeof chunk);
+      if (n <= 0) break;
+      buffer.append(chunk, static_cast<std::size_t>(n));
+    }
+    WorkerRun run;
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    run.killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+    if (WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
+    std::istringstream lines(buffer);
+    std::string line;
+    while (std::getline(lines, line)) {  // a last line cut by the kill has no newline: skipped
+      if (lines.eof()) break;
+      std::istringstream words(line);
+      std::string what;
+      words >> what;
+      if (what == "ack") {
+        Ack ack;
+        words >> ack.index >> ack.key >> ack.outcome;
+        run.last_index = std::max(run.last_index, ack.index);
+        run.acks.push_back(ack);
+      } else if (what == "journal-error") {
+        long index = 0;
+        words >> index;
+        run.last_index = std::max(run.last_index, index);
+        ++run.journal_errors;
+      }
+    }
+    return run;
+  }
+
+ private:
+  WorkerProcess(pid_t pid, int fd) : pid_(pid), fd_(fd) {}
+  pid_t pid_;
+  int fd_;
+};
+
+/// Reports in the emulator's outbox per `eventKey` template parameter.
+inline std::map<std::string, int> reports_received(const std::string& outbox_json) {
+  std::map<std::string, int> counts;
+  auto outbox = nlohmann::json::parse(outbox_json);
+  for (const auto& report : outbox["reports"]) {
+    const auto& t = report["template"];
+    if (t.contains("eventKey")) ++counts[t["eventKey"].get<std::string>()];
+  }
+  return counts;
+}
+
+}  // namespace wix::backinstock::journal_test
