@@ -1,0 +1,206 @@
+// The journal on a real PostgreSQL server that this test starts (tests/journal/pg_cluster.sh): the
+// same rules as on SQLite, a wrong password (never in a message), the server stopped and started
+// again mid-run, and a fleet of four worker processes fed the same events, one of them killed.
+
+#include <sys/stat.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+#include <memory>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "emulator.h"
+#include "journal_harness.h"
+#include "wix/backinstock/journal.h"
+#include "wix/backinstock/mocks.h"
+
+namespace wix::backinstock {
+namespace {
+
+using ::testing::_;
+using ::testing::Throw;
+using journal_test::Feed;
+using journal_test::WorkerProcess;
+using journal_test::WorkerRun;
+
+std::string cluster(const std::string& command, const std::string& dir) {
+  std::string out = dir + "." + command + ".out";  // beside the cluster's directory
+  int rc = std::system(("bash " PG_CLUSTER_SCRIPT " " + command + " " + dir + " >" + out +
+                        " 2>" + dir + "." + command + ".err")
+                           .c_str());
+  if (rc != 0) {
+    std::ifstream err(dir + "." + command + ".err");
+    std::string reason((std::istreambuf_iterator<char>(err)), {});
+    ADD_FAILURE() << "PostgreSQL: pg_cluster.sh " << command
+                  << " failed; these tests need the Debian package postgresql: " << reason;
+    return "";
+  }
+  std::ifstream in(out);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+class PostgresTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    root_ = journal_test::temp_dir();
+    chmod(root_.c_str(), 0755);
+    port_ = cluster("start", root_ + "/pg");
+  }
+  static void TearDownTestSuite() {
+    cluster("stop", root_ + "/pg");
+    std::system(("rm -rf " + root_).c_str());
+  }
+  void SetUp() override {
+    ASSERT_FALSE(port_.empty()) << "no PostgreSQL server";
+    // A fresh table per test.
+    auto journal = ReportJournal::postgres(conninfo());
+    std::string drop = "psql '" + conninfo() + "' -q -c 'TRUNCATE report_journal' >/dev/null";
+    ASSERT_EQ(std::system(drop.c_str()), 0);
+  }
+
+  static std::string conninfo(const std::string& password = "worker-secret") {
+    return "host=127.0.0.1 port=" + port_ + " dbname=postgres user=worker password=" + password +
+           " connect_timeout=5";
+  }
+
+  static ReportItemsBackInStockRequest request() {
+    return ReportItemsBackInStockRequest(CatalogReference("item-1", kWixStoresAppId),
+                                         ItemDetails("Shoe", "10.00"));
+  }
+
+  static std::string root_;
+  static std::string port_;
+};
+
+std::string PostgresTest::root_;
+std::string PostgresTest::port_;
+
+TEST_F(PostgresTest, OneSendPerKeyAndTheRecordedOutcomeForEveryLaterCaller) {
+  auto mock = std::make_shared<::testing::StrictMock<MockConnection>>();
+  Client client(mock);
+  EXPECT_CALL(*mock, report_items_back_in_stock(_, _))
+      .WillOnce(::testing::Return())
+      .WillOnce(Throw(TransportError(TransportError::Kind::kConnectionLost, true, "reset")));
+  auto a = ReportJournal::postgres(conninfo());
+  auto b = ReportJournal::postgres(conninfo());
+  EXPECT_EQ(a.report(client, "pg-1", request()).outcome, ReportOutcome::kSent);
+  auto again = b.report(client, "pg-1", request());
+  EXPECT_EQ(again.outcome, ReportOutcome::kSent);
+  EXPECT_FALSE(again.sent_by_this_call);
+  EXPECT_EQ(b.report(client, "pg-2", request()).outcome, ReportOutcome::kUnknown);
+  EXPECT_EQ(a.report(client, "pg-2", request()).outcome, ReportOutcome::kUnknown);
+  ASSERT_EQ(a.unsettled().size(), 1u);
+  a.resolve("pg-2", Resolution::kMarkSent);
+  EXPECT_TRUE(b.unsettled().empty());
+}
+
+TEST_F(PostgresTest, AWrongPasswordIsTypedAndNeverShown) {
+  for (const std::string& target :
+       {conninfo("wrong-Pa55word-XYZ"),
+        "postgresql://worker:wrong-Pa55word-XYZ@127.0.0.1:" + port_ + "/postgres"}) {
+    try {
+      ReportJournal::postgres(target);
+      ADD_FAILURE() << "connected with a wrong password";
+    } catch (const JournalError& e) {
+      EXPECT_EQ(e.kind(), JournalError::Kind::kUnavailable);
+      EXPECT_EQ(std::string(e.what()).find("wrong-Pa55word-XYZ"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("password authentication failed"), std::string::npos)
+          << e.what();
+    }
+  }
+  try {
+    ReportJournal::postgres("host=127.0.0.1 port= password=secret-in-a-bad-string '");
+    ADD_FAILURE();
+  } catch (const JournalError& e) {
+    EXPECT_EQ(std::string(e.what()).find("secret-in-a-bad-string"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(PostgresTest, AServerStoppedMidRunSendsNothingAndWorkResumesWhenItIsBack) {
+  auto mock = std::make_shared<::testing::StrictMock<MockConnection>>();
+  Client client(mock);
+  auto journal = ReportJournal::postgres(conninfo());
+  EXPECT_CALL(*mock, report_items_back_in_stock(_, _)).Times(2);
+  EXPECT_EQ(journal.report(client, "before", request()).outcome, ReportOutcome::kSent);
+  cluster("stop", root_ + "/pg");
+  try {
+    journal.report(client, "while-down", request());
+    ADD_FAILURE() << "reported without a journal";
+  } catch (const JournalError& e) {
+    EXPECT_EQ(e.kind(), JournalError::Kind::kUnavailable) << e.what();
+    EXPECT_EQ(std::string(e.what()).find("worker-secret"), std::string::npos);
+  }
+  cluster("restart", root_ + "/pg");
+  EXPECT_EQ(journal.report(client, "while-down", request()).outcome, ReportOutcome::kSent);
+  EXPECT_EQ(journal.report(client, "before", request()).outcome, ReportOutcome::kSent);
+}
+
+TEST_F(PostgresTest, AFleetOfFourWorkersSendsEachEventAtMostOnce) {
+  emulator::EmulatorOptions options;
+  options.collecting_by_default = true;
+  emulator::Emulator emulator(options);
+  emulator.start();
+  constexpr int kEvents = 10000;
+  // Each event goes to two of the four workers (a rebalance, a redelivery): worker w gets the
+  // events e with e % 4 == w or (e + 1) % 4 == w, in an order of its own.
+  std::vector<std::unique_ptr<Feed>> feeds;
+  for (int w = 0; w < 4; ++w) {
+    std::vector<std::string> keys;
+    for (int e = 0; e < kEvents; ++e) {
+      if (e % 4 == w || (e + 1) % 4 == w) keys.push_back("fleet-" + std::to_string(e));
+    }
+    if (w % 2 == 1) std::reverse(keys.begin(), keys.end());
+    feeds.push_back(std::make_unique<Feed>(root_ + "/feed-" + std::to_string(w), keys));
+  }
+  std::string spec = "postgres:" + conninfo();
+  std::vector<WorkerProcess> workers;
+  for (int w = 0; w < 4; ++w) {
+    workers.push_back(WorkerProcess::start(spec, emulator.url(), feeds[static_cast<std::size_t>(w)]->path,
+                                           0, 1000, 3000, "none"));
+  }
+  std::vector<WorkerRun> runs;
+  runs.push_back(workers[0].finish(std::chrono::milliseconds(1500)));  // killed mid-run
+  for (int w = 1; w < 4; ++w) runs.push_back(workers[static_cast<std::size_t>(w)].finish());
+  EXPECT_TRUE(runs[0].killed);
+  // Worker 0's events are redelivered to a new worker once its claims have lapsed.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  runs.push_back(WorkerProcess::run(spec, emulator.url(), feeds[0]->path, 0, 1000, 3000, "none"));
+  auto received = journal_test::reports_received(emulator.outbox_json());
+  std::map<std::string, std::set<std::string>> seen;
+  for (const auto& run : runs) {
+    for (const auto& ack : run.acks) seen[ack.key].insert(ack.outcome);
+  }
+  int sent = 0, unknown = 0;
+  for (int e = 0; e < kEvents; ++e) {
+    std::string key = "fleet-" + std::to_string(e);
+    EXPECT_LE(received[key], 1) << key;
+    const auto& outcomes = seen[key];
+    ASSERT_EQ(outcomes.size(), 1u) << key << ": workers saw different outcomes, or none";
+    if (*outcomes.begin() == "sent") {
+      ++sent;
+      EXPECT_EQ(received[key], 1) << key;
+    } else {
+      EXPECT_EQ(*outcomes.begin(), "unknown") << key;
+      ++unknown;
+    }
+  }
+  EXPECT_LE(unknown, 1) << "one worker was killed, while sending at most one event";
+  std::cout << "sent " << sent << ", unknown " << unknown << "\n";
+}
+
+}  // namespace
+}  // namespace wix::backinstock
