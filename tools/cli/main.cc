@@ -18,6 +18,10 @@
 
 #include "wix/backinstock/backinstock.h"
 
+#ifdef WIX_BACKINSTOCK_CLI_JOURNAL
+#include "journal_command.h"
+#endif
+
 namespace bis = wix::backinstock;
 using nlohmann::ordered_json;
 
@@ -37,7 +41,11 @@ missing from the kind in use is a usage error naming it. WIX_BASE_URL or --base-
 elsewhere than https://www.wixapis.com (the emulator, say: WIX_BASE_URL=http://127.0.0.1:8080),
 and WIX_SERVICE_PATH_PREFIX or --service-path-prefix serves the API under a gateway's path.
 
-Exit codes: 0 success, 2 usage error, 3 invalid input, 4 API error, 5 no answer (transport).)";
+The journal commands need no credentials: they read and settle the report journal named by
+--sqlite PATH or --postgres CONNINFO (or WIX_JOURNAL_SQLITE / WIX_JOURNAL_POSTGRES).
+
+Exit codes: 0 success, 2 usage error, 3 invalid input, 4 API or journal error, 5 no answer
+(transport).)";
 
 const char* const kProgram = "wix-backinstock";
 
@@ -216,8 +224,10 @@ std::size_t distance(const std::string& a, const std::string& b) {
 std::string closest_option(const CLI::App& app, const CLI::App* command, const std::string& typed) {
   std::string best;
   std::size_t best_distance = 4;  // at most three edits away
-  for (const CLI::App* scope : {command, &app}) {
-    if (scope == nullptr) continue;
+  std::vector<const CLI::App*> scopes;  // the command, the commands it is nested in, the program
+  for (const CLI::App* c = command; c != nullptr; c = c->get_parent()) scopes.push_back(c);
+  if (command == nullptr) scopes.push_back(&app);
+  for (const CLI::App* scope : scopes) {
     for (const CLI::Option* option : scope->get_options()) {
       for (const auto& name : option->get_lnames()) {
         std::size_t d = distance(typed, "--" + name);
@@ -257,11 +267,14 @@ std::string unknown_option(const CLI::App& app, int argc, char** argv) {
     }
     std::string typed = arg.substr(0, arg.find('='));
     bool known = typed == "--help" || typed == "--version";
-    for (const CLI::App* scope : {&app, command}) {
-      if (scope == nullptr || known) continue;
+    // The command's options, and those of the commands it is nested in (`journal --sqlite`).
+    for (const CLI::App* scope = command; scope != nullptr && !known; scope = scope->get_parent()) {
       for (const CLI::Option* option : scope->get_options()) {
         for (const auto& name : option->get_lnames()) known = known || typed == "--" + name;
       }
+    }
+    for (const CLI::Option* option : app.get_options()) {
+      for (const auto& name : option->get_lnames()) known = known || typed == "--" + name;
     }
     if (known) continue;
     std::string suggestion = closest_option(app, command, typed);
@@ -475,6 +488,11 @@ int main(int argc, char** argv) {
     c->add_option("--app-id", app_id, "catalog app ID (default: Wix Stores)");
   }
 
+#ifdef WIX_BACKINSTOCK_CLI_JOURNAL
+  cli::JournalCommand journal;
+  journal.add_to(app);
+#endif
+
   if (std::string unknown = unknown_option(app, argc, argv); !unknown.empty()) {
     return usage_error(unknown);
   }
@@ -491,6 +509,16 @@ int main(int argc, char** argv) {
   }
 
   try {
+#ifdef WIX_BACKINSTOCK_CLI_JOURNAL
+    if (journal.parsed()) {
+      try {
+        journal.run();
+      } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+      }
+      return kOk;
+    }
+#endif
     auto client = make_client(base_url, path_prefix);
     ordered_json out = ordered_json::object();
     if (report->parsed()) {
