@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <condition_variable>
+#include <deque>
 #include <cstdio>
 #include <map>
 #include <mutex>
@@ -194,6 +195,19 @@ const char* to_string(ReportOutcome outcome) noexcept {
 JournalError::JournalError(Kind kind, const std::string& message, ReportOutcome outcome)
     : Error(message), kind_(kind), outcome_(outcome) {}
 
+// One step of one report waiting for the next group commit.
+struct Op {
+  enum Kind { kClaim, kBegin, kFinish } kind = kClaim;
+  std::string key;
+  std::int64_t generation = 0;
+  internal::Finish finish;
+  // Results.
+  bool done = false;
+  std::exception_ptr error;
+  internal::ClaimResult claim;
+  bool ok = false;
+};
+
 struct ReportJournal::Impl {
   Impl(std::unique_ptr<internal::JournalStore> s, JournalOptions o)
       : store(std::move(s)), options(std::move(o)) {
@@ -214,6 +228,71 @@ struct ReportJournal::Impl {
     if (options.on_step) options.on_step(s, key);
   }
 
+  // Group commit: the first caller to find no commit under way commits every step queued so far,
+  // one transaction per kind of step (claims, sends begun, outcomes); the others wait for it.
+  void run(Op& op) {
+    std::unique_lock<std::mutex> lock(mutex);
+    queue.push_back(&op);
+    while (!op.done) {
+      if (committing) {
+        committed.wait(lock);
+        continue;
+      }
+      committing = true;
+      std::vector<Op*> batch(queue.begin(), queue.end());
+      queue.clear();
+      lock.unlock();
+      execute(batch);
+      lock.lock();
+      committing = false;
+      for (Op* o : batch) o->done = true;
+      committed.notify_all();
+    }
+    if (op.error) std::rethrow_exception(op.error);
+  }
+
+  void execute(const std::vector<Op*>& batch) {
+    std::lock_guard<std::mutex> store_guard(store_mutex);
+    std::vector<Op*> claims, begins, finishes;
+    for (Op* o : batch) (o->kind == Op::kClaim ? claims : o->kind == Op::kBegin ? begins : finishes).push_back(o);
+    std::int64_t now = now_ms();
+    group(claims, [&] {
+      std::vector<std::string> keys;
+      for (Op* o : claims) keys.push_back(o->key);
+      auto results = store->claim(keys, options.owner, now, now + options.lease.count(), [&] {
+        for (Op* o : claims) step(JournalStep::kClaimOpen, o->key);
+      });
+      std::lock_guard<std::mutex> guard(mutex);
+      for (std::size_t i = 0; i < claims.size(); ++i) {
+        claims[i]->claim = results[i];
+        if (results[i].claimed) held[claims[i]->key] = results[i].row.generation;
+      }
+    });
+    group(begins, [&] {
+      std::vector<std::pair<std::string, std::int64_t>> keys;
+      for (Op* o : begins) keys.emplace_back(o->key, o->generation);
+      auto results = store->begin_send(keys, now);
+      for (std::size_t i = 0; i < begins.size(); ++i) begins[i]->ok = results[i];
+    });
+    group(finishes, [&] {
+      std::vector<internal::Finish> outcomes;
+      for (Op* o : finishes) outcomes.push_back(o->finish);
+      auto results = store->finish(outcomes, now);
+      for (std::size_t i = 0; i < finishes.size(); ++i) finishes[i]->ok = results[i];
+    });
+  }
+
+  // Runs one kind's transaction; its failure is every op's of that kind.
+  template <typename Commit>
+  static void group(const std::vector<Op*>& ops, Commit&& commit) {
+    if (ops.empty()) return;
+    try {
+      commit();
+    } catch (...) {
+      for (Op* o : ops) o->error = std::current_exception();
+    }
+  }
+
   // Extends the leases of the keys this worker holds, every third of a lease.
   void renew_loop() {
     std::unique_lock<std::mutex> lock(mutex);
@@ -221,19 +300,31 @@ struct ReportJournal::Impl {
       wake.wait_for(lock, options.lease / 3);
       if (stopping || held.empty()) continue;
       std::vector<std::pair<std::string, std::int64_t>> keys(held.begin(), held.end());
+      lock.unlock();
       try {
+        std::lock_guard<std::mutex> store_guard(store_mutex);
         store->renew(keys, now_ms() + options.lease.count());
       } catch (const JournalError&) {
         // The leases lapse: a claim not yet sending is taken over (this worker's begin_send then
         // finds it gone and sends nothing); one sending ends unknown. Never a second send.
       }
+      lock.lock();
     }
+  }
+
+  void release(const std::string& key) {
+    std::lock_guard<std::mutex> guard(mutex);
+    held.erase(key);
   }
 
   std::unique_ptr<internal::JournalStore> store;
   JournalOptions options;
-  std::mutex mutex;  // one store call at a time; guards held and stopping
+  std::mutex store_mutex;  // one store call at a time (taken before `mutex`, never after)
+  std::mutex mutex;        // guards everything below
   std::condition_variable wake;
+  std::condition_variable committed;
+  std::deque<Op*> queue;
+  bool committing = false;
   std::map<std::string, std::int64_t> held;  // key -> generation, while claimed or sending
   bool stopping = false;
   std::thread renewer;
@@ -268,39 +359,36 @@ JournaledReport ReportJournal::report(Client& client, const std::string& key,
   check_key(key);
   Impl& d = *impl_;
   auto wait_until = std::chrono::steady_clock::now() + d.options.in_progress_wait;
-  internal::ClaimResult claim;
+  Op claim;
   for (;;) {
-    {
-      std::lock_guard<std::mutex> guard(d.mutex);
-      std::int64_t now = now_ms();
-      claim = d.store->claim({key}, d.options.owner, now, now + d.options.lease.count(),
-                             [&] { d.step(JournalStep::kClaimOpen, key); })
-                  .front();
-      if (claim.claimed) d.held[key] = claim.row.generation;
-    }
-    if (claim.claimed) break;
-    ReportOutcome found = outcome_of(claim.row.state);
+    claim = Op{};
+    claim.kind = Op::kClaim;
+    claim.key = key;
+    d.run(claim);
+    if (claim.claim.claimed) break;
+    ReportOutcome found = outcome_of(claim.claim.row.state);
     if (found != ReportOutcome::kInProgress || std::chrono::steady_clock::now() >= wait_until) {
-      return {found, false, entry_of(claim.row)};
+      return {found, false, entry_of(claim.claim.row)};
     }
     auto left = wait_until - std::chrono::steady_clock::now();
     std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
         left, std::chrono::milliseconds(50)));
   }
   d.step(JournalStep::kClaimed, key);
-  const std::int64_t generation = claim.row.generation;
-  bool may_send = false;
+  const std::int64_t generation = claim.claim.row.generation;
+  Op begin;
+  begin.kind = Op::kBegin;
+  begin.key = key;
+  begin.generation = generation;
   try {
-    std::lock_guard<std::mutex> guard(d.mutex);
-    may_send = d.store->begin_send({{key, generation}}, now_ms()).front();
-    if (!may_send) d.held.erase(key);
+    d.run(begin);
   } catch (...) {
-    std::lock_guard<std::mutex> guard(d.mutex);
-    d.held.erase(key);  // the claim lapses and another caller takes it: nothing was sent
+    d.release(key);  // the claim lapses and another caller takes it: nothing was sent
     throw;
   }
-  if (!may_send) {  // this worker's lease ran out and another took the key: its outcome stands
-    std::lock_guard<std::mutex> guard(d.mutex);
+  if (!begin.ok) {  // this worker's lease ran out and another took the key: its outcome stands
+    d.release(key);
+    std::lock_guard<std::mutex> guard(d.store_mutex);
     auto row = d.store->get(key);
     return {row ? outcome_of(row->state) : ReportOutcome::kInProgress, false,
             row ? entry_of(*row) : JournalEntry{}};
@@ -313,14 +401,14 @@ JournaledReport ReportJournal::report(Client& client, const std::string& key,
     error = std::current_exception();
   }
   d.step(JournalStep::kAnswered, key);
-  internal::Finish outcome = classify(key, generation, error);
-  ReportOutcome result = outcome_of(outcome.state);
-  std::optional<JournalRow> row;
+  Op finish;
+  finish.kind = Op::kFinish;
+  finish.key = key;
+  finish.finish = classify(key, generation, error);
+  ReportOutcome result = outcome_of(finish.finish.state);
+  d.release(key);  // from now on its lease lapses if the write below fails
   try {
-    std::lock_guard<std::mutex> guard(d.mutex);
-    d.held.erase(key);  // from now on its lease lapses if the write below fails
-    d.store->finish({outcome}, now_ms());
-    row = d.store->get(key);
+    d.run(finish);
   } catch (const JournalError& e) {
     throw JournalError(Kind::kOutcomeNotRecorded,
                        std::string("report journal: the Report of this key was sent and its "
@@ -330,20 +418,29 @@ JournaledReport ReportJournal::report(Client& client, const std::string& key,
                        result);
   }
   d.step(JournalStep::kRecorded, key);
-  JournaledReport out{result, true, row ? entry_of(*row) : JournalEntry{}};
-  return out;
+  JournalEntry entry;
+  entry.key = key;
+  entry.outcome = result;
+  entry.owner = d.options.owner;
+  entry.http_status = finish.finish.http_status;
+  entry.code = finish.finish.code;
+  entry.detail = finish.finish.detail;
+  entry.sends = claim.claim.row.sends + 1;
+  entry.created = Clock::time_point(std::chrono::milliseconds(claim.claim.row.created_ms));
+  entry.updated = Clock::now();
+  return {result, true, entry};
 }
 
 std::optional<JournalEntry> ReportJournal::find(const std::string& key) {
   check_key(key);
-  std::lock_guard<std::mutex> guard(impl_->mutex);
+  std::lock_guard<std::mutex> guard(impl_->store_mutex);
   auto row = impl_->store->get(key);
   if (!row) return std::nullopt;
   return entry_of(*row);
 }
 
 std::vector<JournalEntry> ReportJournal::unsettled(std::size_t limit) {
-  std::lock_guard<std::mutex> guard(impl_->mutex);
+  std::lock_guard<std::mutex> guard(impl_->store_mutex);
   std::vector<JournalEntry> entries;
   for (const auto& row : impl_->store->unsettled(limit)) entries.push_back(entry_of(row));
   return entries;
@@ -351,7 +448,7 @@ std::vector<JournalEntry> ReportJournal::unsettled(std::size_t limit) {
 
 JournalEntry ReportJournal::resolve(const std::string& key, Resolution resolution) {
   check_key(key);
-  std::lock_guard<std::mutex> guard(impl_->mutex);
+  std::lock_guard<std::mutex> guard(impl_->store_mutex);
   bool sent = resolution == Resolution::kMarkSent;
   std::string detail = sent ? "resolved by an operator: sent" :
                               "resolved by an operator: may be sent once more";
@@ -367,7 +464,7 @@ JournalEntry ReportJournal::resolve(const std::string& key, Resolution resolutio
 }
 
 std::size_t ReportJournal::prune(std::size_t max_entries) {
-  std::lock_guard<std::mutex> guard(impl_->mutex);
+  std::lock_guard<std::mutex> guard(impl_->store_mutex);
   auto retention = std::chrono::duration_cast<std::chrono::milliseconds>(impl_->options.retention);
   return impl_->store->prune(now_ms() - retention.count(), max_entries);
 }

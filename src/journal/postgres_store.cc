@@ -54,6 +54,7 @@ class PostgresStore final : public JournalStore {
     }
     conn_.reset(PQconnectdb(conninfo.c_str()));
     if (!conn_ || PQstatus(conn_.get()) != CONNECTION_OK) fail_connection("cannot connect");
+    durable_commits();
     Transaction tx(*this);
     run("SELECT pg_advisory_xact_lock(7152683401)", {});  // one schema creator at a time
     run(std::string("CREATE TABLE IF NOT EXISTS report_journal (key TEXT PRIMARY KEY,"
@@ -245,7 +246,13 @@ class PostgresStore final : public JournalStore {
     if (PQstatus(conn_.get()) == CONNECTION_OK) return;
     PQreset(conn_.get());
     if (PQstatus(conn_.get()) != CONNECTION_OK) fail_connection("the connection is lost");
+    durable_commits();
   }
+
+  // A commit is acknowledged only once it is flushed to the server's WAL, whatever the server's
+  // default: with asynchronous commit a claim acknowledged and then lost in a server crash would
+  // let a key be sent twice.
+  void durable_commits() { run("SET synchronous_commit TO on", {}); }
 
   Result run(const std::string& sql, const std::vector<std::string>& params) {
     std::vector<const char*> values;
