@@ -209,8 +209,9 @@ struct Op {
 };
 
 struct ReportJournal::Impl {
-  Impl(std::unique_ptr<internal::JournalStore> s, JournalOptions o)
-      : store(std::move(s)), options(std::move(o)) {
+  Impl(std::vector<std::unique_ptr<internal::JournalStore>> s, JournalOptions o)
+      : stores(std::move(s)), options(std::move(o)) {
+    for (auto& store : stores) idle.push_back(store.get());
     if (options.owner.empty()) options.owner = default_owner();
     if (options.lease < std::chrono::milliseconds(30)) options.lease = std::chrono::milliseconds(30);
     renewer = std::thread([this] { renew_loop(); });
@@ -228,68 +229,93 @@ struct ReportJournal::Impl {
     if (options.on_step) options.on_step(s, key);
   }
 
-  // Group commit: the first caller to find no commit under way commits every step queued so far,
-  // one transaction per kind of step (claims, sends begun, outcomes); the others wait for it.
+  // Group commit: a caller that finds a connection idle commits every step queued so far, one
+  // transaction per kind of step (claims, sends begun, outcomes); the others wait for it. With
+  // several connections (PostgreSQL), groups commit side by side.
   void run(Op& op) {
     std::unique_lock<std::mutex> lock(mutex);
     queue.push_back(&op);
     while (!op.done) {
-      if (committing) {
+      if (queue.empty() || idle.empty()) {
         committed.wait(lock);
         continue;
       }
-      committing = true;
+      internal::JournalStore* store = idle.back();
+      idle.pop_back();
       std::vector<Op*> batch(queue.begin(), queue.end());
       queue.clear();
       lock.unlock();
-      execute(batch);
+      execute(*store, batch);
       lock.lock();
-      committing = false;
+      idle.push_back(store);
       for (Op* o : batch) o->done = true;
       committed.notify_all();
     }
     if (op.error) std::rethrow_exception(op.error);
   }
 
-  void execute(const std::vector<Op*>& batch) {
-    std::lock_guard<std::mutex> store_guard(store_mutex);
-    std::vector<Op*> claims, begins, finishes;
-    for (Op* o : batch) (o->kind == Op::kClaim ? claims : o->kind == Op::kBegin ? begins : finishes).push_back(o);
-    std::int64_t now = now_ms();
-    group(claims, [&] {
-      std::vector<std::string> keys;
-      for (Op* o : claims) keys.push_back(o->key);
-      auto results = store->claim(keys, options.owner, now, now + options.lease.count(), [&] {
-        for (Op* o : claims) step(JournalStep::kClaimOpen, o->key);
-      });
-      std::lock_guard<std::mutex> guard(mutex);
-      for (std::size_t i = 0; i < claims.size(); ++i) {
-        claims[i]->claim = results[i];
-        if (results[i].claimed) held[claims[i]->key] = results[i].row.generation;
-      }
-    });
-    group(begins, [&] {
-      std::vector<std::pair<std::string, std::int64_t>> keys;
-      for (Op* o : begins) keys.emplace_back(o->key, o->generation);
-      auto results = store->begin_send(keys, now);
-      for (std::size_t i = 0; i < begins.size(); ++i) begins[i]->ok = results[i];
-    });
-    group(finishes, [&] {
-      std::vector<internal::Finish> outcomes;
-      for (Op* o : finishes) outcomes.push_back(o->finish);
-      auto results = store->finish(outcomes, now);
-      for (std::size_t i = 0; i < finishes.size(); ++i) finishes[i]->ok = results[i];
-    });
-  }
+  // A connection for a call outside the group commits, returned when the lease ends.
+  class Lease {
+   public:
+    explicit Lease(Impl& impl) : impl_(impl) {
+      std::unique_lock<std::mutex> lock(impl_.mutex);
+      impl_.committed.wait(lock, [&] { return !impl_.idle.empty(); });
+      store_ = impl_.idle.back();
+      impl_.idle.pop_back();
+    }
+    ~Lease() {
+      std::lock_guard<std::mutex> guard(impl_.mutex);
+      impl_.idle.push_back(store_);
+      impl_.committed.notify_all();
+    }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    internal::JournalStore* operator->() const { return store_; }
 
-  // Runs one kind's transaction; its failure is every op's of that kind.
-  template <typename Commit>
-  static void group(const std::vector<Op*>& ops, Commit&& commit) {
-    if (ops.empty()) return;
+   private:
+    Impl& impl_;
+    internal::JournalStore* store_;
+  };
+
+  // Every step of the group in one transaction: one commit (one fsync) for the group. If it
+  // fails, no step of the group is committed and every caller in it gets the error.
+  void execute(internal::JournalStore& store, const std::vector<Op*>& batch) {
+    std::vector<Op*> claims, begins, finishes;
+    for (Op* o : batch) {
+      (o->kind == Op::kClaim ? claims : o->kind == Op::kBegin ? begins : finishes).push_back(o);
+    }
+    std::int64_t now = now_ms();
+    std::vector<internal::ClaimResult> claimed;
     try {
-      commit();
+      store.in_one_transaction([&] {
+        if (!claims.empty()) {
+          std::vector<std::string> keys;
+          for (Op* o : claims) keys.push_back(o->key);
+          claimed = store.claim(keys, options.owner, now, now + options.lease.count(), [&] {
+            for (Op* o : claims) step(JournalStep::kClaimOpen, o->key);
+          });
+        }
+        if (!begins.empty()) {
+          std::vector<std::pair<std::string, std::int64_t>> keys;
+          for (Op* o : begins) keys.emplace_back(o->key, o->generation);
+          auto results = store.begin_send(keys, now);
+          for (std::size_t i = 0; i < begins.size(); ++i) begins[i]->ok = results[i];
+        }
+        if (!finishes.empty()) {
+          std::vector<internal::Finish> outcomes;
+          for (Op* o : finishes) outcomes.push_back(o->finish);
+          auto results = store.finish(outcomes, now);
+          for (std::size_t i = 0; i < finishes.size(); ++i) finishes[i]->ok = results[i];
+        }
+      });
     } catch (...) {
-      for (Op* o : ops) o->error = std::current_exception();
+      for (Op* o : batch) o->error = std::current_exception();
+      return;
+    }
+    std::lock_guard<std::mutex> guard(mutex);
+    for (std::size_t i = 0; i < claims.size(); ++i) {
+      claims[i]->claim = claimed[i];
+      if (claimed[i].claimed) held[claims[i]->key] = claimed[i].row.generation;
     }
   }
 
@@ -302,7 +328,7 @@ struct ReportJournal::Impl {
       std::vector<std::pair<std::string, std::int64_t>> keys(held.begin(), held.end());
       lock.unlock();
       try {
-        std::lock_guard<std::mutex> store_guard(store_mutex);
+        Lease store(*this);
         store->renew(keys, now_ms() + options.lease.count());
       } catch (const JournalError&) {
         // The leases lapse: a claim not yet sending is taken over (this worker's begin_send then
@@ -317,10 +343,10 @@ struct ReportJournal::Impl {
     held.erase(key);
   }
 
-  std::unique_ptr<internal::JournalStore> store;
+  std::vector<std::unique_ptr<internal::JournalStore>> stores;  // connections
   JournalOptions options;
-  std::mutex store_mutex;  // one store call at a time (taken before `mutex`, never after)
-  std::mutex mutex;        // guards everything below
+  std::mutex mutex;  // guards everything below
+  std::vector<internal::JournalStore*> idle;  // connections not in use
   std::condition_variable wake;
   std::condition_variable committed;
   std::deque<Op*> queue;
@@ -330,20 +356,28 @@ struct ReportJournal::Impl {
   std::thread renewer;
 };
 
-ReportJournal::ReportJournal(std::unique_ptr<internal::JournalStore> store, JournalOptions options)
-    : impl_(std::make_unique<Impl>(std::move(store), std::move(options))) {}
+ReportJournal::ReportJournal(std::vector<std::unique_ptr<internal::JournalStore>> stores,
+                             JournalOptions options)
+    : impl_(std::make_unique<Impl>(std::move(stores), std::move(options))) {}
 ReportJournal::ReportJournal(ReportJournal&&) noexcept = default;
 ReportJournal& ReportJournal::operator=(ReportJournal&&) noexcept = default;
 ReportJournal::~ReportJournal() = default;
 
 ReportJournal ReportJournal::sqlite(const std::string& path, JournalOptions options) {
-  auto store = internal::open_sqlite_store(path, static_cast<int>(options.lock_timeout.count()));
-  return ReportJournal(std::move(store), std::move(options));
+  // One connection: SQLite commits one writer at a time anyway.
+  std::vector<std::unique_ptr<internal::JournalStore>> stores;
+  stores.push_back(
+      internal::open_sqlite_store(path, static_cast<int>(options.lock_timeout.count())));
+  return ReportJournal(std::move(stores), std::move(options));
 }
 
 ReportJournal ReportJournal::postgres(const std::string& conninfo, JournalOptions options) {
 #ifdef WIX_BACKINSTOCK_JOURNAL_POSTGRES
-  return ReportJournal(internal::open_postgres_store(conninfo), std::move(options));
+  std::vector<std::unique_ptr<internal::JournalStore>> stores;
+  for (int i = 0; i < std::max(1, options.connections); ++i) {
+    stores.push_back(internal::open_postgres_store(conninfo));
+  }
+  return ReportJournal(std::move(stores), std::move(options));
 #else
   (void)conninfo;
   (void)options;
@@ -388,8 +422,8 @@ JournaledReport ReportJournal::report(Client& client, const std::string& key,
   }
   if (!begin.ok) {  // this worker's lease ran out and another took the key: its outcome stands
     d.release(key);
-    std::lock_guard<std::mutex> guard(d.store_mutex);
-    auto row = d.store->get(key);
+    Impl::Lease store(d);
+    auto row = store->get(key);
     return {row ? outcome_of(row->state) : ReportOutcome::kInProgress, false,
             row ? entry_of(*row) : JournalEntry{}};
   }
@@ -433,40 +467,40 @@ JournaledReport ReportJournal::report(Client& client, const std::string& key,
 
 std::optional<JournalEntry> ReportJournal::find(const std::string& key) {
   check_key(key);
-  std::lock_guard<std::mutex> guard(impl_->store_mutex);
-  auto row = impl_->store->get(key);
+  Impl::Lease store(*impl_);
+  auto row = store->get(key);
   if (!row) return std::nullopt;
   return entry_of(*row);
 }
 
 std::vector<JournalEntry> ReportJournal::unsettled(std::size_t limit) {
-  std::lock_guard<std::mutex> guard(impl_->store_mutex);
+  Impl::Lease store(*impl_);
   std::vector<JournalEntry> entries;
-  for (const auto& row : impl_->store->unsettled(limit)) entries.push_back(entry_of(row));
+  for (const auto& row : store->unsettled(limit)) entries.push_back(entry_of(row));
   return entries;
 }
 
 JournalEntry ReportJournal::resolve(const std::string& key, Resolution resolution) {
   check_key(key);
-  std::lock_guard<std::mutex> guard(impl_->store_mutex);
+  Impl::Lease store(*impl_);
   bool sent = resolution == Resolution::kMarkSent;
   std::string detail = sent ? "resolved by an operator: sent" :
                               "resolved by an operator: may be sent once more";
-  if (!impl_->store->settle(key, sent ? JournalState::kSent : JournalState::kNotSent, detail,
+  if (!store->settle(key, sent ? JournalState::kSent : JournalState::kNotSent, detail,
                             now_ms())) {
-    auto row = impl_->store->get(key);
+    auto row = store->get(key);
     if (!row) throw JournalError(Kind::kNotFound, "report journal: no entry for this key");
     throw JournalError(Kind::kConflict, std::string("report journal: the entry is ") +
                                             internal::state_name(row->state) +
                                             "; only unknown or not_sent entries are resolved");
   }
-  return entry_of(*impl_->store->get(key));
+  return entry_of(*store->get(key));
 }
 
 std::size_t ReportJournal::prune(std::size_t max_entries) {
-  std::lock_guard<std::mutex> guard(impl_->store_mutex);
+  Impl::Lease store(*impl_);
   auto retention = std::chrono::duration_cast<std::chrono::milliseconds>(impl_->options.retention);
-  return impl_->store->prune(now_ms() - retention.count(), max_entries);
+  return store->prune(now_ms() - retention.count(), max_entries);
 }
 
 std::string restock_key(const CatalogReference& reference, const std::string& generation) {

@@ -1,8 +1,8 @@
 #pragma once
 
 // The journal's storage, one implementation per database (SQLite, PostgreSQL). Each method is
-// one transaction, applied to a batch of keys so that a batch of reports costs one commit per
-// step. Times are milliseconds since the epoch. Implementations throw JournalError and are
+// one transaction (or part of the one `in_one_transaction` opened), applied to a batch of keys so
+// that a group of reports costs one commit. Times are milliseconds since the epoch. Implementations throw JournalError and are
 // called under the journal's lock (one call at a time per store).
 
 #include <cstdint>
@@ -94,6 +94,9 @@ class JournalStore {
   /// Extends the leases of keys still held at their generation.
   virtual void renew(const std::vector<std::pair<std::string, std::int64_t>>& held,
                      std::int64_t lease_until_ms) = 0;
+  /// Runs `steps` (calls of claim, begin_send and finish) in one transaction: a group commit of
+  /// different kinds of steps costs one commit. If any step throws, none of them is committed.
+  virtual void in_one_transaction(const std::function<void()>& steps) = 0;
   virtual std::optional<JournalRow> get(const std::string& key) = 0;
   /// Rows in `claimed`, `sending` or `unknown`, oldest update first.
   virtual std::vector<JournalRow> unsettled(std::size_t limit) = 0;

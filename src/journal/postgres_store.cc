@@ -5,10 +5,14 @@
 
 #include <libpq-fe.h>
 
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "journal/journal_store.h"
 
@@ -54,6 +58,7 @@ class PostgresStore final : public JournalStore {
     }
     conn_.reset(PQconnectdb(conninfo.c_str()));
     if (!conn_ || PQstatus(conn_.get()) != CONNECTION_OK) fail_connection("cannot connect");
+    PQsetNoticeProcessor(conn_.get(), [](void*, const char*) {}, nullptr);  // not on our stderr
     durable_commits();
     Transaction tx(*this);
     run("SELECT pg_advisory_xact_lock(7152683401)", {});  // one schema creator at a time
@@ -68,44 +73,63 @@ class PostgresStore final : public JournalStore {
     tx.commit();
   }
 
+  // Each step is a few statements whatever the batch's size: the keys go as one JSON parameter
+  // (jsonb_to_recordset), so a group commit costs the same round trips as a single report.
   std::vector<ClaimResult> claim(const std::vector<std::string>& keys, const std::string& owner,
                                  std::int64_t now_ms, std::int64_t lease_until_ms,
                                  const std::function<void()>& in_transaction) override {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& key : keys) list.push_back({{"key", key}});
+    const std::string batch = list.dump(), now = std::to_string(now_ms),
+                      lease = std::to_string(lease_until_ms);
     Transaction tx(*this);
+    Result inserted = run(std::string("INSERT INTO report_journal (") + kColumns +
+                              ") SELECT DISTINCT u.key, 'claimed', 1, $2::text, $3::bigint,"
+                              " $4::bigint, $4::bigint, 0, 0, '', ''"
+                              " FROM jsonb_to_recordset($1::jsonb) AS u(key text)"
+                              " ON CONFLICT (key) DO NOTHING RETURNING key",
+                          {batch, owner, lease, now});
+    std::set<std::string> fresh;
+    for (int i = 0; i < PQntuples(inserted.get()); ++i) fresh.insert(PQgetvalue(inserted.get(), i, 0));
+    std::map<std::string, JournalRow> rows = select_batch(batch, " FOR UPDATE");
+    nlohmann::json takes = nlohmann::json::array(), lost = nlohmann::json::array();
+    std::set<std::string> decided;
+    for (const auto& [key, row] : rows) {
+      if (fresh.count(key) != 0) continue;
+      switch (claim_action(row, now_ms)) {
+        case ClaimAction::kTake:
+          takes.push_back({{"key", key}});
+          decided.insert(key);
+          break;
+        case ClaimAction::kLost:
+          lost.push_back({{"key", key}, {"detail", lost_detail(row.owner)}});
+          break;
+        default:
+          break;
+      }
+    }
+    if (!takes.empty()) {
+      run("UPDATE report_journal j SET state = 'claimed', generation = j.generation + 1,"
+          " owner = $2, lease_until_ms = $3, updated_ms = $4"
+          " FROM jsonb_to_recordset($1::jsonb) AS u(key text) WHERE j.key = u.key",
+          {takes.dump(), owner, lease, now});
+    }
+    if (!lost.empty()) {
+      run("UPDATE report_journal j SET state = 'unknown', updated_ms = $2, detail = u.detail"
+          " FROM jsonb_to_recordset($1::jsonb) AS u(key text, detail text) WHERE j.key = u.key",
+          {lost.dump(), now});
+    }
+    if (!takes.empty() || !lost.empty()) rows = select_batch(batch, "");
     std::vector<ClaimResult> results;
-    const std::string now = std::to_string(now_ms), lease = std::to_string(lease_until_ms);
+    std::set<std::string> handed;  // a key twice in one batch: the second caller finds it held
     for (const auto& key : keys) {
       ClaimResult result;
-      Result inserted = run(std::string("INSERT INTO report_journal (") + kColumns +
-                                ") VALUES ($1, 'claimed', 1, $2, $3, $4, $4, 0, 0, '', '')"
-                                " ON CONFLICT (key) DO NOTHING",
-                            {key, owner, lease, now});
-      if (std::string(PQcmdTuples(inserted.get())) == "1") {
-        result.claimed = true;
-      } else {
-        std::optional<JournalRow> row = select(key, " FOR UPDATE");
-        switch (claim_action(row, now_ms)) {
-          case ClaimAction::kInsert:  // deleted by a prune in between: nothing to decide on
-          case ClaimAction::kNone:
-            break;
-          case ClaimAction::kTake:
-            run("UPDATE report_journal SET state = 'claimed', generation = generation + 1,"
-                " owner = $2, lease_until_ms = $3, updated_ms = $4 WHERE key = $1",
-                {key, owner, lease, now});
-            result.claimed = true;
-            break;
-          case ClaimAction::kLost:
-            run("UPDATE report_journal SET state = 'unknown', updated_ms = $2, detail = $3"
-                " WHERE key = $1",
-                {key, now, lost_detail(row->owner)});
-            break;
-        }
-      }
-      auto row = select(key, "");
-      if (!row) {
+      auto row = rows.find(key);
+      if (row == rows.end()) {
         throw JournalError(Kind::kUnavailable, "report journal (PostgreSQL): a claimed row vanished");
       }
-      result.row = *row;
+      result.row = row->second;
+      result.claimed = (fresh.count(key) != 0 || decided.count(key) != 0) && handed.insert(key).second;
       results.push_back(std::move(result));
     }
     if (in_transaction) in_transaction();
@@ -115,43 +139,53 @@ class PostgresStore final : public JournalStore {
 
   std::vector<bool> begin_send(const std::vector<std::pair<std::string, std::int64_t>>& held,
                                std::int64_t now_ms) override {
-    Transaction tx(*this);
-    std::vector<bool> done;
-    for (const auto& [key, generation] : held) {
-      Result r = run(
-          "UPDATE report_journal SET state = 'sending', sends = sends + 1, updated_ms = $3"
-          " WHERE key = $1 AND generation = $2 AND state = 'claimed'",
-          {key, std::to_string(generation), std::to_string(now_ms)});
-      done.push_back(std::string(PQcmdTuples(r.get())) == "1");
-    }
-    tx.commit();
-    return done;
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& [key, generation] : held) list.push_back({{"key", key}, {"generation", generation}});
+    reconnect_if_broken();  // one statement: a transaction of its own
+    Result r = run(
+        "UPDATE report_journal j SET state = 'sending', sends = j.sends + 1, updated_ms = $2"
+        " FROM jsonb_to_recordset($1::jsonb) AS u(key text, generation bigint)"
+        " WHERE j.key = u.key AND j.generation = u.generation AND j.state = 'claimed'"
+        " RETURNING j.key",
+        {list.dump(), std::to_string(now_ms)});
+    return keys_in(r, held);
   }
 
   std::vector<bool> finish(const std::vector<Finish>& outcomes, std::int64_t now_ms) override {
-    Transaction tx(*this);
-    std::vector<bool> done;
+    nlohmann::json list = nlohmann::json::array();
+    std::vector<std::pair<std::string, std::int64_t>> keys;
     for (const auto& f : outcomes) {
-      Result r = run(
-          "UPDATE report_journal SET state = $3, http_status = $4, code = $5, detail = $6,"
-          " updated_ms = $7, lease_until_ms = 0 WHERE key = $1 AND generation = $2"
-          " AND state IN ('claimed', 'sending', 'unknown')",
-          {f.key, std::to_string(f.generation), state_name(f.state), std::to_string(f.http_status),
-           f.code, f.detail, std::to_string(now_ms)});
-      done.push_back(std::string(PQcmdTuples(r.get())) == "1");
+      list.push_back({{"key", f.key}, {"generation", f.generation}, {"state", state_name(f.state)},
+                      {"http_status", f.http_status}, {"code", f.code}, {"detail", f.detail}});
+      keys.emplace_back(f.key, f.generation);
     }
-    tx.commit();
-    return done;
+    reconnect_if_broken();  // one statement: a transaction of its own
+    Result r = run(
+        "UPDATE report_journal j SET state = u.state, http_status = u.http_status, code = u.code,"
+        " detail = u.detail, updated_ms = $2, lease_until_ms = 0"
+        " FROM jsonb_to_recordset($1::jsonb) AS u(key text, generation bigint, state text,"
+        " http_status integer, code text, detail text)"
+        " WHERE j.key = u.key AND j.generation = u.generation"
+        " AND j.state IN ('claimed', 'sending', 'unknown') RETURNING j.key",
+        {list.dump(), std::to_string(now_ms)});
+    return keys_in(r, keys);
   }
 
   void renew(const std::vector<std::pair<std::string, std::int64_t>>& held,
              std::int64_t lease_until_ms) override {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& [key, generation] : held) list.push_back({{"key", key}, {"generation", generation}});
+    reconnect_if_broken();  // one statement: a transaction of its own
+    run("UPDATE report_journal j SET lease_until_ms = $2"
+        " FROM jsonb_to_recordset($1::jsonb) AS u(key text, generation bigint)"
+        " WHERE j.key = u.key AND j.generation = u.generation"
+        " AND j.state IN ('claimed', 'sending')",
+        {list.dump(), std::to_string(lease_until_ms)});
+  }
+
+  void in_one_transaction(const std::function<void()>& steps) override {
     Transaction tx(*this);
-    for (const auto& [key, generation] : held) {
-      run("UPDATE report_journal SET lease_until_ms = $3 WHERE key = $1 AND generation = $2"
-          " AND state IN ('claimed', 'sending')",
-          {key, std::to_string(generation), std::to_string(lease_until_ms)});
-    }
+    steps();
     tx.commit();
   }
 
@@ -173,25 +207,23 @@ class PostgresStore final : public JournalStore {
 
   bool settle(const std::string& key, JournalState state, const std::string& detail,
               std::int64_t now_ms) override {
-    Transaction tx(*this);
+    reconnect_if_broken();  // one statement: a transaction of its own
     Result r = run(
         "UPDATE report_journal SET state = $2, detail = $3, updated_ms = $4"
         " WHERE key = $1 AND state IN ('unknown', 'not_sent')",
         {key, state_name(state), detail, std::to_string(now_ms)});
     bool done = std::string(PQcmdTuples(r.get())) == "1";
-    tx.commit();
     return done;
   }
 
   std::size_t prune(std::int64_t before_ms, std::size_t limit) override {
-    Transaction tx(*this);
+    reconnect_if_broken();  // one statement: a transaction of its own
     Result r = run(
         "DELETE FROM report_journal WHERE key IN (SELECT key FROM report_journal"
         " WHERE state IN ('sent', 'rejected', 'not_sent', 'unknown') AND updated_ms < $1"
         " ORDER BY updated_ms LIMIT $2)",
         {std::to_string(before_ms), std::to_string(limit)});
     auto n = static_cast<std::size_t>(std::stoull(PQcmdTuples(r.get())));
-    tx.commit();
     return n;
   }
 
@@ -200,26 +232,38 @@ class PostgresStore final : public JournalStore {
     void operator()(PGconn* c) const { PQfinish(c); }
   };
 
+  // BEGIN ... COMMIT, rolled back when left by an exception; inside another one, part of it.
   class Transaction {
    public:
-    explicit Transaction(PostgresStore& store) : store_(store) {
-      store_.reconnect_if_broken();
-      store_.run("BEGIN", {});
+    explicit Transaction(PostgresStore& store) : store_(store), outer_(store.depth_ == 0) {
+      if (outer_) {
+        store_.reconnect_if_broken();
+        store_.run("BEGIN", {});
+      }
+      ++store_.depth_;
     }
     ~Transaction() {
-      if (!done_ && PQstatus(store_.conn_.get()) == CONNECTION_OK) {
+      --store_.depth_;
+      if (outer_ && !done_ && PQstatus(store_.conn_.get()) == CONNECTION_OK) {
         PQclear(PQexec(store_.conn_.get(), "ROLLBACK"));
       }
     }
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
     void commit() {
-      store_.run("COMMIT", {});
+      if (outer_) {
+        // A COMMIT of a transaction that failed is a ROLLBACK: check that it committed.
+        Result r = store_.run("COMMIT", {});
+        if (std::string(PQcmdStatus(r.get())) != "COMMIT") {
+          throw JournalError(Kind::kUnavailable, "report journal (PostgreSQL): a transaction was rolled back");
+        }
+      }
       done_ = true;
     }
 
    private:
     PostgresStore& store_;
+    bool outer_;
     bool done_ = false;
   };
 
@@ -243,8 +287,10 @@ class PostgresStore final : public JournalStore {
   }
 
   void reconnect_if_broken() {
+    if (depth_ > 0) return;  // inside a transaction: a broken connection fails the statement
     if (PQstatus(conn_.get()) == CONNECTION_OK) return;
     PQreset(conn_.get());
+    prepared_.clear();  // a new session: nothing is prepared in it
     if (PQstatus(conn_.get()) != CONNECTION_OK) fail_connection("the connection is lost");
     durable_commits();
   }
@@ -261,8 +307,28 @@ class PostgresStore final : public JournalStore {
       values.push_back(p.c_str());
       lengths.push_back(static_cast<int>(p.size()));
     }
-    Result r(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(params.size()), nullptr,
-                          values.data(), lengths.data(), nullptr, 0));
+    Result r;
+    if (params.empty()) {
+      r.reset(PQexec(conn_.get(), sql.c_str()));
+    } else {
+      // Statements with parameters are prepared once per connection (planned once).
+      auto prepared = prepared_.find(sql);
+      if (prepared == prepared_.end()) {
+        std::string name = "wix_journal_" + std::to_string(prepared_.size());
+        Result made(PQprepare(conn_.get(), name.c_str(), sql.c_str(),
+                              static_cast<int>(params.size()), nullptr));
+        if (!made || PQresultStatus(made.get()) != PGRES_COMMAND_OK) {
+          if (!made || PQstatus(conn_.get()) != CONNECTION_OK) fail_connection("a statement failed");
+          throw JournalError(kind_of_sqlstate(PQresultErrorField(made.get(), PG_DIAG_SQLSTATE)),
+                             "report journal (PostgreSQL): a statement failed: " +
+                                 clean(PQresultErrorMessage(made.get())));
+        }
+        prepared = prepared_.emplace(sql, name).first;
+      }
+      r.reset(PQexecPrepared(conn_.get(), prepared->second.c_str(),
+                             static_cast<int>(params.size()), values.data(), lengths.data(),
+                             nullptr, 0));
+    }
     ExecStatusType status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
       if (!r || PQstatus(conn_.get()) != CONNECTION_OK) fail_connection("a statement failed");
@@ -272,6 +338,31 @@ class PostgresStore final : public JournalStore {
                              clean(PQresultErrorMessage(r.get())));
     }
     return r;
+  }
+
+  // The rows of a batch's keys, by key.
+  std::map<std::string, JournalRow> select_batch(const std::string& batch, const char* suffix) {
+    Result r = run(std::string("SELECT ") + kColumns +
+                       " FROM report_journal WHERE key IN"
+                       " (SELECT u.key FROM jsonb_to_recordset($1::jsonb) AS u(key text))" +
+                       suffix,
+                   {batch});
+    std::map<std::string, JournalRow> rows;
+    for (int i = 0; i < PQntuples(r.get()); ++i) {
+      JournalRow row = row_at(r.get(), i);
+      rows.emplace(row.key, std::move(row));
+    }
+    return rows;
+  }
+
+  // Which of `asked` a `RETURNING key` statement changed.
+  static std::vector<bool> keys_in(const Result& r,
+                                   const std::vector<std::pair<std::string, std::int64_t>>& asked) {
+    std::set<std::string> changed;
+    for (int i = 0; i < PQntuples(r.get()); ++i) changed.insert(PQgetvalue(r.get(), i, 0));
+    std::vector<bool> done;
+    for (const auto& [key, generation] : asked) done.push_back(changed.count(key) != 0);
+    return done;
   }
 
   std::optional<JournalRow> select(const std::string& key, const char* suffix) {
@@ -301,6 +392,8 @@ class PostgresStore final : public JournalStore {
 
   std::string password_;
   std::unique_ptr<PGconn, Finish_> conn_;
+  int depth_ = 0;  // transactions open (only the outermost is real)
+  std::map<std::string, std::string> prepared_;  // statement -> its name in this session
 };
 
 }  // namespace

@@ -149,6 +149,12 @@ class SqliteStore final : public JournalStore {
     tx.commit();
   }
 
+  void in_one_transaction(const std::function<void()>& steps) override {
+    Transaction tx(*this);
+    steps();
+    tx.commit();
+  }
+
   std::optional<JournalRow> get(const std::string& key) override {
     Statement s(*this, std::string("SELECT ") + kColumns + " FROM report_journal WHERE key = ?");
     s.bind(1, key);
@@ -259,22 +265,28 @@ class SqliteStore final : public JournalStore {
     std::unique_ptr<sqlite3_stmt, Finalize> stmt_;
   };
 
-  // BEGIN IMMEDIATE ... COMMIT, rolled back when left by an exception.
+  // BEGIN IMMEDIATE ... COMMIT, rolled back when left by an exception; inside another one, part
+  // of it.
   class Transaction {
    public:
-    explicit Transaction(SqliteStore& store) : store_(store) { store_.exec("BEGIN IMMEDIATE"); }
+    explicit Transaction(SqliteStore& store) : store_(store), outer_(store.depth_ == 0) {
+      if (outer_) store_.exec("BEGIN IMMEDIATE");
+      ++store_.depth_;
+    }
     ~Transaction() {
-      if (!done_) sqlite3_exec(store_.db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+      --store_.depth_;
+      if (outer_ && !done_) sqlite3_exec(store_.db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
     }
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
     void commit() {
-      store_.exec("COMMIT");
+      if (outer_) store_.exec("COMMIT");
       done_ = true;
     }
 
    private:
     SqliteStore& store_;
+    bool outer_;
     bool done_ = false;
   };
 
@@ -292,6 +304,7 @@ class SqliteStore final : public JournalStore {
 
   std::string path_;
   std::unique_ptr<sqlite3, Close> db_;
+  int depth_ = 0;  // transactions open (only the outermost is real)
 };
 
 }  // namespace

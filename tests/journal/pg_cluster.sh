@@ -5,11 +5,14 @@
 #                             required over TCP) and prints the port
 #   pg_cluster.sh stop DIR    stops it at once
 #   pg_cluster.sh restart DIR starts it again on the same port
-# As root (CI), the server runs as the `postgres` user. Durability is off (fsync, synchronous
-# commit): the tests kill workers, not the server's machine.
+#   pg_cluster.sh start DIR durable   the same with PostgreSQL's durable defaults (benchmarks)
+# As root (CI), the server runs as the `postgres` user. For the tests durability is off (fsync,
+# synchronous commit by default): they kill workers and stop the server, not its machine; the
+# journal asks for synchronous commits in its own sessions.
 set -euo pipefail
 cmd="$1"
 dir="$2"
+mode="${3:-}"
 bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
 if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
   echo "pg_cluster.sh: no PostgreSQL server found (Debian package postgresql)" >&2
@@ -19,14 +22,17 @@ as_owner() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 start_server() {
+  local settings="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  if [ "$mode" = durable ] || [ -e "$dir/durable" ]; then settings=""; fi
   as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-p $(cat "$dir/port") -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50" \
+    -o "-p $(cat "$dir/port") -k $dir -c listen_addresses=127.0.0.1 -c max_connections=50 $settings" \
     start >/dev/null
 }
 case "$cmd" in
   start)
     mkdir -p "$dir"
     if [ "$(id -u)" -eq 0 ]; then chown postgres "$dir"; fi
+    if [ "$mode" = durable ]; then touch "$dir/durable"; fi
     as_owner "$bin/initdb" -D "$dir/data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
       --no-sync >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
     started=0

@@ -98,6 +98,9 @@ struct JournalOptions {
   /// SQLite: how long a write waits for another process's lock before it fails
   /// (`JournalError` `kUnavailable`; nothing is sent when the write was an intent).
   std::chrono::milliseconds lock_timeout{10'000};
+  /// PostgreSQL: connections the journal opens; concurrent reports commit their steps in groups,
+  /// one group per connection at a time (SQLite uses one connection).
+  int connections = 2;
   /// This worker's name in the journal; empty: `host:pid:random`.
   std::string owner;
   /// Called at each step of `report()` with the key (may be empty). For tests that stop a
@@ -173,7 +176,7 @@ class ReportJournal {
   std::size_t prune(std::size_t max_entries = 10'000);
 
  private:
-  ReportJournal(std::unique_ptr<internal::JournalStore> store, JournalOptions options);
+  ReportJournal(std::vector<std::unique_ptr<internal::JournalStore>> stores, JournalOptions options);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
