@@ -39,7 +39,8 @@ double rss_mb(const char* field) {
   std::ifstream status("/proc/self/status");
   std::string line;
   while (std::getline(status, line)) {
-    if (line.rfind(field, 0) == 0) return std::atof(line.c_str() + std::string(field).size()) / 1024;
+    if (line.rfind(field, 0) == 0)
+      return std::atof(line.c_str() + std::string(field).size()) / 1024;
   }
   return 0;
 }
@@ -106,8 +107,8 @@ std::string create_body(const std::string& email, long item) {
 std::string count_path(long items, std::mt19937_64& rng) {
   json refs = json::array();
   for (int i = 0; i < 100; ++i) {
-    refs.push_back({{"appId", kStoresApp},
-                    {"catalogItemId", "seed-item-" + std::to_string(rng() % items)}});
+    refs.push_back(
+        {{"appId", kStoresApp}, {"catalogItemId", "seed-item-" + std::to_string(rng() % items)}});
   }
   return std::string(kPrefix) + "/count-by-catalog-reference?.r=" +
          wix::backinstock::internal::base64url_encode(json{{"catalogReferences", refs}}.dump());
@@ -233,13 +234,15 @@ int main(int argc, char** argv) {
                          R"({"query":{"cursorPaging":{"limit":100}}})"),
                   "query", c);
         }));
-  print("query100_item", measure(500, [&](int) {
-          json q = {{"query",
-                     {{"filter", {{"catalogReference.catalogItemId",
-                                   "seed-item-" + std::to_string(rng() % items)}}},
-                      {"cursorPaging", {{"limit", 100}}}}}};
-          require(c.call("POST", std::string(kPrefix) + "/query", q.dump()), "query item", c);
-        }));
+  print(
+      "query100_item", measure(500, [&](int) {
+        json q = {
+            {"query",
+             {{"filter",
+               {{"catalogReference.catalogItemId", "seed-item-" + std::to_string(rng() % items)}}},
+              {"cursorPaging", {{"limit", 100}}}}}};
+        require(c.call("POST", std::string(kPrefix) + "/query", q.dump()), "query item", c);
+      }));
   print("query100_status_sorted", measure(20, [&](int) {
           json q = {{"query",
                      {{"filter", {{"status", "RECEIVED"}}},

@@ -36,14 +36,16 @@ int work(const std::string& url, long reports, int in_flight, const std::string&
   options.credentials = bis::ApiKeyCredentials::for_site("bench-key", "bench-site");
   bis::Client client(options);
   std::optional<bis::ReportJournal> journal;
-  if (journal_spec.rfind("sqlite:", 0) == 0) journal = bis::ReportJournal::sqlite(journal_spec.substr(7));
+  if (journal_spec.rfind("sqlite:", 0) == 0)
+    journal = bis::ReportJournal::sqlite(journal_spec.substr(7));
   if (journal_spec.rfind("postgres:", 0) == 0) {
     bis::JournalOptions options;
     if (const char* c = std::getenv("JOURNAL_CONNECTIONS")) options.connections = std::atoi(c);
     journal = bis::ReportJournal::postgres(journal_spec.substr(9), options);
   }
-  bis::ReportItemsBackInStockRequest request(bis::CatalogReference("bench-item", bis::kWixStoresAppId),
-                                             bis::ItemDetails("Bench item", "1.00"));
+  bis::ReportItemsBackInStockRequest request(
+      bis::CatalogReference("bench-item", bis::kWixStoresAppId),
+      bis::ItemDetails("Bench item", "1.00"));
   std::atomic<long> next{0};
   std::atomic<long> failed{0};
   std::string run = std::to_string(getpid()) + "-" + std::to_string(worker);

@@ -6,7 +6,8 @@
 // (`wix-backinstock journal list`).
 //
 //   stdin line    EVENT_ID CATALOG_ITEM_ID PRICE NAME...   (e.g. `evt-1 orchid 29.99 White Orchid`)
-//   stdout line   EVENT_ID OUTCOME                          (sent, not_sent, rejected, unknown, in_progress)
+//   stdout line   EVENT_ID OUTCOME                          (sent, not_sent, rejected, unknown,
+//   in_progress)
 //
 //   WIX_API_KEY, WIX_SITE_ID, WIX_BASE_URL   as the other examples
 //   WIX_JOURNAL_SQLITE     the journal file (default restock-journal.db), or
@@ -27,10 +28,10 @@ int main() {
     bis::JournalOptions options;
     options.in_progress_wait = std::chrono::seconds(30);  // another worker's send: wait for it
     std::string postgres = example::env("WIX_JOURNAL_POSTGRES", "");
-    auto journal = postgres.empty() ? bis::ReportJournal::sqlite(
-                                          example::env("WIX_JOURNAL_SQLITE", "restock-journal.db"),
-                                          options)
-                                    : bis::ReportJournal::postgres(postgres, options);
+    auto journal = postgres.empty()
+                       ? bis::ReportJournal::sqlite(
+                             example::env("WIX_JOURNAL_SQLITE", "restock-journal.db"), options)
+                       : bis::ReportJournal::postgres(postgres, options);
     std::string line;
     while (std::getline(std::cin, line)) {
       std::istringstream words(line);
@@ -39,8 +40,8 @@ int main() {
       while (words >> word) name += (name.empty() ? "" : " ") + word;
       if (event.empty()) continue;
       try {
-        bis::ReportItemsBackInStockRequest request(bis::CatalogReference(item, bis::kWixStoresAppId),
-                                                   bis::ItemDetails(name, price));
+        bis::ReportItemsBackInStockRequest request(
+            bis::CatalogReference(item, bis::kWixStoresAppId), bis::ItemDetails(name, price));
         auto result = journal.report(client, event, request);
         std::cout << event << " " << bis::to_string(result.outcome) << std::endl;
         if (!result.entry.detail.empty()) std::cerr << event << ": " << result.entry.detail << "\n";

@@ -4,8 +4,8 @@
 #include <unistd.h>
 
 #include <condition_variable>
-#include <deque>
 #include <cstdio>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <random>
@@ -76,7 +76,10 @@ void check_key(const std::string& key) {
     }
     if (c < 0x80) continue;
     // UTF-8: a lead byte and its continuation bytes (overlongs and surrogates refused).
-    std::size_t n = c >= 0xf0 && c <= 0xf4 ? 3 : c >= 0xe0 && c < 0xf0 ? 2 : c >= 0xc2 && c < 0xe0 ? 1 : 0;
+    std::size_t n = c >= 0xf0 && c <= 0xf4  ? 3
+                    : c >= 0xe0 && c < 0xf0 ? 2
+                    : c >= 0xc2 && c < 0xe0 ? 1
+                                            : 0;
     bool ok = n > 0 && i + n < key.size();
     std::uint32_t cp = n == 3 ? c & 0x07 : n == 2 ? c & 0x0f : c & 0x1f;
     for (std::size_t k = 1; ok && k <= n; ++k) {
@@ -127,7 +130,7 @@ JournalEntry entry_of(const JournalRow& row) {
 
 // What one send's answer means for the key (the call's own retries are over).
 internal::Finish classify(const std::string& key, std::int64_t generation,
-                          std::exception_ptr error) {
+                          const std::exception_ptr& error) {
   internal::Finish f{key, generation, JournalState::kSent, 200, "", ""};
   if (!error) return f;
   try {
@@ -213,7 +216,8 @@ struct ReportJournal::Impl {
       : stores(std::move(s)), options(std::move(o)) {
     for (auto& store : stores) idle.push_back(store.get());
     if (options.owner.empty()) options.owner = default_owner();
-    if (options.lease < std::chrono::milliseconds(30)) options.lease = std::chrono::milliseconds(30);
+    if (options.lease < std::chrono::milliseconds(30))
+      options.lease = std::chrono::milliseconds(30);
     renewer = std::thread([this] { renew_loop(); });
   }
   ~Impl() {
@@ -290,6 +294,7 @@ struct ReportJournal::Impl {
       store.in_one_transaction([&] {
         if (!claims.empty()) {
           std::vector<std::string> keys;
+          keys.reserve(claims.size());
           for (Op* o : claims) keys.push_back(o->key);
           claimed = store.claim(keys, options.owner, now, now + options.lease.count(), [&] {
             for (Op* o : claims) step(JournalStep::kClaimOpen, o->key);
@@ -297,12 +302,14 @@ struct ReportJournal::Impl {
         }
         if (!begins.empty()) {
           std::vector<std::pair<std::string, std::int64_t>> keys;
+          keys.reserve(begins.size());
           for (Op* o : begins) keys.emplace_back(o->key, o->generation);
           auto results = store.begin_send(keys, now);
           for (std::size_t i = 0; i < begins.size(); ++i) begins[i]->ok = results[i];
         }
         if (!finishes.empty()) {
           std::vector<internal::Finish> outcomes;
+          outcomes.reserve(finishes.size());
           for (Op* o : finishes) outcomes.push_back(o->finish);
           auto results = store.finish(outcomes, now);
           for (std::size_t i = 0; i < finishes.size(); ++i) finishes[i]->ok = results[i];
@@ -345,7 +352,7 @@ struct ReportJournal::Impl {
 
   std::vector<std::unique_ptr<internal::JournalStore>> stores;  // connections
   JournalOptions options;
-  std::mutex mutex;  // guards everything below
+  std::mutex mutex;                           // guards everything below
   std::vector<internal::JournalStore*> idle;  // connections not in use
   std::condition_variable wake;
   std::condition_variable committed;
@@ -405,8 +412,8 @@ JournaledReport ReportJournal::report(Client& client, const std::string& key,
       return {found, false, entry_of(claim.claim.row)};
     }
     auto left = wait_until - std::chrono::steady_clock::now();
-    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
-        left, std::chrono::milliseconds(50)));
+    std::this_thread::sleep_for(
+        std::min<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(50)));
   }
   d.step(JournalStep::kClaimed, key);
   const std::int64_t generation = claim.claim.row.generation;
@@ -447,8 +454,8 @@ JournaledReport ReportJournal::report(Client& client, const std::string& key,
     throw JournalError(Kind::kOutcomeNotRecorded,
                        std::string("report journal: the Report of this key was sent and its "
                                    "outcome (") +
-                           to_string(result) + ") could not be recorded; the entry ends unknown: " +
-                           e.what(),
+                           to_string(result) +
+                           ") could not be recorded; the entry ends unknown: " + e.what(),
                        result);
   }
   d.step(JournalStep::kRecorded, key);
@@ -484,10 +491,9 @@ JournalEntry ReportJournal::resolve(const std::string& key, Resolution resolutio
   check_key(key);
   Impl::Lease store(*impl_);
   bool sent = resolution == Resolution::kMarkSent;
-  std::string detail = sent ? "resolved by an operator: sent" :
-                              "resolved by an operator: may be sent once more";
-  if (!store->settle(key, sent ? JournalState::kSent : JournalState::kNotSent, detail,
-                            now_ms())) {
+  std::string detail =
+      sent ? "resolved by an operator: sent" : "resolved by an operator: may be sent once more";
+  if (!store->settle(key, sent ? JournalState::kSent : JournalState::kNotSent, detail, now_ms())) {
     auto row = store->get(key);
     if (!row) throw JournalError(Kind::kNotFound, "report journal: no entry for this key");
     throw JournalError(Kind::kConflict, std::string("report journal: the entry is ") +

@@ -2,15 +2,15 @@
 
 // The journal's storage, one implementation per database (SQLite, PostgreSQL). Each method is
 // one transaction (or part of the one `in_one_transaction` opened), applied to a batch of keys so
-// that a group of reports costs one commit. Times are milliseconds since the epoch. Implementations throw JournalError and are
-// called under the journal's lock (one call at a time per store).
+// that a group of reports costs one commit. Times are milliseconds since the epoch. Implementations
+// throw JournalError and are called under the journal's lock (one call at a time per store).
 
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <utility>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "wix/backinstock/journal.h"
@@ -86,8 +86,8 @@ class JournalStore {
                                          const std::function<void()>& in_transaction) = 0;
   /// `claimed` -> `sending` (sends + 1) for each key still held at its generation; returns which
   /// were.
-  virtual std::vector<bool> begin_send(const std::vector<std::pair<std::string, std::int64_t>>& held,
-                                       std::int64_t now_ms) = 0;
+  virtual std::vector<bool> begin_send(
+      const std::vector<std::pair<std::string, std::int64_t>>& held, std::int64_t now_ms) = 0;
   /// Writes outcomes of keys still held at their generation (`claimed`, `sending`, or `unknown`
   /// after a peer gave the lease up for lost); returns which were written.
   virtual std::vector<bool> finish(const std::vector<Finish>& outcomes, std::int64_t now_ms) = 0;

@@ -52,13 +52,14 @@ class PostgresStore final : public JournalStore {
     } else {
       std::string reason = parse_error != nullptr ? parse_error : "not a connection string";
       PQfreemem(parse_error);
-      throw JournalError(Kind::kUnavailable,
-                         "report journal (PostgreSQL): the connection string is invalid: " +
-                             clean(reason));
+      throw JournalError(
+          Kind::kUnavailable,
+          "report journal (PostgreSQL): the connection string is invalid: " + clean(reason));
     }
     conn_.reset(PQconnectdb(conninfo.c_str()));
     if (!conn_ || PQstatus(conn_.get()) != CONNECTION_OK) fail_connection("cannot connect");
-    PQsetNoticeProcessor(conn_.get(), [](void*, const char*) {}, nullptr);  // not on our stderr
+    PQsetNoticeProcessor(
+        conn_.get(), [](void*, const char*) {}, nullptr);  // not on our stderr
     durable_commits();
     Transaction tx(*this);
     run("SELECT pg_advisory_xact_lock(7152683401)", {});  // one schema creator at a time
@@ -90,7 +91,8 @@ class PostgresStore final : public JournalStore {
                               " ON CONFLICT (key) DO NOTHING RETURNING key",
                           {batch, owner, lease, now});
     std::set<std::string> fresh;
-    for (int i = 0; i < PQntuples(inserted.get()); ++i) fresh.insert(PQgetvalue(inserted.get(), i, 0));
+    for (int i = 0; i < PQntuples(inserted.get()); ++i)
+      fresh.insert(PQgetvalue(inserted.get(), i, 0));
     std::map<std::string, JournalRow> rows = select_batch(batch, " FOR UPDATE");
     nlohmann::json takes = nlohmann::json::array(), lost = nlohmann::json::array();
     std::set<std::string> decided;
@@ -126,10 +128,12 @@ class PostgresStore final : public JournalStore {
       ClaimResult result;
       auto row = rows.find(key);
       if (row == rows.end()) {
-        throw JournalError(Kind::kUnavailable, "report journal (PostgreSQL): a claimed row vanished");
+        throw JournalError(Kind::kUnavailable,
+                           "report journal (PostgreSQL): a claimed row vanished");
       }
       result.row = row->second;
-      result.claimed = (fresh.count(key) != 0 || decided.count(key) != 0) && handed.insert(key).second;
+      result.claimed =
+          (fresh.count(key) != 0 || decided.count(key) != 0) && handed.insert(key).second;
       results.push_back(std::move(result));
     }
     if (in_transaction) in_transaction();
@@ -140,14 +144,15 @@ class PostgresStore final : public JournalStore {
   std::vector<bool> begin_send(const std::vector<std::pair<std::string, std::int64_t>>& held,
                                std::int64_t now_ms) override {
     nlohmann::json list = nlohmann::json::array();
-    for (const auto& [key, generation] : held) list.push_back({{"key", key}, {"generation", generation}});
+    for (const auto& [key, generation] : held)
+      list.push_back({{"key", key}, {"generation", generation}});
     reconnect_if_broken();  // one statement: a transaction of its own
-    Result r = run(
-        "UPDATE report_journal j SET state = 'sending', sends = j.sends + 1, updated_ms = $2"
-        " FROM jsonb_to_recordset($1::jsonb) AS u(key text, generation bigint)"
-        " WHERE j.key = u.key AND j.generation = u.generation AND j.state = 'claimed'"
-        " RETURNING j.key",
-        {list.dump(), std::to_string(now_ms)});
+    Result r =
+        run("UPDATE report_journal j SET state = 'sending', sends = j.sends + 1, updated_ms = $2"
+            " FROM jsonb_to_recordset($1::jsonb) AS u(key text, generation bigint)"
+            " WHERE j.key = u.key AND j.generation = u.generation AND j.state = 'claimed'"
+            " RETURNING j.key",
+            {list.dump(), std::to_string(now_ms)});
     return keys_in(r, held);
   }
 
@@ -155,8 +160,12 @@ class PostgresStore final : public JournalStore {
     nlohmann::json list = nlohmann::json::array();
     std::vector<std::pair<std::string, std::int64_t>> keys;
     for (const auto& f : outcomes) {
-      list.push_back({{"key", f.key}, {"generation", f.generation}, {"state", state_name(f.state)},
-                      {"http_status", f.http_status}, {"code", f.code}, {"detail", f.detail}});
+      list.push_back({{"key", f.key},
+                      {"generation", f.generation},
+                      {"state", state_name(f.state)},
+                      {"http_status", f.http_status},
+                      {"code", f.code},
+                      {"detail", f.detail}});
       keys.emplace_back(f.key, f.generation);
     }
     reconnect_if_broken();  // one statement: a transaction of its own
@@ -174,7 +183,8 @@ class PostgresStore final : public JournalStore {
   void renew(const std::vector<std::pair<std::string, std::int64_t>>& held,
              std::int64_t lease_until_ms) override {
     nlohmann::json list = nlohmann::json::array();
-    for (const auto& [key, generation] : held) list.push_back({{"key", key}, {"generation", generation}});
+    for (const auto& [key, generation] : held)
+      list.push_back({{"key", key}, {"generation", generation}});
     reconnect_if_broken();  // one statement: a transaction of its own
     run("UPDATE report_journal j SET lease_until_ms = $2"
         " FROM jsonb_to_recordset($1::jsonb) AS u(key text, generation bigint)"
@@ -201,6 +211,7 @@ class PostgresStore final : public JournalStore {
                        " ORDER BY updated_ms LIMIT $1",
                    {std::to_string(limit)});
     std::vector<JournalRow> rows;
+    rows.reserve(static_cast<std::size_t>(PQntuples(r.get())));
     for (int i = 0; i < PQntuples(r.get()); ++i) rows.push_back(row_at(r.get(), i));
     return rows;
   }
@@ -208,27 +219,27 @@ class PostgresStore final : public JournalStore {
   bool settle(const std::string& key, JournalState state, const std::string& detail,
               std::int64_t now_ms) override {
     reconnect_if_broken();  // one statement: a transaction of its own
-    Result r = run(
-        "UPDATE report_journal SET state = $2, detail = $3, updated_ms = $4"
-        " WHERE key = $1 AND state IN ('unknown', 'not_sent')",
-        {key, state_name(state), detail, std::to_string(now_ms)});
+    Result r =
+        run("UPDATE report_journal SET state = $2, detail = $3, updated_ms = $4"
+            " WHERE key = $1 AND state IN ('unknown', 'not_sent')",
+            {key, state_name(state), detail, std::to_string(now_ms)});
     bool done = std::string(PQcmdTuples(r.get())) == "1";
     return done;
   }
 
   std::size_t prune(std::int64_t before_ms, std::size_t limit) override {
     reconnect_if_broken();  // one statement: a transaction of its own
-    Result r = run(
-        "DELETE FROM report_journal WHERE key IN (SELECT key FROM report_journal"
-        " WHERE state IN ('sent', 'rejected', 'not_sent', 'unknown') AND updated_ms < $1"
-        " ORDER BY updated_ms LIMIT $2)",
-        {std::to_string(before_ms), std::to_string(limit)});
+    Result r =
+        run("DELETE FROM report_journal WHERE key IN (SELECT key FROM report_journal"
+            " WHERE state IN ('sent', 'rejected', 'not_sent', 'unknown') AND updated_ms < $1"
+            " ORDER BY updated_ms LIMIT $2)",
+            {std::to_string(before_ms), std::to_string(limit)});
     auto n = static_cast<std::size_t>(std::stoull(PQcmdTuples(r.get())));
     return n;
   }
 
  private:
-  struct Finish_ {
+  struct CloseConnection {
     void operator()(PGconn* c) const { PQfinish(c); }
   };
 
@@ -255,7 +266,8 @@ class PostgresStore final : public JournalStore {
         // A COMMIT of a transaction that failed is a ROLLBACK: check that it committed.
         Result r = store_.run("COMMIT", {});
         if (std::string(PQcmdStatus(r.get())) != "COMMIT") {
-          throw JournalError(Kind::kUnavailable, "report journal (PostgreSQL): a transaction was rolled back");
+          throw JournalError(Kind::kUnavailable,
+                             "report journal (PostgreSQL): a transaction was rolled back");
         }
       }
       done_ = true;
@@ -318,16 +330,16 @@ class PostgresStore final : public JournalStore {
         Result made(PQprepare(conn_.get(), name.c_str(), sql.c_str(),
                               static_cast<int>(params.size()), nullptr));
         if (!made || PQresultStatus(made.get()) != PGRES_COMMAND_OK) {
-          if (!made || PQstatus(conn_.get()) != CONNECTION_OK) fail_connection("a statement failed");
+          if (!made || PQstatus(conn_.get()) != CONNECTION_OK)
+            fail_connection("a statement failed");
           throw JournalError(kind_of_sqlstate(PQresultErrorField(made.get(), PG_DIAG_SQLSTATE)),
                              "report journal (PostgreSQL): a statement failed: " +
                                  clean(PQresultErrorMessage(made.get())));
         }
         prepared = prepared_.emplace(sql, name).first;
       }
-      r.reset(PQexecPrepared(conn_.get(), prepared->second.c_str(),
-                             static_cast<int>(params.size()), values.data(), lengths.data(),
-                             nullptr, 0));
+      r.reset(PQexecPrepared(conn_.get(), prepared->second.c_str(), static_cast<int>(params.size()),
+                             values.data(), lengths.data(), nullptr, 0));
     }
     ExecStatusType status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
@@ -361,14 +373,14 @@ class PostgresStore final : public JournalStore {
     std::set<std::string> changed;
     for (int i = 0; i < PQntuples(r.get()); ++i) changed.insert(PQgetvalue(r.get(), i, 0));
     std::vector<bool> done;
+    done.reserve(asked.size());
     for (const auto& [key, generation] : asked) done.push_back(changed.count(key) != 0);
     return done;
   }
 
   std::optional<JournalRow> select(const std::string& key, const char* suffix) {
-    Result r = run(std::string("SELECT ") + kColumns + " FROM report_journal WHERE key = $1" +
-                       suffix,
-                   {key});
+    Result r = run(
+        std::string("SELECT ") + kColumns + " FROM report_journal WHERE key = $1" + suffix, {key});
     if (PQntuples(r.get()) == 0) return std::nullopt;
     return row_at(r.get(), 0);
   }
@@ -391,8 +403,8 @@ class PostgresStore final : public JournalStore {
   }
 
   std::string password_;
-  std::unique_ptr<PGconn, Finish_> conn_;
-  int depth_ = 0;  // transactions open (only the outermost is real)
+  std::unique_ptr<PGconn, CloseConnection> conn_;
+  int depth_ = 0;                                // transactions open (only the outermost is real)
   std::map<std::string, std::string> prepared_;  // statement -> its name in this session
 };
 

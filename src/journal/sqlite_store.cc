@@ -45,9 +45,9 @@ class SqliteStore final : public JournalStore {
  public:
   SqliteStore(std::string path, int lock_timeout_ms) : path_(std::move(path)) {
     sqlite3* db = nullptr;
-    int rc = sqlite3_open_v2(path_.c_str(), &db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             nullptr);
+    int rc =
+        sqlite3_open_v2(path_.c_str(), &db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     db_.reset(db);
     if (rc != SQLITE_OK) fail(rc, "cannot open the file");
     if (sqlite3_db_readonly(db_.get(), "main") == 1) {
@@ -72,7 +72,11 @@ class SqliteStore final : public JournalStore {
         case ClaimAction::kInsert: {
           Statement insert(*this, std::string("INSERT INTO report_journal (") + kColumns +
                                       ") VALUES (?, 'claimed', 1, ?, ?, ?, ?, 0, 0, '', '')");
-          insert.bind(1, key).bind(2, owner).bind(3, lease_until_ms).bind(4, now_ms).bind(5, now_ms);
+          insert.bind(1, key)
+              .bind(2, owner)
+              .bind(3, lease_until_ms)
+              .bind(4, now_ms)
+              .bind(5, now_ms);
           insert.run();
           result.claimed = true;
           break;

@@ -46,10 +46,10 @@ class StoreTest : public ::testing::Test {
   }
 
   std::string create(const std::string& item, const std::string& email) {
-    json body = {{"request",
-                  {{"catalogReference", {{"appId", kStores}, {"catalogItemId", item}}},
-                   {"email", email}}},
-                 {"itemDetails", {{"name", "Shoe"}, {"price", "10.00"}}}};
+    json body = {
+        {"request",
+         {{"catalogReference", {{"appId", kStores}, {"catalogItemId", item}}}, {"email", email}}},
+        {"itemDetails", {{"name", "Shoe"}, {"price", "10.00"}}}};
     return call("POST", kPath, body)["request"]["id"].get<std::string>();
   }
 
@@ -100,7 +100,8 @@ TEST_F(StoreTest, IndexedFiltersSelectWhatTheRulesSay) {
   auto sent = select({{"status", "NOTIFICATION_SENT"}});
   EXPECT_EQ(sent.size(), 11u);
   for (std::size_t i = 1; i < sent.size(); ++i) {  // newest first
-    EXPECT_GT(sent[i - 1]["createdDate"].get<std::string>(), sent[i]["createdDate"].get<std::string>());
+    EXPECT_GT(sent[i - 1]["createdDate"].get<std::string>(),
+              sent[i]["createdDate"].get<std::string>());
   }
   EXPECT_EQ(select({{"status", {{"$in", {"FAILED"}}}}}).size(), 1u);
   EXPECT_EQ(select({{"status", "RECEIVED"}}).size(), 18u);
@@ -110,18 +111,21 @@ TEST_F(StoreTest, IndexedFiltersSelectWhatTheRulesSay) {
                 .size(),
             18u);
   // Conditions an index cannot answer alone still hold on every candidate.
-  EXPECT_EQ(select({{"catalogReference.catalogItemId", "item-0"},
-                    {"status", {{"$ne", "RECEIVED"}}}})
-                .size(),
-            2u);  // the marked one and the undeliverable one
-  EXPECT_EQ(select({{"$or", {{{"status", "FAILED"}}, {{"catalogReference.catalogItemId", "item-1"}}}}})
-                .size(),
-            11u);
+  EXPECT_EQ(
+      select({{"catalogReference.catalogItemId", "item-0"}, {"status", {{"$ne", "RECEIVED"}}}})
+          .size(),
+      2u);  // the marked one and the undeliverable one
+  EXPECT_EQ(
+      select({{"$or", {{{"status", "FAILED"}}, {{"catalogReference.catalogItemId", "item-1"}}}}})
+          .size(),
+      11u);
   EXPECT_EQ(select({{"$not", {{"catalogReference.catalogItemId", "item-1"}}}}).size(), 20u);
   EXPECT_EQ(select({{"autoNotified", {{"$exists", true}}}}).size(), 12u);
   EXPECT_EQ(select({{"autoNotified", false}}).size(), 1u);
-  auto by_id = select({{"id", {{"$in", {by_item["item-0"][1], by_item["item-1"][2],
-                                        by_item["item-2"][0], "no-such-id"}}}}});
+  auto by_id = select(
+      {{"id",
+        {{"$in",
+          {by_item["item-0"][1], by_item["item-1"][2], by_item["item-2"][0], "no-such-id"}}}}});
   EXPECT_EQ(ids_of(by_id), (std::set<std::string>{by_item["item-0"][1], by_item["item-1"][2]}));
   EXPECT_EQ(select({{"id", by_item["item-1"][3]}, {"status", "RECEIVED"}}).size(), 0u);
 }
@@ -135,8 +139,10 @@ TEST_F(StoreTest, QueryOfAnUnfilterableFieldIsRefused) {
 
 TEST_F(StoreTest, CursorPagesReturnEveryRequestOnceWhenRequestsAreDeletedBetweenPages) {
   std::vector<std::string> ids;
-  for (int i = 0; i < 250; ++i) ids.push_back(create("item", "b" + std::to_string(i) + "@example.com"));
-  json first = call("POST", std::string(kPath) + "/query", {{"query", {{"cursorPaging", {{"limit", 100}}}}}});
+  for (int i = 0; i < 250; ++i)
+    ids.push_back(create("item", "b" + std::to_string(i) + "@example.com"));
+  json first = call("POST", std::string(kPath) + "/query",
+                    {{"query", {{"cursorPaging", {{"limit", 100}}}}}});
   ASSERT_EQ(first["requests"].size(), 100u);
   std::set<std::string> seen = ids_of(first["requests"].get<std::vector<json>>());
   // Two requests of the first page are deleted before the next one is asked for.
@@ -160,7 +166,8 @@ TEST_F(StoreTest, CursorPagesReturnEveryRequestOnceWhenRequestsAreDeletedBetween
 TEST_F(StoreTest, OneFiltersWorkIsBounded) {
   auto filter_of = [](std::size_t conditions) {
     json any = json::array();
-    for (std::size_t i = 1; i < conditions; ++i) any.push_back({{"contactId", "c" + std::to_string(i)}});
+    for (std::size_t i = 1; i < conditions; ++i)
+      any.push_back({{"contactId", "c" + std::to_string(i)}});
     return json{{"query", {{"filter", {{"$or", any}}}}}};
   };
   create("item", "a@example.com");

@@ -13,17 +13,16 @@
 
 #include <gtest/gtest.h>
 
-
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <random>
 #include <set>
-#include <thread>
-#include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -36,8 +35,8 @@ namespace wix::backinstock {
 namespace {
 
 using journal_test::Feed;
-using journal_test::WorkerRun;
 using journal_test::WorkerProcess;
+using journal_test::WorkerRun;
 using nlohmann::json;
 
 class CrashTest : public ::testing::Test {
@@ -60,7 +59,7 @@ class CrashTest : public ::testing::Test {
 };
 
 TEST_F(CrashTest, AWorkerKilledAtEachStepLeavesWhatThatStepProves) {
-  const std::vector<std::string> steps = {"claim-open", "claimed",  "sending",
+  const std::vector<std::string> steps = {"claim-open",  "claimed",  "sending",
                                           "during-send", "answered", "recorded"};
   for (const auto& step : steps) {
     if (step == "during-send") {  // the answer comes late: the worker dies with the Report out
@@ -70,15 +69,20 @@ TEST_F(CrashTest, AWorkerKilledAtEachStepLeavesWhatThatStepProves) {
       delay.path = "/report-items-back-in-stock";
       emulator_.inject(delay);
     }
-    Feed feed(dir_ + "/" + step, {"point-" + step});
-    WorkerRun run = WorkerProcess::run(spec_, emulator_.url(), feed.path, 0, 300, 0, step + ":point-" + step);
+    const std::string key = "point-" + step;
+    Feed feed(dir_ + "/" + step, {key});
+    std::string crash = step;
+    crash += ":";
+    crash += key;
+    WorkerRun run = WorkerProcess::run(spec_, emulator_.url(), feed.path, 0, 300, 0, crash);
     EXPECT_TRUE(run.killed) << step << ": the worker was not killed";
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(400));  // their leases run out
   std::vector<std::string> keys;
   for (const auto& step : steps) keys.push_back("point-" + step);
   Feed again(dir_ + "/again", keys);
-  WorkerRun final_run = WorkerProcess::run(spec_, emulator_.url(), again.path, 0, 300, 2000, "none");
+  WorkerRun final_run =
+      WorkerProcess::run(spec_, emulator_.url(), again.path, 0, 300, 2000, "none");
   ASSERT_FALSE(final_run.killed);
   auto received = journal_test::reports_received(emulator_.outbox_json());
   std::map<std::string, std::string> outcome;
@@ -113,7 +117,7 @@ TEST_F(CrashTest, RandomKillsOverAThousandEventsFedTwiceSendEachAtMostOnce) {
   while (from < static_cast<long>(lines.size())) {
     std::uniform_int_distribution<int> after_ms(50, 500);
     WorkerRun run = WorkerProcess::run(spec_, emulator_.url(), feed.path, from, 300, 1000, "none",
-                                 std::chrono::milliseconds(after_ms(rng)));
+                                       std::chrono::milliseconds(after_ms(rng)));
     if (run.killed) ++kills;
     if (run.last_index >= from) from = run.last_index + 1;  // redelivered from the first unacked
     ASSERT_LT(kills, 2000) << "no progress";
@@ -149,7 +153,8 @@ TEST_F(CrashTest, FourProcessesOnOneFileSendEachEventAtMostOnce) {
   // Four workers take the same feed at once (every event delivered four times); one is killed.
   std::vector<WorkerProcess> workers;
   for (int w = 0; w < 4; ++w) {
-    workers.push_back(WorkerProcess::start(spec_, emulator_.url(), feed.path, 0, 300, 2000, "none"));
+    workers.push_back(
+        WorkerProcess::start(spec_, emulator_.url(), feed.path, 0, 300, 2000, "none"));
   }
   WorkerRun killed = workers[0].finish(std::chrono::milliseconds(150));
   std::vector<WorkerRun> runs;

@@ -44,8 +44,8 @@ struct Ack {
 
 /// What one worker process did.
 struct WorkerRun {
-  bool killed = false;   ///< ended by SIGKILL
-  int exit_code = -1;    ///< when it exited
+  bool killed = false;  ///< ended by SIGKILL
+  int exit_code = -1;   ///< when it exited
   std::vector<Ack> acks;
   long last_index = -1;  ///< the last feed line it answered for (ack or journal error)
   int journal_errors = 0;
@@ -76,8 +76,8 @@ class WorkerProcess {
 
   /// start() and finish().
   static WorkerRun run(const std::string& journal, const std::string& url, const std::string& feed,
-                 long from, long lease_ms, long wait_ms, const std::string& crash,
-                 std::optional<std::chrono::milliseconds> kill_after = std::nullopt) {
+                       long from, long lease_ms, long wait_ms, const std::string& crash,
+                       std::optional<std::chrono::milliseconds> kill_after = std::nullopt) {
     return start(journal, url, feed, from, lease_ms, wait_ms, crash).finish(kill_after);
   }
 

@@ -155,8 +155,7 @@ TEST_F(JournalTest, ARequestThatMayHaveReachedTheServerIsNeverSentAgainUntilReso
 }
 
 TEST_F(JournalTest, MarkSentSettlesAnUnknownEntryWithoutASend) {
-  EXPECT_CALL(*mock_, report_items_back_in_stock(_, _))
-      .WillOnce(Throw(api_error(503, "")));
+  EXPECT_CALL(*mock_, report_items_back_in_stock(_, _)).WillOnce(Throw(api_error(503, "")));
   auto journal = open();
   EXPECT_EQ(journal.report(client_, "event-4", report_request()).outcome, ReportOutcome::kUnknown);
   journal.resolve("event-4", Resolution::kMarkSent);
@@ -233,7 +232,8 @@ TEST_F(JournalTest, ManyThreadsAndTwoJournalsOnOneFileSendOnce) {
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&, i] {
       for (int k = 0; k < 20; ++k) {
-        auto r = (i % 2 == 0 ? a : b).report(client_, "event-" + std::to_string(k), report_request());
+        auto r =
+            (i % 2 == 0 ? a : b).report(client_, "event-" + std::to_string(k), report_request());
         if (r.outcome == ReportOutcome::kSent) ++sent_outcomes;
       }
     });

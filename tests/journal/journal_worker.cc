@@ -57,7 +57,8 @@ int main(int argc, char** argv) {
       std::thread([] {  // the Report is on its way (the emulator delays its answer)
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
         ::raise(SIGKILL);
-      }).detach();
+      })
+          .detach();
     };
   }
   try {

@@ -9,11 +9,11 @@
 
 #include <algorithm>
 #include <chrono>
-#include <iostream>
-#include <memory>
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <thread>
@@ -29,16 +29,16 @@
 namespace wix::backinstock {
 namespace {
 
-using ::testing::_;
-using ::testing::Throw;
 using journal_test::Feed;
 using journal_test::WorkerProcess;
 using journal_test::WorkerRun;
+using ::testing::_;
+using ::testing::Throw;
 
 std::string cluster(const std::string& command, const std::string& dir) {
   std::string out = dir + "." + command + ".out";  // beside the cluster's directory
-  int rc = std::system(("bash " PG_CLUSTER_SCRIPT " " + command + " " + dir + " >" + out +
-                        " 2>" + dir + "." + command + ".err")
+  int rc = std::system(("bash " PG_CLUSTER_SCRIPT " " + command + " " + dir + " >" + out + " 2>" +
+                        dir + "." + command + ".err")
                            .c_str());
   if (rc != 0) {
     std::ifstream err(dir + "." + command + ".err");
@@ -56,16 +56,16 @@ std::string cluster(const std::string& command, const std::string& dir) {
 class PostgresTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    root_ = journal_test::temp_dir();
-    chmod(root_.c_str(), 0755);
-    port_ = cluster("start", root_ + "/pg");
+    cluster_state().root = journal_test::temp_dir();
+    chmod(root().c_str(), 0755);
+    cluster_state().port = cluster("start", root() + "/pg");
   }
   static void TearDownTestSuite() {
-    cluster("stop", root_ + "/pg");
-    std::system(("rm -rf " + root_).c_str());
+    cluster("stop", root() + "/pg");
+    std::system(("rm -rf " + root()).c_str());
   }
   void SetUp() override {
-    ASSERT_FALSE(port_.empty()) << "no PostgreSQL server";
+    ASSERT_FALSE(port().empty()) << "no PostgreSQL server";
     // A fresh table per test.
     auto journal = ReportJournal::postgres(conninfo());
     std::string drop = "psql '" + conninfo() + "' -q -c 'TRUNCATE report_journal' >/dev/null";
@@ -73,7 +73,7 @@ class PostgresTest : public ::testing::Test {
   }
 
   static std::string conninfo(const std::string& password = "worker-secret") {
-    return "host=127.0.0.1 port=" + port_ + " dbname=postgres user=worker password=" + password +
+    return "host=127.0.0.1 port=" + port() + " dbname=postgres user=worker password=" + password +
            " connect_timeout=5";
   }
 
@@ -82,12 +82,18 @@ class PostgresTest : public ::testing::Test {
                                          ItemDetails("Shoe", "10.00"));
   }
 
-  static std::string root_;
-  static std::string port_;
+  // The cluster of this test program (one per process: ctest runs each case in its own).
+  struct Cluster {
+    std::string root;
+    std::string port;
+  };
+  static Cluster& cluster_state() {
+    static Cluster state;
+    return state;
+  }
+  static const std::string& root() { return cluster_state().root; }
+  static const std::string& port() { return cluster_state().port; }
 };
-
-std::string PostgresTest::root_;
-std::string PostgresTest::port_;
 
 TEST_F(PostgresTest, OneSendPerKeyAndTheRecordedOutcomeForEveryLaterCaller) {
   auto mock = std::make_shared<::testing::StrictMock<MockConnection>>();
@@ -111,7 +117,7 @@ TEST_F(PostgresTest, OneSendPerKeyAndTheRecordedOutcomeForEveryLaterCaller) {
 TEST_F(PostgresTest, AWrongPasswordIsTypedAndNeverShown) {
   for (const std::string& target :
        {conninfo("wrong-Pa55word-XYZ"),
-        "postgresql://worker:wrong-Pa55word-XYZ@127.0.0.1:" + port_ + "/postgres"}) {
+        "postgresql://worker:wrong-Pa55word-XYZ@127.0.0.1:" + port() + "/postgres"}) {
     try {
       ReportJournal::postgres(target);
       ADD_FAILURE() << "connected with a wrong password";
@@ -136,7 +142,7 @@ TEST_F(PostgresTest, AServerStoppedMidRunSendsNothingAndWorkResumesWhenItIsBack)
   auto journal = ReportJournal::postgres(conninfo());
   EXPECT_CALL(*mock, report_items_back_in_stock(_, _)).Times(2);
   EXPECT_EQ(journal.report(client, "before", request()).outcome, ReportOutcome::kSent);
-  cluster("stop", root_ + "/pg");
+  cluster("stop", root() + "/pg");
   try {
     journal.report(client, "while-down", request());
     ADD_FAILURE() << "reported without a journal";
@@ -144,7 +150,7 @@ TEST_F(PostgresTest, AServerStoppedMidRunSendsNothingAndWorkResumesWhenItIsBack)
     EXPECT_EQ(e.kind(), JournalError::Kind::kUnavailable) << e.what();
     EXPECT_EQ(std::string(e.what()).find("worker-secret"), std::string::npos);
   }
-  cluster("restart", root_ + "/pg");
+  cluster("restart", root() + "/pg");
   EXPECT_EQ(journal.report(client, "while-down", request()).outcome, ReportOutcome::kSent);
   EXPECT_EQ(journal.report(client, "before", request()).outcome, ReportOutcome::kSent);
 }
@@ -164,13 +170,13 @@ TEST_F(PostgresTest, AFleetOfFourWorkersSendsEachEventAtMostOnce) {
       if (e % 4 == w || (e + 1) % 4 == w) keys.push_back("fleet-" + std::to_string(e));
     }
     if (w % 2 == 1) std::reverse(keys.begin(), keys.end());
-    feeds.push_back(std::make_unique<Feed>(root_ + "/feed-" + std::to_string(w), keys));
+    feeds.push_back(std::make_unique<Feed>(root() + "/feed-" + std::to_string(w), keys));
   }
   std::string spec = "postgres:" + conninfo();
   std::vector<WorkerProcess> workers;
   for (int w = 0; w < 4; ++w) {
-    workers.push_back(WorkerProcess::start(spec, emulator.url(), feeds[static_cast<std::size_t>(w)]->path,
-                                           0, 1000, 3000, "none"));
+    workers.push_back(WorkerProcess::start(
+        spec, emulator.url(), feeds[static_cast<std::size_t>(w)]->path, 0, 1000, 3000, "none"));
   }
   std::vector<WorkerRun> runs;
   runs.push_back(workers[0].finish(std::chrono::milliseconds(1500)));  // killed mid-run

@@ -27,10 +27,14 @@ std::string iso_time(std::chrono::system_clock::time_point t) {
 }
 
 ordered_json to_json(const bis::JournalEntry& e) {
-  return {{"key", e.key},           {"outcome", bis::to_string(e.outcome)},
-          {"owner", e.owner},       {"sends", e.sends},
-          {"httpStatus", e.http_status}, {"code", e.code},
-          {"detail", e.detail},     {"created", iso_time(e.created)},
+  return {{"key", e.key},
+          {"outcome", bis::to_string(e.outcome)},
+          {"owner", e.owner},
+          {"sends", e.sends},
+          {"httpStatus", e.http_status},
+          {"code", e.code},
+          {"detail", e.detail},
+          {"created", iso_time(e.created)},
           {"updated", iso_time(e.updated)}};
 }
 
@@ -91,8 +95,8 @@ void JournalCommand::run() const {
     }
     out = to_json(*entry);
   } else if (resolve_->parsed()) {
-    out = to_json(journal.resolve(
-        key_, sent_ ? bis::Resolution::kMarkSent : bis::Resolution::kAllowResend));
+    out = to_json(
+        journal.resolve(key_, sent_ ? bis::Resolution::kMarkSent : bis::Resolution::kAllowResend));
   } else if (prune_->parsed()) {
     out = {{"removed", journal.prune(max_entries_)}};
   }

@@ -223,7 +223,7 @@ std::size_t distance(const std::string& a, const std::string& b) {
 // The option of `command` (or of the program) closest to `typed`, when one is close.
 std::string closest_option(const CLI::App& app, const CLI::App* command, const std::string& typed) {
   std::string best;
-  std::size_t best_distance = 4;  // at most three edits away
+  std::size_t best_distance = 4;        // at most three edits away
   std::vector<const CLI::App*> scopes;  // the command, the commands it is nested in, the program
   for (const CLI::App* c = command; c != nullptr; c = c->get_parent()) scopes.push_back(c);
   if (command == nullptr) scopes.push_back(&app);

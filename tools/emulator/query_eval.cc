@@ -147,7 +147,7 @@ bool starts_with_ignoring_case(std::string_view text, std::string_view lower_pre
 // One operator of a field condition, with its operand prepared.
 struct Term {
   enum Op { kEq, kNe, kGt, kGte, kLt, kLte, kIn, kNin, kStartsWith, kExists } op = kEq;
-  std::unique_ptr<const json> operand;       // stable address: `strings` views into it
+  std::unique_ptr<const json> operand;           // stable address: `strings` views into it
   std::unordered_set<std::string_view> strings;  // $in / $nin / $hasSome: the string values
   bool has_true = false;
   bool has_false = false;
@@ -274,8 +274,12 @@ class Compiler {
     if (op == "$eq" || op == "$ne") {
       t.op = op == "$eq" ? Term::kEq : Term::kNe;
     } else if (op == "$gt" || op == "$gte" || op == "$lt" || op == "$lte") {
-      if (operand.is_null() || operand.is_structured()) throw QueryError{path, op + " expects a scalar"};
-      t.op = op == "$gt" ? Term::kGt : op == "$gte" ? Term::kGte : op == "$lt" ? Term::kLt : Term::kLte;
+      if (operand.is_null() || operand.is_structured())
+        throw QueryError{path, op + " expects a scalar"};
+      t.op = op == "$gt"    ? Term::kGt
+             : op == "$gte" ? Term::kGte
+             : op == "$lt"  ? Term::kLt
+                            : Term::kLte;
     } else if (op == "$in" || op == "$hasSome" || op == "$nin") {
       if (!operand.is_array()) throw QueryError{path, op + " expects an array"};
       t.op = op == "$nin" ? Term::kNin : Term::kIn;
@@ -382,9 +386,8 @@ void matching(const RequestTable& table, const Node& filter, bool newest_first,
               std::optional<std::uint64_t> after, Visit&& visit) {
   auto index = best_index(table, filter);
   if (!index || index->size > table.size() / 4) {  // a dense index: walking is as cheap
-    table.walk(newest_first, after, [&](const Record& r) {
-      return !filter.matches(table, r) || visit(r);
-    });
+    table.walk(newest_first, after,
+               [&](const Record& r) { return !filter.matches(table, r) || visit(r); });
     return;
   }
   std::vector<std::uint64_t> seqs = materialize(table, *index);
@@ -547,7 +550,8 @@ Reply evaluate_query(const RequestTable& requests, const json& body) {
     if (creation_order && last != nullptr) state["k"] = last->seq;
     return internal::base64url_encode(state.dump());
   };
-  if (more) cursors["next"] = make_cursor(offset + page.size(), page.empty() ? nullptr : page.back());
+  if (more)
+    cursors["next"] = make_cursor(offset + page.size(), page.empty() ? nullptr : page.back());
   if (offset > 0) {
     cursors["prev"] = make_cursor(offset > wanted ? offset - wanted : 0, nullptr);
   }

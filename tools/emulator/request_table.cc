@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-
 namespace wix::backinstock::emulator::detail {
 
 namespace {
@@ -103,16 +102,14 @@ std::optional<Status> status_from_name(std::string_view name) {
 void RequestTable::clear() { *this = RequestTable(); }
 
 std::uint32_t RequestTable::intern(const json& stored_reference) {
-  auto [form, added] = form_index_.try_emplace(stored_reference.dump(),
-                                               static_cast<std::uint32_t>(forms_.size()));
+  auto [form, added] =
+      form_index_.try_emplace(stored_reference.dump(), static_cast<std::uint32_t>(forms_.size()));
   if (!added) return form->second;
   auto [identity, new_identity] = identity_index_.try_emplace(
-      identity_text(stored_reference),
-      static_cast<std::uint32_t>(identity_requests_.size()));
+      identity_text(stored_reference), static_cast<std::uint32_t>(identity_requests_.size()));
   if (new_identity) {
     identity_requests_.emplace_back();
-    item_identities_[string_member(stored_reference, "catalogItemId")].push_back(
-        identity->second);
+    item_identities_[string_member(stored_reference, "catalogItemId")].push_back(identity->second);
   }
   forms_.push_back({stored_reference, identity->second});
   return form->second;

@@ -10,8 +10,8 @@
 
 #include <algorithm>
 #include <array>
-#include <iterator>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <random>
 #include <set>
@@ -99,9 +99,8 @@ class RequestTable {
   /// `after` (in the walk's direction) when set; `visit` returns false to stop.
   template <typename Visit>
   void walk(bool newest_first, std::optional<std::uint64_t> after, Visit&& visit) const {
-    auto first_after = std::lower_bound(
-        records_.begin(), records_.end(), after.value_or(0),
-        [](const Record& r, std::uint64_t s) { return r.seq < s; });
+    auto first_after = std::lower_bound(records_.begin(), records_.end(), after.value_or(0),
+                                        [](const Record& r, std::uint64_t s) { return r.seq < s; });
     if (newest_first) {
       auto it = after ? std::make_reverse_iterator(first_after) : records_.rbegin();
       for (; it != records_.rend(); ++it) {

@@ -21,7 +21,6 @@ Router::Router(const EmulatorOptions& options)
       requests_path_(options.service_path_prefix + "/v1/back-in-stock-notification-requests"),
       rng_(std::random_device{}()) {}
 
-
 void Router::record(const std::string& method, const std::string& path) {
   std::lock_guard<std::mutex> guard(mutex_);
   auto key = std::make_pair(method, path);

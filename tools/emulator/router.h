@@ -4,13 +4,13 @@
 // the rooms and their locks: the service's state, tokens, faults, webhooks, and the record of what
 // was received. The store has a readers-writer lock: reads (get, query, count, settings) run side
 // by side, a change waits for the reads under way; bodies are parsed and paths that name nothing
-// are answered without it, so a slow query delays only changes. Transport-free, so `Emulator::handle()` and fuzzing reach every
-// rule without a socket.
+// are answered without it, so a slow query delays only changes. Transport-free, so
+// `Emulator::handle()` and fuzzing reach every rule without a socket.
 
 #include <map>
 #include <mutex>
-#include <shared_mutex>
 #include <random>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <utility>

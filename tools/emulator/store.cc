@@ -102,7 +102,8 @@ void Store::notify(Record& r, const json& rendered, json& notified) {
   json entity = requests_.to_json(r);
   events_("updated", entity);
   if (undeliverable) return;
-  notifications_.push_back({{"requestId", entity["id"]}, {"email", r.email}, {"template", rendered}});
+  notifications_.push_back(
+      {{"requestId", entity["id"]}, {"email", r.email}, {"template", rendered}});
   notified.push_back(entity["id"]);
 }
 
@@ -144,8 +145,8 @@ Reply Store::create(const json& body) {
   auto contact = contacts_.find(contact_key);
   if (contact != contacts_.end()) {
     auto identity = requests_.identity(stored_reference);
-    if (const Record* existing = identity ? requests_.duplicate(contact->second, *identity)
-                                          : nullptr) {
+    if (const Record* existing =
+            identity ? requests_.duplicate(contact->second, *identity) : nullptr) {
       if (duplicate_conflict_) {
         return app_error(409, "BACK_IN_STOCK_NOTIFICATION_REQUEST_ALREADY_EXISTS",
                          "Back in stock notification request already exists");

@@ -9,9 +9,9 @@
 
 #include <functional>
 #include <map>
-#include <unordered_map>
 #include <random>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "replies.h"
@@ -67,7 +67,7 @@ class Store {
   std::mt19937_64 rng_;
   RequestTable requests_;
   std::unordered_map<std::string, Guid> contacts_;  // lower-cased e-mail -> contact ID
-  std::map<std::string, bool> collecting_;       // app ID -> collecting requests
+  std::map<std::string, bool> collecting_;          // app ID -> collecting requests
   json reports_ = json::array();
   json notifications_ = json::array();
   long long last_created_ms_ = 0;

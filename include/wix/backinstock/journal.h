@@ -17,7 +17,8 @@
 /// | `kRejected` | a 4xx that will not change (validation, not found, ...) | returns it |
 /// | `kNotSent` | proven never to have reached the server (or 401/403/429) | claims it and sends |
 /// | `kUnknown` | may have reached the server; never sent again automatically | returns it |
-/// | `kInProgress` | another live worker holds the claim | waits up to `in_progress_wait`, then returns it |
+/// | `kInProgress` | another live worker holds the claim | waits up to `in_progress_wait`, then
+/// returns it |
 ///
 /// A claim is a lease that its worker renews while it sends. A worker that dies before it began
 /// to send leaves a claim that the next caller takes over; one that dies after it began to send
@@ -79,11 +80,11 @@ struct JournaledReport {
 
 /// Steps of `report()`, for fault-injection tests and tracing (`JournalOptions::on_step`).
 enum class JournalStep {
-  kClaimOpen,   ///< inside the claim's transaction, before it commits
-  kClaimed,     ///< the claim is committed; nothing is marked as being sent yet
-  kSending,     ///< the send is recorded as started; the Report goes out next
-  kAnswered,    ///< the Report's call returned or threw; the outcome is not written yet
-  kRecorded,    ///< the outcome is committed
+  kClaimOpen,  ///< inside the claim's transaction, before it commits
+  kClaimed,    ///< the claim is committed; nothing is marked as being sent yet
+  kSending,    ///< the send is recorded as started; the Report goes out next
+  kAnswered,   ///< the Report's call returned or threw; the outcome is not written yet
+  kRecorded,   ///< the outcome is committed
 };
 
 struct JournalOptions {
@@ -113,16 +114,18 @@ struct JournalOptions {
 class JournalError : public Error {
  public:
   enum class Kind {
-    kUnavailable,          ///< the database cannot be reached or opened
-    kReadOnly,             ///< the database refuses writes (read-only file or role)
-    kCorrupt,              ///< the file is not a journal or is damaged
-    kFull,                 ///< disk or quota full
-    kInvalidKey,           ///< the key is empty, over 1024 bytes, or holds control characters
-    kNotFound,             ///< `resolve()` of a key the journal does not hold
-    kConflict,             ///< `resolve()` of an entry that is not unknown or not sent
-    kOutcomeNotRecorded,   ///< the Report was sent (or may have been) but its outcome was not written
+    kUnavailable,         ///< the database cannot be reached or opened
+    kReadOnly,            ///< the database refuses writes (read-only file or role)
+    kCorrupt,             ///< the file is not a journal or is damaged
+    kFull,                ///< disk or quota full
+    kInvalidKey,          ///< the key is empty, over 1024 bytes, or holds control characters
+    kNotFound,            ///< `resolve()` of a key the journal does not hold
+    kConflict,            ///< `resolve()` of an entry that is not unknown or not sent
+    kOutcomeNotRecorded,  ///< the Report was sent (or may have been) but its outcome was not
+                          ///< written
   };
-  JournalError(Kind kind, const std::string& message, ReportOutcome outcome = ReportOutcome::kUnknown);
+  JournalError(Kind kind, const std::string& message,
+               ReportOutcome outcome = ReportOutcome::kUnknown);
   Kind kind() const noexcept { return kind_; }
   /// For `kOutcomeNotRecorded`: the outcome the send had (the entry itself ends `kUnknown`).
   ReportOutcome outcome() const noexcept { return outcome_; }
@@ -176,7 +179,8 @@ class ReportJournal {
   std::size_t prune(std::size_t max_entries = 10'000);
 
  private:
-  ReportJournal(std::vector<std::unique_ptr<internal::JournalStore>> stores, JournalOptions options);
+  ReportJournal(std::vector<std::unique_ptr<internal::JournalStore>> stores,
+                JournalOptions options);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
