@@ -11,7 +11,7 @@ ensure_packages
 
 requests="${1:-1000000}"
 seconds="${2:-3}"
-out="$ROOT/build/bench"
+out="${BENCH_BUILD_DIR:-$ROOT/build-bench}"  # not build/bench: a build in build/ with benchmarks on owns that
 echo "Building emulator_bench (Release) in $out..."
 cmake -S "$ROOT" -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=Release -DWIX_BACKINSTOCK_BUILD_BENCH=ON \
   -DWIX_BACKINSTOCK_BUILD_TESTS=OFF -DWIX_BACKINSTOCK_BUILD_EXAMPLES=OFF >/dev/null

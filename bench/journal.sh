@@ -9,7 +9,7 @@ source "$ROOT/scripts/common.sh"
 PACKAGES+=(libbenchmark-dev postgresql strace)
 ensure_packages
 reports="${1:-10000}"
-out="$ROOT/build/bench"
+out="${BENCH_BUILD_DIR:-$ROOT/build-bench}"  # not build/bench: a build in build/ with benchmarks on owns that
 echo "Building journal_bench and loopback_server (Release) in $out..."
 cmake -S "$ROOT" -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=Release -DWIX_BACKINSTOCK_BUILD_BENCH=ON \
   -DWIX_BACKINSTOCK_BUILD_TESTS=OFF -DWIX_BACKINSTOCK_BUILD_EXAMPLES=OFF >/dev/null

@@ -10,7 +10,7 @@ PACKAGES+=(libbenchmark-dev valgrind util-linux)
 ensure_packages
 
 runs="${1:-5}"
-out="$ROOT/build/bench"
+out="${BENCH_BUILD_DIR:-$ROOT/build-bench}"  # not build/bench: a build in build/ with benchmarks on owns that
 cmake -S "$ROOT" -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=Release -DWIX_BACKINSTOCK_BUILD_BENCH=ON \
   -DWIX_BACKINSTOCK_BUILD_TESTS=OFF -DWIX_BACKINSTOCK_BUILD_EXAMPLES=OFF >/dev/null
 cmake --build "$out" --target micro_bench e2e_bench loopback_server tls_server >/dev/null
