@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
@@ -236,10 +237,15 @@ struct ReportJournal::Impl {
   // Group commit: a caller that finds a connection idle commits every step queued so far, one
   // transaction per kind of step (claims, sends begun, outcomes); the others wait for it. With
   // several connections (PostgreSQL), groups commit side by side.
-  void run(Op& op) {
+  void run(Op& op) { run_all({&op}); }
+
+  void run_all(const std::vector<Op*>& ops) {
     std::unique_lock<std::mutex> lock(mutex);
-    queue.push_back(&op);
-    while (!op.done) {
+    queue.insert(queue.end(), ops.begin(), ops.end());
+    auto all_done = [&] {
+      return std::all_of(ops.begin(), ops.end(), [](const Op* o) { return o->done; });
+    };
+    while (!all_done()) {
       if (queue.empty() || idle.empty()) {
         committed.wait(lock);
         continue;
@@ -255,7 +261,7 @@ struct ReportJournal::Impl {
       for (Op* o : batch) o->done = true;
       committed.notify_all();
     }
-    if (op.error) std::rethrow_exception(op.error);
+    if (ops.size() == 1 && ops.front()->error) std::rethrow_exception(ops.front()->error);
   }
 
   // A connection for a call outside the group commits, returned when the lease ends.
@@ -470,6 +476,132 @@ JournaledReport ReportJournal::report(Client& client, const std::string& key,
   entry.created = Clock::time_point(std::chrono::milliseconds(claim.claim.row.created_ms));
   entry.updated = Clock::now();
   return {result, true, entry};
+}
+
+std::vector<JournaledReport> ReportJournal::report_batch(AsyncClient& client,
+                                                         const std::vector<Item>& items,
+                                                         const CallOptions& options,
+                                                         std::size_t chunk) {
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    try {
+      check_key(items[i].key);
+    } catch (const JournalError& e) {
+      throw JournalError(Kind::kInvalidKey,
+                         "item " + std::to_string(i) + " of the batch: " + e.what());
+    }
+  }
+  Impl& d = *impl_;
+  chunk = std::max<std::size_t>(chunk, 1);
+  std::vector<JournaledReport> results(items.size());
+  for (std::size_t begin_at = 0; begin_at < items.size(); begin_at += chunk) {
+    const std::size_t end_at = std::min(items.size(), begin_at + chunk);
+    // One claim per distinct key; repeats take the first one's result at the end.
+    std::map<std::string, std::size_t> first;
+    std::vector<std::size_t> distinct;
+    for (std::size_t i = begin_at; i < end_at; ++i) {
+      if (first.emplace(items[i].key, i).second) distinct.push_back(i);
+    }
+    std::vector<Op> claims(distinct.size());
+    std::vector<Op*> pointers;
+    pointers.reserve(distinct.size());
+    for (std::size_t k = 0; k < distinct.size(); ++k) {
+      claims[k].kind = Op::kClaim;
+      claims[k].key = items[distinct[k]].key;
+      pointers.push_back(&claims[k]);
+    }
+    d.run_all(pointers);
+    for (const Op& c : claims) {
+      if (c.error) std::rethrow_exception(c.error);  // nothing of this chunk was sent
+    }
+    std::vector<Op> begins;
+    std::vector<std::size_t> begun_items;
+    for (std::size_t k = 0; k < distinct.size(); ++k) {
+      std::size_t i = distinct[k];
+      if (!claims[k].claim.claimed) {
+        results[i] = {outcome_of(claims[k].claim.row.state), false, entry_of(claims[k].claim.row)};
+        continue;
+      }
+      d.step(JournalStep::kClaimed, items[i].key);
+      Op b;
+      b.kind = Op::kBegin;
+      b.key = items[i].key;
+      b.generation = claims[k].claim.row.generation;
+      begins.push_back(std::move(b));
+      begun_items.push_back(k);
+    }
+    pointers.clear();
+    for (Op& b : begins) pointers.push_back(&b);
+    d.run_all(pointers);
+    for (const Op& b : begins) {
+      if (!b.error) continue;
+      for (const Op& other : begins) d.release(other.key);  // nothing sent: the claims lapse
+      std::rethrow_exception(b.error);
+    }
+    std::vector<std::future<void>> sends;
+    std::vector<std::size_t> sent_items;  // indexes into distinct
+    for (std::size_t n = 0; n < begins.size(); ++n) {
+      std::size_t k = begun_items[n];
+      if (!begins[n].ok) {  // the lease ran out and another worker took the key
+        d.release(items[distinct[k]].key);
+        results[distinct[k]] = {ReportOutcome::kInProgress, false, entry_of(claims[k].claim.row)};
+        continue;
+      }
+      d.step(JournalStep::kSending, items[distinct[k]].key);
+      sends.push_back(client.report_items_back_in_stock(items[distinct[k]].request, options));
+      sent_items.push_back(k);
+    }
+    std::vector<Op> finishes(sends.size());
+    for (std::size_t n = 0; n < sends.size(); ++n) {
+      std::exception_ptr error;
+      try {
+        sends[n].get();
+      } catch (...) {
+        error = std::current_exception();
+      }
+      std::size_t k = sent_items[n];
+      const std::string& key = items[distinct[k]].key;
+      d.step(JournalStep::kAnswered, key);
+      finishes[n].kind = Op::kFinish;
+      finishes[n].key = key;
+      finishes[n].finish = classify(key, claims[k].claim.row.generation, error);
+      d.release(key);
+    }
+    pointers.clear();
+    for (Op& f : finishes) pointers.push_back(&f);
+    d.run_all(pointers);
+    for (std::size_t n = 0; n < finishes.size(); ++n) {
+      std::size_t k = sent_items[n];
+      const internal::Finish& f = finishes[n].finish;
+      ReportOutcome result = outcome_of(f.state);
+      if (finishes[n].error) {
+        // Sent, not recorded: the entry ends unknown; say so in this item's result.
+        JournalEntry entry = entry_of(claims[k].claim.row);
+        entry.outcome = ReportOutcome::kUnknown;
+        entry.detail = std::string("the outcome (") + to_string(result) +
+                       ") could not be recorded; the entry ends unknown";
+        results[distinct[k]] = {ReportOutcome::kUnknown, true, entry};
+        continue;
+      }
+      d.step(JournalStep::kRecorded, f.key);
+      JournalEntry entry = entry_of(claims[k].claim.row);
+      entry.outcome = result;
+      entry.owner = d.options.owner;
+      entry.sends += 1;
+      entry.http_status = f.http_status;
+      entry.code = f.code;
+      entry.detail = f.detail;
+      entry.updated = Clock::now();
+      results[distinct[k]] = {result, true, entry};
+    }
+    for (std::size_t i = begin_at; i < end_at; ++i) {
+      std::size_t at = first[items[i].key];
+      if (at != i) {
+        results[i] = results[at];
+        results[i].sent_by_this_call = false;
+      }
+    }
+  }
+  return results;
 }
 
 std::optional<JournalEntry> ReportJournal::find(const std::string& key) {

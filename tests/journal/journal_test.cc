@@ -365,6 +365,56 @@ TEST_F(JournalTest, PruneRemovesOldSettledEntriesInBoundedSteps) {
   EXPECT_FALSE(journal.find("old-4").has_value());
 }
 
+TEST_F(JournalTest, ABatchThroughAsyncClientSendsEachEventOnceAndSaysWhatBecameOfEach) {
+  auto async_mock = std::make_shared<::testing::StrictMock<MockAsyncConnection>>();
+  AsyncClient async(async_mock);
+  auto journal = open();
+  EXPECT_CALL(*mock_, report_items_back_in_stock(_, _)).Times(1);
+  journal.report(client_, "done-before", report_request());
+  int calls = 0;
+  EXPECT_CALL(*async_mock, report_items_back_in_stock(_, _))
+      .Times(5)
+      .WillRepeatedly(Invoke([&](const ReportItemsBackInStockRequest&, const CallOptions&) {
+        ++calls;
+        if (calls == 2) {
+          return failed_future<void>(std::make_exception_ptr(
+              TransportError(TransportError::Kind::kConnect, false, "refused")));
+        }
+        if (calls == 3) {
+          return failed_future<void>(std::make_exception_ptr(
+              TransportError(TransportError::Kind::kConnectionLost, true, "reset")));
+        }
+        return ready_future();
+      }));
+  std::vector<ReportJournal::Item> items;
+  for (const char* key : {"b-1", "b-2", "b-3", "done-before", "b-1", "b-4", "b-5"}) {
+    items.push_back({key, report_request()});
+  }
+  auto results = journal.report_batch(async, items, {}, /*chunk=*/3);
+  ASSERT_EQ(results.size(), items.size());
+  EXPECT_EQ(results[0].outcome, ReportOutcome::kSent);
+  EXPECT_TRUE(results[0].sent_by_this_call);
+  EXPECT_EQ(results[1].outcome, ReportOutcome::kNotSent);
+  EXPECT_EQ(results[2].outcome, ReportOutcome::kUnknown);
+  EXPECT_EQ(results[3].outcome, ReportOutcome::kSent);
+  EXPECT_FALSE(results[3].sent_by_this_call) << "reported before the batch";
+  EXPECT_EQ(results[4].outcome, ReportOutcome::kSent) << "b-1 again, in another chunk";
+  EXPECT_FALSE(results[4].sent_by_this_call);
+  EXPECT_EQ(results[5].outcome, ReportOutcome::kSent);
+  EXPECT_EQ(results[6].outcome, ReportOutcome::kSent);
+  EXPECT_EQ(journal.find("b-2")->outcome, ReportOutcome::kNotSent);
+  EXPECT_EQ(journal.find("b-3")->outcome, ReportOutcome::kUnknown);
+  // A bad key anywhere: nothing of the batch is sent.
+  items.push_back({std::string("bad\0key", 7), report_request()});
+  try {
+    journal.report_batch(async, items);
+    FAIL();
+  } catch (const JournalError& e) {
+    EXPECT_EQ(e.kind(), JournalError::Kind::kInvalidKey);
+    EXPECT_NE(std::string(e.what()).find("item 7"), std::string::npos) << e.what();
+  }
+}
+
 TEST(RestockKeyTest, NamesTheReferenceAndTheGeneration) {
   CatalogReference shoe("item-1", kWixStoresAppId);
   CatalogReference red("item-1", kWixStoresAppId, nlohmann::json{{"variantId", "red"}});

@@ -39,6 +39,7 @@
 #include <string_view>
 #include <vector>
 
+#include "wix/backinstock/async_client.h"
 #include "wix/backinstock/client.h"
 #include "wix/backinstock/errors.h"
 #include "wix/backinstock/model.h"
@@ -167,6 +168,24 @@ class ReportJournal {
   JournaledReport report(Client& client, const std::string& key,
                          const ReportItemsBackInStockRequest& request,
                          const CallOptions& options = {});
+
+  /// One restock event of a batch: its key and its Report.
+  struct Item {
+    std::string key;
+    ReportItemsBackInStockRequest request;
+  };
+  /// Reports many events through `client`, each at most once as `report()` does: in chunks of
+  /// `chunk` events, the chunk's claims are committed together, its Reports go out together
+  /// (`AsyncOptions::max_in_flight` at a time), and their outcomes are committed together, so
+  /// memory is bounded by the chunk and the journal costs three commits per chunk. One result
+  /// per item, in input order; an event held by another worker is `kInProgress` (not awaited);
+  /// a key given twice is sent once and both get its outcome; an outcome that cannot be recorded
+  /// after its send makes that item `kUnknown` (so does its entry). Every key is checked before
+  /// anything is sent (`JournalError` `kInvalidKey` names the first bad one by its index); a
+  /// journal that fails on a chunk throws `JournalError` (the chunks before it are recorded).
+  std::vector<JournaledReport> report_batch(AsyncClient& client, const std::vector<Item>& items,
+                                            const CallOptions& options = {},
+                                            std::size_t chunk = 1024);
 
   /// The entry of `key`, if the journal holds one.
   std::optional<JournalEntry> find(const std::string& key);
