@@ -115,9 +115,13 @@ TEST_F(CrashTest, RandomKillsOverAThousandEventsFedTwiceSendEachAtMostOnce) {
   long from = 0;
   int kills = 0;
   while (from < static_cast<long>(lines.size())) {
-    std::uniform_int_distribution<int> after_ms(50, 500);
-    WorkerRun run = WorkerProcess::run(spec_, emulator_.url(), feed.path, from, 300, 1000, "none",
-                                       std::chrono::milliseconds(after_ms(rng)));
+    // Killed at a random moment after a random number of acknowledgements: in a claim, a send,
+    // a commit, or between reports.
+    std::uniform_int_distribution<std::size_t> acks(1, 40);
+    std::uniform_int_distribution<int> after_ms(0, 15);
+    WorkerRun run =
+        WorkerProcess::start(spec_, emulator_.url(), feed.path, from, 300, 1000, "none")
+            .finish_with(WorkerProcess::Kill{std::chrono::milliseconds(after_ms(rng)), acks(rng)});
     if (run.killed) ++kills;
     if (run.last_index >= from) from = run.last_index + 1;  // redelivered from the first unacked
     ASSERT_LT(kills, 2000) << "no progress";

@@ -95,15 +95,30 @@ class WorkerProcess {
     if (fd_ >= 0) close(fd_);
   }
 
+  /// When to SIGKILL a worker: `after` this long from finish(), or once it acknowledged `acks`
+  /// lines and then `after` more (a point that moves with its speed, so that a slow build, such as
+  /// a sanitized one, still makes progress between kills).
+  struct Kill {
+    std::chrono::milliseconds after{0};
+    std::size_t acks = 0;
+  };
+
   /// Reads its output until it ends; with `kill_after`, SIGKILLs it that long after this call.
   WorkerRun finish(std::optional<std::chrono::milliseconds> kill_after = std::nullopt) {
+    if (!kill_after) return finish_with(std::nullopt);
+    return finish_with(Kill{*kill_after, 0});
+  }
+
+  WorkerRun finish_with(std::optional<Kill> kill_at_point) {
     using Clock = std::chrono::steady_clock;
-    auto kill_at = kill_after ? Clock::now() + *kill_after : Clock::time_point::max();
+    auto kill_at = Clock::time_point::max();
+    if (kill_at_point && kill_at_point->acks == 0) kill_at = Clock::now() + kill_at_point->after;
     std::string buffer;
+    std::size_t acks = 0;
     bool sent_kill = false;
     for (;;) {
       int timeout = 1000;
-      if (!sent_kill && kill_after) {
+      if (!sent_kill && kill_at != Clock::time_point::max()) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(kill_at - Clock::now());
         if (left.count() <= 0) {
           kill(pid_, SIGKILL);
@@ -118,6 +133,10 @@ class WorkerProcess {
       ssize_t n = read(fd_, chunk, sizeof chunk);
       if (n <= 0) break;
       buffer.append(chunk, static_cast<std::size_t>(n));
+      if (kill_at_point && kill_at_point->acks > 0 && kill_at == Clock::time_point::max()) {
+        for (ssize_t i = 0; i < n; ++i) acks += chunk[i] == '\n' ? 1 : 0;
+        if (acks >= kill_at_point->acks) kill_at = Clock::now() + kill_at_point->after;
+      }
     }
     WorkerRun run;
     int status = 0;
