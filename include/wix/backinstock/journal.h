@@ -54,7 +54,9 @@ const char* to_string(ReportOutcome outcome) noexcept;
 
 /// One key's entry in the journal.
 struct JournalEntry {
+  /// The restock event's key.
   std::string key;
+  /// What became of its Report (`kInProgress` while a worker holds it).
   ReportOutcome outcome = ReportOutcome::kInProgress;
   /// The worker that holds or held the claim (`host:pid:random`).
   std::string owner;
@@ -67,15 +69,19 @@ struct JournalEntry {
   std::string code;
   /// Why the outcome is what it is (the error's message, secrets redacted), or empty.
   std::string detail;
+  /// When the key was first claimed.
   std::chrono::system_clock::time_point created;
+  /// When the entry last changed.
   std::chrono::system_clock::time_point updated;
 };
 
 /// The result of `ReportJournal::report`.
 struct JournaledReport {
+  /// What became of the key's Report (sent by this call or before).
   ReportOutcome outcome = ReportOutcome::kInProgress;
   /// True when this call sent the Report (whatever the answer).
   bool sent_by_this_call = false;
+  /// The key's entry as this call left it.
   JournalEntry entry;
 };
 
@@ -88,6 +94,7 @@ enum class JournalStep {
   kRecorded,   ///< the outcome is committed
 };
 
+/// How a `ReportJournal` behaves.
 struct JournalOptions {
   /// How long a claim lives without renewal. The worker renews it every third of this while it
   /// sends; a claim not renewed for this long belongs to a dead worker.
@@ -114,6 +121,7 @@ struct JournalOptions {
 /// `kOutcomeNotRecorded`.
 class JournalError : public Error {
  public:
+  /// What went wrong.
   enum class Kind {
     kUnavailable,         ///< the database cannot be reached or opened
     kReadOnly,            ///< the database refuses writes (read-only file or role)
@@ -125,8 +133,10 @@ class JournalError : public Error {
     kOutcomeNotRecorded,  ///< the Report was sent (or may have been) but its outcome was not
                           ///< written
   };
+  /// An error of `kind` with `message` as its `what()`; `outcome` for `kOutcomeNotRecorded`.
   JournalError(Kind kind, const std::string& message,
                ReportOutcome outcome = ReportOutcome::kUnknown);
+  /// What went wrong.
   Kind kind() const noexcept { return kind_; }
   /// For `kOutcomeNotRecorded`: the outcome the send had (the entry itself ends `kUnknown`).
   ReportOutcome outcome() const noexcept { return outcome_; }
@@ -158,8 +168,11 @@ class ReportJournal {
   /// (the password never appears in a message).
   static ReportJournal postgres(const std::string& conninfo, JournalOptions options = {});
 
+  /// Moves the journal (its connections and renewal thread) into a new object.
   ReportJournal(ReportJournal&&) noexcept;
+  /// Moves the journal; the one replaced is closed.
   ReportJournal& operator=(ReportJournal&&) noexcept;
+  /// Closes the journal: its renewal thread stops, so claims it still holds lapse.
   ~ReportJournal();
 
   /// Reports `request` at most once for `key` (see the file comment for the outcomes). Errors of
@@ -171,8 +184,8 @@ class ReportJournal {
 
   /// One restock event of a batch: its key and its Report.
   struct Item {
-    std::string key;
-    ReportItemsBackInStockRequest request;
+    std::string key;                        ///< the restock event's key
+    ReportItemsBackInStockRequest request;  ///< its Report
   };
   /// Reports many events through `client`, each at most once as `report()` does: in chunks of
   /// `chunk` events, the chunk's claims are committed together, its Reports go out together
