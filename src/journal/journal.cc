@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "journal/journal_store.h"
+#include "validation.h"
 
 namespace wix::backinstock {
 
@@ -75,27 +76,9 @@ void check_key(const std::string& key) {
                                                 std::to_string(c) + ") at offset " +
                                                 std::to_string(i));
     }
-    if (c < 0x80) continue;
-    // UTF-8: a lead byte and its continuation bytes (overlongs and surrogates refused).
-    std::size_t n = c >= 0xf0 && c <= 0xf4  ? 3
-                    : c >= 0xe0 && c < 0xf0 ? 2
-                    : c >= 0xc2 && c < 0xe0 ? 1
-                                            : 0;
-    bool ok = n > 0 && i + n < key.size();
-    std::uint32_t cp = n == 3 ? c & 0x07 : n == 2 ? c & 0x0f : c & 0x1f;
-    for (std::size_t k = 1; ok && k <= n; ++k) {
-      auto cc = static_cast<unsigned char>(key[i + k]);
-      ok = (cc & 0xc0) == 0x80;
-      cp = (cp << 6) | (cc & 0x3f);
-    }
-    ok = ok && !(n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) &&
-         !(n == 3 && (cp < 0x10000 || cp > 0x10ffff));
-    if (!ok) {
-      throw JournalError(Kind::kInvalidKey,
-                         "journal key: is not valid UTF-8 at offset " + std::to_string(i));
-    }
-    i += n;
   }
+  if (!internal::is_valid_utf8(key))
+    throw JournalError(Kind::kInvalidKey, "journal key: is not valid UTF-8");
 }
 
 ReportOutcome outcome_of(JournalState state) {
@@ -176,6 +159,20 @@ std::string default_owner() {
   char suffix[9];
   std::snprintf(suffix, sizeof suffix, "%08x", random());
   return std::string(host) + ":" + std::to_string(getpid()) + ":" + suffix;
+}
+
+// The entry of a key this worker claimed (`claimed`), sent and recorded (`finish`).
+JournalEntry recorded_entry(const JournalRow& claimed, const internal::Finish& finish,
+                            const std::string& owner) {
+  JournalEntry entry = entry_of(claimed);
+  entry.outcome = outcome_of(finish.state);
+  entry.owner = owner;
+  entry.sends = claimed.sends + 1;
+  entry.http_status = finish.http_status;
+  entry.code = finish.code;
+  entry.detail = finish.detail;
+  entry.updated = Clock::now();
+  return entry;
 }
 
 }  // namespace
@@ -465,17 +462,7 @@ JournaledReport ReportJournal::report(Client& client, const std::string& key,
                        result);
   }
   d.step(JournalStep::kRecorded, key);
-  JournalEntry entry;
-  entry.key = key;
-  entry.outcome = result;
-  entry.owner = d.options.owner;
-  entry.http_status = finish.finish.http_status;
-  entry.code = finish.finish.code;
-  entry.detail = finish.finish.detail;
-  entry.sends = claim.claim.row.sends + 1;
-  entry.created = Clock::time_point(std::chrono::milliseconds(claim.claim.row.created_ms));
-  entry.updated = Clock::now();
-  return {result, true, entry};
+  return {result, true, recorded_entry(claim.claim.row, finish.finish, d.options.owner)};
 }
 
 std::vector<JournaledReport> ReportJournal::report_batch(AsyncClient& client,
@@ -583,15 +570,8 @@ std::vector<JournaledReport> ReportJournal::report_batch(AsyncClient& client,
         continue;
       }
       d.step(JournalStep::kRecorded, f.key);
-      JournalEntry entry = entry_of(claims[k].claim.row);
-      entry.outcome = result;
-      entry.owner = d.options.owner;
-      entry.sends += 1;
-      entry.http_status = f.http_status;
-      entry.code = f.code;
-      entry.detail = f.detail;
-      entry.updated = Clock::now();
-      results[distinct[k]] = {result, true, entry};
+      results[distinct[k]] = {result, true,
+                              recorded_entry(claims[k].claim.row, f, d.options.owner)};
     }
     for (std::size_t i = begin_at; i < end_at; ++i) {
       std::size_t at = first[items[i].key];
