@@ -62,6 +62,13 @@ class CurlAsyncConnection final : public AsyncConnection {
     return engine_.run_batch(batch);
   }
 
+  void report_items_back_in_stock_then(const ReportItemsBackInStockRequest& request,
+                                       std::function<void(const BatchResult&)> on_done,
+                                       const CallOptions& options) override {
+    engine_.submit_then(calls::report_items_back_in_stock(request, options), std::move(on_done),
+                        options);
+  }
+
   void cancel() override { engine_.cancel(); }
 
   std::size_t pending() const override { return engine_.pending.load(); }
@@ -102,6 +109,28 @@ std::size_t AsyncClient::report_items_back_in_stock_stream(
     std::function<void(std::size_t, const BatchResult&)> on_result, const CallOptions& options) {
   return connection_->report_items_back_in_stock_stream(std::move(next), std::move(on_result),
                                                         options);
+}
+
+void AsyncConnection::report_items_back_in_stock_then(
+    const ReportItemsBackInStockRequest& request, std::function<void(const BatchResult&)> on_done,
+    const CallOptions& options) {
+  BatchResult result;
+  try {
+    report_items_back_in_stock(request, options).get();
+  } catch (...) {
+    result.error = std::current_exception();
+  }
+  if (!on_done) return;
+  try {
+    on_done(result);
+  } catch (...) {  // documented: discarded
+  }
+}
+
+void AsyncClient::report_items_back_in_stock_then(const ReportItemsBackInStockRequest& request,
+                                                  std::function<void(const BatchResult&)> on_done,
+                                                  const CallOptions& options) {
+  connection_->report_items_back_in_stock_then(request, std::move(on_done), options);
 }
 
 void AsyncClient::cancel() { connection_->cancel(); }

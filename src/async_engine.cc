@@ -63,6 +63,28 @@ void Engine::enqueue(std::unique_ptr<Job> job) {
   curl_multi_wakeup(multi);
 }
 
+void Engine::submit_then(WireCall call, std::function<void(const BatchResult&)> on_done,
+                         const CallOptions& call_options) {
+  auto done = std::make_shared<std::function<void(const BatchResult&)>>(std::move(on_done));
+  auto deliver = [done](std::exception_ptr error) {
+    if (!*done) return;
+    try {
+      (*done)(BatchResult{std::move(error)});
+    } catch (...) {  // documented: discarded, the loop goes on
+    }
+  };
+  std::unique_ptr<Job> job;
+  try {
+    job = make_job(std::move(call), call_options);
+  } catch (...) {
+    deliver(std::current_exception());
+    return;
+  }
+  job->succeed = [deliver](std::string&&, int) { deliver(nullptr); };
+  job->fail = [deliver](std::exception_ptr e) { deliver(std::move(e)); };
+  enqueue(std::move(job));
+}
+
 std::unique_ptr<Job> Engine::batch_job(const std::shared_ptr<Batch>& batch) {
   if (batch->exhausted) return nullptr;
   const ReportItemsBackInStockRequest* request = nullptr;

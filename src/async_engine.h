@@ -73,6 +73,11 @@ struct Engine {
     return future;
   }
 
+  // One request without a result to decode; `on_done` gets its outcome once (see
+  // `AsyncClient::report_items_back_in_stock_then`).
+  void submit_then(WireCall call, std::function<void(const BatchResult&)> on_done,
+                   const CallOptions& call_options);
+
   // The parts run concurrently, each answer matched to its references, their results
   // concatenated in order into one future. The first
   // failing part fails the whole call; the others still run to their end. No parts: an empty

@@ -5,6 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <condition_variable>
+#include <future>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -384,6 +387,87 @@ TEST_F(StreamTest, CancelEndsAnEndlessSource) {
   EXPECT_GE(produced.load(), 100);
   EXPECT_GE(cancelled, 1u);
   EXPECT_EQ(client.pending(), 0u);
+}
+
+class CallbackTest : public StreamTest {};
+
+TEST_F(CallbackTest, EachReportCallsBackOnceWithItsTypedResult) {
+  emulator::Fault fault;
+  fault.kind = emulator::Fault::Kind::kStatus;
+  fault.status = 400;
+  fault.path = "/report-items-back-in-stock";
+  fault.times = 1;
+  emulator_->inject(fault);
+  AsyncOptions async;
+  async.max_in_flight = 8;
+  AsyncClient client(client_options(), async);
+  std::mutex mutex;
+  std::condition_variable done;
+  std::vector<int> calls(100, 0);
+  int finished = 0, failed = 0;
+  for (int i = 0; i < 100; ++i) {
+    client.report_items_back_in_stock_then(report(i), [&, i](const BatchResult& r) {
+      std::lock_guard<std::mutex> guard(mutex);
+      ++calls[static_cast<std::size_t>(i)];
+      if (!r.ok()) {
+        ++failed;
+        EXPECT_THROW(r.rethrow(), ApiError);
+      }
+      ++finished;
+      done.notify_all();
+    });
+  }
+  std::unique_lock<std::mutex> lock(mutex);
+  ASSERT_TRUE(done.wait_for(lock, std::chrono::seconds(30), [&] { return finished == 100; }));
+  for (int c : calls) EXPECT_EQ(c, 1);
+  EXPECT_EQ(failed, 1);
+  EXPECT_EQ(emulator_->requests_received("/report-items-back-in-stock"), 100u);
+  EXPECT_EQ(outbox()["reports"].size(), 99u);
+}
+
+TEST_F(CallbackTest, ARequestThatCannotBeBuiltCallsBackBeforeReturningAndAThrowIsContained) {
+  AsyncClient client(client_options());
+  CallOptions bad;
+  bad.attempt_timeout = milliseconds(-5);
+  std::optional<bool> ok;
+  client.report_items_back_in_stock_then(
+      report(1), [&](const BatchResult& r) { ok = r.ok(); }, bad);
+  ASSERT_TRUE(ok.has_value()) << "called back on the calling thread";
+  EXPECT_FALSE(*ok);
+  // A callback that throws does not stop the client's loop.
+  std::promise<void> second;
+  client.report_items_back_in_stock_then(
+      report(2), [](const BatchResult&) { throw std::runtime_error("user code"); });
+  client.report_items_back_in_stock_then(report(3),
+                                         [&](const BatchResult&) { second.set_value(); });
+  EXPECT_EQ(second.get_future().wait_for(std::chrono::seconds(30)), std::future_status::ready);
+}
+
+TEST_F(CallbackTest, DestroyingTheClientCallsBackWithCancelled) {
+  emulator::Fault slow;
+  slow.kind = emulator::Fault::Kind::kDelay;
+  slow.delay = milliseconds(300);
+  slow.times = 1000;
+  emulator_->inject(slow);
+  std::atomic<int> cancelled{0}, calls{0};
+  {
+    AsyncOptions async;
+    async.max_in_flight = 4;
+    AsyncClient client(client_options(), async);
+    for (int i = 0; i < 20; ++i) {
+      client.report_items_back_in_stock_then(report(i), [&](const BatchResult& r) {
+        ++calls;
+        try {
+          r.rethrow();
+        } catch (const TransportError& e) {
+          if (e.kind() == TransportError::Kind::kCancelled) ++cancelled;
+        }
+      });
+    }
+  }
+  EXPECT_EQ(calls.load(), 20);
+  EXPECT_GE(cancelled.load(), 16);
+  emulator_->clear_faults();
 }
 
 TEST_F(StreamTest, AnEmptySourceReportsNothing) {

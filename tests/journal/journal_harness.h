@@ -13,6 +13,7 @@
 #include <fstream>
 #include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -49,13 +50,21 @@ struct WorkerRun {
   std::vector<Ack> acks;
   long last_index = -1;  ///< the last feed line it answered for (ack or journal error)
   int journal_errors = 0;
+  std::set<long> answered;  ///< every feed line it answered for
+
+  /// Where a queue that delivers at least once starts again: the first line from `from` on that
+  /// was not answered (a stream answers out of order).
+  long redeliver_from(long from) const {
+    while (answered.count(from) != 0) ++from;
+    return from;
+  }
 };
 
 class WorkerProcess {
  public:
   static WorkerProcess start(const std::string& journal, const std::string& url,
                              const std::string& feed, long from, long lease_ms, long wait_ms,
-                             const std::string& crash) {
+                             const std::string& crash, const std::string& mode = "report") {
     int out[2];
     if (pipe(out) != 0) std::abort();
     pid_t pid = fork();
@@ -66,7 +75,7 @@ class WorkerProcess {
       std::string from_text = std::to_string(from), lease = std::to_string(lease_ms),
                   wait = std::to_string(wait_ms);
       execl(JOURNAL_WORKER, JOURNAL_WORKER, journal.c_str(), url.c_str(), feed.c_str(),
-            from_text.c_str(), lease.c_str(), wait.c_str(), crash.c_str(),
+            from_text.c_str(), lease.c_str(), wait.c_str(), crash.c_str(), mode.c_str(),
             static_cast<char*>(nullptr));
       _exit(127);
     }
@@ -155,11 +164,13 @@ class WorkerProcess {
         Ack ack;
         words >> ack.index >> ack.key >> ack.outcome;
         run.last_index = std::max(run.last_index, ack.index);
+        run.answered.insert(ack.index);
         run.acks.push_back(ack);
       } else if (what == "journal-error") {
         long index = 0;
         words >> index;
         run.last_index = std::max(run.last_index, index);
+        run.answered.insert(index);
         ++run.journal_errors;
       }
     }

@@ -390,7 +390,7 @@ TEST_F(JournalTest, ABatchThroughAsyncClientSendsEachEventOnceAndSaysWhatBecameO
   for (const char* key : {"b-1", "b-2", "b-3", "done-before", "b-1", "b-4", "b-5"}) {
     items.push_back({key, report_request()});
   }
-  auto results = journal.report_batch(async, items, {}, /*chunk=*/3);
+  auto results = journal.report_batch(async, items, {}, /*in_flight=*/3);
   ASSERT_EQ(results.size(), items.size());
   EXPECT_EQ(results[0].outcome, ReportOutcome::kSent);
   EXPECT_TRUE(results[0].sent_by_this_call);
@@ -398,7 +398,7 @@ TEST_F(JournalTest, ABatchThroughAsyncClientSendsEachEventOnceAndSaysWhatBecameO
   EXPECT_EQ(results[2].outcome, ReportOutcome::kUnknown);
   EXPECT_EQ(results[3].outcome, ReportOutcome::kSent);
   EXPECT_FALSE(results[3].sent_by_this_call) << "reported before the batch";
-  EXPECT_EQ(results[4].outcome, ReportOutcome::kSent) << "b-1 again, in another chunk";
+  EXPECT_EQ(results[4].outcome, ReportOutcome::kSent) << "b-1 again, while the first was under way";
   EXPECT_FALSE(results[4].sent_by_this_call);
   EXPECT_EQ(results[5].outcome, ReportOutcome::kSent);
   EXPECT_EQ(results[6].outcome, ReportOutcome::kSent);

@@ -2,12 +2,15 @@
 // and acknowledges it on stdout once its outcome is recorded, as a queue consumer would; it can
 // kill itself with SIGKILL at a chosen step of a chosen key.
 //
-//   journal_worker JOURNAL URL FEED FROM LEASE_MS WAIT_MS CRASH
+//   journal_worker JOURNAL URL FEED FROM LEASE_MS WAIT_MS CRASH [MODE]
 //     JOURNAL  sqlite:PATH or postgres:CONNINFO
 //     URL      the emulator's base URL
 //     FEED     a file of keys, one per line; lines before FROM (0-based) are skipped
 //     CRASH    none, or STEP:KEY with STEP one of claim-open, claimed, sending, during-send,
 //              answered, recorded
+//     MODE     report (one ReportJournal::report at a time, the default), or stream:N
+//              (ReportJournal::report_stream through an AsyncClient, N on their way; acks come
+//              in completion order)
 //   Prints `ack INDEX KEY OUTCOME` per line, `journal-error INDEX KIND` when the journal failed.
 
 #include <signal.h>
@@ -16,8 +19,10 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "wix/backinstock/backinstock.h"
 #include "wix/backinstock/journal.h"
@@ -34,11 +39,47 @@ bis::JournalStep step_named(const std::string& name) {
   return bis::JournalStep::kSending;  // sending, during-send
 }
 
+bis::ReportItemsBackInStockRequest request_for(const std::string& key) {
+  return bis::ReportItemsBackInStockRequest(
+      bis::CatalogReference("crash-item", bis::kWixStoresAppId), bis::ItemDetails("Item", "1.00"),
+      {{"eventKey", key}});
+}
+
+// The feed through report_stream: acks in completion order, a journal error ends the run.
+int stream(bis::ReportJournal& journal, const bis::ClientOptions& client_options,
+           std::ifstream& feed, long from, std::size_t in_flight) {
+  bis::AsyncOptions async_options;
+  async_options.max_in_flight = in_flight;
+  bis::AsyncClient client(client_options, async_options);
+  std::vector<std::string> keys;  // index (from `from` on) -> key, for the acks
+  long index = 0;
+  std::string line;
+  auto next = [&]() -> std::optional<bis::ReportJournal::Item> {
+    while (std::getline(feed, line)) {
+      if (index++ < from) continue;
+      keys.push_back(line);
+      return bis::ReportJournal::Item{line, request_for(line)};
+    }
+    return std::nullopt;
+  };
+  auto on_result = [&](std::size_t n, const bis::JournaledReport& result) {
+    std::cout << "ack " << from + static_cast<long>(n) << " " << keys[n] << " "
+              << bis::to_string(result.outcome) << std::endl;
+  };
+  try {
+    journal.report_stream(client, next, on_result, {}, in_flight);
+  } catch (const bis::JournalError& e) {
+    std::cerr << "worker: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 8) {
-    std::cerr << "usage: journal_worker JOURNAL URL FEED FROM LEASE_MS WAIT_MS CRASH\n";
+  if (argc != 8 && argc != 9) {
+    std::cerr << "usage: journal_worker JOURNAL URL FEED FROM LEASE_MS WAIT_MS CRASH [MODE]\n";
     return 2;
   }
   std::string journal_spec = argv[1];
@@ -68,15 +109,17 @@ int main(int argc, char** argv) {
     bis::ClientOptions client_options;
     client_options.base_url = argv[2];
     client_options.credentials = bis::ApiKeyCredentials::for_site("test-key", "site-1");
-    bis::Client client(client_options);
     std::ifstream feed(argv[3]);
     long from = std::stol(argv[4]);
+    std::string mode = argc == 9 ? argv[8] : "report";
+    if (mode.rfind("stream:", 0) == 0) {
+      return stream(journal, client_options, feed, from, std::stoul(mode.substr(7)));
+    }
+    bis::Client client(client_options);
     std::string key;
     for (long index = 0; std::getline(feed, key); ++index) {
       if (index < from) continue;
-      bis::ReportItemsBackInStockRequest request(
-          bis::CatalogReference("crash-item", bis::kWixStoresAppId),
-          bis::ItemDetails("Item", "1.00"), {{"eventKey", key}});
+      bis::ReportItemsBackInStockRequest request = request_for(key);
       try {
         auto result = journal.report(client, key, request);
         std::cout << "ack " << index << " " << key << " " << bis::to_string(result.outcome)

@@ -137,6 +137,23 @@ TEST(AsyncClientSeamTest, MethodsForwardToTheConnectionAndKeepItsFutures) {
   EXPECT_NO_THROW(client.delete_back_in_stock_notification_request("r-2").get());
 }
 
+TEST(AsyncClientSeamTest, TheCallbackFormOfAMockIsDrivenByTheReportExpectation) {
+  auto mock = std::make_shared<MockAsyncConnection>();
+  EXPECT_CALL(*mock, report_items_back_in_stock(_, _))
+      .WillOnce([](auto&&...) { return ready_future(); })
+      .WillOnce([](auto&&...) {
+        return failed_future<void>(std::make_exception_ptr(
+            TransportError(TransportError::Kind::kConnectionLost, true, "reset")));
+      });
+  AsyncClient client(mock);
+  std::vector<bool> ok;
+  for (int i = 0; i < 2; ++i) {
+    client.report_items_back_in_stock_then(ReportItemsBackInStockRequest(item(1), details()),
+                                           [&](const BatchResult& r) { ok.push_back(r.ok()); });
+  }
+  EXPECT_EQ(ok, (std::vector<bool>{true, false}));
+}
+
 TEST(AsyncClientSeamTest, BatchCancelAndPendingReachTheConnection) {
   auto mock = std::make_shared<MockAsyncConnection>();
   std::vector<ReportItemsBackInStockRequest> requests{

@@ -98,6 +98,13 @@ class AsyncConnection {
       std::function<std::optional<ReportItemsBackInStockRequest>()> next,
       std::function<void(std::size_t, const BatchResult&)> on_result,
       const CallOptions& options) = 0;
+  /// Reports one item and calls `on_done` with its result instead of fulfilling a future; see
+  /// `AsyncClient`. This default waits for `report_items_back_in_stock(request, options)` on the
+  /// calling thread and then calls `on_done` (enough for mocks); the SDK's connection returns at
+  /// once and calls back from its loop.
+  virtual void report_items_back_in_stock_then(const ReportItemsBackInStockRequest& request,
+                                               std::function<void(const BatchResult&)> on_done,
+                                               const CallOptions& options);
   /// Fails every queued or running request with `TransportError(kCancelled)`.
   virtual void cancel() = 0;
   /// Requests submitted and not yet finished.
@@ -179,6 +186,21 @@ class AsyncClient {
       std::function<std::optional<ReportItemsBackInStockRequest>()> next,
       std::function<void(std::size_t, const BatchResult&)> on_result = nullptr,
       const CallOptions& options = {});
+
+  /// Reports `request` like `report_items_back_in_stock`, but without a future: `on_done` gets
+  /// the result (`BatchResult::error` holds the typed error, if any) exactly once, on the
+  /// client's loop thread, or on the calling thread before this returns when the request cannot
+  /// be built (invalid options, credentials that fail). It must not block; an exception it
+  /// throws is discarded. Cancelling or destroying the client calls it with
+  /// `TransportError(kCancelled)`. For many independent reports at high rates: no promise, no
+  /// future, no thread woken to wait for one (see the README on which form to pick).
+  ///
+  ///     async.report_items_back_in_stock_then(request, [&](const bis::BatchResult& r) {
+  ///       if (!r.ok()) failures.fetch_add(1);
+  ///     });
+  void report_items_back_in_stock_then(const ReportItemsBackInStockRequest& request,
+                                       std::function<void(const BatchResult&)> on_done,
+                                       const CallOptions& options = {});
 
   /// Fails every queued or running request with `TransportError(kCancelled)`. Requests already on
   /// the wire may still have reached the server.

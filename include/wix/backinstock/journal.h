@@ -187,18 +187,42 @@ class ReportJournal {
     std::string key;                        ///< the restock event's key
     ReportItemsBackInStockRequest request;  ///< its Report
   };
-  /// Reports many events through `client`, each at most once as `report()` does: in chunks of
-  /// `chunk` events, the chunk's claims are committed together, its Reports go out together
-  /// (`AsyncOptions::max_in_flight` at a time), and their outcomes are committed together, so
-  /// memory is bounded by the chunk and the journal costs three commits per chunk. One result
-  /// per item, in input order; an event held by another worker is `kInProgress` (not awaited);
-  /// a key given twice is sent once and both get its outcome; an outcome that cannot be recorded
-  /// after its send makes that item `kUnknown` (so does its entry). Every key is checked before
-  /// anything is sent (`JournalError` `kInvalidKey` names the first bad one by its index); a
-  /// journal that fails on a chunk throws `JournalError` (the chunks before it are recorded).
+  /// Reports many events through `client`, each at most once as `report()` does, through
+  /// `report_stream()` (see there): the journal's commits overlap the sends, `in_flight` Reports
+  /// on their way at a time. One result per item, in input order. Every key is checked before
+  /// anything is sent (`JournalError` `kInvalidKey` names the first bad one by its index). A
+  /// journal that fails throws `JournalError` once the Reports already on their way are
+  /// answered and recorded (or marked `kUnknown` when they cannot be): no Report goes out
+  /// without its recorded intent.
   std::vector<JournaledReport> report_batch(AsyncClient& client, const std::vector<Item>& items,
                                             const CallOptions& options = {},
-                                            std::size_t chunk = 1024);
+                                            std::size_t in_flight = 64);
+
+  /// Reports every event `next` yields until it returns `std::nullopt`, each at most once as
+  /// `report()` does, for a feed of any length in memory bounded by `in_flight`: at most
+  /// `in_flight` Reports are on their way (sent through
+  /// `AsyncClient::report_items_back_in_stock_then`; the client's own `max_in_flight` should be
+  /// at least as large) and at most `2 * in_flight` events are held at once. Each event's three
+  /// steps (claim, send begun, outcome) are committed together with other events' steps, one
+  /// transaction per round, while earlier Reports are on the wire, so the journal's commits
+  /// overlap the sends instead of waiting for them.
+  ///
+  /// `on_result(index, result)` gets each event's outcome (0-based, in the order `next` yielded
+  /// them), in completion order, on the calling thread; `next` is called on the calling thread
+  /// too. An event whose key another event of the stream holds at that moment waits for it and
+  /// gets its outcome (`sent_by_this_call` false); an event held by another worker is
+  /// `kInProgress` at once (`JournalOptions::in_progress_wait` applies to `report()` only).
+  /// Returns the number of events taken from `next`.
+  ///
+  /// Stops taking events at the first of: a key that is not valid (`JournalError`
+  /// `kInvalidKey` naming its index), a journal that fails (`JournalError`), or an exception
+  /// from `next` or `on_result`. Reports already on their way are then answered, their outcomes
+  /// recorded and given to `on_result` (an outcome that cannot be recorded makes the entry and
+  /// the result `kUnknown`), and the error is rethrown. Events taken and not sent get no result:
+  /// nothing was sent for them, and their claims lapse for the next caller.
+  std::size_t report_stream(AsyncClient& client, std::function<std::optional<Item>()> next,
+                            std::function<void(std::size_t, const JournaledReport&)> on_result,
+                            const CallOptions& options = {}, std::size_t in_flight = 64);
 
   /// The entry of `key`, if the journal holds one.
   std::optional<JournalEntry> find(const std::string& key);

@@ -58,6 +58,9 @@ class MockAsyncConnection : public AsyncConnection {
               (std::function<std::optional<ReportItemsBackInStockRequest>()>,
                (std::function<void(std::size_t, const BatchResult&)>), const CallOptions&),
               (override));
+  // `report_items_back_in_stock_then` is not mocked: its default calls the mocked
+  // `report_items_back_in_stock` and hands the future's result to the callback, so one
+  // expectation covers both forms.
   /// Mock of `AsyncConnection::cancel`.
   MOCK_METHOD(void, cancel, (), (override));
   /// Mock of `AsyncConnection::pending`.

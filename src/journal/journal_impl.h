@@ -1,0 +1,226 @@
+#pragma once
+
+// The report journal's core, shared by journal.cc (one report at a time) and journal_stream.cc
+// (batches and streams): the helpers that turn rows and answers into outcomes, and the group
+// commit that puts concurrent steps of many reports into one transaction. Internal.
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "journal/journal_store.h"
+#include "wix/backinstock/journal.h"
+
+namespace wix::backinstock {
+
+namespace internal {
+
+constexpr std::size_t kMaxKeyBytes = 1024;
+
+/// Milliseconds since the epoch (the journal's time).
+std::int64_t now_ms();
+/// Throws `JournalError` (`kInvalidKey`) naming what is wrong with `key`.
+void check_key(const std::string& key);
+ReportOutcome outcome_of(JournalState state);
+JournalEntry entry_of(const JournalRow& row);
+/// What one send's answer means for the key (the call's own retries are over).
+Finish classify(const std::string& key, std::int64_t generation, const std::exception_ptr& error);
+/// `host:pid:random`.
+std::string default_owner();
+/// The entry of a key this worker claimed (`claimed`), sent and recorded (`finish`).
+JournalEntry recorded_entry(const JournalRow& claimed, const Finish& finish,
+                            const std::string& owner);
+
+// One step of one report waiting for the next group commit.
+struct Op {
+  enum Kind { kClaim, kBegin, kFinish } kind = kClaim;
+  std::string key;
+  std::int64_t generation = 0;
+  internal::Finish finish;
+  // Results.
+  bool done = false;
+  std::exception_ptr error;
+  internal::ClaimResult claim;
+  bool ok = false;
+};
+
+// The group commit and the claims this worker holds: what `ReportJournal` is made of.
+struct JournalCore {
+  JournalCore(std::vector<std::unique_ptr<internal::JournalStore>> s, JournalOptions o)
+      : stores(std::move(s)), options(std::move(o)) {
+    for (auto& store : stores) idle.push_back(store.get());
+    if (options.owner.empty()) options.owner = internal::default_owner();
+    if (options.lease < std::chrono::milliseconds(30))
+      options.lease = std::chrono::milliseconds(30);
+    renewer = std::thread([this] { renew_loop(); });
+  }
+  ~JournalCore() {
+    {
+      std::lock_guard<std::mutex> guard(mutex);
+      stopping = true;
+    }
+    wake.notify_all();
+    renewer.join();
+  }
+
+  void step(JournalStep s, const std::string& key) const {
+    if (options.on_step) options.on_step(s, key);
+  }
+
+  // Group commit: a caller that finds a connection idle commits every step queued so far, of
+  // every kind, in one transaction; the others wait for it. With several connections
+  // (PostgreSQL), groups commit side by side. `run` throws a step's error; `run_all` leaves each
+  // in its step.
+  void run(internal::Op& op) {
+    run_all({&op});
+    if (op.error) std::rethrow_exception(op.error);
+  }
+
+  void run_all(const std::vector<internal::Op*>& ops) {
+    std::unique_lock<std::mutex> lock(mutex);
+    queue.insert(queue.end(), ops.begin(), ops.end());
+    auto all_done = [&] {
+      return std::all_of(ops.begin(), ops.end(), [](const internal::Op* o) { return o->done; });
+    };
+    while (!all_done()) {
+      if (queue.empty() || idle.empty()) {
+        committed.wait(lock);
+        continue;
+      }
+      internal::JournalStore* store = idle.back();
+      idle.pop_back();
+      std::vector<internal::Op*> batch(queue.begin(), queue.end());
+      queue.clear();
+      lock.unlock();
+      execute(*store, batch);
+      lock.lock();
+      idle.push_back(store);
+      for (internal::Op* o : batch) o->done = true;
+      committed.notify_all();
+    }
+  }
+
+  // A connection for a call outside the group commits, returned when the lease ends.
+  class Lease {
+   public:
+    explicit Lease(JournalCore& impl) : impl_(impl) {
+      std::unique_lock<std::mutex> lock(impl_.mutex);
+      impl_.committed.wait(lock, [&] { return !impl_.idle.empty(); });
+      store_ = impl_.idle.back();
+      impl_.idle.pop_back();
+    }
+    ~Lease() {
+      std::lock_guard<std::mutex> guard(impl_.mutex);
+      impl_.idle.push_back(store_);
+      impl_.committed.notify_all();
+    }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    internal::JournalStore* operator->() const { return store_; }
+
+   private:
+    JournalCore& impl_;
+    internal::JournalStore* store_;
+  };
+
+  // Every step of the group in one transaction: one commit (one fsync) for the group. If it
+  // fails, no step of the group is committed and every caller in it gets the error.
+  void execute(internal::JournalStore& store, const std::vector<internal::Op*>& batch) {
+    std::vector<internal::Op*> claims, begins, finishes;
+    for (internal::Op* o : batch) {
+      (o->kind == internal::Op::kClaim   ? claims
+       : o->kind == internal::Op::kBegin ? begins
+                                         : finishes)
+          .push_back(o);
+    }
+    std::int64_t now = internal::now_ms();
+    std::vector<internal::ClaimResult> claimed;
+    try {
+      store.in_one_transaction([&] {
+        if (!claims.empty()) {
+          std::vector<std::string> keys;
+          keys.reserve(claims.size());
+          for (internal::Op* o : claims) keys.push_back(o->key);
+          claimed = store.claim(keys, options.owner, now, now + options.lease.count(), [&] {
+            for (internal::Op* o : claims) step(JournalStep::kClaimOpen, o->key);
+          });
+        }
+        if (!begins.empty()) {
+          std::vector<std::pair<std::string, std::int64_t>> keys;
+          keys.reserve(begins.size());
+          for (internal::Op* o : begins) keys.emplace_back(o->key, o->generation);
+          auto results = store.begin_send(keys, now);
+          for (std::size_t i = 0; i < begins.size(); ++i) begins[i]->ok = results[i];
+        }
+        if (!finishes.empty()) {
+          std::vector<internal::Finish> outcomes;
+          outcomes.reserve(finishes.size());
+          for (internal::Op* o : finishes) outcomes.push_back(o->finish);
+          auto results = store.finish(outcomes, now);
+          for (std::size_t i = 0; i < finishes.size(); ++i) finishes[i]->ok = results[i];
+        }
+      });
+    } catch (...) {
+      for (internal::Op* o : batch) o->error = std::current_exception();
+      return;
+    }
+    std::lock_guard<std::mutex> guard(mutex);
+    for (std::size_t i = 0; i < claims.size(); ++i) {
+      claims[i]->claim = claimed[i];
+      if (claimed[i].claimed) held[claims[i]->key] = claimed[i].row.generation;
+    }
+  }
+
+  // Extends the leases of the keys this worker holds, every third of a lease.
+  void renew_loop() {
+    std::unique_lock<std::mutex> lock(mutex);
+    while (!stopping) {
+      wake.wait_for(lock, options.lease / 3);
+      if (stopping || held.empty()) continue;
+      std::vector<std::pair<std::string, std::int64_t>> keys(held.begin(), held.end());
+      lock.unlock();
+      try {
+        Lease store(*this);
+        store->renew(keys, internal::now_ms() + options.lease.count());
+      } catch (const JournalError&) {
+        // The leases lapse: a claim not yet sending is taken over (this worker's begin_send then
+        // finds it gone and sends nothing); one sending ends unknown. Never a second send.
+      }
+      lock.lock();
+    }
+  }
+
+  void release(const std::string& key) {
+    std::lock_guard<std::mutex> guard(mutex);
+    held.erase(key);
+  }
+
+  std::vector<std::unique_ptr<internal::JournalStore>> stores;  // connections
+  JournalOptions options;
+  std::mutex mutex;                           // guards everything below
+  std::vector<internal::JournalStore*> idle;  // connections not in use
+  std::condition_variable wake;
+  std::condition_variable committed;
+  std::deque<internal::Op*> queue;
+  std::map<std::string, std::int64_t> held;  // key -> generation, while claimed or sending
+  bool stopping = false;
+  std::thread renewer;
+};
+
+}  // namespace internal
+
+struct ReportJournal::Impl : internal::JournalCore {
+  using JournalCore::JournalCore;
+};
+
+}  // namespace wix::backinstock

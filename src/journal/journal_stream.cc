@@ -1,0 +1,320 @@
+// Batches and streams through the journal. One thread (the caller's) drives every event through
+// its three commits (claim, send begun, outcome) in rounds: each round commits the steps of every
+// event that is ready for one, in one transaction (the group commit of journal_impl.h), while the
+// Reports of earlier events are on the wire through AsyncClient's callback form. Memory is
+// bounded by the events under way (at most twice `in_flight`), not by the feed.
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <iterator>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "journal/journal_impl.h"
+
+namespace wix::backinstock {
+
+namespace {
+
+using internal::JournalCore;
+using internal::Op;
+using Kind = JournalError::Kind;
+
+// One event under way, from the moment it is taken to the moment its result is given.
+struct Event {
+  Event(std::size_t i, ReportJournal::Item e) : index(i), item(std::move(e)) {}
+  std::list<Event>::iterator self;  // where it is held
+  std::size_t index;
+  ReportJournal::Item item;
+  internal::JournalRow claimed;      // the row as this worker claimed it
+  std::vector<std::size_t> repeats;  // later events of the stream with the same key
+  Op op;                             // its step in the round being committed
+};
+
+// Answers, handed from the client's loop thread to the driver. Shared with the callbacks, which
+// touch nothing else, so a callback that outlives the driver is harmless.
+struct Answers {
+  std::mutex mutex;
+  std::condition_variable arrived;
+  std::vector<std::pair<Event*, std::exception_ptr>> ready;
+};
+
+constexpr std::size_t kMaxInFlight = std::size_t{1} << 20;
+
+class Pipeline {
+ public:
+  using OnResult = std::function<void(std::size_t, const JournaledReport&)>;
+
+  Pipeline(JournalCore& journal, AsyncClient& client, const CallOptions& options,
+           std::size_t in_flight, OnResult on_result)
+      : journal_(journal),
+        client_(client),
+        options_(options),
+        in_flight_(std::clamp<std::size_t>(in_flight, 1, kMaxInFlight)),
+        on_result_(std::move(on_result)),
+        answers_(std::make_shared<Answers>()) {}
+
+  std::size_t run(const std::function<std::optional<ReportJournal::Item>()>& next) {
+    for (;;) {
+      take(next);
+      collect_answers();
+      start_sends();
+      std::vector<Op*> round;
+      for (Event* e : claims_) round.push_back(&e->op);
+      for (Event* e : begins_) round.push_back(&e->op);
+      for (Event* e : finishes_) round.push_back(&e->op);
+      if (round.empty()) {
+        if (events_.empty() && (exhausted_ || stop_)) break;
+        wait_for_answers();
+        continue;
+      }
+      journal_.run_all(round);
+      settle_claims();
+      settle_begins();
+      settle_finishes();
+    }
+    if (stop_) std::rethrow_exception(stop_);
+    return taken_;
+  }
+
+ private:
+  void stop(std::exception_ptr error) {
+    if (!stop_) stop_ = std::move(error);
+  }
+
+  // Takes events from `next` while fewer than 2 * in_flight are held.
+  void take(const std::function<std::optional<ReportJournal::Item>()>& next) {
+    while (!exhausted_ && !stop_ && held_ < 2 * in_flight_) {
+      std::optional<ReportJournal::Item> item;
+      try {
+        item = next();
+      } catch (...) {
+        stop(std::current_exception());
+        return;
+      }
+      if (!item) {
+        exhausted_ = true;
+        return;
+      }
+      const std::size_t index = taken_++;
+      try {
+        internal::check_key(item->key);
+      } catch (const JournalError& e) {
+        stop(std::make_exception_ptr(JournalError(
+            Kind::kInvalidKey, "event " + std::to_string(index) + " of the stream: " + e.what())));
+        return;
+      }
+      ++held_;
+      auto same = by_key_.find(item->key);
+      if (same != by_key_.end()) {  // under way in this stream: it gets that one's outcome
+        same->second->repeats.push_back(index);
+        continue;
+      }
+      Event& e = events_.emplace_back(index, std::move(*item));
+      e.self = std::prev(events_.end());
+      e.op.kind = Op::kClaim;
+      e.op.key = e.item.key;
+      by_key_.emplace(e.item.key, &e);
+      claims_.push_back(&e);
+    }
+  }
+
+  // Answers that arrived become outcomes to record in the next round.
+  void collect_answers() {
+    std::vector<std::pair<Event*, std::exception_ptr>> ready;
+    {
+      std::lock_guard<std::mutex> guard(answers_->mutex);
+      ready.swap(answers_->ready);
+    }
+    for (auto& [e, error] : ready) {
+      --sending_;
+      journal_.step(JournalStep::kAnswered, e->item.key);
+      Op& op = e->op;
+      op = Op{};
+      op.kind = Op::kFinish;
+      op.key = e->item.key;
+      op.finish = internal::classify(e->item.key, e->claimed.generation, error);
+      journal_.release(e->item.key);  // from now on its lease lapses if the write fails
+      finishes_.push_back(e);
+    }
+  }
+
+  // Claimed events are marked as being sent, as Report slots allow.
+  void start_sends() {
+    while (!claimed_.empty() && (stop_ || sending_ < in_flight_)) {
+      Event* e = claimed_.front();
+      claimed_.pop_front();
+      if (stop_) {  // nothing was sent: its claim lapses for the next caller
+        journal_.release(e->item.key);
+        forget(*e);
+        continue;
+      }
+      ++sending_;
+      Op& op = e->op;
+      op = Op{};
+      op.kind = Op::kBegin;
+      op.key = e->item.key;
+      op.generation = e->claimed.generation;
+      begins_.push_back(e);
+    }
+  }
+
+  void wait_for_answers() {
+    std::unique_lock<std::mutex> lock(answers_->mutex);
+    answers_->arrived.wait(lock, [&] { return !answers_->ready.empty(); });
+  }
+
+  void settle_claims() {
+    for (Event* e : std::exchange(claims_, {})) {
+      if (e->op.error) {  // not claimed: nothing is sent for it
+        stop(e->op.error);
+        forget(*e);
+        continue;
+      }
+      if (!e->op.claim.claimed) {  // settled, or held by another worker
+        const internal::JournalRow& row = e->op.claim.row;
+        give(*e, {internal::outcome_of(row.state), false, internal::entry_of(row)});
+        continue;
+      }
+      e->claimed = e->op.claim.row;
+      journal_.step(JournalStep::kClaimed, e->item.key);
+      claimed_.push_back(e);
+    }
+  }
+
+  void settle_begins() {
+    for (Event* e : std::exchange(begins_, {})) {
+      if (e->op.error || !e->op.ok) {
+        --sending_;
+        journal_.release(e->item.key);  // nothing was sent
+        if (e->op.error) {
+          stop(e->op.error);
+          forget(*e);
+        } else {  // its lease ran out and another worker took the key
+          give(*e, {ReportOutcome::kInProgress, false, internal::entry_of(e->claimed)});
+        }
+        continue;
+      }
+      journal_.step(JournalStep::kSending, e->item.key);
+      std::weak_ptr<Answers> answers = answers_;
+      auto answered = [answers, e](const BatchResult& result) {
+        auto inbox = answers.lock();
+        if (!inbox) return;
+        std::lock_guard<std::mutex> guard(inbox->mutex);
+        inbox->ready.emplace_back(e, result.error);
+        inbox->arrived.notify_one();
+      };
+      try {
+        client_.report_items_back_in_stock_then(e->item.request, answered, options_);
+      } catch (...) {  // a connection that throws instead of calling back: an answer too
+        answered(BatchResult{std::current_exception()});
+      }
+    }
+  }
+
+  void settle_finishes() {
+    for (Event* e : std::exchange(finishes_, {})) {
+      const internal::Finish& f = e->op.finish;
+      ReportOutcome outcome = internal::outcome_of(f.state);
+      if (e->op.error) {  // sent, not recorded: the entry ends unknown, and so does the result
+        JournalEntry entry = internal::entry_of(e->claimed);
+        entry.outcome = ReportOutcome::kUnknown;
+        entry.sends = e->claimed.sends + 1;
+        entry.detail = std::string("the outcome (") + to_string(outcome) +
+                       ") could not be recorded; the entry ends unknown";
+        give(*e, {ReportOutcome::kUnknown, true, entry});
+        continue;
+      }
+      journal_.step(JournalStep::kRecorded, e->item.key);
+      give(*e, {outcome, true, internal::recorded_entry(e->claimed, f, journal_.options.owner)});
+    }
+  }
+
+  // Hands the event's result (and its repeats') to the caller and lets it go.
+  void give(Event& e, JournaledReport result) {
+    deliver(e.index, result);
+    result.sent_by_this_call = false;
+    for (std::size_t index : e.repeats) deliver(index, result);
+    forget(e);
+  }
+
+  void deliver(std::size_t index, const JournaledReport& result) {
+    if (!on_result_) return;
+    try {
+      on_result_(index, result);
+    } catch (...) {
+      stop(std::current_exception());
+    }
+  }
+
+  void forget(Event& e) {
+    held_ -= 1 + e.repeats.size();
+    by_key_.erase(e.item.key);
+    events_.erase(e.self);
+  }
+
+  JournalCore& journal_;
+  AsyncClient& client_;
+  const CallOptions& options_;
+  const std::size_t in_flight_;
+  OnResult on_result_;
+  std::shared_ptr<Answers> answers_;
+
+  std::list<Event> events_;  // under way (stable addresses: the callbacks hold them)
+  std::unordered_map<std::string, Event*> by_key_;
+  std::vector<Event*> claims_, begins_, finishes_;  // the next round's steps
+  std::deque<Event*> claimed_;                      // claimed, waiting for a Report slot
+  std::size_t taken_ = 0;
+  std::size_t held_ = 0;     // events and repeats under way
+  std::size_t sending_ = 0;  // begun and not answered
+  bool exhausted_ = false;
+  std::exception_ptr stop_;
+};
+
+}  // namespace
+
+std::size_t ReportJournal::report_stream(
+    AsyncClient& client, std::function<std::optional<Item>()> next,
+    std::function<void(std::size_t, const JournaledReport&)> on_result, const CallOptions& options,
+    std::size_t in_flight) {
+  if (!next) throw ValidationError("next", "must be set");
+  Pipeline pipeline(*impl_, client, options, in_flight, std::move(on_result));
+  return pipeline.run(next);
+}
+
+std::vector<JournaledReport> ReportJournal::report_batch(AsyncClient& client,
+                                                         const std::vector<Item>& items,
+                                                         const CallOptions& options,
+                                                         std::size_t in_flight) {
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    try {
+      internal::check_key(items[i].key);
+    } catch (const JournalError& e) {
+      throw JournalError(Kind::kInvalidKey,
+                         "item " + std::to_string(i) + " of the batch: " + e.what());
+    }
+  }
+  std::vector<JournaledReport> results(items.size());
+  std::size_t at = 0;
+  report_stream(
+      client,
+      [&]() -> std::optional<Item> {
+        if (at == items.size()) return std::nullopt;
+        return items[at++];
+      },
+      [&](std::size_t index, const JournaledReport& result) { results[index] = result; }, options,
+      in_flight);
+  return results;
+}
+
+}  // namespace wix::backinstock
