@@ -7,8 +7,9 @@
 //                journal per worker: concurrent reports share the journal's group commits)
 //     JOURNAL    none, sqlite:PATH or postgres:CONNINFO
 //     WORKERS    processes (default 1), each with its own journal connection
-// With JOURNAL_BATCH set, each worker sends through an AsyncClient (IN_FLIGHT at a time) and
-// ReportJournal::report_batch (chunks of 4 x IN_FLIGHT) instead of threads.
+// With JOURNAL_MODE=stream, each worker sends through one AsyncClient (IN_FLIGHT at a time)
+// instead of threads: ReportJournal::report_stream, or without a journal
+// AsyncClient::report_items_back_in_stock_stream (the same feed, the same client).
 // Prints `reports_per_second=...` and `seconds=...`.
 
 #include <sys/wait.h>
@@ -51,18 +52,32 @@ int work(const std::string& url, long reports, int in_flight, const std::string&
   std::atomic<long> next{0};
   std::atomic<long> failed{0};
   std::string run = std::to_string(getpid()) + "-" + std::to_string(worker);
-  if (journal && std::getenv("JOURNAL_BATCH") != nullptr) {  // AsyncClient, report_batch
+  const char* mode = std::getenv("JOURNAL_MODE");
+  if (mode != nullptr && std::string(mode) == "stream") {  // one AsyncClient, no threads
     bis::AsyncOptions async_options;
     async_options.max_in_flight = static_cast<std::size_t>(in_flight);
     bis::AsyncClient async(options, async_options);
-    std::vector<bis::ReportJournal::Item> items;
-    items.reserve(static_cast<std::size_t>(reports));
-    for (long i = 0; i < reports; ++i)
-      items.push_back({"bench-" + run + "-" + std::to_string(i), request});
-    for (const auto& r :
-         journal->report_batch(async, items, {}, static_cast<std::size_t>(in_flight) * 4)) {
-      if (r.outcome != bis::ReportOutcome::kSent) ++failed;
+    long fed = 0;
+    if (!journal) {
+      async.report_items_back_in_stock_stream(
+          [&]() -> std::optional<bis::ReportItemsBackInStockRequest> {
+            if (fed == reports) return std::nullopt;
+            ++fed;
+            return request;
+          },
+          [&](std::size_t, const bis::BatchResult& r) { failed += r.ok() ? 0 : 1; });
+      return failed == 0 ? 0 : 1;
     }
+    journal->report_stream(
+        async,
+        [&]() -> std::optional<bis::ReportJournal::Item> {
+          if (fed == reports) return std::nullopt;
+          return bis::ReportJournal::Item{"bench-" + run + "-" + std::to_string(fed++), request};
+        },
+        [&](std::size_t, const bis::JournaledReport& r) {
+          if (r.outcome != bis::ReportOutcome::kSent) ++failed;
+        },
+        {}, static_cast<std::size_t>(in_flight));
     return failed == 0 ? 0 : 1;
   }
   std::vector<std::thread> threads;
