@@ -39,8 +39,14 @@ int work(const std::string& url, long reports, int in_flight, const std::string&
   options.credentials = bis::ApiKeyCredentials::for_site("bench-key", "bench-site");
   bis::Client client(options);
   std::optional<bis::ReportJournal> journal;
-  if (journal_spec.rfind("sqlite:", 0) == 0)
-    journal = bis::ReportJournal::sqlite(journal_spec.substr(7));
+  if (journal_spec.rfind("sqlite:", 0) == 0) {
+    try {
+      journal = bis::ReportJournal::sqlite(journal_spec.substr(7));
+    } catch (const bis::Error& e) {
+      std::fprintf(stderr, "opening the journal: %s\n", e.what());
+      return 1;
+    }
+  }
   if (journal_spec.rfind("postgres:", 0) == 0) {
     bis::JournalOptions options;
     if (const char* c = std::getenv("JOURNAL_CONNECTIONS")) options.connections = std::atoi(c);
@@ -117,7 +123,14 @@ int main(int argc, char** argv) {
   std::vector<pid_t> children;
   for (int w = 0; w < workers; ++w) {
     pid_t pid = fork();
-    if (pid == 0) _exit(work(url, reports / workers, in_flight, journal, w));
+    if (pid == 0) {
+      try {
+        _exit(work(url, reports / workers, in_flight, journal, w));
+      } catch (const bis::Error& e) {
+        std::fprintf(stderr, "worker %d: %s\n", w, e.what());
+        _exit(1);
+      }
+    }
     children.push_back(pid);
   }
   int failures = 0;

@@ -4,8 +4,10 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include "journal/journal_store.h"
@@ -55,9 +57,14 @@ class SqliteStore final : public JournalStore {
     }
     sqlite3_extended_result_codes(db_.get(), 1);
     sqlite3_busy_timeout(db_.get(), lock_timeout_ms);
-    exec("PRAGMA journal_mode=WAL");
+    // Processes that open a new file together race to switch it to WAL and create the table;
+    // SQLite answers some of those races with SQLITE_BUSY at once, without its busy handler
+    // (and a mode switch that loses one leaves the old mode in place), so the set-up is retried
+    // until it holds or the lock timeout is spent.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(lock_timeout_ms);
+    set_up("PRAGMA journal_mode=WAL", "wal", deadline);
     exec("PRAGMA synchronous=FULL");
-    exec(kSchema);
+    set_up(kSchema, nullptr, deadline);
   }
 
   std::vector<ClaimResult> claim(const std::vector<std::string>& keys, const std::string& owner,
@@ -299,6 +306,31 @@ class SqliteStore final : public JournalStore {
   [[noreturn]] void fail(int rc, const char* what) const {
     std::string reason = db_ ? sqlite3_errmsg(db_.get()) : sqlite3_errstr(rc);
     throw JournalError(kind_of(rc), where() + what + ": " + reason);
+  }
+
+  // Runs `sql` until it succeeds (and, with `expect`, answers it in its first column), retrying
+  // while the database is busy and `deadline` is not reached.
+  void set_up(const char* sql, const char* expect, std::chrono::steady_clock::time_point deadline) {
+    for (;;) {
+      std::string answer;
+      int rc = sqlite3_exec(
+          db_.get(), sql,
+          [](void* out, int columns, char** values, char**) {
+            if (columns > 0 && values[0] != nullptr) *static_cast<std::string*>(out) = values[0];
+            return 0;
+          },
+          &answer, nullptr);
+      bool busy = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
+      if (rc == SQLITE_OK && (expect == nullptr || answer == expect)) return;
+      if (rc != SQLITE_OK && !busy) fail(rc, "cannot set the file up");
+      if (std::chrono::steady_clock::now() >= deadline) {
+        if (rc != SQLITE_OK) fail(rc, "cannot set the file up");
+        throw JournalError(Kind::kUnavailable, where() +
+                                                   "cannot switch the file to WAL mode (it stays " +
+                                                   answer + "): another process holds it");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
   }
 
   void exec(const char* sql) {

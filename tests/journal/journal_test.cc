@@ -301,6 +301,42 @@ TEST_F(JournalTest, AReadOnlyJournalRefusesBeforeSending) {
   EXPECT_EQ(WEXITSTATUS(status), 0) << "1: opened for writing, 2: another error, 3: no setuid";
 }
 
+TEST_F(JournalTest, ProcessesStartedTogetherOnANewFileAllOpenIt) {
+  // A fleet on one machine starts at once: every process creates or opens the file, switches it
+  // to WAL and creates the table while the others do the same.
+  for (int round = 0; round < 10; ++round) {
+    const std::string path = dir_ + "/fresh-" + std::to_string(round) + ".db";
+    int gate[2];
+    ASSERT_EQ(pipe(gate), 0);
+    std::vector<pid_t> children;
+    for (int c = 0; c < 6; ++c) {
+      pid_t child = fork();
+      if (child == 0) {
+        close(gate[1]);
+        char byte;
+        if (read(gate[0], &byte, 1) < 0) _exit(3);  // released all at once (EOF)
+        try {
+          auto journal = ReportJournal::sqlite(path);
+          journal.find("k");
+          _exit(0);
+        } catch (const JournalError& e) {
+          std::fprintf(stderr, "child %d: %s\n", c, e.what());
+          _exit(1);
+        }
+      }
+      children.push_back(child);
+    }
+    close(gate[0]);
+    close(gate[1]);
+    for (pid_t child : children) {
+      int status = 0;
+      waitpid(child, &status, 0);
+      ASSERT_TRUE(WIFEXITED(status));
+      EXPECT_EQ(WEXITSTATUS(status), 0) << "round " << round << ": a process could not open it";
+    }
+  }
+}
+
 TEST_F(JournalTest, AnOutcomeThatCannotBeWrittenIsReportedAndEndsUnknown) {
   JournalOptions options;
   options.lock_timeout = std::chrono::milliseconds(100);
