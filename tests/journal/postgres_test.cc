@@ -14,6 +14,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -153,6 +154,55 @@ TEST_F(PostgresTest, AServerStoppedMidRunSendsNothingAndWorkResumesWhenItIsBack)
   cluster("restart", root() + "/pg");
   EXPECT_EQ(journal.report(client, "while-down", request()).outcome, ReportOutcome::kSent);
   EXPECT_EQ(journal.report(client, "before", request()).outcome, ReportOutcome::kSent);
+}
+
+TEST_F(PostgresTest, TwoStreamsOverTheSameEventsSendEachOnce) {
+  emulator::EmulatorOptions options;
+  options.collecting_by_default = true;
+  emulator::Emulator emulator(options);
+  emulator.start();
+  ClientOptions client_options;
+  client_options.base_url = emulator.url();
+  client_options.credentials = ApiKeyCredentials::for_site("test-key", "site-1");
+  constexpr int kEvents = 2000;
+  std::vector<std::map<std::string, ReportOutcome>> seen(2);
+  auto stream = [&](std::size_t which) {
+    auto journal = ReportJournal::postgres(conninfo());
+    AsyncOptions async_options;
+    async_options.max_in_flight = 32;
+    AsyncClient client(client_options, async_options);
+    int at = 0;
+    journal.report_stream(
+        client,
+        [&]() -> std::optional<ReportJournal::Item> {
+          if (at == kEvents) return std::nullopt;
+          int e = which == 0 ? at : kEvents - 1 - at;  // the second from the other end
+          ++at;
+          std::string key = "stream-" + std::to_string(e);
+          return ReportJournal::Item{key, ReportItemsBackInStockRequest(
+                                              CatalogReference("item-1", kWixStoresAppId),
+                                              ItemDetails("Shoe", "10.00"), {{"eventKey", key}})};
+        },
+        [&](std::size_t, const JournaledReport& result) {
+          seen[which][result.entry.key] = result.outcome;
+        },
+        {}, 32);
+  };
+  std::thread first(stream, 0);
+  stream(1);
+  first.join();
+  auto received = journal_test::reports_received(emulator.outbox_json());
+  auto journal = ReportJournal::postgres(conninfo());
+  for (int e = 0; e < kEvents; ++e) {
+    std::string key = "stream-" + std::to_string(e);
+    EXPECT_EQ(received[key], 1) << key;
+    EXPECT_EQ(journal.find(key)->outcome, ReportOutcome::kSent) << key;
+    for (const auto& outcomes : seen) {
+      ASSERT_EQ(outcomes.count(key), 1u) << key;
+      ReportOutcome o = outcomes.at(key);
+      EXPECT_TRUE(o == ReportOutcome::kSent || o == ReportOutcome::kInProgress) << key;
+    }
+  }
 }
 
 TEST_F(PostgresTest, AFleetOfFourWorkersSendsEachEventAtMostOnce) {
