@@ -5,10 +5,13 @@
 
 #include <libpq-fe.h>
 
+#include <chrono>
 #include <map>
 #include <memory>
+#include <random>
 #include <set>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -37,6 +40,12 @@ struct ClearResult {
   void operator()(PGresult* r) const { PQclear(r); }
 };
 using Result = std::unique_ptr<PGresult, ClearResult>;
+
+// A transaction PostgreSQL aborted to break a deadlock or a serialization conflict: run it again.
+class Aborted : public JournalError {
+ public:
+  using JournalError::JournalError;
+};
 
 class PostgresStore final : public JournalStore {
  public:
@@ -193,10 +202,23 @@ class PostgresStore final : public JournalStore {
         {list.dump(), std::to_string(lease_until_ms)});
   }
 
+  // Two journals whose groups touch the same keys in different orders can deadlock; PostgreSQL
+  // then aborts one transaction (40P01), as it may abort one for a serialization failure (40001).
+  // Nothing of an aborted transaction was committed, so it is run again, a few times, after a
+  // short random pause.
   void in_one_transaction(const std::function<void()>& steps) override {
-    Transaction tx(*this);
-    steps();
-    tx.commit();
+    for (int attempt = 1;; ++attempt) {
+      try {
+        Transaction tx(*this);
+        steps();
+        tx.commit();
+        return;
+      } catch (const Aborted& e) {
+        if (attempt == kMaxAttempts) throw JournalError(e.kind(), e.what());
+      }
+      std::uniform_int_distribution<int> pause_ms(1, 5 * attempt);
+      std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(random_)));
+    }
   }
 
   std::optional<JournalRow> get(const std::string& key) override {
@@ -345,9 +367,11 @@ class PostgresStore final : public JournalStore {
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
       if (!r || PQstatus(conn_.get()) != CONNECTION_OK) fail_connection("a statement failed");
       const char* sqlstate = PQresultErrorField(r.get(), PG_DIAG_SQLSTATE);
-      throw JournalError(kind_of_sqlstate(sqlstate),
-                         "report journal (PostgreSQL): a statement failed: " +
-                             clean(PQresultErrorMessage(r.get())));
+      std::string message = "report journal (PostgreSQL): a statement failed: " +
+                            clean(PQresultErrorMessage(r.get()));
+      std::string state = sqlstate == nullptr ? "" : sqlstate;
+      if (state == "40P01" || state == "40001") throw Aborted(kind_of_sqlstate(sqlstate), message);
+      throw JournalError(kind_of_sqlstate(sqlstate), message);
     }
     return r;
   }
@@ -404,6 +428,8 @@ class PostgresStore final : public JournalStore {
 
   std::string password_;
   std::unique_ptr<PGconn, CloseConnection> conn_;
+  static constexpr int kMaxAttempts = 10;
+  std::minstd_rand random_{std::random_device{}()};
   int depth_ = 0;                                // transactions open (only the outermost is real)
   std::map<std::string, std::string> prepared_;  // statement -> its name in this session
 };
