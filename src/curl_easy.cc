@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cstdio>
 #include <cstring>
@@ -199,6 +200,33 @@ void SocketWatch::ended(int local_port, int peer_port, long http_version) {
   if (http_version >= CURL_HTTP_VERSION_2_0) found->multiplexed = true;
 }
 
+// Body mechanism ---------------------------------------------------------------------------------
+
+namespace {
+std::atomic<int> forced_mechanism{-1};  // -1: none
+}  // namespace
+
+BodyMechanism body_mechanism_for(unsigned int curl_version_num) noexcept {
+  // 8.7.0 and 8.7.1 never count CURLINFO_REQUEST_SIZE, so a written request cannot be told from
+  // one that was not; their read callback already sends head and body in one write.
+  if (curl_version_num >= 0x080700 && curl_version_num < 0x080800) {
+    return BodyMechanism::kReadCallback;
+  }
+  return BodyMechanism::kPostFields;
+}
+
+BodyMechanism body_mechanism() noexcept {
+  int forced = forced_mechanism.load(std::memory_order_relaxed);
+  if (forced >= 0) return static_cast<BodyMechanism>(forced);
+  static const BodyMechanism running =
+      body_mechanism_for(curl_version_info(CURLVERSION_NOW)->version_num);
+  return running;
+}
+
+void force_body_mechanism(const BodyMechanism* mechanism) noexcept {
+  forced_mechanism.store(mechanism == nullptr ? -1 : static_cast<int>(*mechanism));
+}
+
 // CurlTransfer ----------------------------------------------------------------------------------
 
 CurlTransfer::~CurlTransfer() = default;
@@ -259,6 +287,17 @@ int CurlTransfer::on_seek(void* self, curl_off_t offset, int origin) {
 int CurlTransfer::on_prereq(void* self, char* /*primary_ip*/, char* /*local_ip*/, int primary_port,
                             int local_port) {
   auto* t = static_cast<CurlTransfer*>(self);
+  // libcurl starts a transfer again on a new connection when a reused one failed; a request that
+  // was already written may have reached the server, so one that is not idempotent is not sent
+  // again (one that failed before a byte was written, a pooled connection reset while idle, is).
+  if (++t->starts_ > 1 && t->post_fields_ && !t->rewind_allowed_) {
+    long written = 0;  // bytes of this transfer's requests, on every connection it used
+    curl_easy_getinfo(t->handle_, CURLINFO_REQUEST_SIZE, &written);
+    if (written > 0) {
+      t->resend_refused_ = true;
+      return CURL_PREREQFUNC_ABORT;
+    }
+  }
   if (t->watch_ == nullptr) return CURL_PREREQFUNC_OK;
   if (!t->watch_->fit_for_request(local_port, primary_port)) {
     t->stale_ = true;  // aborted before a byte is written; libcurl closes the connection
@@ -283,6 +322,8 @@ void CurlTransfer::restart(CURL* h) {
   too_large_ = nullptr;
   body_offset_ = 0;
   body_handed_out_ = false;
+  starts_ = 0;
+  resend_refused_ = false;
   stale_ = false;
   error_[0] = '\0';
   curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
@@ -346,11 +387,18 @@ void CurlTransfer::prepare(CURL* h, const HttpRequest& request, const CurlTransp
   body_offset_ = 0;
   body_handed_out_ = false;
   rewind_allowed_ = request.idempotent;
+  handle_ = h;
+  starts_ = 0;
+  resend_refused_ = false;
   if (request.method == "POST" || request.method == "PUT") {
+    post_fields_ = body_mechanism() == BodyMechanism::kPostFields;
     curl_easy_setopt(h, CURLOPT_POST, 1L);
     curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    // Null: libcurl reads the body through `on_read`.
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, post_fields_ ? request.body.data() : nullptr);
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method == "PUT" ? "PUT" : nullptr);
   } else {
+    post_fields_ = false;
     curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST,
                      request.method == "GET" ? nullptr : request.method.c_str());
@@ -366,18 +414,19 @@ TransportError CurlTransfer::end_with_error(CURL* h, CURLcode code) {
   // byte was written (REQUEST_SIZE counts the bytes of this transfer, on every connection it
   // used); otherwise the server may have received (and acted on) the request. Once libcurl took a
   // byte of the body, it may have been sent on an earlier connection even if a later one failed.
-  bool reached = body_handed_out_ || code == CURLE_SEND_FAIL_REWIND || sent > 0;
+  bool reached = body_handed_out_ || code == CURLE_SEND_FAIL_REWIND || sent > 0 || resend_refused_;
   // A request that was written had a connection: what failed after is the exchange (an answer
   // without a status line is reported by libcurl as an unsupported protocol), not the connect.
   if (reached && kind == TransportError::Kind::kConnect) {
     kind = TransportError::Kind::kConnectionLost;
   }
-  if (stale_) kind = TransportError::Kind::kConnectionLost;
+  if (stale_ || resend_refused_) kind = TransportError::Kind::kConnectionLost;
   std::string message =
       too_large_ != nullptr
           ? std::string(too_large_) + " exceeds " + std::to_string(too_large_limit_) + " bytes"
-      : stale_
-          ? std::string("a kept-alive connection held unread bytes or was closed, twice")
+      : stale_ ? std::string("a kept-alive connection held unread bytes or was closed, twice")
+      : resend_refused_
+          ? std::string("the connection was lost after the request was written; not sent again")
           : std::string(curl_easy_strerror(code)) + (error_[0] ? std::string(": ") + error_ : "");
   return TransportError(kind, reached, std::string(method_) + " " + message);
 }

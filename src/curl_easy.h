@@ -62,6 +62,23 @@ class SocketWatch {
   std::vector<Socket> sockets_;
 };
 
+/// How a request body reaches libcurl. Both send a body that is not idempotent at most once.
+enum class BodyMechanism {
+  /// `CURLOPT_POSTFIELDS` (head and body in one send, no upload buffer); libcurl's own re-send of
+  /// a request already written is refused in `CURLOPT_PREREQFUNCTION`, which it calls again
+  /// before that re-send, by `CURLINFO_REQUEST_SIZE` above 0.
+  kPostFields,
+  /// A read callback whose seek callback refuses to rewind once a byte was handed out.
+  kReadCallback,
+};
+/// The mechanism for the libcurl found at run time: the read callback where
+/// `CURLINFO_REQUEST_SIZE` is not counted (8.7.0 and 8.7.1), `CURLOPT_POSTFIELDS` elsewhere.
+BodyMechanism body_mechanism_for(unsigned int curl_version_num) noexcept;
+/// The mechanism in use (the one for the running libcurl unless a test chose one).
+BodyMechanism body_mechanism() noexcept;
+/// Tests: use `mechanism` from now on (null: the one for the running libcurl again).
+void force_body_mechanism(const BodyMechanism* mechanism) noexcept;
+
 /// The state of one transfer. `prepare` sets every option of the handle for `request` (which must
 /// outlive the transfer: its body is not copied); `finish` turns the result into the response or
 /// throws `TransportError`.
@@ -104,9 +121,15 @@ class CurlTransfer {
   const char* too_large_ = nullptr;
   std::size_t too_large_limit_ = 0;
   const char* method_ = "";
-  // The body is handed to libcurl through `on_read`, so libcurl can only send it again through
-  // `on_seek`, which refuses for a request that is not idempotent once a byte was handed out.
+  // With `BodyMechanism::kReadCallback`, the body is handed to libcurl through `on_read`, so
+  // libcurl can only send it again through `on_seek`, which refuses for a request that is not
+  // idempotent once a byte was handed out. With `kPostFields`, libcurl holds the body and
+  // `on_prereq` refuses a second start of a transfer that already wrote its request.
   std::string_view body_;
+  CURL* handle_ = nullptr;
+  bool post_fields_ = false;
+  int starts_ = 0;               // `on_prereq` calls for this transfer
+  bool resend_refused_ = false;  // `on_prereq` refused libcurl's re-send of a written request
   std::size_t body_offset_ = 0;
   bool body_handed_out_ = false;
   bool rewind_allowed_ = true;
