@@ -8,6 +8,8 @@
 //   curl-seq     the JSON-building variant: as floor-seq, but nlohmann builds and dumps the body
 //                for every call and the answer is parsed
 //   sdk-async    AsyncClient futures, IN_FLIGHT reports outstanding at any time
+//   sdk-then     AsyncClient::report_items_back_in_stock_then, IN_FLIGHT outstanding, each
+//                completion submitting the next
 //   sdk-batch    AsyncClient::report_items_back_in_stock_batch, batches of 10,000
 //   sdk-stream   AsyncClient::report_items_back_in_stock_stream, every request made by a
 //                generator as it is needed (no input vector, no results kept)
@@ -20,10 +22,13 @@
 #include <sys/resource.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
+#include <functional>
 #include <future>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -166,6 +171,41 @@ long run_sdk_async(const std::string& url, long calls, long in_flight) {
   return ok;
 }
 
+// The callback form: IN_FLIGHT reports outstanding, each completion submitting the next one from
+// the client's loop thread (no future, no waiting thread).
+long run_sdk_then(const std::string& url, long calls, long in_flight) {
+  bis::AsyncOptions async;
+  async.max_in_flight = static_cast<std::size_t>(in_flight);
+  bis::AsyncClient client(client_options(url), async);
+  auto request = sdk_request();
+  std::mutex mutex;
+  std::condition_variable finished;
+  long submitted = 0, done = 0, ok = 0;
+  std::function<void(const bis::BatchResult&)> on_done = [&](const bis::BatchResult& result) {
+    bool more = false;
+    {
+      std::lock_guard<std::mutex> guard(mutex);
+      ++done;
+      ok += result.ok() ? 1 : 0;
+      if (submitted < calls) {
+        ++submitted;
+        more = true;
+      }
+      if (done == calls) finished.notify_one();
+    }
+    if (more) client.report_items_back_in_stock_then(request, on_done);
+  };
+  long first = std::min(calls, in_flight);
+  {
+    std::lock_guard<std::mutex> guard(mutex);
+    submitted = first;
+  }
+  for (long i = 0; i < first; ++i) client.report_items_back_in_stock_then(request, on_done);
+  std::unique_lock<std::mutex> lock(mutex);
+  finished.wait(lock, [&] { return done == calls; });
+  return ok;
+}
+
 long run_sdk_batch(const std::string& url, long calls, long in_flight) {
   bis::AsyncOptions async;
   async.max_in_flight = static_cast<std::size_t>(in_flight);
@@ -240,7 +280,7 @@ int main(int argc, char** argv) {
   if (argc < 4) {
     std::fprintf(stderr,
                  "usage: e2e_bench "
-                 "sdk-seq|floor-seq|curl-seq|sdk-async|sdk-batch|floor-multi|curl-multi URL "
+                 "sdk-seq|floor-seq|curl-seq|sdk-async|sdk-then|sdk-batch|sdk-stream|floor-multi|curl-multi URL "
                  "CALLS [IN_FLIGHT]\n");
     return 2;
   }
@@ -257,6 +297,8 @@ int main(int argc, char** argv) {
     ok = run_curl_seq(url, calls, mode == "floor-seq");
   } else if (mode == "sdk-async") {
     ok = run_sdk_async(url, calls, in_flight);
+  } else if (mode == "sdk-then") {
+    ok = run_sdk_then(url, calls, in_flight);
   } else if (mode == "sdk-batch") {
     ok = run_sdk_batch(url, calls, in_flight);
   } else if (mode == "sdk-stream") {
@@ -272,9 +314,10 @@ int main(int argc, char** argv) {
   getrusage(RUSAGE_SELF, &usage);
   std::printf(
       "mode=%s calls=%ld ok=%ld in_flight=%ld seconds=%.4f us_per_call=%.2f calls_per_s=%.0f "
-      "maxrss_kb=%ld\n",
+      "maxrss_kb=%ld minflt_per_call=%.3f\n",
       mode.c_str(), calls, ok, in_flight, seconds, seconds * 1e6 / static_cast<double>(calls),
-      static_cast<double>(calls) / seconds, usage.ru_maxrss);
+      static_cast<double>(calls) / seconds, usage.ru_maxrss,
+      static_cast<double>(usage.ru_minflt) / static_cast<double>(calls));
   curl_global_cleanup();
   return ok == calls ? 0 : 1;
 }

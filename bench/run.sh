@@ -58,19 +58,22 @@ instructions() {  # instructions MODE N1 N2 IN_FLIGHT
   echo $(((b - a) / ($3 - $2)))
 }
 for mode in floor-seq curl-seq sdk-seq; do result[ins.$mode]=$(instructions "$mode" 1000 3000 1); done
-for mode in floor-multi curl-multi sdk-batch sdk-async; do
+for mode in floor-multi curl-multi sdk-batch sdk-stream sdk-then sdk-async; do
   result[ins64.$mode]=$(instructions "$mode" 2000 6000 64)
 done
 
 # Throughput, 64 in flight, server on CPU 0 and client on CPU 1, the modes alternating.
-declare -A multi_values
+declare -A multi_values fault_values
 for _ in $(seq 1 "$runs"); do
-  for mode in floor-multi curl-multi sdk-batch sdk-async; do
-    multi_values[$mode]+="$(taskset -c 1 "$bin/e2e_bench" "$mode" "$url" 50000 64 | field calls_per_s)"$'\n'
+  for mode in floor-multi curl-multi sdk-batch sdk-stream sdk-then sdk-async; do
+    line="$(taskset -c 1 "$bin/e2e_bench" "$mode" "$url" 50000 64)"
+    multi_values[$mode]+="$(echo "$line" | field calls_per_s)"$'\n'
+    fault_values[$mode]+="$(echo "$line" | field minflt_per_call)"$'\n'
   done
 done
-for mode in floor-multi curl-multi sdk-batch sdk-async; do
+for mode in floor-multi curl-multi sdk-batch sdk-stream sdk-then sdk-async; do
   result[cps.$mode]=$(echo "${multi_values[$mode]}" | median)
+  result[flt.$mode]=$(echo "${fault_values[$mode]}" | median)
 done
 
 # Peak RSS of 10,000, 100,000 and 1,000,000 reports (the caller's input included).
@@ -134,9 +137,11 @@ echo "| figure | floor | JSON-building | SDK | SDK / floor | SDK / JSON-building
 echo "|---|---:|---:|---:|---:|---:|"
 echo "| sequential µs per call (pinned, median of $runs) | ${result[us.floor-seq]} | ${result[us.curl-seq]} | ${result[us.sdk-seq]} | $(ratio "${result[us.sdk-seq]}" "${result[us.floor-seq]}") | $(ratio "${result[us.sdk-seq]}" "${result[us.curl-seq]}") |"
 echo "| sequential instructions per call | ${result[ins.floor-seq]} | ${result[ins.curl-seq]} | ${result[ins.sdk-seq]} | $(ratio "${result[ins.sdk-seq]}" "${result[ins.floor-seq]}") | $(ratio "${result[ins.sdk-seq]}" "${result[ins.curl-seq]}") |"
-for mode in sdk-batch sdk-async; do
+for mode in sdk-batch sdk-stream sdk-then sdk-async; do
   echo "| 64 in flight, calls/s, $mode | ${result[cps.floor-multi]} | ${result[cps.curl-multi]} | ${result[cps.$mode]} | $(ratio "${result[cps.$mode]}" "${result[cps.floor-multi]}") | $(ratio "${result[cps.$mode]}" "${result[cps.curl-multi]}") |"
   echo "| 64 in flight, instructions per call, $mode | ${result[ins64.floor-multi]} | ${result[ins64.curl-multi]} | ${result[ins64.$mode]} | $(ratio "${result[ins64.$mode]}" "${result[ins64.floor-multi]}") | $(ratio "${result[ins64.$mode]}" "${result[ins64.curl-multi]}") |"
+  echo "| 64 in flight, page faults per call, $mode | ${result[flt.floor-multi]} | ${result[flt.curl-multi]} | ${result[flt.$mode]} | | |"
+  [ "$mode" = sdk-stream ] || [ "$mode" = sdk-then ] && continue
   echo "| 50 ms server, 10,000 calls, 256 in flight: seconds (ideal $ideal), connections, $mode | ${result[lat.floor-multi]}, ${result[conn.floor-multi]} | | ${result[lat.$mode]}, ${result[conn.$mode]} | $(ratio "${result[lat.$mode]}" "$ideal") × ideal | |"
 done
 for mode in sdk-batch sdk-async sdk-stream; do
