@@ -56,11 +56,19 @@ void Engine::enqueue(std::unique_ptr<Job> job) {
     return;
   }
   ++pending;
+  hand_to_loop(std::move(job));
+}
+
+void Engine::hand_to_loop(std::unique_ptr<Job> job) {
+  bool first = false;
   {
     std::lock_guard<std::mutex> guard(mutex);
+    first = submitted.empty();
     submitted.push_back(std::move(job));
   }
-  curl_multi_wakeup(multi);
+  // The loop takes every submitted job at once: one wake-up per batch of submissions is enough
+  // (a job pushed behind another finds the loop already woken, or about to take both).
+  if (first) curl_multi_wakeup(multi);
 }
 
 void Engine::submit_then(WireCall call, std::function<void(const BatchResult&)> on_done,

@@ -139,6 +139,9 @@ struct Engine {
   // hands it to the loop; a request that cannot be built fails the job at once.
   void enqueue(std::unique_ptr<Job> job);
 
+  // Queues `job` for the loop, waking it when the queue was empty.
+  void hand_to_loop(std::unique_ptr<Job> job);
+
   // A batch of reports, fed from `next` by the loop itself as earlier items finish, so a batch
   // of any size costs one wake-up and holds at most `max_in_flight` jobs (and never the whole
   // input, when the caller streams it).
@@ -225,13 +228,7 @@ struct Engine {
   const std::function<double()> random = [this] { return random01(); };
   std::atomic<std::uint64_t> cancel_epoch{0};
   Preparer preparer{[this](Job& job) { build(job); },
-                    [this](std::unique_ptr<Job> job) {
-                      {
-                        std::lock_guard<std::mutex> guard(mutex);
-                        submitted.push_back(std::move(job));
-                      }
-                      curl_multi_wakeup(multi);
-                    }};
+                    [this](std::unique_ptr<Job> job) { hand_to_loop(std::move(job)); }};
 };
 
 }  // namespace internal
