@@ -388,10 +388,4 @@ void Engine::fail_all() {
 
 double Engine::random01() { return std::uniform_real_distribution<double>(0.0, 1.0)(rng); }
 
-void Engine::log(const Job& job, int status, Clock::time_point now, std::string_view request_id,
-                 std::string_view error) const {
-  log_attempt(options.logger, job.call, job.run.attempt(), status, now - job.attempt_start,
-              request_id, error, builder.credentials());
-}
-
 }  // namespace wix::backinstock::internal

@@ -202,9 +202,6 @@ struct Engine {
 
   double random01();
 
-  void log(const Job& job, int status, Clock::time_point now, std::string_view request_id,
-           std::string_view error) const;
-
   ClientOptions options;
   AsyncOptions async;
   CurlTransportOptions curl_options = options.curl;  // or those of `options.transport`
