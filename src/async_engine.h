@@ -5,16 +5,17 @@
 // by the same rule as `Client` (attempt.h), retried on timers, and finished through their
 // callbacks. Internal; only async_client.cc and async_engine.cc include it.
 
-#include "wix/backinstock/async_client.h"
-
 #include <curl/curl.h>
 
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
+#include <future>
 #include <iterator>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -22,6 +23,7 @@
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "async_job.h"
 #include "attempt.h"
@@ -33,6 +35,9 @@
 #include "redact.h"
 #include "retry_rules.h"
 #include "wire_calls.h"
+#include "wix/backinstock/async_options.h"
+#include "wix/backinstock/client_options.h"
+#include "wix/backinstock/model.h"
 
 namespace wix::backinstock {
 

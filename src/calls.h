@@ -17,7 +17,9 @@
 #include "retry_rules.h"
 #include "validation.h"
 #include "wire.h"
-#include "wix/backinstock/client.h"
+#include "wix/backinstock/client_options.h"
+#include "wix/backinstock/model.h"
+#include "wix/backinstock/paths.h"
 
 namespace wix::backinstock::internal {
 

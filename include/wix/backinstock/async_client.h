@@ -30,26 +30,10 @@
 #include <string>
 #include <vector>
 
+#include "wix/backinstock/async_options.h"
 #include "wix/backinstock/client.h"
 
 namespace wix::backinstock {
-
-/// Settings of the asynchronous client.
-struct AsyncOptions {
-  /// Requests on the wire at once (also the number of connections kept).
-  std::size_t max_in_flight = 64;
-};
-
-/// The outcome of one item of a batch.
-struct BatchResult {
-  std::exception_ptr error;  ///< null on success
-  /// True when the item succeeded.
-  bool ok() const noexcept { return !error; }
-  /// Throws the item's typed error; does nothing on success.
-  void rethrow() const {
-    if (error) std::rethrow_exception(error);
-  }
-};
 
 /// The seam between `AsyncClient` and the wire, as `Connection` is for `Client`: one virtual per
 /// API method (api_methods.h) with the `AsyncClient` method's signature, plus the batch,
