@@ -93,12 +93,6 @@ AsyncClient::AsyncClient(std::shared_ptr<AsyncConnection> connection)
 
 AsyncClient::~AsyncClient() = default;
 
-// One forward per row of api_methods.h.
-#define WIX_BACKINSTOCK_ASYNC_CLIENT_METHOD(Result, name, parameters, arguments) \
-  std::future<Result> AsyncClient::name parameters { return connection_->name arguments; }
-WIX_BACKINSTOCK_API_METHODS(WIX_BACKINSTOCK_ASYNC_CLIENT_METHOD)
-#undef WIX_BACKINSTOCK_ASYNC_CLIENT_METHOD
-
 std::vector<BatchResult> AsyncClient::report_items_back_in_stock_batch(
     const std::vector<ReportItemsBackInStockRequest>& requests, const CallOptions& options) {
   return connection_->report_items_back_in_stock_batch(requests, options);
@@ -120,9 +114,10 @@ void AsyncConnection::report_items_back_in_stock_then(
   } catch (...) {
     result.error = std::current_exception();
   }
-  if (!on_done) return;
+  auto done = std::move(on_done);
+  if (!done) return;
   try {
-    on_done(result);
+    done(result);
   } catch (...) {  // documented: discarded
   }
 }

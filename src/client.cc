@@ -148,12 +148,6 @@ Client::Client(std::shared_ptr<Connection> connection) : connection_(std::move(c
   if (!connection_) throw ValidationError("connection", "must not be null");
 }
 
-// One forward per row of api_methods.h.
-#define WIX_BACKINSTOCK_CLIENT_METHOD(Result, name, parameters, arguments) \
-  Result Client::name parameters { return connection_->name arguments; }
-WIX_BACKINSTOCK_API_METHODS(WIX_BACKINSTOCK_CLIENT_METHOD)
-#undef WIX_BACKINSTOCK_CLIENT_METHOD
-
 QueryPager Client::query_all_back_in_stock_notification_requests(Query query, CallOptions options,
                                                                  PagerOptions pager) {
   return QueryPager(*this, std::move(query), options, pager);

@@ -218,9 +218,9 @@ BodyMechanism body_mechanism_for(unsigned int curl_version_num) noexcept {
 BodyMechanism body_mechanism() noexcept {
   int forced = forced_mechanism.load(std::memory_order_relaxed);
   if (forced >= 0) return static_cast<BodyMechanism>(forced);
-  static const BodyMechanism running =
+  static const BodyMechanism kRunning =
       body_mechanism_for(curl_version_info(CURLVERSION_NOW)->version_num);
-  return running;
+  return kRunning;
 }
 
 void force_body_mechanism(const BodyMechanism* mechanism) noexcept {

@@ -289,7 +289,8 @@ std::size_t ReportJournal::report_stream(
     std::size_t in_flight) {
   if (!next) throw ValidationError("next", "must be set");
   Pipeline pipeline(*impl_, client, options, in_flight, std::move(on_result));
-  return pipeline.run(next);
+  auto source = std::move(next);
+  return pipeline.run(source);
 }
 
 std::vector<JournaledReport> ReportJournal::report_batch(AsyncClient& client,

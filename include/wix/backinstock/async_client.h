@@ -115,37 +115,58 @@ class AsyncClient {
 
   /// Report Items Back In Stock (never retried once it may have reached the server).
   std::future<void> report_items_back_in_stock(const ReportItemsBackInStockRequest& request,
-                                               const CallOptions& options = {});
+                                               const CallOptions& options = {}) {
+    return connection_->report_items_back_in_stock(request, options);
+  }
   /// Create Back In Stock Notification Request.
   std::future<NotificationRequest> create_back_in_stock_notification_request(
       const NewNotificationRequest& request, const ItemDetails& item_details,
-      const CallOptions& options = {});
+      const CallOptions& options = {}) {
+    return connection_->create_back_in_stock_notification_request(request, item_details, options);
+  }
   /// Get Back In Stock Notification Request.
   std::future<NotificationRequest> get_back_in_stock_notification_request(
-      const std::string& id, const CallOptions& options = {});
+      const std::string& id, const CallOptions& options = {}) {
+    return connection_->get_back_in_stock_notification_request(id, options);
+  }
   /// Delete Back In Stock Notification Request.
   std::future<void> delete_back_in_stock_notification_request(const std::string& id,
-                                                              const CallOptions& options = {});
+                                                              const CallOptions& options = {}) {
+    return connection_->delete_back_in_stock_notification_request(id, options);
+  }
   /// Mark As Notification Sent.
   std::future<NotificationRequest> mark_as_notification_sent(const std::string& id,
-                                                             const CallOptions& options = {});
+                                                             const CallOptions& options = {}) {
+    return connection_->mark_as_notification_sent(id, options);
+  }
   /// Query Back In Stock Notification Requests (one page).
-  std::future<QueryPage> query_back_in_stock_notification_requests(const Query& query = {},
-                                                                   const CallOptions& options = {});
+  std::future<QueryPage> query_back_in_stock_notification_requests(
+      const Query& query = {}, const CallOptions& options = {}) {
+    return connection_->query_back_in_stock_notification_requests(query, options);
+  }
   /// Counts per reference, in input order, batched like `Client`'s (at most 100 references per
   /// call, URLs under about 8 KiB); the batches run concurrently and the future holds the merged
   /// result, or the first batch's error. An empty list gives an empty result without a call.
   std::future<std::vector<CatalogReferenceCount>>
   get_back_in_stock_notification_requests_count_by_catalog_references(
-      const std::vector<CatalogReference>& catalog_references, const CallOptions& options = {});
+      const std::vector<CatalogReference>& catalog_references, const CallOptions& options = {}) {
+    return connection_->get_back_in_stock_notification_requests_count_by_catalog_references(
+        catalog_references, options);
+  }
   /// Get Settings.
-  std::future<Settings> get_settings(const CallOptions& options = {});
+  std::future<Settings> get_settings(const CallOptions& options = {}) {
+    return connection_->get_settings(options);
+  }
   /// Start Collecting Requests.
   std::future<Settings> start_collecting_requests(const std::string& app_id = kWixStoresAppId,
-                                                  const CallOptions& options = {});
+                                                  const CallOptions& options = {}) {
+    return connection_->start_collecting_requests(app_id, options);
+  }
   /// Stop Collecting Requests.
   std::future<Settings> stop_collecting_requests(const std::string& app_id = kWixStoresAppId,
-                                                 const CallOptions& options = {});
+                                                 const CallOptions& options = {}) {
+    return connection_->stop_collecting_requests(app_id, options);
+  }
 
   /// Reports every item, `max_in_flight` at a time, and waits for all of them. One result per
   /// request, in input order; a failing item does not stop the others.

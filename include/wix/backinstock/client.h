@@ -91,26 +91,38 @@ class Client {
   /// Sends the back-in-stock notifications: POST .../report-items-back-in-stock.
   /// Not idempotent: every successful call e-mails customers.
   void report_items_back_in_stock(const ReportItemsBackInStockRequest& request,
-                                  const CallOptions& options = {});
+                                  const CallOptions& options = {}) {
+    return connection_->report_items_back_in_stock(request, options);
+  }
 
   /// Creates (or, for the same catalog reference and e-mail, returns) a request.
   NotificationRequest create_back_in_stock_notification_request(
       const NewNotificationRequest& request, const ItemDetails& item_details,
-      const CallOptions& options = {});
+      const CallOptions& options = {}) {
+    return connection_->create_back_in_stock_notification_request(request, item_details, options);
+  }
   /// `NotFoundError` when there is no such request.
   NotificationRequest get_back_in_stock_notification_request(const std::string& id,
-                                                             const CallOptions& options = {});
+                                                             const CallOptions& options = {}) {
+    return connection_->get_back_in_stock_notification_request(id, options);
+  }
   /// Deletes a request; `NotFoundError` when there is none.
   void delete_back_in_stock_notification_request(const std::string& id,
-                                                 const CallOptions& options = {});
+                                                 const CallOptions& options = {}) {
+    return connection_->delete_back_in_stock_notification_request(id, options);
+  }
   /// For notifications sent outside Wix. An unknown ID gives
   /// `BackInStockNotificationRequestNotFoundError` (a 428, not a 404).
   NotificationRequest mark_as_notification_sent(const std::string& id,
-                                                const CallOptions& options = {});
+                                                const CallOptions& options = {}) {
+    return connection_->mark_as_notification_sent(id, options);
+  }
 
   /// One page of results.
   QueryPage query_back_in_stock_notification_requests(const Query& query = {},
-                                                      const CallOptions& options = {});
+                                                      const CallOptions& options = {}) {
+    return connection_->query_back_in_stock_notification_requests(query, options);
+  }
   /// Every result across pages, fetched lazily while a range-for walks it. Each request is
   /// returned once: a server whose pages do not make progress ends the walk with `PagingError`
   /// (see `PagerOptions`), so a walk always ends.
@@ -123,16 +135,25 @@ class Client {
   /// results are merged in input order. An empty list returns an empty result without a call.
   std::vector<CatalogReferenceCount>
   get_back_in_stock_notification_requests_count_by_catalog_references(
-      const std::vector<CatalogReference>& catalog_references, const CallOptions& options = {});
+      const std::vector<CatalogReference>& catalog_references, const CallOptions& options = {}) {
+    return connection_->get_back_in_stock_notification_requests_count_by_catalog_references(
+        catalog_references, options);
+  }
 
   /// The site's settings: which catalog apps collect requests.
-  Settings get_settings(const CallOptions& options = {});
+  Settings get_settings(const CallOptions& options = {}) {
+    return connection_->get_settings(options);
+  }
   /// `NotSupportedAppDefIdError` for an app that is not a supported catalog.
   Settings start_collecting_requests(const std::string& app_id = kWixStoresAppId,
-                                     const CallOptions& options = {});
+                                     const CallOptions& options = {}) {
+    return connection_->start_collecting_requests(app_id, options);
+  }
   /// Stops collecting requests for `app_id`.
   Settings stop_collecting_requests(const std::string& app_id = kWixStoresAppId,
-                                    const CallOptions& options = {});
+                                    const CallOptions& options = {}) {
+    return connection_->stop_collecting_requests(app_id, options);
+  }
 
   /// The connection this client calls (shared by its copies).
   const std::shared_ptr<Connection>& connection() const noexcept { return connection_; }
