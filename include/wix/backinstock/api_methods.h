@@ -2,9 +2,10 @@
 
 /// @file api_methods.h
 /// The API methods of the Back In Stock Notification Requests and Back In Stock Settings services,
-/// listed once. The mocks (mocks.h) and the SDK's own forwarding and wire code are generated from
-/// this list, so a new method is one row here, its declarations in client.h and async_client.h,
-/// and its wire call (see docs/adding-a-method.md).
+/// listed once. The mocks (mocks.h) and the overrides of the SDK's own connections are generated
+/// from this list; `Client` and `AsyncClient` forward by hand. A new method is one row here, its
+/// declarations and forwards in client.h and async_client.h, and its wire call (see
+/// docs/adding-a-method.md).
 ///
 /// `WIX_BACKINSTOCK_API_METHODS(X)` expands `X(Result, name, parameters, arguments)` once per
 /// method, where `Result` is what the blocking `Client` method returns, `parameters` the
