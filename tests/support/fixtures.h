@@ -1,6 +1,6 @@
 #pragma once
 
-// Reads files of tests/fixtures (copied from the wire reference).
+// Reads files of tests/fixtures (example bodies of the wire contract, docs/wire.md).
 
 #include <fstream>
 #include <sstream>
