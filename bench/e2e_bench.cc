@@ -280,7 +280,8 @@ int main(int argc, char** argv) {
   if (argc < 4) {
     std::fprintf(stderr,
                  "usage: e2e_bench "
-                 "sdk-seq|floor-seq|curl-seq|sdk-async|sdk-then|sdk-batch|sdk-stream|floor-multi|curl-multi URL "
+                 "sdk-seq|floor-seq|curl-seq|sdk-async|sdk-then|sdk-batch|sdk-stream|floor-multi|"
+                 "curl-multi URL "
                  "CALLS [IN_FLIGHT]\n");
     return 2;
   }
