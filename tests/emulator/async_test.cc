@@ -22,7 +22,7 @@ namespace {
 using nlohmann::json;
 using std::chrono::milliseconds;
 
-class AsyncTest : public testing::EmulatorFixture {
+class AsyncTest : public test_support::EmulatorFixture {
  protected:
   ClientOptions options() const { return client_options(); }
   static ReportItemsBackInStockRequest report(int i) {
@@ -316,7 +316,7 @@ TEST_F(AsyncTest, ABatchCanBeCancelledMidway) {
 namespace wix::backinstock {
 namespace {
 
-class StreamTest : public testing::EmulatorFixture {
+class StreamTest : public test_support::EmulatorFixture {
  protected:
   static ReportItemsBackInStockRequest report(int i) {
     return ReportItemsBackInStockRequest(std::vector<std::string>{"request-" + std::to_string(i)},

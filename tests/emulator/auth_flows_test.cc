@@ -22,7 +22,7 @@ constexpr char kClientId[] = "3c2b1a09-8f7e-4d6c-9b5a-493827161504";
 constexpr char kSecret[] = "flow-secret-DO-NOT-LOG-5e1d";
 constexpr char kInstallRefresh[] = "REFRESH.install.7d1f";
 
-class AuthFlowsTest : public testing::EmulatorFixture {
+class AuthFlowsTest : public test_support::EmulatorFixture {
  protected:
   static emulator::EmulatorOptions options(bool rotate = false) {
     auto o = collecting();

@@ -19,7 +19,7 @@ constexpr char kAppId[] = "8f1e2d3c-4b5a-4697-8a7b-6c5d4e3f2a1b";
 constexpr char kSecret[] = "app-secret-DO-NOT-LOG-31f0c9";
 constexpr char kInstance[] = "b4c3d2e1-f0a9-4887-9766-554433221100";
 
-class AuthTest : public testing::EmulatorFixture {
+class AuthTest : public test_support::EmulatorFixture {
  protected:
   static emulator::EmulatorOptions with_app() {
     auto options = collecting();

@@ -30,8 +30,8 @@ namespace wix::backinstock {
 namespace {
 
 using nlohmann::json;
-using testing::Answer;
-using testing::RawClient;
+using test_support::Answer;
+using test_support::RawClient;
 
 constexpr char kPath[] = "/back-in-stock-service/v1/back-in-stock-notification-requests";
 constexpr char kAuth[] = "Authorization: test-key\r\nwix-site-id: site-1\r\n";
@@ -46,7 +46,7 @@ std::string post_json(const std::string& path, const std::string& body) {
          "\r\n\r\n" + body;
 }
 
-class DevLoopTest : public testing::EmulatorFixture {
+class DevLoopTest : public test_support::EmulatorFixture {
  protected:
   Answer ask(const std::string& bytes) {
     RawClient raw(emulator_->port());
@@ -122,7 +122,7 @@ TEST_F(DevLoopTest, ErrorsOfTheHttpLayerAreWixShapedJson) {
   EXPECT_TRUE(options.has_request_id()) << options.head;
 }
 
-class SmallBodyLimitTest : public testing::EmulatorFixture {
+class SmallBodyLimitTest : public test_support::EmulatorFixture {
  protected:
   static emulator::EmulatorOptions options() {
     auto o = collecting();
@@ -159,7 +159,7 @@ TEST_F(SmallBodyLimitTest, ABodyUnderTheLimitIsServed) {
   EXPECT_EQ(answer->status, 200) << answer->body.substr(0, 200);
 }
 
-class FewThreadsTest : public testing::EmulatorFixture {
+class FewThreadsTest : public test_support::EmulatorFixture {
  protected:
   static emulator::EmulatorOptions options() {
     auto o = collecting();
@@ -202,7 +202,7 @@ TEST_F(FewThreadsTest, StopDoesNotWaitForIdleClients) {
   stopped.wait();
 }
 
-class LoggingTest : public testing::EmulatorFixture {
+class LoggingTest : public test_support::EmulatorFixture {
  protected:
   static emulator::EmulatorOptions options(std::mutex* mutex, std::vector<std::string>* lines) {
     auto o = collecting();
@@ -251,7 +251,7 @@ TEST_F(DevLoopTest, TheStateIsVisibleWithoutQuerying) {
   EXPECT_EQ(requests[1]["catalogReference"]["catalogItemId"], "fern");
 }
 
-class ConflictTest : public testing::EmulatorFixture {
+class ConflictTest : public test_support::EmulatorFixture {
  protected:
   static emulator::EmulatorOptions options() {
     auto o = collecting();

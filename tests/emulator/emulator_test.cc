@@ -14,11 +14,11 @@ namespace wix::backinstock {
 namespace {
 
 using nlohmann::json;
-using testing::read_fixture;
+using test_support::read_fixture;
 
 constexpr char kPath[] = "/back-in-stock-service/v1/back-in-stock-notification-requests";
 
-class EmulatorTest : public testing::EmulatorFixture {
+class EmulatorTest : public test_support::EmulatorFixture {
  protected:
   EmulatorTest() : http_(std::make_unique<httplib::Client>("127.0.0.1", emulator_->port())) {}
 
@@ -207,7 +207,7 @@ TEST_F(EmulatorTest, ResetForgetsEverything) {
 namespace wix::backinstock {
 namespace {
 
-class ConsistencyTest : public testing::EmulatorFixture {};
+class ConsistencyTest : public test_support::EmulatorFixture {};
 
 TEST_F(ConsistencyTest, WritesNameATokenThatLaterRequestsCarry) {
   auto quiet = client_options();
@@ -232,7 +232,7 @@ TEST_F(ConsistencyTest, WritesNameATokenThatLaterRequestsCarry) {
 namespace wix::backinstock {
 namespace {
 
-class GatewayTest : public testing::EmulatorFixture {
+class GatewayTest : public test_support::EmulatorFixture {
  protected:
   static emulator::EmulatorOptions behind_a_gateway() {
     auto o = collecting();

@@ -68,7 +68,7 @@ struct Param {
   ClientKind client;
 };
 
-class FaultMatrixTest : public testing::EmulatorFixture,
+class FaultMatrixTest : public test_support::EmulatorFixture,
                         public ::testing::WithParamInterface<Param> {
  protected:
   void SetUp() override {

@@ -17,7 +17,7 @@ namespace {
 
 using nlohmann::json;
 
-class LifecycleTest : public testing::EmulatorFixture {
+class LifecycleTest : public test_support::EmulatorFixture {
  protected:
   LifecycleTest()
       : EmulatorFixture(emulator::EmulatorOptions{}),  // collection starts off, as on a new site
@@ -173,7 +173,7 @@ TEST_F(LifecycleTest, PostQueryAndGetQueryAgree) {
 namespace wix::backinstock {
 namespace {
 
-class ParityQueryTest : public testing::EmulatorFixture {
+class ParityQueryTest : public test_support::EmulatorFixture {
  protected:
   void create(const std::string& item, const std::string& email,
               const std::string& app = std::string(kWixStoresAppId)) {

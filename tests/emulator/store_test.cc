@@ -22,7 +22,7 @@ namespace wix::backinstock {
 namespace {
 
 using nlohmann::json;
-using testing::RawClient;
+using test_support::RawClient;
 using Clock = std::chrono::steady_clock;
 
 constexpr char kPath[] = "/back-in-stock-service/v1/back-in-stock-notification-requests";

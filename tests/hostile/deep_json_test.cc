@@ -16,10 +16,10 @@
 namespace wix::backinstock {
 namespace {
 
-using testing::HostileServer;
-using testing::nested_arrays;
-using testing::Then;
-using testing::WireRequest;
+using test_support::HostileServer;
+using test_support::nested_arrays;
+using test_support::Then;
+using test_support::WireRequest;
 
 // Runs `body` on a thread whose stack is 256 KiB, as a small worker pool might have.
 void on_small_stack(const std::function<void()>& body) {
@@ -49,7 +49,7 @@ TEST_P(DeepJsonTest, OkAnswerWithDeepOptionsIsMalformed) {
   HostileServer server(
       [&](int fd, const WireRequest&) { return HostileServer::reply(fd, 200, body); });
   auto call = [&] {
-    Client client(testing::one_attempt_options(server.url()));
+    Client client(test_support::one_attempt_options(server.url()));
     try {
       client.get_back_in_stock_notification_request("r1");
       ADD_FAILURE() << "accepted";
@@ -69,7 +69,7 @@ TEST_P(DeepJsonTest, ErrorBodyWithDeepDataKeepsItsStatusType) {
   HostileServer server(
       [&](int fd, const WireRequest&) { return HostileServer::reply(fd, 400, body); });
   auto call = [&] {
-    Client client(testing::one_attempt_options(server.url()));
+    Client client(test_support::one_attempt_options(server.url()));
     try {
       client.get_settings();
       ADD_FAILURE() << "accepted";
@@ -153,7 +153,7 @@ TEST(WideJsonTest, AWideAnswerIsAMalformedResponse) {
   const std::string body = R"({"request":{"id":"r","x":)" + wide_arrays(1'300'000) + "}}";
   HostileServer server(
       [&](int fd, const WireRequest&) { return HostileServer::reply(fd, 200, body); });
-  Client client(testing::one_attempt_options(server.url()));
+  Client client(test_support::one_attempt_options(server.url()));
   try {
     client.get_back_in_stock_notification_request("r");
     FAIL() << "a wide answer was accepted";

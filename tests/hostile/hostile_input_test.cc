@@ -14,21 +14,21 @@ namespace wix::backinstock {
 namespace {
 
 using std::chrono::milliseconds;
-using testing::HostileServer;
-using testing::Then;
-using testing::WireRequest;
+using test_support::HostileServer;
+using test_support::Then;
+using test_support::WireRequest;
 
 TEST(LoopbackTest, PlainHttpIsRefusedForHostsThatOnlyLookLikeLoopback) {
   for (const char* url :
        {"http://127.attacker.test", "http://127.0.0.1.attacker.test",
         "http://127.0.0.1@attacker.test", "http://localhost.attacker.test",
         "http://[::1].attacker.test", "http://127.1", "http://0x7f.0.0.1", "http://127.0.0.256"}) {
-    EXPECT_THROW(Client{testing::one_attempt_options(url)}, ValidationError) << url;
+    EXPECT_THROW(Client{test_support::one_attempt_options(url)}, ValidationError) << url;
   }
   for (const char* url :
        {"http://127.0.0.1", "http://127.0.0.1:8080", "http://127.9.8.7/", "http://localhost:1",
         "http://LOCALHOST", "http://[::1]:8080", "http://user@127.0.0.1:8080"}) {
-    EXPECT_NO_THROW(Client{testing::one_attempt_options(url)}) << url;
+    EXPECT_NO_THROW(Client{test_support::one_attempt_options(url)}) << url;
   }
 }
 
@@ -42,7 +42,7 @@ TEST(HeaderInjectionTest, TokenWithCrLfFromTheTokenEndpointNeverBecomesAHeader) 
   });
   OAuthOptions oauth;
   oauth.base_url = server.url();
-  auto options = testing::one_attempt_options(server.url());
+  auto options = test_support::one_attempt_options(server.url());
   options.credentials = std::make_shared<OAuthClientCredentials>("app", "secret", "inst", oauth);
   Client client(options);
   EXPECT_THROW(client.get_settings(), TransportError);
@@ -57,7 +57,7 @@ TEST(DotSegmentTest, DotIdsStayOneEncodedSegmentOnTheWire) {
     if (r.method == "DELETE") return HostileServer::reply(fd, 200, "{}");
     return HostileServer::reply(fd, 200, R"({"request":{"id":"x"}})");
   });
-  Client client(testing::one_attempt_options(server.url()));
+  Client client(test_support::one_attempt_options(server.url()));
   const std::string base = kRequestsPath;
   client.get_back_in_stock_notification_request("..");
   client.get_back_in_stock_notification_request(".");
@@ -83,7 +83,7 @@ TEST(PagerTest, StopsOnAnyRepeatedCursor) {
                                     R"("}],"metadata":{"count":1,"cursors":{"next":")" + next +
                                     R"("}}})");
   });
-  Client client(testing::one_attempt_options(server.url()));
+  Client client(test_support::one_attempt_options(server.url()));
   // The server's answers alternate A, B, A, B... (one keep-alive connection) whatever was sent.
   std::size_t seen = 0;
   EXPECT_THROW(
@@ -117,7 +117,7 @@ TEST_P(RetryAfterTest, NoWaitExceedsThePolicyAndTheCallStopsAtOnce) {
   HostileServer server([&](int fd, const WireRequest&) {
     return HostileServer::reply(fd, 429, "{}", {"Retry-After: " + value});
   });
-  auto options = testing::one_attempt_options(server.url());
+  auto options = test_support::one_attempt_options(server.url());
   options.retry = RetryPolicy();
   options.retry.deadline = milliseconds(0);  // no deadline: only the policy's maximum bounds a wait
   Sleeps sleeps;
@@ -145,7 +145,7 @@ TEST(RetryAfterTest, AWaitBeyondTheDeadlineStopsAtOnceWithThatReason) {
   HostileServer server([](int fd, const WireRequest&) {
     return HostileServer::reply(fd, 503, "{}", {"Retry-After: 10"});
   });
-  auto options = testing::one_attempt_options(server.url());
+  auto options = test_support::one_attempt_options(server.url());
   options.retry = RetryPolicy();
   options.retry.deadline = milliseconds(5'000);
   Sleeps sleeps;
@@ -171,7 +171,7 @@ TEST(IntegerRangeTest, CountsOutsideInt32AreMalformed) {
               R"({"countsPerCatalogReference":[{"catalogReference":{"catalogItemId":"c"},"count":)") +
               count + "}]}");
     });
-    Client client(testing::one_attempt_options(server.url()));
+    Client client(test_support::one_attempt_options(server.url()));
     try {
       client.get_back_in_stock_notification_requests_count_by_catalog_references(
           {CatalogReference("c", kWixStoresAppId)});
@@ -186,7 +186,7 @@ TEST(IntegerRangeTest, PageCountOutsideInt32IsMalformed) {
   HostileServer server([](int fd, const WireRequest&) {
     return HostileServer::reply(fd, 200, R"({"requests":[],"metadata":{"count":4294967297}})");
   });
-  Client client(testing::one_attempt_options(server.url()));
+  Client client(test_support::one_attempt_options(server.url()));
   EXPECT_THROW(client.query_back_in_stock_notification_requests(Query()), TransportError);
 }
 

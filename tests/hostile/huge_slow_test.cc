@@ -17,9 +17,9 @@ namespace wix::backinstock {
 namespace {
 
 using std::chrono::milliseconds;
-using testing::HostileServer;
-using testing::Then;
-using testing::WireRequest;
+using test_support::HostileServer;
+using test_support::Then;
+using test_support::WireRequest;
 
 constexpr std::size_t kFiftyMegabytes = std::size_t{50} << 20;
 constexpr std::size_t kChunk = std::size_t{64} << 10;
@@ -55,7 +55,7 @@ TEST(HugeAnswerTest, FiftyMegabytesWithContentLengthAreRefused) {
     peer_left.set_value(stream(fd, std::string(kChunk, ' '), kFiftyMegabytes));
     return Then::kClose;
   });
-  Client client(testing::one_attempt_options(server.url()));
+  Client client(test_support::one_attempt_options(server.url()));
   EXPECT_EQ(kind_of_failure(client), TransportError::Kind::kResponseTooLarge);
   auto left = peer_left.get_future();
   ASSERT_EQ(left.wait_for(std::chrono::seconds(30)), std::future_status::ready);
@@ -70,7 +70,7 @@ TEST(HugeAnswerTest, FiftyMegabytesWithoutContentLengthAreRefused) {
     stream(fd, std::string(kChunk, '1'), kFiftyMegabytes);
     return Then::kClose;
   });
-  Client client(testing::one_attempt_options(server.url()));
+  Client client(test_support::one_attempt_options(server.url()));
   EXPECT_EQ(kind_of_failure(client), TransportError::Kind::kResponseTooLarge);
 }
 
@@ -84,7 +84,7 @@ TEST(HugeAnswerTest, FiftyMegabytesOfChunkedErrorBodyAreRefused) {
     stream(fd, chunk, kFiftyMegabytes);
     return Then::kClose;
   });
-  Client client(testing::one_attempt_options(server.url()));
+  Client client(test_support::one_attempt_options(server.url()));
   EXPECT_EQ(kind_of_failure(client), TransportError::Kind::kResponseTooLarge);
 }
 
@@ -95,7 +95,7 @@ TEST(HugeAnswerTest, AHeadThatNeverEndsIsRefused) {
     stream(fd, "X-Pad: " + std::string(100, 'p') + "\r\n", kFiftyMegabytes);
     return Then::kClose;
   });
-  Client client(testing::one_attempt_options(server.url()));
+  Client client(test_support::one_attempt_options(server.url()));
   EXPECT_EQ(kind_of_failure(client), TransportError::Kind::kResponseTooLarge);
 }
 
@@ -111,7 +111,7 @@ TEST(SlowAnswerTest, ATricklingBodyIsCutByTheAttemptTimeout) {
     }
     return Then::kClose;
   });
-  auto options = testing::one_attempt_options(server.url());
+  auto options = test_support::one_attempt_options(server.url());
   options.attempt_timeout = milliseconds(700);
   Client client(options);
   EXPECT_EQ(kind_of_failure(client), TransportError::Kind::kTimeout);
@@ -132,7 +132,7 @@ TEST(SlowAnswerTest, AStalledBodyIsCutByTheLowSpeedRule) {
   CurlTransportOptions transport;
   transport.low_speed_limit_bytes = 1000;
   transport.low_speed_time = std::chrono::seconds(1);
-  auto options = testing::one_attempt_options(server.url());
+  auto options = test_support::one_attempt_options(server.url());
   options.transport = std::make_shared<CurlTransport>(transport);
   Client client(options);
   EXPECT_EQ(kind_of_failure(client), TransportError::Kind::kTimeout);

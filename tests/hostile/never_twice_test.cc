@@ -21,9 +21,9 @@
 namespace wix::backinstock {
 namespace {
 
-using testing::HostileServer;
-using testing::Then;
-using testing::WireRequest;
+using test_support::HostileServer;
+using test_support::Then;
+using test_support::WireRequest;
 
 const std::string kReportPath = std::string(kRequestsPath) + "/report-items-back-in-stock";
 const std::string kSettingsPath = std::string(kRequestsPath) + "/settings";
@@ -38,7 +38,7 @@ Then close_reused(int fd, const WireRequest& request) {
 ClientOptions options_for(const HostileServer& server) {
   ClientOptions options;
   options.base_url = server.url();
-  options.credentials = ApiKeyCredentials::for_site(testing::kHostileKey, "site-1");
+  options.credentials = ApiKeyCredentials::for_site(test_support::kHostileKey, "site-1");
   options.retry.initial_delay = std::chrono::milliseconds(1);
   options.retry.max_delay = std::chrono::milliseconds(2);
   options.attempt_timeout = std::chrono::seconds(5);

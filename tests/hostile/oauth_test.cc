@@ -15,9 +15,9 @@ namespace wix::backinstock {
 namespace {
 
 using std::chrono::milliseconds;
-using testing::HostileServer;
-using testing::Then;
-using testing::WireRequest;
+using test_support::HostileServer;
+using test_support::Then;
+using test_support::WireRequest;
 
 const char* const kToken = R"({"access_token":"fresh-token","expires_in":3600})";
 

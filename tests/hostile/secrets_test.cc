@@ -15,9 +15,9 @@
 namespace wix::backinstock {
 namespace {
 
-using testing::HostileServer;
-using testing::Then;
-using testing::WireRequest;
+using test_support::HostileServer;
+using test_support::Then;
+using test_support::WireRequest;
 
 void expect_clean(const std::string& text, const std::string& key, const char* where) {
   EXPECT_EQ(text.find(key), std::string::npos) << where << ": " << text.substr(0, 300);
@@ -29,7 +29,7 @@ TEST(SecretsTest, KeyEchoedInTheRequestIdHeaderReachesNoLogAndNoError) {
     return HostileServer::reply(fd, 500, "{}",
                                 {"x-wix-request-id: id-" + r.header("Authorization")});
   });
-  auto options = testing::one_attempt_options(server.url(), key);
+  auto options = test_support::one_attempt_options(server.url(), key);
   std::mutex mutex;
   std::vector<std::string> logged_ids;  // the record's views live only during the call
   options.logger = [&](const AttemptRecord& r) {
@@ -59,7 +59,7 @@ TEST(SecretsTest, KeyEchoedJsonEscapedIsRedactedAfterDecoding) {
       R"([{"field":"x","description":"hostile\/secret\u002bkey"}]}}})";
   HostileServer server(
       [&](int fd, const WireRequest&) { return HostileServer::reply(fd, 400, body); });
-  Client client(testing::one_attempt_options(server.url(), key));
+  Client client(test_support::one_attempt_options(server.url(), key));
   try {
     client.get_settings();
     FAIL();
@@ -83,7 +83,7 @@ TEST_P(ShortKeyTest, ShortKeyNeverChangesTheErrorType) {
       R"({"code":"BACK_IN_STOCK_NOTIFICATION_REQUEST_NOT_FOUND","description":"not found"}}})";
   HostileServer server(
       [&](int fd, const WireRequest&) { return HostileServer::reply(fd, 428, body); });
-  Client client(testing::one_attempt_options(server.url(), GetParam()));
+  Client client(test_support::one_attempt_options(server.url(), GetParam()));
   try {
     client.mark_as_notification_sent("r1");
     FAIL();
@@ -99,7 +99,7 @@ TEST(SecretsTest, HugeErrorBodyMakesAShortWhatAndKeepsTheRawBody) {
   const std::string body = R"({"message":")" + std::string(1 << 20, 'x') + R"("})";
   HostileServer server(
       [&](int fd, const WireRequest&) { return HostileServer::reply(fd, 503, body); });
-  Client client(testing::one_attempt_options(server.url(), "hostile-secret-key"));
+  Client client(test_support::one_attempt_options(server.url(), "hostile-secret-key"));
   try {
     client.get_settings();
     FAIL();
@@ -116,7 +116,7 @@ TEST(SecretsTest, RedirectsAreNotFollowedSoTheKeyStaysHome) {
   HostileServer server([&](int fd, const WireRequest&) {
     return HostileServer::reply(fd, 307, "{}", {"Location: " + elsewhere.url() + "/steal"});
   });
-  Client client(testing::one_attempt_options(server.url(), "hostile-secret-key"));
+  Client client(test_support::one_attempt_options(server.url(), "hostile-secret-key"));
   EXPECT_THROW(client.report_items_back_in_stock(ReportItemsBackInStockRequest(
                    CatalogReference("orchid", kWixStoresAppId), ItemDetails("Orchid", "1"))),
                ApiError);
@@ -193,7 +193,7 @@ TEST(SecretsTest, KeyEchoedInAnySpellingInABodyThatDoesNotParseIsRedacted) {
   body += R"(","details":{"applicationError":{"code":"INVALID_ITEM_IMA)";  // cut short
   HostileServer server(
       [&](int fd, const WireRequest&) { return HostileServer::reply(fd, 400, body); });
-  Client client(testing::one_attempt_options(server.url(), kSlashPlusKey));
+  Client client(test_support::one_attempt_options(server.url(), kSlashPlusKey));
   try {
     client.get_settings();
     FAIL();
@@ -267,7 +267,7 @@ TEST(SecretsTest, AShortKeyIsRedactedAsAWholeTokenWithoutShreddingWords) {
       R"({"message":"Back in stock notification request not found for key k","details":{}})";
   HostileServer server(
       [&](int fd, const WireRequest&) { return HostileServer::reply(fd, 404, body); });
-  Client client(testing::one_attempt_options(server.url(), "k"));
+  Client client(test_support::one_attempt_options(server.url(), "k"));
   try {
     client.get_settings();
     FAIL();

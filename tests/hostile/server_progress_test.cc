@@ -21,9 +21,9 @@ namespace wix::backinstock {
 namespace {
 
 using nlohmann::json;
-using testing::HostileServer;
-using testing::Then;
-using testing::WireRequest;
+using test_support::HostileServer;
+using test_support::Then;
+using test_support::WireRequest;
 
 json a_request(const std::string& id) {
   json r = {{"catalogReference", {{"appId", kWixStoresAppId}, {"catalogItemId", "orchid"}}},
@@ -76,7 +76,7 @@ TEST(PagerProgressTest, OffsetIgnoredWithTwoPagesInTurnStopsWithATypedError) {
     for (int i = 0; i < 10; ++i) ids.push_back((n % 2 ? "b-" : "a-") + std::to_string(i));
     return page_reply(fd, a_page(ids));
   });
-  Client client(testing::one_attempt_options(server.url()));
+  Client client(test_support::one_attempt_options(server.url()));
   auto result = walk(client, Query().limit(10).offset(0));
   EXPECT_TRUE(result.typed_error) << result.pages << " pages";
   EXPECT_LE(result.pages, 3u);
@@ -94,7 +94,7 @@ TEST(PagerProgressTest, SameItemsRotatedByOneStopWithATypedError) {
     page["metadata"]["offset"] = n * 10;
     return page_reply(fd, page);
   });
-  Client client(testing::one_attempt_options(server.url()));
+  Client client(test_support::one_attempt_options(server.url()));
   auto result = walk(client, Query().limit(10).offset(0));
   EXPECT_TRUE(result.typed_error) << result.pages << " pages";
   EXPECT_LE(result.pages, 2u);
@@ -104,7 +104,7 @@ TEST(PagerProgressTest, ItemsWithoutIdsStopWithATypedError) {
   HostileServer server([&](int fd, const WireRequest&) {
     return page_reply(fd, a_page(std::vector<std::string>(10, "")));
   });
-  Client client(testing::one_attempt_options(server.url()));
+  Client client(test_support::one_attempt_options(server.url()));
   auto result = walk(client, Query().limit(10).offset(0));
   EXPECT_TRUE(result.typed_error) << result.pages << " pages";
   EXPECT_EQ(result.pages, 1u);
@@ -117,7 +117,7 @@ TEST(PagerProgressTest, FreshCursorsOverTheSameItemsStopWithATypedError) {
     page["metadata"]["cursors"]["next"] = "cursor-" + std::to_string(served++);
     return page_reply(fd, page);
   });
-  Client client(testing::one_attempt_options(server.url()));
+  Client client(test_support::one_attempt_options(server.url()));
   auto result = walk(client, Query().limit(2));
   EXPECT_TRUE(result.typed_error) << result.pages << " pages";
   EXPECT_LE(result.pages, 2u);
@@ -131,7 +131,7 @@ TEST(PagerProgressTest, ACursorSentBeforeStopsWithATypedError) {
     page["metadata"]["cursors"]["next"] = n % 2 ? "A" : "B";
     return page_reply(fd, page);
   });
-  Client client(testing::one_attempt_options(server.url()));
+  Client client(test_support::one_attempt_options(server.url()));
   auto result = walk(client, Query().limit(1));
   EXPECT_TRUE(result.typed_error) << result.pages << " pages";
   EXPECT_LE(result.pages, 3u);
@@ -145,7 +145,7 @@ TEST(PagerProgressTest, AServerThatMakesProgressForeverStopsAtTheUsersBound) {
     page["metadata"]["cursors"]["next"] = "cursor-" + std::to_string(n);
     return page_reply(fd, page);
   });
-  Client client(testing::one_attempt_options(server.url()));
+  Client client(test_support::one_attempt_options(server.url()));
   PagerOptions pager;
   pager.max_pages = 25;
   auto result = walk(client, Query().limit(1), pager);
@@ -168,7 +168,7 @@ TEST(PagerProgressTest, AnHonestOffsetWalkEndsWithoutError) {
     page["metadata"]["total"] = 25;
     return page_reply(fd, page);
   });
-  Client client(testing::one_attempt_options(server.url()));
+  Client client(test_support::one_attempt_options(server.url()));
   auto result = walk(client, Query().limit(10).offset(0));
   EXPECT_FALSE(result.typed_error) << result.message;
   EXPECT_EQ(result.items, 25u);
@@ -236,7 +236,7 @@ TEST(CountMatchingTest, ClientPutsEachCountOnItsReferenceOrFails) {
   HostileServer server([&](int fd, const WireRequest& r) {
     return count_answer(fd, r, reverse_first_cut_second, batches);
   });
-  Client client(testing::one_attempt_options(server.url()));
+  Client client(test_support::one_attempt_options(server.url()));
   EXPECT_THROW(
       client.get_back_in_stock_notification_requests_count_by_catalog_references(references(150)),
       TransportError);
@@ -247,7 +247,7 @@ TEST(CountMatchingTest, AsyncClientPutsEachCountOnItsReferenceOrFails) {
   HostileServer server([&](int fd, const WireRequest& r) {
     return count_answer(fd, r, reverse_first_cut_second, batches);
   });
-  AsyncClient client(testing::one_attempt_options(server.url()));
+  AsyncClient client(test_support::one_attempt_options(server.url()));
   EXPECT_THROW(
       client.get_back_in_stock_notification_requests_count_by_catalog_references(references(150))
           .get(),
@@ -261,14 +261,14 @@ TEST(CountMatchingTest, AnswersInAnyOrderAreReturnedInInputOrder) {
         fd, r, [](json& counts, int) { std::reverse(counts.begin(), counts.end()); }, batches);
   });
   auto refs = references(150);
-  Client client(testing::one_attempt_options(server.url()));
+  Client client(test_support::one_attempt_options(server.url()));
   auto counts = client.get_back_in_stock_notification_requests_count_by_catalog_references(refs);
   ASSERT_EQ(counts.size(), refs.size());
   for (std::size_t i = 0; i < refs.size(); ++i) {
     EXPECT_EQ(counts[i].catalog_reference, refs[i]) << i;
     EXPECT_EQ(counts[i].count, static_cast<int>(i)) << i;
   }
-  AsyncClient async(testing::one_attempt_options(server.url()));
+  AsyncClient async(test_support::one_attempt_options(server.url()));
   auto async_counts =
       async.get_back_in_stock_notification_requests_count_by_catalog_references(refs).get();
   ASSERT_EQ(async_counts.size(), refs.size());
@@ -285,7 +285,7 @@ TEST(CountMatchingTest, AnAnswerForAReferenceNotAskedIsNotTakenForAnother) {
         [](json& counts, int) { counts[0]["catalogReference"]["catalogItemId"] = "someone-else"; },
         batches);
   });
-  Client client(testing::one_attempt_options(server.url()));
+  Client client(test_support::one_attempt_options(server.url()));
   EXPECT_THROW(
       client.get_back_in_stock_notification_requests_count_by_catalog_references(references(3)),
       TransportError);

@@ -17,9 +17,9 @@
 namespace wix::backinstock {
 namespace {
 
-using testing::HostileServer;
-using testing::Then;
-using testing::WireRequest;
+using test_support::HostileServer;
+using test_support::Then;
+using test_support::WireRequest;
 
 const std::string kSettingsPath = std::string(kRequestsPath) + "/settings";
 const std::string kReportPath = std::string(kRequestsPath) + "/report-items-back-in-stock";
@@ -49,7 +49,7 @@ void let_the_stale_answer_arrive() { std::this_thread::sleep_for(std::chrono::mi
 
 TEST(StaleConnectionTest, ClientNeverTakesAnUnsolicitedAnswerForItsOwn) {
   HostileServer server(unsolicited_second_answer);
-  Client client(testing::one_attempt_options(server.url()));
+  Client client(test_support::one_attempt_options(server.url()));
   client.get_settings();
   let_the_stale_answer_arrive();
   auto request = client.get_back_in_stock_notification_request("own-answer");
@@ -58,7 +58,7 @@ TEST(StaleConnectionTest, ClientNeverTakesAnUnsolicitedAnswerForItsOwn) {
 
 TEST(StaleConnectionTest, ClientReportAnsweredWithAnErrorIsNotASuccess) {
   HostileServer server(unsolicited_second_answer);
-  Client client(testing::one_attempt_options(server.url()));
+  Client client(test_support::one_attempt_options(server.url()));
   client.get_settings();
   let_the_stale_answer_arrive();
   EXPECT_THROW(client.report_items_back_in_stock(a_report()), ServerError);
@@ -67,7 +67,7 @@ TEST(StaleConnectionTest, ClientReportAnsweredWithAnErrorIsNotASuccess) {
 
 TEST(StaleConnectionTest, AsyncClientNeverTakesAnUnsolicitedAnswerForItsOwn) {
   HostileServer server(unsolicited_second_answer);
-  AsyncClient client(testing::one_attempt_options(server.url()));
+  AsyncClient client(test_support::one_attempt_options(server.url()));
   client.get_settings().get();
   let_the_stale_answer_arrive();
   auto request = client.get_back_in_stock_notification_request("own-answer").get();
@@ -76,7 +76,7 @@ TEST(StaleConnectionTest, AsyncClientNeverTakesAnUnsolicitedAnswerForItsOwn) {
 
 TEST(StaleConnectionTest, AsyncClientReportAnsweredWithAnErrorIsNotASuccess) {
   HostileServer server(unsolicited_second_answer);
-  AsyncClient client(testing::one_attempt_options(server.url()));
+  AsyncClient client(test_support::one_attempt_options(server.url()));
   client.get_settings().get();
   let_the_stale_answer_arrive();
   EXPECT_THROW(client.report_items_back_in_stock(a_report()).get(), ServerError);
@@ -97,7 +97,7 @@ class IdleBetrayalTest : public ::testing::TestWithParam<Then> {};
 
 TEST_P(IdleBetrayalTest, ClientReportGoesOutOnceOnAFreshConnection) {
   HostileServer server([](int fd, const WireRequest& r) { return betray_idle(fd, r, GetParam()); });
-  Client client(testing::one_attempt_options(server.url()));
+  Client client(test_support::one_attempt_options(server.url()));
   client.get_settings();
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_NO_THROW(client.report_items_back_in_stock(a_report()));
@@ -107,7 +107,7 @@ TEST_P(IdleBetrayalTest, ClientReportGoesOutOnceOnAFreshConnection) {
 
 TEST_P(IdleBetrayalTest, AsyncClientReportGoesOutOnceOnAFreshConnection) {
   HostileServer server([](int fd, const WireRequest& r) { return betray_idle(fd, r, GetParam()); });
-  AsyncClient client(testing::one_attempt_options(server.url()));
+  AsyncClient client(test_support::one_attempt_options(server.url()));
   client.get_settings().get();
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_NO_THROW(client.report_items_back_in_stock(a_report()).get());
@@ -142,7 +142,7 @@ void expect_reached(const std::function<void()>& call) {
 
 TEST(WhatWasSentTest, AnAnswerWithoutStatusLineMayHaveReachedTheServerForEveryMethod) {
   HostileServer server(no_status_line);
-  Client client(testing::one_attempt_options(server.url()));
+  Client client(test_support::one_attempt_options(server.url()));
   expect_reached([&] { client.get_back_in_stock_notification_request("x"); });
   expect_reached([&] { client.delete_back_in_stock_notification_request("x"); });
   expect_reached([&] { client.get_settings(); });
@@ -153,7 +153,7 @@ TEST(WhatWasSentTest, AnAnswerWithoutStatusLineMayHaveReachedTheServerForEveryMe
 
 TEST(WhatWasSentTest, AsyncAnAnswerWithoutStatusLineMayHaveReachedTheServer) {
   HostileServer server(no_status_line);
-  AsyncClient client(testing::one_attempt_options(server.url()));
+  AsyncClient client(test_support::one_attempt_options(server.url()));
   expect_reached([&] { client.get_back_in_stock_notification_request("x").get(); });
   expect_reached([&] { client.report_items_back_in_stock(a_report()).get(); });
 }
@@ -165,7 +165,7 @@ TEST(WhatWasSentTest, NothingSentIsStillReportedAsNotReached) {
     HostileServer closed([](int, const WireRequest&) { return Then::kClose; });
     url = closed.url();
   }
-  Client client(testing::one_attempt_options(url));
+  Client client(test_support::one_attempt_options(url));
   try {
     client.report_items_back_in_stock(a_report());
     ADD_FAILURE() << "a refused connection succeeded";

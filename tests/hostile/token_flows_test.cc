@@ -21,9 +21,9 @@ namespace wix::backinstock {
 namespace {
 
 using nlohmann::json;
-using testing::HostileServer;
-using testing::Then;
-using testing::WireRequest;
+using test_support::HostileServer;
+using test_support::Then;
+using test_support::WireRequest;
 
 const std::string kSettings = R"({"settings":{"collectionStates":[]}})";
 

@@ -14,9 +14,9 @@ namespace wix::backinstock {
 namespace {
 
 using nlohmann::json;
-using testing::CannedResponse;
-using testing::MockServer;
-using testing::read_fixture;
+using test_support::CannedResponse;
+using test_support::MockServer;
+using test_support::read_fixture;
 
 constexpr char kFakeKey[] = "IST.fake-secret-key-DO-NOT-LOG-7f3a9c";
 constexpr char kSiteId[] = "0b7e2f4a-1111-2222-3333-444455556666";
@@ -141,7 +141,7 @@ TEST_F(ClientTest, NoSecretInAnyMessage) {
   }
   // Nor does a transport failure.
   ClientOptions options;
-  options.base_url = "http://127.0.0.1:" + std::to_string(testing::closed_port());
+  options.base_url = "http://127.0.0.1:" + std::to_string(test_support::closed_port());
   options.credentials = ApiKeyCredentials::for_site(kFakeKey, kSiteId);
   testing::ClientSeams no_waits;
   no_waits.sleeper = [](std::chrono::milliseconds) {};
@@ -323,7 +323,7 @@ TEST_F(ClientTest, PagerWalksEveryPageSendingOnlyTheCursorAfterTheFirst) {
 
 // Answers Count by echoing the references of the `.r` parameter, each counted as the number in
 // its catalog item ID ("item-17" -> 17).
-CannedResponse echo_counts(const testing::RecordedRequest& r) {
+CannedResponse echo_counts(const test_support::RecordedRequest& r) {
   std::string decoded;
   EXPECT_TRUE(internal::base64url_decode(r.query_string.substr(3), decoded));
   json counts = json::array();
@@ -387,7 +387,7 @@ TEST_F(ClientTest, CountKeepsLongReferenceListsUnderTheUrlLimit) {
 TEST_F(ClientTest, PagerStopsWithATypedErrorWhenTheServerRepeatsItsCursor) {
   auto client = make_client();
   // Every page answers with the same "next" cursor (and the same requests).
-  testing::CannedResponse page;
+  test_support::CannedResponse page;
   page.body = read_fixture("query.response.json");
   server_.set_default(page);
   std::size_t seen = 0;

@@ -11,8 +11,8 @@
 namespace wix::backinstock {
 namespace {
 
-using testing::CannedResponse;
-using testing::MockServer;
+using test_support::CannedResponse;
+using test_support::MockServer;
 
 constexpr char kKey[] = "IST.parity-test-key";
 constexpr char kSite[] = "site-1";
@@ -28,12 +28,13 @@ class ParityTest : public ::testing::Test {
   }
   // Answers settings; the n-th answer carries `X-Wix-Consistent: token-n` when `tokens` is set.
   void answer_settings(bool tokens, const std::string& token_prefix = "token-") {
-    server_.set_responder([tokens, token_prefix, n = 0](const testing::RecordedRequest&) mutable {
-      CannedResponse out;
-      out.body = R"({"settings":{"collectionStates":[]}})";
-      if (tokens) out.headers.emplace("X-Wix-Consistent", token_prefix + std::to_string(++n));
-      return out;
-    });
+    server_.set_responder(
+        [tokens, token_prefix, n = 0](const test_support::RecordedRequest&) mutable {
+          CannedResponse out;
+          out.body = R"({"settings":{"collectionStates":[]}})";
+          if (tokens) out.headers.emplace("X-Wix-Consistent", token_prefix + std::to_string(++n));
+          return out;
+        });
   }
   MockServer server_;
 };

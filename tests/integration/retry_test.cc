@@ -14,8 +14,8 @@ namespace wix::backinstock {
 namespace {
 
 using std::chrono::milliseconds;
-using testing::CannedResponse;
-using testing::MockServer;
+using test_support::CannedResponse;
+using test_support::MockServer;
 
 constexpr char kKey[] = "IST.retry-test-secret-key-55aa";
 
@@ -188,7 +188,7 @@ TEST_F(RetryTest, ReportIsNotRetriedOnServerErrorsButIsOn429) {
 
 TEST_F(RetryTest, ReportIsRetriedWhenTheConnectionWasNeverEstablished) {
   auto o = options();
-  o.base_url = "http://127.0.0.1:" + std::to_string(testing::closed_port());
+  o.base_url = "http://127.0.0.1:" + std::to_string(test_support::closed_port());
   try {
     make(o).report_items_back_in_stock(report());
     FAIL();
@@ -324,7 +324,7 @@ TEST_F(RetryTest, OneRecordPerAttemptAndNoSecretInTheLog) {
   EXPECT_NE(lines[0].find("rid-1"), std::string::npos);
 
   // Transport failures are logged too, without the key.
-  o.base_url = "http://127.0.0.1:" + std::to_string(testing::closed_port());
+  o.base_url = "http://127.0.0.1:" + std::to_string(test_support::closed_port());
   o.retry = RetryPolicy::no_retry();
   lines.clear();
   EXPECT_THROW(make(o).get_settings(), TransportError);

@@ -14,7 +14,7 @@
 namespace wix::backinstock {
 namespace {
 
-using testing::RawServer;
+using test_support::RawServer;
 
 HttpRequest post(const std::string& url,
                  std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
@@ -39,7 +39,7 @@ void wait_for_close(int fd) {
 TEST(TransportTest, RefusedConnectionNeverReachedTheServer) {
   CurlTransport transport;
   try {
-    transport.send(post("http://127.0.0.1:" + std::to_string(testing::closed_port())));
+    transport.send(post("http://127.0.0.1:" + std::to_string(test_support::closed_port())));
     FAIL();
   } catch (const TransportError& e) {
     EXPECT_EQ(e.kind(), TransportError::Kind::kConnect);
@@ -117,8 +117,8 @@ TEST(TransportTest, ClientSilentServerGivesTransportErrorThroughTheClient) {
 }
 
 TEST(TransportTest, OversizedResponseIsCut) {
-  testing::MockServer server;
-  testing::CannedResponse big;
+  test_support::MockServer server;
+  test_support::CannedResponse big;
   big.body = "\"" + std::string(std::size_t{64} << 10, 'x') + "\"";
   server.set_default(big);
   CurlTransportOptions options;
@@ -137,7 +137,7 @@ TEST(TransportTest, OversizedResponseIsCut) {
 }
 
 TEST(TransportTest, HeadersAreReturnedAndSendIsThreadSafe) {
-  testing::MockServer server;
+  test_support::MockServer server;
   CurlTransport transport;
   std::vector<std::thread> threads;
   std::atomic<int> ok{0};

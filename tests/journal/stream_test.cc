@@ -28,7 +28,7 @@ ReportItemsBackInStockRequest request_for(const std::string& key) {
                                        ItemDetails("Item", "1.00"), {{"eventKey", key}});
 }
 
-class JournalStreamTest : public testing::EmulatorFixture {
+class JournalStreamTest : public test_support::EmulatorFixture {
  protected:
   JournalStreamTest() : dir_(journal_test::temp_dir()), path_(dir_ + "/journal.db") {}
   ~JournalStreamTest() override { std::system(("rm -rf " + dir_).c_str()); }

@@ -14,7 +14,7 @@
 #include "emulator.h"
 #include "wix/backinstock/backinstock.h"
 
-namespace wix::backinstock::testing {
+namespace wix::backinstock::test_support {
 
 class EmulatorFixture : public ::testing::Test {
  protected:
@@ -48,4 +48,4 @@ class EmulatorFixture : public ::testing::Test {
   std::unique_ptr<emulator::Emulator> emulator_;
 };
 
-}  // namespace wix::backinstock::testing
+}  // namespace wix::backinstock::test_support

@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace wix::backinstock::testing {
+namespace wix::backinstock::test_support {
 
 inline std::string read_fixture(const std::string& name) {
   std::ifstream in(std::string(WIX_TEST_FIXTURES_DIR) + "/" + name, std::ios::binary);
@@ -17,4 +17,4 @@ inline std::string read_fixture(const std::string& name) {
   return out.str();
 }
 
-}  // namespace wix::backinstock::testing
+}  // namespace wix::backinstock::test_support

@@ -7,7 +7,7 @@
 
 #include "wix/backinstock/client.h"
 
-namespace wix::backinstock::testing {
+namespace wix::backinstock::test_support {
 
 inline constexpr char kHostileKey[] = "hostile-test-key";
 
@@ -21,4 +21,4 @@ inline ClientOptions one_attempt_options(const std::string& url,
   return options;
 }
 
-}  // namespace wix::backinstock::testing
+}  // namespace wix::backinstock::test_support

@@ -11,7 +11,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
-namespace wix::backinstock::testing {
+namespace wix::backinstock::test_support {
 
 namespace {
 
@@ -185,4 +185,4 @@ std::string nested_arrays(std::size_t depth, const std::string& inner) {
   return out;
 }
 
-}  // namespace wix::backinstock::testing
+}  // namespace wix::backinstock::test_support

@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-namespace wix::backinstock::testing {
+namespace wix::backinstock::test_support {
 
 /// One request as it arrived.
 struct WireRequest {
@@ -82,4 +82,4 @@ class HostileServer {
 /// `depth` nested arrays around `inner`: `[[[...inner...]]]`.
 std::string nested_arrays(std::size_t depth, const std::string& inner = "");
 
-}  // namespace wix::backinstock::testing
+}  // namespace wix::backinstock::test_support

@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-namespace wix::backinstock::testing {
+namespace wix::backinstock::test_support {
 
 struct RecordedRequest {
   std::string method;
@@ -151,4 +151,4 @@ class RawServer {
 /// A port on which nothing listens (connection refused).
 int closed_port();
 
-}  // namespace wix::backinstock::testing
+}  // namespace wix::backinstock::test_support

@@ -18,7 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace wix::backinstock::testing {
+namespace wix::backinstock::test_support {
 
 struct Answer {
   int status = 0;
@@ -132,4 +132,4 @@ class RawClient {
   std::string buffer_;
 };
 
-}  // namespace wix::backinstock::testing
+}  // namespace wix::backinstock::test_support

@@ -8,7 +8,7 @@
 
 #include "mock_server.h"
 
-namespace wix::backinstock::testing {
+namespace wix::backinstock::test_support {
 
 namespace {
 int listen_on_loopback(int& port) {
@@ -87,4 +87,4 @@ int closed_port() {
   return port;
 }
 
-}  // namespace wix::backinstock::testing
+}  // namespace wix::backinstock::test_support

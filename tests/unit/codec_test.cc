@@ -12,7 +12,7 @@ namespace wix::backinstock {
 namespace {
 
 using nlohmann::json;
-using testing::read_fixture;
+using test_support::read_fixture;
 
 ItemDetails orchid_with_image() {
   return ItemDetails("White Orchid", "29.99",

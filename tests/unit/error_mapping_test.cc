@@ -6,7 +6,7 @@
 namespace wix::backinstock {
 namespace {
 
-using testing::read_fixture;
+using test_support::read_fixture;
 
 HttpResponse answer(int status, std::string body,
                     HttpHeaders headers = {{"X-Wix-Request-Id", "req-42"}}) {

@@ -17,7 +17,7 @@ namespace {
 using emulator::base64url;
 using emulator::WebhookSigner;
 using nlohmann::json;
-using testing::read_fixture;
+using test_support::read_fixture;
 using Reason = WebhookError::Reason;
 
 Verifier fixture_verifier() { return Verifier(read_fixture("webhook/test-only.public-key.pem")); }

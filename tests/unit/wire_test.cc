@@ -11,7 +11,7 @@ namespace wix::backinstock {
 namespace {
 
 using nlohmann::ordered_json;
-using testing::read_fixture;
+using test_support::read_fixture;
 
 // The fixture README's golden `.r` values: base64url of the fixture compacted in file order.
 constexpr char kGoldenQuery[] =
