@@ -109,7 +109,13 @@ class AsyncClient {
   /// Uses the given connection, e.g. a `MockAsyncConnection` in tests. Throws `ValidationError`
   /// when it is null.
   explicit AsyncClient(std::shared_ptr<AsyncConnection> connection);
+  /// Fails what is unfinished with `TransportError(kCancelled)` when this client holds the last
+  /// reference to its connection.
   ~AsyncClient();
+  /// Not copyable, unlike `Client`: destroying an `AsyncClient` ends its unfinished requests, and
+  /// with copies whether it does would depend on whether another copy is still alive somewhere.
+  /// Share one (by reference or in a `std::shared_ptr`), or build several on one connection made
+  /// with `make_async_connection`: the work then ends with the last of them.
   AsyncClient(const AsyncClient&) = delete;
   AsyncClient& operator=(const AsyncClient&) = delete;
 
