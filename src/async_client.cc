@@ -108,18 +108,14 @@ std::size_t AsyncClient::report_items_back_in_stock_stream(
 void AsyncConnection::report_items_back_in_stock_then(
     const ReportItemsBackInStockRequest& request, std::function<void(const BatchResult&)> on_done,
     const CallOptions& options) {
-  BatchResult result;
+  std::exception_ptr error;
   try {
     report_items_back_in_stock(request, options).get();
   } catch (...) {
-    result.error = std::current_exception();
+    error = std::current_exception();
   }
-  auto done = std::move(on_done);
-  if (!done) return;
-  try {
-    done(result);
-  } catch (...) {  // documented: discarded
-  }
+  const auto done = std::move(on_done);  // the callback is this call's to keep
+  internal::call_back(done, std::move(error));
 }
 
 void AsyncClient::report_items_back_in_stock_then(const ReportItemsBackInStockRequest& request,

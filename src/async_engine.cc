@@ -74,13 +74,7 @@ void Engine::hand_to_loop(std::unique_ptr<Job> job) {
 void Engine::submit_then(WireCall call, std::function<void(const BatchResult&)> on_done,
                          const CallOptions& call_options) {
   auto done = std::make_shared<std::function<void(const BatchResult&)>>(std::move(on_done));
-  auto deliver = [done](std::exception_ptr error) {
-    if (!*done) return;
-    try {
-      (*done)(BatchResult{std::move(error)});
-    } catch (...) {  // documented: discarded, the loop goes on
-    }
-  };
+  auto deliver = [done](std::exception_ptr error) { call_back(*done, std::move(error)); };
   std::unique_ptr<Job> job;
   try {
     job = make_job(std::move(call), call_options);

@@ -43,6 +43,17 @@ namespace wix::backinstock {
 
 namespace internal {
 
+// Hands `error` (null: success) to a callback of `report_items_back_in_stock_then`; what the
+// callback throws is discarded, as documented there. A null callback is not called.
+inline void call_back(const std::function<void(const BatchResult&)>& on_done,
+                      std::exception_ptr error) noexcept {
+  if (!on_done) return;
+  try {
+    on_done(BatchResult{std::move(error)});
+  } catch (...) {
+  }
+}
+
 struct Engine {
   using Clock = std::chrono::steady_clock;
 

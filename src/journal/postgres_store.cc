@@ -6,6 +6,7 @@
 #include <libpq-fe.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -195,30 +196,21 @@ class PostgresStore final : public JournalStore {
     for (const auto& [key, generation] : held)
       list.push_back({{"key", key}, {"generation", generation}});
     reconnect_if_broken();  // one statement: a transaction of its own
-    run("UPDATE report_journal j SET lease_until_ms = $2"
-        " FROM jsonb_to_recordset($1::jsonb) AS u(key text, generation bigint)"
-        " WHERE j.key = u.key AND j.generation = u.generation"
-        " AND j.state IN ('claimed', 'sending')",
-        {list.dump(), std::to_string(lease_until_ms)});
+    run_again_if_aborted([&] {
+      run("UPDATE report_journal j SET lease_until_ms = $2"
+          " FROM jsonb_to_recordset($1::jsonb) AS u(key text, generation bigint)"
+          " WHERE j.key = u.key AND j.generation = u.generation"
+          " AND j.state IN ('claimed', 'sending')",
+          {list.dump(), std::to_string(lease_until_ms)});
+    });
   }
 
-  // Two journals whose groups touch the same keys in different orders can deadlock; PostgreSQL
-  // then aborts one transaction (40P01), as it may abort one for a serialization failure (40001).
-  // Nothing of an aborted transaction was committed, so it is run again, a few times, after a
-  // short random pause.
   void in_one_transaction(const std::function<void()>& steps) override {
-    for (int attempt = 1;; ++attempt) {
-      try {
-        Transaction tx(*this);
-        steps();
-        tx.commit();
-        return;
-      } catch (const Aborted& e) {
-        if (attempt == kMaxAttempts) throw JournalError(e.kind(), e.what());
-      }
-      std::uniform_int_distribution<int> pause_ms(1, 5 * attempt);
-      std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(random_)));
-    }
+    run_again_if_aborted([&] {
+      Transaction tx(*this);
+      steps();
+      tx.commit();
+    });
   }
 
   std::optional<JournalRow> get(const std::string& key) override {
@@ -251,16 +243,37 @@ class PostgresStore final : public JournalStore {
 
   std::size_t prune(std::int64_t before_ms, std::size_t limit) override {
     reconnect_if_broken();  // one statement: a transaction of its own
-    Result r =
-        run("DELETE FROM report_journal WHERE key IN (SELECT key FROM report_journal"
-            " WHERE state IN ('sent', 'rejected', 'not_sent', 'unknown') AND updated_ms < $1"
-            " ORDER BY updated_ms LIMIT $2)",
-            {std::to_string(before_ms), std::to_string(limit)});
-    auto n = static_cast<std::size_t>(std::stoull(PQcmdTuples(r.get())));
+    std::size_t n = 0;
+    run_again_if_aborted([&] {
+      Result r =
+          run("DELETE FROM report_journal WHERE key IN (SELECT key FROM report_journal"
+              " WHERE state IN ('sent', 'rejected', 'not_sent', 'unknown') AND updated_ms < $1"
+              " ORDER BY updated_ms LIMIT $2)",
+              {std::to_string(before_ms), std::to_string(limit)});
+      n = static_cast<std::size_t>(std::stoull(PQcmdTuples(r.get())));
+    });
     return n;
   }
 
  private:
+  // Transactions that change many rows (a group's steps, the renewal of every lease held, a
+  // prune) can deadlock with another journal's touching the same rows in another order;
+  // PostgreSQL then aborts one (40P01), as it may for a serialization failure (40001). Nothing of
+  // an aborted transaction was committed, so `work` runs again, a few times, after a short random
+  // pause.
+  void run_again_if_aborted(const std::function<void()>& work) {
+    for (int attempt = 1;; ++attempt) {
+      try {
+        work();
+        return;
+      } catch (const Aborted& e) {
+        if (attempt == kMaxAttempts) throw JournalError(e.kind(), e.what());
+      }
+      std::uniform_int_distribution<int> pause_ms(1, 5 * attempt);
+      std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(random_)));
+    }
+  }
+
   struct CloseConnection {
     void operator()(PGconn* c) const { PQfinish(c); }
   };
