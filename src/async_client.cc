@@ -7,7 +7,7 @@ namespace wix::backinstock {
 
 namespace {
 
-namespace calls = internal::calls;
+namespace wire_calls = internal::wire_calls;
 
 // The SDK's asynchronous connection: each method's wire call, submitted to the engine.
 class CurlAsyncConnection final : public AsyncConnection {
@@ -18,7 +18,7 @@ class CurlAsyncConnection final : public AsyncConnection {
   // One override per row of api_methods.h.
 #define WIX_BACKINSTOCK_ASYNC_METHOD(Result, name, parameters, arguments) \
   std::future<Result> name parameters override {                          \
-    return engine_.submit<Result>(calls::name arguments, options);        \
+    return engine_.submit<Result>(wire_calls::name arguments, options);   \
   }
   WIX_BACKINSTOCK_API_METHODS(WIX_BACKINSTOCK_ASYNC_METHOD)
 #undef WIX_BACKINSTOCK_ASYNC_METHOD
@@ -27,16 +27,19 @@ class CurlAsyncConnection final : public AsyncConnection {
       const std::vector<ReportItemsBackInStockRequest>& requests,
       const CallOptions& options) override {
     std::vector<BatchResult> results(requests.size());
-    auto batch = std::make_shared<internal::Engine::Batch>();
-    batch->options = options;
-    batch->next = [&requests, i = std::size_t{0}]() mutable {
-      return i < requests.size() ? &requests[i++] : nullptr;
+    auto feed = std::make_shared<internal::Engine::Feed>();
+    feed->options = options;
+    feed->next = [&requests, &options, i = std::size_t{0}]() mutable {
+      std::optional<internal::WireCall> wire;
+      if (i < requests.size())
+        wire = wire_calls::report_items_back_in_stock(requests[i++], options);
+      return wire;
     };
-    batch->on_result = [&results](std::size_t index, BatchResult&& result) {
+    feed->on_result = [&results](std::size_t index, BatchResult&& result) {
       results[index] = std::move(result);
     };
     // Items never started (the client was cancelled first) are cancelled too.
-    for (std::size_t i = engine_.run_batch(batch); i < results.size(); ++i) {
+    for (std::size_t i = engine_.run_feed(feed); i < results.size(); ++i) {
       results[i].error = internal::Engine::cancelled(false);
     }
     return results;
@@ -47,26 +50,25 @@ class CurlAsyncConnection final : public AsyncConnection {
       std::function<void(std::size_t, const BatchResult&)> on_result,
       const CallOptions& options) override {
     if (!next) throw ValidationError("next", "must be set");
-    auto batch = std::make_shared<internal::Engine::Batch>();
-    batch->options = options;
-    // The request last taken from the caller: it lives here until the next one is taken (its
-    // wire call is built at once).
-    auto held = std::make_shared<std::optional<ReportItemsBackInStockRequest>>();
-    batch->next = [next = std::move(next), held]() -> const ReportItemsBackInStockRequest* {
-      *held = next();
-      return held->has_value() ? &**held : nullptr;
+    auto feed = std::make_shared<internal::Engine::Feed>();
+    feed->options = options;
+    // Each request the caller hands out becomes its wire call at once, and is not kept.
+    feed->next = [next = std::move(next), options]() {
+      std::optional<internal::WireCall> wire;
+      if (auto request = next()) wire = wire_calls::report_items_back_in_stock(*request, options);
+      return wire;
     };
-    batch->on_result = [on_result = std::move(on_result)](std::size_t index, BatchResult&& r) {
+    feed->on_result = [on_result = std::move(on_result)](std::size_t index, BatchResult&& r) {
       if (on_result) on_result(index, r);
     };
-    return engine_.run_batch(batch);
+    return engine_.run_feed(feed);
   }
 
   void report_items_back_in_stock_then(const ReportItemsBackInStockRequest& request,
                                        std::function<void(const BatchResult&)> on_done,
                                        const CallOptions& options) override {
-    engine_.submit_then(calls::report_items_back_in_stock(request, options), std::move(on_done),
-                        options);
+    engine_.submit_then(wire_calls::report_items_back_in_stock(request, options),
+                        std::move(on_done), options);
   }
 
   void cancel() override { engine_.cancel(); }

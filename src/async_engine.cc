@@ -2,15 +2,11 @@
 
 namespace wix::backinstock::internal {
 
-namespace {
-using Clock = std::chrono::steady_clock;
-}  // namespace
-
-Engine::Engine(ClientOptions o, AsyncOptions a)
-    : options(std::move(o)), async(a), builder(options), rng(std::random_device{}()) {
+Engine::Engine(ClientOptions options, AsyncOptions async_options, Seams seams)
+    : setup(std::move(options), std::move(seams)), async(async_options) {
   if (async.max_in_flight == 0) throw ValidationError("max_in_flight", "must be at least 1");
-  if (options.transport) {
-    auto* curl = dynamic_cast<CurlTransport*>(options.transport.get());
+  if (setup.options().transport) {
+    auto* curl = dynamic_cast<CurlTransport*>(setup.options().transport.get());
     if (curl == nullptr) {
       throw ValidationError("transport",
                             "AsyncClient drives libcurl itself: give a CurlTransport or none");
@@ -39,20 +35,16 @@ Engine::~Engine() {
   curl_multi_cleanup(multi);
 }
 
-std::unique_ptr<Job> Engine::make_job(WireCall call, const CallOptions& call_options) {
-  auto run = start_run(options, call_options, call.safety, Clock::now());
-  auto job = std::make_unique<Job>(std::move(call), run);
-  job->request.timeout = run.timeout(Clock::now());
+std::unique_ptr<Job> Engine::make_job(WireCall wire, const CallOptions& call_options) {
+  auto job = std::make_unique<Job>(Call(setup, std::move(wire), call_options));
   job->epoch = cancel_epoch.load();
   return job;
 }
 
 void Engine::enqueue(std::unique_ptr<Job> job) {
-  try {
-    job->request = builder.build(job->call, job->run.timeout(Clock::now()));
-    job->built = true;
-  } catch (...) {
-    job->fail(std::current_exception());
+  prepare(*job);
+  if (job->prepare_error) {
+    job->done({{}, job->call.attempt(), job->prepare_error, false});
     return;
   }
   ++pending;
@@ -71,88 +63,33 @@ void Engine::hand_to_loop(std::unique_ptr<Job> job) {
   if (first) curl_multi_wakeup(multi);
 }
 
-void Engine::submit_then(WireCall call, std::function<void(const BatchResult&)> on_done,
+void Engine::submit_then(WireCall wire, std::function<void(const BatchResult&)> on_done,
                          const CallOptions& call_options) {
   auto done = std::make_shared<std::function<void(const BatchResult&)>>(std::move(on_done));
-  auto deliver = [done](std::exception_ptr error) { call_back(*done, std::move(error)); };
   std::unique_ptr<Job> job;
   try {
-    job = make_job(std::move(call), call_options);
+    job = make_job(std::move(wire), call_options);
   } catch (...) {
-    deliver(std::current_exception());
+    call_back(*done, std::current_exception());
     return;
   }
-  job->succeed = [deliver](std::string&&, int) { deliver(nullptr); };
-  job->fail = [deliver](std::exception_ptr e) { deliver(std::move(e)); };
+  job->done = [done](JobEnd&& end) { call_back(*done, std::move(end.error)); };
   enqueue(std::move(job));
 }
 
-std::unique_ptr<Job> Engine::batch_job(const std::shared_ptr<Batch>& batch) {
-  if (batch->exhausted) return nullptr;
-  const ReportItemsBackInStockRequest* request = nullptr;
-  try {
-    request = batch->next();
-  } catch (...) {
-    batch->feed_error = std::current_exception();
-  }
-  if (request == nullptr) {
-    batch->exhausted = true;
-    return nullptr;
-  }
-  std::size_t index = batch->fed++;
-  auto job = make_job(calls::report_items_back_in_stock(*request, batch->options), batch->options);
-  job->succeed = [this, batch, index](std::string&&, int) {
-    batch_item_done(batch, index, nullptr);
-  };
-  job->fail = [this, batch, index](std::exception_ptr e) {
-    batch_item_done(batch, index, std::move(e));
-  };
-  ++batch->in_flight;
-  return job;
-}
+// Feeds ------------------------------------------------------------------------------------------
 
-void Engine::batch_item_done(const std::shared_ptr<Batch>& batch, std::size_t index,
-                             std::exception_ptr error) {
-  --batch->in_flight;
-  if (error) {  // a cancelled client feeds no more (an endless source would never end)
-    try {
-      std::rethrow_exception(error);
-    } catch (const TransportError& e) {
-      if (e.kind() == TransportError::Kind::kCancelled) batch->exhausted = true;
-    } catch (...) {
-    }
-  }
-  try {
-    batch->on_result(index, BatchResult{std::move(error)});
-  } catch (...) {
-    if (!batch->feed_error) batch->feed_error = std::current_exception();
-    batch->exhausted = true;  // a failing consumer stops the feed; the items in flight finish
-  }
-  std::unique_ptr<Job> job;
-  try {
-    job = batch_job(batch);
-  } catch (...) {
-    if (!batch->feed_error) batch->feed_error = std::current_exception();
-    batch->exhausted = true;
-  }
-  if (job) {
-    ++pending;
-    if (build_or_hand_off(job)) ready.push_back(std::move(job));
-  }
-  if (batch->in_flight == 0 && batch->exhausted) batch->done.set_value();
-}
-
-std::size_t Engine::run_batch(const std::shared_ptr<Batch>& batch) {
-  auto finished = batch->done.get_future();
+std::size_t Engine::run_feed(const std::shared_ptr<Feed>& feed) {
+  auto finished = feed->done.get_future();
   std::vector<std::unique_ptr<Job>> first;
   while (first.size() < async.max_in_flight) {
-    auto job = batch_job(batch);  // on the caller's thread: nothing runs yet
+    auto job = feed_job(feed);  // on the caller's thread: nothing runs yet
     if (!job) break;
-    build(*job);
+    prepare(*job);
     first.push_back(std::move(job));
   }
   if (first.empty()) {
-    if (batch->feed_error) std::rethrow_exception(batch->feed_error);
+    if (feed->feed_error) std::rethrow_exception(feed->feed_error);
     return 0;
   }
   {
@@ -164,8 +101,51 @@ std::size_t Engine::run_batch(const std::shared_ptr<Batch>& batch) {
   }
   curl_multi_wakeup(multi);
   finished.wait();
-  if (batch->feed_error) std::rethrow_exception(batch->feed_error);
-  return batch->fed;
+  if (feed->feed_error) std::rethrow_exception(feed->feed_error);
+  return feed->fed;
+}
+
+std::unique_ptr<Job> Engine::feed_job(const std::shared_ptr<Feed>& feed) {
+  if (feed->exhausted) return nullptr;
+  std::optional<WireCall> wire;
+  try {
+    wire = feed->next();
+  } catch (...) {
+    feed->feed_error = std::current_exception();
+  }
+  if (!wire) {
+    feed->exhausted = true;
+    return nullptr;
+  }
+  std::size_t index = feed->fed++;
+  auto job = make_job(std::move(*wire), feed->options);
+  job->done = [this, feed, index](JobEnd&& end) { feed_item_done(feed, index, std::move(end)); };
+  ++feed->in_flight;
+  return job;
+}
+
+void Engine::feed_item_done(const std::shared_ptr<Feed>& feed, std::size_t index, JobEnd&& end) {
+  --feed->in_flight;
+  // A cancelled client feeds no more (an endless source would never end).
+  if (end.cancelled) feed->exhausted = true;
+  try {
+    feed->on_result(index, BatchResult{std::move(end.error)});
+  } catch (...) {
+    if (!feed->feed_error) feed->feed_error = std::current_exception();
+    feed->exhausted = true;  // a failing consumer stops the feed; the calls in flight finish
+  }
+  std::unique_ptr<Job> job;
+  try {
+    job = feed_job(feed);
+  } catch (...) {
+    if (!feed->feed_error) feed->feed_error = std::current_exception();
+    feed->exhausted = true;
+  }
+  if (job) {
+    ++pending;
+    if (prepare_or_hand_off(job)) ready.push_back(std::move(job));
+  }
+  if (feed->in_flight == 0 && feed->exhausted) feed->done.set_value();
 }
 
 void Engine::cancel() {
@@ -175,6 +155,8 @@ void Engine::cancel() {
   }
   curl_multi_wakeup(multi);
 }
+
+// The loop -------------------------------------------------------------------------------------
 
 void Engine::loop() {
   std::deque<std::unique_ptr<Job>> incoming;
@@ -191,18 +173,18 @@ void Engine::loop() {
     for (auto& job : incoming) {
       // Back from the preparer after a cancel() that covered it.
       if (job->epoch < cancel_epoch) {
-        finish_with(*job, cancelled(false));
+        finish_with(*job, cancelled(false), true);
       } else {
         ready.push_back(std::move(job));
       }
     }
     incoming.clear();
 
-    auto now = Clock::now();
+    auto now = setup.now();
     while (!timers.empty() && timers.begin()->first <= now) {
       auto job = std::move(timers.begin()->second);
       timers.erase(timers.begin());
-      if (build_or_hand_off(job)) ready.push_back(std::move(job));
+      if (prepare_or_hand_off(job)) ready.push_back(std::move(job));
     }
     while (active.size() < async.max_in_flight && !ready.empty()) {
       auto job = std::move(ready.front());
@@ -221,7 +203,7 @@ void Engine::loop() {
     if (!ready.empty() && active.size() < async.max_in_flight) wait_ms = 0;
     if (!timers.empty()) {
       auto until = std::chrono::duration_cast<std::chrono::milliseconds>(timers.begin()->first -
-                                                                         Clock::now());
+                                                                         setup.now());
       wait_ms = std::min<long>(wait_ms, std::max<long>(0, static_cast<long>(until.count())));
     }
     long curl_wait = -1;
@@ -232,8 +214,8 @@ void Engine::loop() {
 }
 
 void Engine::start(std::unique_ptr<Job> job) {
-  if (job->build_error) {
-    finish_with(*job, job->build_error);
+  if (job->prepare_error) {
+    finish_with(*job, job->prepare_error);
     return;
   }
   CURL* h = nullptr;
@@ -249,12 +231,10 @@ void Engine::start(std::unique_ptr<Job> job) {
                                                              "curl_easy_init failed")));
     return;
   }
-  job->attempt_start = Clock::now();
-  job->request.timeout = job->run.timeout(job->attempt_start);
   job->transfer = std::make_unique<CurlTransfer>();
   job->restarted = false;
   try {
-    job->transfer->prepare(h, job->request, curl_options, fresh, sockets);
+    job->transfer->prepare(h, job->call.start(), curl_options, fresh, sockets);
   } catch (...) {
     release(h);
     finish_with(*job, std::current_exception());
@@ -279,62 +259,52 @@ void Engine::complete(CURL* h, CURLcode code) {
   std::unique_ptr<Job> job = std::move(it->second);
   active.erase(it);
   curl_multi_remove_handle(multi, h);
-  const int attempt = job->run.attempt();
   std::optional<HttpResponse> response;
   std::optional<TransportError> error;
   if (code == CURLE_OK) {
     response = job->transfer->finish(h, code);
-    builder.observe(*response);
   } else {
     error = job->transfer->end_with_error(h, code);
   }
   release(h);
-  auto now = Clock::now();
-  const AttemptContext context{job->call, job->run, builder.credentials(), options.logger, random};
-  auto decision = decide(context, job->request, response ? &*response : nullptr,
-                         error ? &*error : nullptr, now, now - job->attempt_start);
-  switch (decision.action) {
-    case AttemptDecision::Action::kSucceed:
+  const int attempt = job->call.attempt();
+  auto next = job->call.finish(response ? &*response : nullptr, error ? &*error : nullptr);
+  switch (next.action) {
+    case Call::Next::Action::kSucceed:
       --pending;
-      job->succeed(std::move(response->body), attempt);
+      job->done({std::move(response->body), attempt, nullptr, false});
       return;
-    case AttemptDecision::Action::kFail:
-      finish_with(*job, decision.error);
+    case Call::Next::Action::kFail:
+      finish_with(*job, next.error);
       return;
-    case AttemptDecision::Action::kRetry:
-      retry_later(std::move(job), now + decision.delay);
+    case Call::Next::Action::kRetry:
+      // The next attempt's request is built when its timer fires.
+      timers.emplace(setup.now() + next.delay, std::move(job));
       return;
   }
 }
 
-void Engine::retry_later(std::unique_ptr<Job> job, Clock::time_point at) {
-  job->run.advance();
-  job->built = false;
-  timers.emplace(at, std::move(job));
-}
-
-bool Engine::build_or_hand_off(std::unique_ptr<Job>& job) {
-  if (job->built) return true;
-  if (!builder.credentials().applies_without_blocking()) {
+bool Engine::prepare_or_hand_off(std::unique_ptr<Job>& job) {
+  if (job->prepared()) return true;
+  if (!setup.credentials().applies_without_blocking()) {
     preparer.hand(std::move(job));
     return false;
   }
-  build(*job);
+  prepare(*job);
   return true;
 }
 
-void Engine::build(Job& job) {
+void Engine::prepare(Job& job) {
   try {
-    job.request = builder.build(job.call, job.run.timeout(Clock::now()));
+    job.call.prepare();
   } catch (...) {
-    job.build_error = std::current_exception();
+    job.prepare_error = std::current_exception();
   }
-  job.built = true;
 }
 
-void Engine::finish_with(Job& job, std::exception_ptr error) {
+void Engine::finish_with(Job& job, std::exception_ptr error, bool cancelled) {
   --pending;
-  job.fail(std::move(error));
+  job.done({{}, job.call.attempt(), std::move(error), cancelled});
 }
 
 void Engine::release(CURL* h) {
@@ -361,7 +331,7 @@ void Engine::fail_all() {
   }
   for (auto& job : rest) ready.push_back(std::move(job));
   for (;;) {
-    // Jobs waiting for the preparer (failing a batch item may hand it the next one).
+    // Jobs waiting for the preparer (ending a feed's call may hand it the next one).
     for (auto& job : preparer.take()) ready.push_back(std::move(job));
     auto running = std::move(active);
     active.clear();
@@ -373,13 +343,11 @@ void Engine::fail_all() {
     for (auto& [h, job] : running) {
       curl_multi_remove_handle(multi, h);
       release(h);
-      finish_with(*job, cancelled(true));
+      finish_with(*job, cancelled(true), true);
     }
-    for (auto& job : queued) finish_with(*job, cancelled(false));
-    for (auto& [at, job] : waiting) finish_with(*job, cancelled(false));
+    for (auto& job : queued) finish_with(*job, cancelled(false), true);
+    for (auto& [at, job] : waiting) finish_with(*job, cancelled(false), true);
   }
 }
-
-double Engine::random01() { return std::uniform_real_distribution<double>(0.0, 1.0)(rng); }
 
 }  // namespace wix::backinstock::internal

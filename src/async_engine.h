@@ -1,9 +1,10 @@
 #pragma once
 
-// The engine of `AsyncClient`: one libcurl multi handle driven by one loop thread. Jobs are
-// submitted from any thread, started up to `max_in_flight` at a time, decided after each attempt
-// by the same rule as `Client` (attempt.h), retried on timers, and finished through their
-// callbacks. Internal; only async_client.cc and async_engine.cc include it.
+// The engine of `AsyncClient`: the curl-multi driver of `Call` (call.h), one libcurl multi handle
+// driven by one loop thread. Jobs are submitted from any thread, started up to `max_in_flight`
+// at a time, finished after each attempt by their `Call` exactly as the blocking driver does,
+// retried on timers, and ended through their callbacks. It knows wire calls, not API methods.
+// Internal; only async_client.cc and async_engine.cc include it.
 
 #include <curl/curl.h>
 
@@ -18,26 +19,19 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <random>
 #include <thread>
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "answers.h"
 #include "async_job.h"
-#include "attempt.h"
-#include "calls.h"
-#include "codec.h"
+#include "call.h"
 #include "curl_easy.h"
-#include "error_access.h"
-#include "error_mapping.h"
-#include "redact.h"
-#include "retry_rules.h"
 #include "wire_calls.h"
 #include "wix/backinstock/async_options.h"
 #include "wix/backinstock/client_options.h"
-#include "wix/backinstock/model.h"
 
 namespace wix::backinstock {
 
@@ -57,41 +51,43 @@ inline void call_back(const std::function<void(const BatchResult&)>& on_done,
 struct Engine {
   using Clock = std::chrono::steady_clock;
 
-  Engine(ClientOptions o, AsyncOptions a);
+  Engine(ClientOptions options, AsyncOptions async, Seams seams = {});
 
   ~Engine();
 
   // -- called from any thread --
 
-  std::unique_ptr<Job> make_job(WireCall call, const CallOptions& call_options);
+  // A job for `wire` (its retry run from `call_options`: throws `ValidationError` for a bad one).
+  std::unique_ptr<Job> make_job(WireCall wire, const CallOptions& call_options);
 
   // One request; the future gets its decoded result or its typed error.
   template <typename Result>
-  std::future<Result> submit(WireCall call, const CallOptions& call_options) {
+  std::future<Result> submit(WireCall wire, const CallOptions& call_options) {
     auto promise = std::make_shared<std::promise<Result>>();
     auto future = promise->get_future();
-    auto job = make_job(std::move(call), call_options);
-    job->succeed = [promise](std::string&& body, int attempts) {
+    auto job = make_job(std::move(wire), call_options);
+    job->done = [promise](JobEnd&& end) {
+      if (end.error) {
+        promise->set_exception(std::move(end.error));
+        return;
+      }
       try {
         if constexpr (std::is_void_v<Result>) {
-          (void)body;
-          (void)attempts;
           promise->set_value();
         } else {
-          promise->set_value(decode_answer(decode_result<Result>, body, attempts));
+          promise->set_value(decode_answer(decode_result<Result>, end.body, end.attempts));
         }
       } catch (...) {
         promise->set_exception(std::current_exception());
       }
     };
-    job->fail = [promise](std::exception_ptr e) { promise->set_exception(std::move(e)); };
     enqueue(std::move(job));
     return future;
   }
 
   // One request without a result to decode; `on_done` gets its outcome once (see
   // `AsyncClient::report_items_back_in_stock_then`).
-  void submit_then(WireCall call, std::function<void(const BatchResult&)> on_done,
+  void submit_then(WireCall wire, std::function<void(const BatchResult&)> on_done,
                    const CallOptions& call_options);
 
   // The parts run concurrently, each answer matched to its references, their results
@@ -128,23 +124,21 @@ struct Engine {
     merge->left = call.parts.size();
     for (std::size_t i = 0; i < call.parts.size(); ++i) {
       auto job = make_job(std::move(call.parts[i]), call_options);
-      job->succeed = [merge, i, asked = std::move(call.asked[i])](std::string&& body,
-                                                                  int attempts) {
-        std::exception_ptr error;
+      job->done = [merge, i, asked = std::move(call.asked[i])](JobEnd&& end) {
+        std::exception_ptr error = std::move(end.error);
         Result result;
-        try {
-          result = decode_answer(
-              [&asked](std::string_view text) { return decode_part(asked, text); }, body, attempts);
-        } catch (...) {
-          error = std::current_exception();
+        if (!error) {
+          try {
+            result =
+                decode_answer([&asked](std::string_view text) { return decode_part(asked, text); },
+                              end.body, end.attempts);
+          } catch (...) {
+            error = std::current_exception();
+          }
         }
         std::lock_guard<std::mutex> guard(merge->mutex);
-        merge->parts[i] = std::move(result);
+        if (!error) merge->parts[i] = std::move(result);
         if (error || --merge->left == 0) merge->settle(error);
-      };
-      job->fail = [merge](std::exception_ptr e) {
-        std::lock_guard<std::mutex> guard(merge->mutex);
-        merge->settle(std::move(e));
       };
       enqueue(std::move(job));
     }
@@ -152,37 +146,37 @@ struct Engine {
   }
 
   // Builds `job`'s first request on the caller's thread (a token fetch never stalls the loop) and
-  // hands it to the loop; a request that cannot be built fails the job at once.
+  // hands it to the loop; a request that cannot be built ends the job at once.
   void enqueue(std::unique_ptr<Job> job);
 
   // Queues `job` for the loop, waking it when the queue was empty.
   void hand_to_loop(std::unique_ptr<Job> job);
 
-  // A batch of reports, fed from `next` by the loop itself as earlier items finish, so a batch
-  // of any size costs one wake-up and holds at most `max_in_flight` jobs (and never the whole
-  // input, when the caller streams it).
-  struct Batch {
-    // The next request, valid until the next call; null: no more. Called on the caller's thread
-    // for the first `max_in_flight` items, then on the loop thread; never concurrently.
-    std::function<const ReportItemsBackInStockRequest*()> next;
+  // A stream of calls, fed from `next` by the loop itself as earlier ones finish, so a feed of
+  // any length costs one wake-up and holds at most `max_in_flight` jobs (and never the whole
+  // input, when the caller streams it). A call's end is handed to `on_result` with the index of
+  // the call in the feed; a result body is not decoded.
+  struct Feed {
+    // The next call; nullopt: no more. Called on the caller's thread for the first
+    // `max_in_flight` calls, then on the loop thread; never concurrently.
+    std::function<std::optional<WireCall>()> next;
     std::function<void(std::size_t, BatchResult&&)> on_result;
     CallOptions options;
-    std::size_t fed = 0;        // requests taken from `next`
-    std::size_t in_flight = 0;  // fed and not finished
+    std::size_t fed = 0;        // calls taken from `next`
+    std::size_t in_flight = 0;  // fed and not ended
     bool exhausted = false;
     std::exception_ptr feed_error;  // what `next` or `on_result` threw; rethrown to the caller
     std::promise<void> done;
   };
 
-  // The job of the batch's next request, or null when `next` has no more (or threw).
-  std::unique_ptr<Job> batch_job(const std::shared_ptr<Batch>& batch);
+  // Runs the feed to its end; returns the number of calls fed.
+  std::size_t run_feed(const std::shared_ptr<Feed>& feed);
 
-  // On the loop thread: one item finished; start the next, or complete the batch.
-  void batch_item_done(const std::shared_ptr<Batch>& batch, std::size_t index,
-                       std::exception_ptr error);
+  // The job of the feed's next call, or null when `next` has no more (or threw).
+  std::unique_ptr<Job> feed_job(const std::shared_ptr<Feed>& feed);
 
-  // Runs the batch to its end on the loop; returns the number of requests fed.
-  std::size_t run_batch(const std::shared_ptr<Batch>& batch);
+  // On the loop thread: one call of the feed ended; start the next, or complete the feed.
+  void feed_item_done(const std::shared_ptr<Feed>& feed, std::size_t index, JobEnd&& end);
 
   void cancel();
 
@@ -194,34 +188,28 @@ struct Engine {
 
   void complete(CURL* h, CURLcode code);
 
-  // The request of a retry is built when its timer fires (see `start`).
-  void retry_later(std::unique_ptr<Job> job, Clock::time_point at);
-
   // On the loop thread: a job whose request must be (re)built. Credentials that never block are
   // applied here; any others on the preparer thread, so a token fetch never stalls the transfers
   // in flight. True when the job is ready to start now.
-  bool build_or_hand_off(std::unique_ptr<Job>& job);
+  bool prepare_or_hand_off(std::unique_ptr<Job>& job);
 
   // Builds the job's request; a failure is kept and reported when the loop starts the job.
-  void build(Job& job);
+  static void prepare(Job& job);
 
-  void finish_with(Job& job, std::exception_ptr error);
+  void finish_with(Job& job, std::exception_ptr error, bool cancelled = false);
 
   void release(CURL* h);
 
   // The error of a job cancelled before (`sent` false) or after its request left.
   static std::exception_ptr cancelled(bool sent);
 
-  // Fails every job. Failing a batch item may feed the next one into `ready`, so this repeats
-  // until nothing is left.
+  // Cancels every job. Ending a feed's call may feed the next one into `ready`, so this repeats
+  // until nothing is left (a cancelled feed takes no more).
   void fail_all();
 
-  double random01();
-
-  ClientOptions options;
+  CallSetup setup;
   AsyncOptions async;
-  CurlTransportOptions curl_options = options.curl;  // or those of `options.transport`
-  RequestBuilder builder;
+  CurlTransportOptions curl_options = setup.options().curl;  // or those of its transport
   SocketWatch sockets;  // before `multi`: the multi's cached connections close through it
   CURLM* multi = nullptr;
   std::thread thread;
@@ -237,10 +225,8 @@ struct Engine {
   std::multimap<Clock::time_point, std::unique_ptr<Job>> timers;
   std::unordered_map<CURL*, std::unique_ptr<Job>> active;
   std::vector<CURL*> idle;
-  std::mt19937_64 rng;
-  const std::function<double()> random = [this] { return random01(); };
   std::atomic<std::uint64_t> cancel_epoch{0};
-  Preparer preparer{[this](Job& job) { build(job); },
+  Preparer preparer{[](Job& job) { prepare(job); },
                     [this](std::unique_ptr<Job> job) { hand_to_loop(std::move(job)); }};
 };
 

@@ -3,7 +3,6 @@
 // The unit of work of `AsyncClient`'s engine, and the thread that builds requests whose
 // credentials may block (a token fetch) so that the event loop never waits. Internal.
 
-#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -15,26 +14,32 @@
 #include <thread>
 #include <utility>
 
-#include "calls.h"
+#include "call.h"
 #include "curl_easy.h"
-#include "retry_rules.h"
 
 namespace wix::backinstock::internal {
 
-// One API call on its way through the engine, across all of its attempts.
+// How a job ended: the 200 answer's body, or the typed error of the call.
+struct JobEnd {
+  std::string body;          // when `error` is null
+  int attempts = 0;          // the attempts the call took
+  std::exception_ptr error;  // null: success
+  bool cancelled = false;    // ended by `cancel()` or the client's destruction
+};
+
+// One API call on its way through the engine: the `Call` (its attempts, each attempt's request
+// and the decision after it) and the libcurl transfer of the current attempt.
 struct Job {
-  Job(WireCall c, const RetryRun& r) : call(std::move(c)), run(r) {}
-  WireCall call;
-  RetryRun run;
-  HttpRequest request;
+  explicit Job(Call c) : call(std::move(c)) {}
+  // Ready to be started: the attempt's request is built, or building it failed.
+  bool prepared() const noexcept { return call.prepared() || prepare_error != nullptr; }
+
+  Call call;
   std::unique_ptr<CurlTransfer> transfer;
-  std::chrono::steady_clock::time_point attempt_start;
-  std::function<void(std::string&& body, int attempts)> succeed;
-  std::function<void(std::exception_ptr)> fail;
-  std::exception_ptr build_error;  // set when the request could not be built
-  bool built = false;              // `request` holds this attempt's request
-  bool restarted = false;          // this attempt left a stale kept-alive connection once
-  std::uint64_t epoch = 0;         // cancel() calls seen when it was made
+  std::function<void(JobEnd&&)> done;  // called once, with the job's end
+  std::exception_ptr prepare_error;    // the attempt's request could not be built
+  bool restarted = false;              // this attempt left a stale kept-alive connection once
+  std::uint64_t epoch = 0;             // cancel() calls seen when it was made
 };
 
 // Builds requests whose credentials may block (a token fetch), off the event loop. Started on

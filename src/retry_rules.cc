@@ -77,10 +77,17 @@ RetryRun::RetryRun(const RetryPolicy& policy, Safety safety, Clock::time_point s
       has_deadline_(policy.deadline.count() > 0),
       attempt_timeout_(attempt_timeout) {}
 
-std::chrono::milliseconds RetryRun::timeout(Clock::time_point now) const {
-  if (!has_deadline_) return attempt_timeout_;
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - now);
-  return std::max(std::chrono::milliseconds(1), std::min(attempt_timeout_, left));
+std::chrono::milliseconds RetryRun::timeout(Clock::time_point now, Clock::duration spent) const {
+  using std::chrono::milliseconds;
+  // Zero means none: an attempt without a timeout of its own is bounded by the deadline alone.
+  milliseconds budget{0};
+  if (attempt_timeout_.count() > 0) {
+    budget = std::max(milliseconds(1),
+                      attempt_timeout_ - std::chrono::duration_cast<milliseconds>(spent));
+  }
+  if (!has_deadline_) return budget;
+  auto left = std::max(milliseconds(1), std::chrono::duration_cast<milliseconds>(deadline_ - now));
+  return budget.count() > 0 ? std::min(budget, left) : left;
 }
 
 bool RetryRun::take_refresh() noexcept {

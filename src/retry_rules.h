@@ -41,8 +41,9 @@ class RetryRun {
 
   /// 1 for the first attempt.
   int attempt() const noexcept { return attempt_; }
-  /// Timeout of the current attempt: the configured one, cut to what is left of the deadline.
-  std::chrono::milliseconds timeout(Clock::time_point now) const;
+  /// Timeout of the current attempt at `now`: the configured one (zero: none) less `spent` of it
+  /// already, cut to what is left of the deadline; zero when neither bounds it.
+  std::chrono::milliseconds timeout(Clock::time_point now, Clock::duration spent) const;
   /// True once per call: whether a 401 may be answered by refreshing credentials.
   bool take_refresh() noexcept;
 

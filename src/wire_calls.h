@@ -1,18 +1,23 @@
 #pragma once
 
-// The wire shape of every API method: one function per row of api_methods.h, named after the
-// method and taking the method's own arguments (the call options last, unused by the shape today).
-// Each returns the `WireCall` both clients send (verb, path, query string, body, safety class),
-// or, for a method the SDK sends as several requests, a `SplitCall`. The blocking connection and
-// the asynchronous one are generated from api_methods.h and call these by name. Internal.
+// The wire shape of every API method: one function per row of api_methods.h in namespace
+// `wire_calls`, named after the method and taking the method's own arguments (the call options
+// last, unused by the shape today). Each returns the `WireCall` both clients send (verb, path,
+// query string, body, safety class), or, for a method the SDK sends as several requests, a
+// `SplitCall`. The blocking connection and the asynchronous one are generated from api_methods.h
+// and call these by name. What a 200 answer gives back is in answers.h. Internal.
 
+#include <cstddef>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "calls.h"
 #include "codec.h"
 #include "validation.h"
 #include "wire.h"
+#include "wix/backinstock/client_options.h"
+#include "wix/backinstock/model.h"
+#include "wix/backinstock/paths.h"
 
 namespace wix::backinstock::internal {
 
@@ -24,36 +29,13 @@ struct SplitCall {
   std::vector<std::vector<CatalogReference>> asked;  ///< per part, the references it counts
 };
 
-/// The result of a Count part that asked for `asked`, from its 200 body.
-inline std::vector<CatalogReferenceCount> decode_part(const std::vector<CatalogReference>& asked,
-                                                      std::string_view body) {
-  return match_counts(asked, decode_count_response(body));
-}
+/// How Count splits `references`: [begin, end) ranges in input order, each of at most 100
+/// references whose `.r` parameter fits in a URL (see `kMaxCountParameterLength`). Empty input:
+/// no batch.
+std::vector<std::pair<std::size_t, std::size_t>> count_batches(
+    const std::vector<CatalogReference>& references);
 
-/// The result of a 200 body, per result type of api_methods.h.
-template <typename Result>
-Result decode_result(std::string_view body);
-template <>
-inline void decode_result<void>(std::string_view /*body*/) {}
-template <>
-inline NotificationRequest decode_result<NotificationRequest>(std::string_view body) {
-  return decode_request_response(body);
-}
-template <>
-inline QueryPage decode_result<QueryPage>(std::string_view body) {
-  return decode_query_response(body);
-}
-template <>
-inline std::vector<CatalogReferenceCount> decode_result<std::vector<CatalogReferenceCount>>(
-    std::string_view body) {
-  return decode_count_response(body);
-}
-template <>
-inline Settings decode_result<Settings>(std::string_view body) {
-  return decode_settings_response(body);
-}
-
-namespace calls {
+namespace wire_calls {
 
 /// An ID as one path segment: percent-encoded, and `.` / `..` spelled `%2E` so that no one
 /// (libcurl, a proxy, the server) reads them as dot segments.
@@ -137,5 +119,5 @@ inline WireCall stop_collecting_requests(const std::string& app_id,
   return {"POST", under_requests("/settings/stop-collecting"), "", encode_app_id(app_id)};
 }
 
-}  // namespace calls
+}  // namespace wire_calls
 }  // namespace wix::backinstock::internal

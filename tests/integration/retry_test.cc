@@ -26,6 +26,16 @@ struct FakeTime {
   std::vector<milliseconds> sleeps;
 };
 
+// Sends through libcurl and keeps the timeout each attempt was given.
+struct RecordingTransport : Transport {
+  std::shared_ptr<Transport> inner = std::make_shared<CurlTransport>();
+  std::vector<milliseconds> timeouts;
+  HttpResponse send(const HttpRequest& r) override {
+    timeouts.push_back(r.timeout);
+    return inner->send(r);
+  }
+};
+
 class RetryTest : public ::testing::Test {
  protected:
   ClientOptions options() {
@@ -239,15 +249,7 @@ TEST_F(RetryTest, APerCallDeadlineBoundsTheWholeCall) {
   auto o = options();
   o.retry.max_attempts = 100;  // the client's policy would go on for its 60 s deadline
   random_ = [] { return 1.0; };
-  struct Recording : Transport {
-    std::shared_ptr<Transport> inner = std::make_shared<CurlTransport>();
-    std::vector<milliseconds> timeouts;
-    HttpResponse send(const HttpRequest& r) override {
-      timeouts.push_back(r.timeout);
-      return inner->send(r);
-    }
-  };
-  auto recording = std::make_shared<Recording>();
+  auto recording = std::make_shared<RecordingTransport>();
   o.transport = recording;
   Client client = make(o);
   CallOptions call;
@@ -272,6 +274,29 @@ TEST_F(RetryTest, APerCallDeadlineBoundsTheWholeCall) {
   CallOptions bad_timeout;
   bad_timeout.attempt_timeout = milliseconds(-5);
   EXPECT_THROW(client.get_settings(bad_timeout), ValidationError);
+}
+
+// An attempt timeout of zero means none: the attempt may take what is left of the deadline, not
+// one millisecond.
+TEST_F(RetryTest, NoAttemptTimeoutLeavesTheAttemptTheDeadline) {
+  auto recording = std::make_shared<RecordingTransport>();
+  auto o = options();
+  o.transport = recording;
+  o.attempt_timeout = milliseconds(0);
+  Client client = make(o);
+  CallOptions call;
+  call.deadline = milliseconds(4000);
+  EXPECT_NO_THROW(client.get_settings(call));
+  ASSERT_EQ(recording->timeouts.size(), 1u);
+  EXPECT_EQ(recording->timeouts[0], milliseconds(4000));
+  // The policy's deadline (60 s by default) when the call sets none; no timeout without either.
+  EXPECT_NO_THROW(client.get_settings());
+  CallOptions unbounded;
+  unbounded.deadline = milliseconds(0);
+  EXPECT_NO_THROW(client.get_settings(unbounded));
+  ASSERT_EQ(recording->timeouts.size(), 3u);
+  EXPECT_EQ(recording->timeouts[1], milliseconds(60'000));
+  EXPECT_EQ(recording->timeouts[2], milliseconds(0));
 }
 
 TEST_F(RetryTest, InvalidPoliciesAreRejected) {

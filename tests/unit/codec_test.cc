@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "attempt.h"
+#include "answers.h"
 #include "codec.h"
 #include "fixtures.h"
 #include "json_writer.h"

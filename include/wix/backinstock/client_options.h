@@ -36,8 +36,9 @@ struct ClientOptions {
   std::shared_ptr<Credentials> credentials;
   /// Appended to the SDK's own product token in `User-Agent`.
   std::string user_agent;
-  /// Upper bound for one attempt (one HTTP exchange), cut to what is left of the call's
-  /// deadline (`RetryPolicy::deadline`).
+  /// Upper bound for one attempt (one HTTP exchange, with the token request its credentials may
+  /// make), cut to what is left of the call's deadline (`RetryPolicy::deadline`). Zero: none of
+  /// its own (the deadline alone bounds the attempt).
   std::chrono::milliseconds attempt_timeout{30'000};
   /// When and how calls are retried; see retry.h.
   RetryPolicy retry;

@@ -1,0 +1,196 @@
+#include "call.h"
+
+#include <algorithm>
+#include <thread>
+#include <utility>
+
+#include "error_access.h"
+#include "error_mapping.h"
+#include "redact.h"
+#include "validation.h"
+#include "wix/backinstock/paths.h"
+#include "wix/backinstock/version.h"
+
+namespace wix::backinstock::internal {
+
+// CallSetup -------------------------------------------------------------------------------------
+
+CallSetup::CallSetup(ClientOptions options, Seams seams)
+    : options_(std::move(options)), seams_(std::move(seams)), random_(std::random_device{}()) {
+  base_url_ = checked_base_url(options_.base_url, options_.allow_insecure_http);
+  if (options_.service_path_prefix) {
+    prefix_ = checked_path_prefix("service_path_prefix", *options_.service_path_prefix);
+  }
+  if (options_.read_your_writes) consistency_ = std::make_shared<Consistency>();
+  if (!options_.credentials) {
+    throw ValidationError("credentials", "are required (for example ApiKeyCredentials)");
+  }
+  check_policy(options_.retry);
+  if (options_.attempt_timeout.count() < 0) {
+    throw ValidationError("attempt_timeout", "must not be negative");
+  }
+  check_text("user_agent", options_.user_agent, /*allow_newlines=*/false);
+  user_agent_ = std::string("wix-backinstock-cpp/") + kVersion;
+  if (!options_.user_agent.empty()) user_agent_ += " " + options_.user_agent;
+}
+
+void CallSetup::sleep(std::chrono::milliseconds delay) const {
+  if (seams_.sleeper) {
+    seams_.sleeper(delay);
+  } else {
+    std::this_thread::sleep_for(delay);
+  }
+}
+
+double CallSetup::random01() {
+  if (seams_.random) return seams_.random();
+  std::lock_guard<std::mutex> guard(random_mutex_);
+  return std::uniform_real_distribution<double>(0.0, 1.0)(random_);
+}
+
+HttpRequest CallSetup::request_of(const WireCall& call) const {
+  HttpRequest request;
+  request.method = call.method;
+  request.url.reserve(base_url_.size() + call.path.size() + call.query_string.size() + 1);
+  request.url = base_url_;
+  constexpr std::string_view kDefaultPrefix = kServicePrefix;
+  if (prefix_ && std::string_view(call.path).substr(0, kDefaultPrefix.size()) == kDefaultPrefix) {
+    request.url += *prefix_;
+    request.url.append(call.path, kDefaultPrefix.size(), std::string::npos);
+  } else {
+    request.url += call.path;
+  }
+  if (!call.query_string.empty()) {
+    request.url += '?';
+    request.url += call.query_string;
+  }
+  request.headers.reserve(6);
+  request.headers.emplace_back("User-Agent", user_agent_);
+  if (consistency_) {
+    std::lock_guard<std::mutex> guard(consistency_->mutex);
+    if (!consistency_->value.empty()) {
+      request.headers.emplace_back("X-Wix-Consistent", consistency_->value);
+    }
+  }
+  if (request.method == "POST" || request.method == "PUT") {
+    request.headers.emplace_back("Content-Type", "application/json");
+    request.body = call.body;
+  }
+  request.idempotent = call.safety == Safety::kIdempotent;
+  return request;
+}
+
+void CallSetup::keep_consistency(const HttpResponse& response) const {
+  if (!consistency_) return;
+  auto value = find_header(response.headers, "X-Wix-Consistent");
+  // Sent back as a header: a value a header cannot carry (line breaks, control characters) or an
+  // unreasonable size is not kept.
+  if (!value || value->empty() || value->size() > 1024 || !is_header_value(*value)) return;
+  std::lock_guard<std::mutex> guard(consistency_->mutex);
+  consistency_->value.assign(value->data(), value->size());
+}
+
+// Call ------------------------------------------------------------------------------------------
+
+namespace {
+
+RetryRun start_run(const ClientOptions& client, const CallOptions& call, Safety safety,
+                   RetryRun::Clock::time_point now) {
+  RetryPolicy policy = call.retry ? *call.retry : client.retry;
+  if (call.deadline) policy.deadline = *call.deadline;
+  if (call.retry || call.deadline) check_policy(policy);
+  auto timeout = call.attempt_timeout.value_or(client.attempt_timeout);
+  if (timeout.count() < 0) throw ValidationError("attempt_timeout", "must not be negative");
+  return RetryRun(policy, safety, now, timeout);
+}
+
+}  // namespace
+
+Call::Call(CallSetup& setup, WireCall wire, const CallOptions& options)
+    : setup_(&setup),
+      wire_(std::move(wire)),
+      run_(start_run(setup.options(), options, wire_.safety, setup.now())) {}
+
+void Call::prepare() {
+  request_ = setup_->request_of(wire_);
+  const auto begin = setup_->now();
+  const auto budget = run_.timeout(begin, Clock::duration::zero());
+  const auto deadline = budget.count() > 0 ? begin + budget : Clock::time_point::max();
+  setup_->credentials().apply_within(request_.headers, deadline);
+  credentials_took_ = setup_->now() - begin;
+  prepared_ = true;
+}
+
+HttpRequest& Call::start() {
+  started_ = setup_->now();
+  request_.timeout = run_.timeout(started_, credentials_took_);
+  return request_;
+}
+
+Call::Next Call::finish(const HttpResponse* answer, const TransportError* error) {
+  const auto now = setup_->now();
+  const auto took = now - started_;
+  Next next;
+  if (answer != nullptr) {
+    setup_->keep_consistency(*answer);
+    log(answer->status, find_header(answer->headers, "x-wix-request-id").value_or(""), "", took);
+    next = after_answer(*answer, now);
+  } else {
+    log(0, "", error->what(), took);
+    next = after_error(*error, now);
+  }
+  if (next.action == Next::Action::kRetry) {
+    run_.advance();
+    prepared_ = false;
+  }
+  return next;
+}
+
+Call::Next Call::after_answer(const HttpResponse& answer, Clock::time_point now) {
+  if (answer.status == 200) return {Next::Action::kSucceed, {}, nullptr};
+  // One more attempt at once, after the credentials dropped the token this one carried.
+  if (answer.status == 401 && run_.take_refresh() &&
+      setup_->credentials().on_unauthenticated(request_.headers)) {
+    return {Next::Action::kRetry, std::chrono::milliseconds(0), nullptr};
+  }
+  auto next = run_.after_status(answer, now, [this] { return setup_->random01(); });
+  if (next.retry) return {Next::Action::kRetry, next.delay, nullptr};
+  return {Next::Action::kFail,
+          {},
+          make_api_error(answer, setup_->credentials().secrets(), {run_.attempt(), next.reason})};
+}
+
+Call::Next Call::after_error(const TransportError& error, Clock::time_point now) {
+  auto next = run_.after_error(error, now, [this] { return setup_->random01(); });
+  if (next.retry) return {Next::Action::kRetry, next.delay, nullptr};
+  TransportError annotated = error;
+  ErrorAccess::annotate(annotated, run_.attempt(), next.reason);
+  return {Next::Action::kFail, {}, std::make_exception_ptr(annotated)};
+}
+
+void Call::log(int status, std::string_view request_id, std::string_view error,
+               Clock::duration took) const noexcept {
+  const auto& logger = setup_->options().logger;
+  if (!logger) return;
+  try {
+    AttemptRecord record;
+    record.method = wire_.method;
+    record.path = wire_.path;
+    record.attempt = run_.attempt();
+    record.status = status;
+    record.duration = std::chrono::duration_cast<std::chrono::microseconds>(took);
+    // Both come from elsewhere (a server may echo the key in its request ID): redacted.
+    const auto secrets = setup_->credentials().secrets();
+    std::string clean_id;
+    if (!request_id.empty()) clean_id = redact(std::string(request_id), secrets);
+    record.request_id = clean_id;
+    std::string redacted;
+    if (!error.empty()) redacted = redact(std::string(error), secrets);
+    record.error = redacted;
+    logger(record);
+  } catch (...) {
+    // Swallowed on purpose: a logger must not change the outcome of a call.
+  }
+}
+
+}  // namespace wix::backinstock::internal

@@ -1,0 +1,135 @@
+#pragma once
+
+// One API call across its attempts (`Call`), and what every call of one client shares
+// (`CallSetup`). Both clients drive a `Call` the same way; only how a request travels differs
+// (a blocking `Transport`, or libcurl's multi interface):
+//
+//     Call call(setup, wire_call, call_options);  // the retry run: policy, deadline, timeout
+//     for (;;) {
+//       call.prepare();                      // the attempt's request: URL, headers, credentials
+//       HttpRequest& request = call.start(); // its timeout, set here and nowhere else
+//       ... send it; get an answer or a TransportError ...
+//       Call::Next next = call.finish(answer, error);
+//       // kSucceed: decode the answer; kFail: next.error; kRetry: wait next.delay, go round
+//     }
+//
+// `finish` is where every consequence of an attempt happens, in this order and nowhere else:
+// the `X-Wix-Consistent` value is kept, the attempt is logged, a 401 drops the credentials'
+// token once per call, and the retry rules decide. Internal.
+
+#include <chrono>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+
+#include "retry_rules.h"
+#include "wire.h"
+#include "wix/backinstock/client_options.h"
+
+namespace wix::backinstock::internal {
+
+/// The time and chance of a client's calls, replaceable by tests (`testing::ClientSeams`). Each
+/// null member keeps the real one.
+struct Seams {
+  std::function<std::chrono::steady_clock::time_point()> clock;
+  std::function<void(std::chrono::milliseconds)> sleeper;  ///< the blocking driver's waits
+  std::function<double()> random;                          ///< uniform in [0, 1)
+};
+
+/// What the calls of one client share: its options (validated here), the parts of every request
+/// (base URL, prefix, `User-Agent`), the read-your-writes value, and the seams. Thread safety:
+/// `const` members and `random01` may be called concurrently.
+class CallSetup {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  /// Throws `ValidationError` for unusable options (`base_url`, `credentials`, `retry.*`, ...).
+  CallSetup(ClientOptions options, Seams seams);
+
+  const ClientOptions& options() const noexcept { return options_; }
+  Credentials& credentials() const noexcept { return *options_.credentials; }
+  Clock::time_point now() const { return seams_.clock ? seams_.clock() : Clock::now(); }
+  /// Waits `delay` (the blocking driver, between attempts).
+  void sleep(std::chrono::milliseconds delay) const;
+  /// Uniform in [0, 1), for backoff jitter.
+  double random01();
+
+ private:
+  friend class Call;
+
+  // The request of `call` without credentials and timeout.
+  HttpRequest request_of(const WireCall& call) const;
+  // Keeps the `X-Wix-Consistent` value of an answer for later requests (read_your_writes).
+  void keep_consistency(const HttpResponse& response) const;
+
+  struct Consistency {
+    std::mutex mutex;
+    std::string value;
+  };
+
+  ClientOptions options_;
+  Seams seams_;
+  std::string base_url_;
+  std::optional<std::string> prefix_;         // replaces kServicePrefix when set
+  std::shared_ptr<Consistency> consistency_;  // null when read_your_writes is off
+  std::string user_agent_;
+  std::mutex random_mutex_;
+  std::mt19937_64 random_;
+};
+
+/// One API call: its `WireCall`, its retry run, the request of the current attempt, the decision
+/// after each attempt and the attempts' log records. Not thread safe: one driver owns it.
+class Call {
+ public:
+  using Clock = CallSetup::Clock;
+
+  /// What to do after an attempt.
+  struct Next {
+    enum class Action { kSucceed, kRetry, kFail };
+    Action action = Action::kFail;
+    std::chrono::milliseconds delay{0};  ///< kRetry: wait this long before the next attempt
+    std::exception_ptr error;            ///< kFail: the typed error, annotated (attempts, reason)
+  };
+
+  /// The call's retry run: the call's policy or the client's, its deadline or the policy's, its
+  /// attempt timeout or the client's. Throws `ValidationError` for an unusable override.
+  Call(CallSetup& setup, WireCall wire, const CallOptions& options);
+
+  const WireCall& wire() const noexcept { return wire_; }
+  /// 1 for the first attempt.
+  int attempt() const noexcept { return run_.attempt(); }
+  /// Whether the current attempt's request is built.
+  bool prepared() const noexcept { return prepared_; }
+
+  /// Builds the current attempt's request: URL, headers, body and credentials. Credentials that
+  /// fetch a token do so within the attempt's budget; what they throw (a failed token request, a
+  /// deadline) ends the call, as the credentials' own typed error.
+  void prepare();
+  /// The prepared request, given its timeout as it leaves: what is left of the attempt's budget
+  /// after the credentials' time, cut to the deadline.
+  HttpRequest& start();
+  /// After the attempt that got `answer` (an HTTP answer) or `error` (none); exactly one is
+  /// non-null. See the top of this file for what happens here.
+  Next finish(const HttpResponse* answer, const TransportError* error);
+
+ private:
+  Next after_answer(const HttpResponse& answer, Clock::time_point now);
+  Next after_error(const TransportError& error, Clock::time_point now);
+  void log(int status, std::string_view request_id, std::string_view error,
+           Clock::duration took) const noexcept;
+
+  CallSetup* setup_;
+  WireCall wire_;
+  RetryRun run_;
+  HttpRequest request_;
+  bool prepared_ = false;
+  Clock::duration credentials_took_{};  // of the current attempt's `prepare`
+  Clock::time_point started_;
+};
+
+}  // namespace wix::backinstock::internal

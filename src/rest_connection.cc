@@ -1,0 +1,116 @@
+// The SDK's blocking connection: each API method's wire call, driven through its attempts by the
+// blocking loop below and decoded. The asynchronous driver of the same `Call` is the curl-multi
+// loop of async_engine.cc.
+
+#include <iterator>
+#include <optional>
+#include <utility>
+
+#include "answers.h"
+#include "call.h"
+#include "wire_calls.h"
+#include "wix/backinstock/client.h"
+#include "wix/backinstock/testing.h"
+
+namespace wix::backinstock {
+
+namespace {
+
+namespace wire_calls = internal::wire_calls;
+using internal::Call;
+
+class RestConnection final : public Connection {
+ public:
+  RestConnection(ClientOptions options, internal::Seams seams)
+      : setup_(with_transport(std::move(options)), std::move(seams)),
+        transport_(setup_.options().transport) {}
+
+  // One override per row of api_methods.h: the method's wire call, sent and decoded by `run`.
+#define WIX_BACKINSTOCK_REST_METHOD(Result, name, parameters, arguments) \
+  Result name parameters override { return run<Result>(wire_calls::name arguments, options); }
+  WIX_BACKINSTOCK_API_METHODS(WIX_BACKINSTOCK_REST_METHOD)
+#undef WIX_BACKINSTOCK_REST_METHOD
+
+ private:
+  static ClientOptions with_transport(ClientOptions options) {
+    if (!options.transport) options.transport = std::make_shared<CurlTransport>(options.curl);
+    return options;
+  }
+
+  // The 200 answer of a call, and the attempts it took.
+  struct Answer {
+    HttpResponse response;
+    int attempts = 0;
+  };
+
+  template <typename Result>
+  Result run(internal::WireCall wire, const CallOptions& options) {
+    Answer answer = send(std::move(wire), options);
+    return internal::decode_answer(internal::decode_result<Result>, answer.response.body,
+                                   answer.attempts);
+  }
+
+  // The parts one after the other, each answer matched to its references, in order.
+  template <typename Result>
+  Result run(internal::SplitCall split, const CallOptions& options) {
+    Result all;
+    for (std::size_t i = 0; i < split.parts.size(); ++i) {
+      Answer answer = send(std::move(split.parts[i]), options);
+      const auto& asked = split.asked[i];
+      auto some = internal::decode_answer(
+          [&asked](std::string_view body) { return internal::decode_part(asked, body); },
+          answer.response.body, answer.attempts);
+      std::move(some.begin(), some.end(), std::back_inserter(all));
+    }
+    return all;
+  }
+
+  // The blocking driver: each attempt prepared, sent and finished in turn on the caller's thread.
+  // Returns the 200 answer or throws the typed error of the last attempt.
+  Answer send(internal::WireCall wire, const CallOptions& options) {
+    Call call(setup_, std::move(wire), options);
+    for (;;) {
+      call.prepare();  // a failing token endpoint is its own error, not this call's
+      HttpRequest& request = call.start();
+      std::optional<HttpResponse> response;
+      std::optional<TransportError> error;
+      try {
+        response = transport_->send(request);
+      } catch (const TransportError& e) {
+        error = e;
+      }
+      const int attempt = call.attempt();
+      auto next = call.finish(response ? &*response : nullptr, error ? &*error : nullptr);
+      switch (next.action) {
+        case Call::Next::Action::kSucceed:
+          return {std::move(*response), attempt};
+        case Call::Next::Action::kFail:
+          std::rethrow_exception(next.error);
+        case Call::Next::Action::kRetry:
+          setup_.sleep(next.delay);
+          break;
+      }
+    }
+  }
+
+  internal::CallSetup setup_;
+  std::shared_ptr<Transport> transport_;
+};
+
+}  // namespace
+
+std::shared_ptr<Connection> make_connection(ClientOptions options) {
+  return std::make_shared<RestConnection>(std::move(options), internal::Seams{});
+}
+
+std::shared_ptr<Connection> testing::make_connection(ClientOptions options, ClientSeams seams) {
+  return std::make_shared<RestConnection>(
+      std::move(options),
+      internal::Seams{std::move(seams.clock), std::move(seams.sleeper), std::move(seams.random)});
+}
+
+Client testing::make_client(ClientOptions options, ClientSeams seams) {
+  return Client(testing::make_connection(std::move(options), std::move(seams)));
+}
+
+}  // namespace wix::backinstock
