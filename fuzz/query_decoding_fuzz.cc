@@ -7,6 +7,7 @@
 
 #include "emulator.h"
 #include "error_mapping.h"
+#include "retry_rules.h"
 #include "wire.h"
 #include "wix/backinstock/model.h"
 

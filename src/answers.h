@@ -60,8 +60,7 @@ auto decode_answer(Decode&& decode, std::string_view body, int attempts) -> decl
     try {
       return decode(body);
     } catch (const MalformedBody& e) {
-      throw TransportError(TransportError::Kind::kMalformedResponse, true,
-                           std::string("malformed response body: ") + e.what());
+      throw malformed_response("malformed response body: ", e);
     }
   } catch (Error& e) {
     ErrorAccess::annotate(e, attempts, "not retryable");

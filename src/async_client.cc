@@ -73,7 +73,7 @@ class CurlAsyncConnection final : public AsyncConnection {
 
   void cancel() override { engine_.cancel(); }
 
-  std::size_t pending() const override { return engine_.pending.load(); }
+  std::size_t pending() const override { return engine_.pending(); }
 
  private:
   internal::Engine engine_;

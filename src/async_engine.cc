@@ -3,41 +3,41 @@
 namespace wix::backinstock::internal {
 
 Engine::Engine(ClientOptions options, AsyncOptions async_options, Seams seams)
-    : setup(std::move(options), std::move(seams)), async(async_options) {
-  if (async.max_in_flight == 0) throw ValidationError("max_in_flight", "must be at least 1");
-  if (setup.options().transport) {
-    auto* curl = dynamic_cast<CurlTransport*>(setup.options().transport.get());
+    : setup_(std::move(options), std::move(seams)), async_(async_options) {
+  if (async_.max_in_flight == 0) throw ValidationError("max_in_flight", "must be at least 1");
+  if (setup_.options().transport) {
+    auto* curl = dynamic_cast<CurlTransport*>(setup_.options().transport.get());
     if (curl == nullptr) {
       throw ValidationError("transport",
                             "AsyncClient drives libcurl itself: give a CurlTransport or none");
     }
-    curl_options = curl->options();
+    curl_options_ = curl->options();
   }
   curl_global_init_once();
-  multi = curl_multi_init();
-  if (multi == nullptr)
+  multi_ = curl_multi_init();
+  if (multi_ == nullptr)
     throw TransportError(TransportError::Kind::kOther, false, "curl_multi_init failed");
-  curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(async.max_in_flight));
-  curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(async.max_in_flight));
-  thread = std::thread([this] { loop(); });
+  curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(async_.max_in_flight));
+  curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(async_.max_in_flight));
+  thread_ = std::thread([this] { loop(); });
 }
 
 Engine::~Engine() {
   {
-    std::lock_guard<std::mutex> guard(mutex);
-    stopping = true;
+    std::lock_guard<std::mutex> guard(mutex_);
+    stopping_ = true;
   }
-  curl_multi_wakeup(multi);
-  thread.join();
-  preparer.stop();
+  curl_multi_wakeup(multi_);
+  thread_.join();
+  preparer_.stop();
   fail_all();  // the loop and the preparer have ended: this thread owns everything now
-  for (CURL* h : idle) easy_cleanup(h);
-  curl_multi_cleanup(multi);
+  for (CURL* h : idle_) easy_cleanup(h);
+  curl_multi_cleanup(multi_);
 }
 
 std::unique_ptr<Job> Engine::make_job(WireCall wire, const CallOptions& call_options) {
-  auto job = std::make_unique<Job>(Call(setup, std::move(wire), call_options));
-  job->epoch = cancel_epoch.load();
+  auto job = std::make_unique<Job>(Call(setup_, std::move(wire), call_options));
+  job->epoch = cancel_epoch_.load();
   return job;
 }
 
@@ -47,20 +47,20 @@ void Engine::enqueue(std::unique_ptr<Job> job) {
     job->done({{}, job->call.attempt(), job->prepare_error, false});
     return;
   }
-  ++pending;
+  ++pending_;
   hand_to_loop(std::move(job));
 }
 
 void Engine::hand_to_loop(std::unique_ptr<Job> job) {
   bool first = false;
   {
-    std::lock_guard<std::mutex> guard(mutex);
-    first = submitted.empty();
-    submitted.push_back(std::move(job));
+    std::lock_guard<std::mutex> guard(mutex_);
+    first = submitted_.empty();
+    submitted_.push_back(std::move(job));
   }
   // The loop takes every submitted job at once: one wake-up per batch of submissions is enough
   // (a job pushed behind another finds the loop already woken, or about to take both).
-  if (first) curl_multi_wakeup(multi);
+  if (first) curl_multi_wakeup(multi_);
 }
 
 void Engine::submit_then(WireCall wire, std::function<void(const BatchResult&)> on_done,
@@ -82,7 +82,7 @@ void Engine::submit_then(WireCall wire, std::function<void(const BatchResult&)> 
 std::size_t Engine::run_feed(const std::shared_ptr<Feed>& feed) {
   auto finished = feed->done.get_future();
   std::vector<std::unique_ptr<Job>> first;
-  while (first.size() < async.max_in_flight) {
+  while (first.size() < async_.max_in_flight) {
     auto job = feed_job(feed);  // on the caller's thread: nothing runs yet
     if (!job) break;
     prepare(*job);
@@ -93,13 +93,13 @@ std::size_t Engine::run_feed(const std::shared_ptr<Feed>& feed) {
     return 0;
   }
   {
-    std::lock_guard<std::mutex> guard(mutex);
+    std::lock_guard<std::mutex> guard(mutex_);
     for (auto& job : first) {
-      ++pending;
-      submitted.push_back(std::move(job));
+      ++pending_;
+      submitted_.push_back(std::move(job));
     }
   }
-  curl_multi_wakeup(multi);
+  curl_multi_wakeup(multi_);
   finished.wait();
   if (feed->feed_error) std::rethrow_exception(feed->feed_error);
   return feed->fed;
@@ -142,18 +142,18 @@ void Engine::feed_item_done(const std::shared_ptr<Feed>& feed, std::size_t index
     feed->exhausted = true;
   }
   if (job) {
-    ++pending;
-    if (prepare_or_hand_off(job)) ready.push_back(std::move(job));
+    ++pending_;
+    if (prepare_or_hand_off(job)) ready_.push_back(std::move(job));
   }
   if (feed->in_flight == 0 && feed->exhausted) feed->done.set_value();
 }
 
 void Engine::cancel() {
   {
-    std::lock_guard<std::mutex> guard(mutex);
-    cancel_requested = true;
+    std::lock_guard<std::mutex> guard(mutex_);
+    cancel_requested_ = true;
   }
-  curl_multi_wakeup(multi);
+  curl_multi_wakeup(multi_);
 }
 
 // The loop -------------------------------------------------------------------------------------
@@ -163,53 +163,53 @@ void Engine::loop() {
   for (;;) {
     bool cancel_now = false;
     {
-      std::lock_guard<std::mutex> guard(mutex);
-      if (stopping) return;
-      cancel_now = std::exchange(cancel_requested, false);
-      if (cancel_now) ++cancel_epoch;
-      incoming.swap(submitted);
+      std::lock_guard<std::mutex> guard(mutex_);
+      if (stopping_) return;
+      cancel_now = std::exchange(cancel_requested_, false);
+      if (cancel_now) ++cancel_epoch_;
+      incoming.swap(submitted_);
     }
     if (cancel_now) fail_all();
     for (auto& job : incoming) {
       // Back from the preparer after a cancel() that covered it.
-      if (job->epoch < cancel_epoch) {
+      if (job->epoch < cancel_epoch_) {
         finish_with(*job, cancelled(false), true);
       } else {
-        ready.push_back(std::move(job));
+        ready_.push_back(std::move(job));
       }
     }
     incoming.clear();
 
-    auto now = setup.now();
-    while (!timers.empty() && timers.begin()->first <= now) {
-      auto job = std::move(timers.begin()->second);
-      timers.erase(timers.begin());
-      if (prepare_or_hand_off(job)) ready.push_back(std::move(job));
+    auto now = setup_.now();
+    while (!timers_.empty() && timers_.begin()->first <= now) {
+      auto job = std::move(timers_.begin()->second);
+      timers_.erase(timers_.begin());
+      if (prepare_or_hand_off(job)) ready_.push_back(std::move(job));
     }
-    while (active.size() < async.max_in_flight && !ready.empty()) {
-      auto job = std::move(ready.front());
-      ready.pop_front();
+    while (active_.size() < async_.max_in_flight && !ready_.empty()) {
+      auto job = std::move(ready_.front());
+      ready_.pop_front();
       start(std::move(job));
     }
 
     int running = 0;
-    curl_multi_perform(multi, &running);
+    curl_multi_perform(multi_, &running);
     int left = 0;
-    while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
+    while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
       if (msg->msg == CURLMSG_DONE) complete(msg->easy_handle, msg->data.result);
     }
 
     long wait_ms = 1000;
-    if (!ready.empty() && active.size() < async.max_in_flight) wait_ms = 0;
-    if (!timers.empty()) {
-      auto until = std::chrono::duration_cast<std::chrono::milliseconds>(timers.begin()->first -
-                                                                         setup.now());
+    if (!ready_.empty() && active_.size() < async_.max_in_flight) wait_ms = 0;
+    if (!timers_.empty()) {
+      auto until = std::chrono::duration_cast<std::chrono::milliseconds>(timers_.begin()->first -
+                                                                         setup_.now());
       wait_ms = std::min<long>(wait_ms, std::max<long>(0, static_cast<long>(until.count())));
     }
     long curl_wait = -1;
-    curl_multi_timeout(multi, &curl_wait);
+    curl_multi_timeout(multi_, &curl_wait);
     if (curl_wait >= 0) wait_ms = std::min(wait_ms, curl_wait);
-    if (wait_ms > 0) curl_multi_poll(multi, nullptr, 0, static_cast<int>(wait_ms), nullptr);
+    if (wait_ms > 0) curl_multi_poll(multi_, nullptr, 0, static_cast<int>(wait_ms), nullptr);
   }
 }
 
@@ -219,10 +219,10 @@ void Engine::start(std::unique_ptr<Job> job) {
     return;
   }
   CURL* h = nullptr;
-  bool fresh = idle.empty();
+  bool fresh = idle_.empty();
   if (!fresh) {
-    h = idle.back();
-    idle.pop_back();
+    h = idle_.back();
+    idle_.pop_back();
   } else {
     h = curl_easy_init();
   }
@@ -234,31 +234,31 @@ void Engine::start(std::unique_ptr<Job> job) {
   job->transfer = std::make_unique<CurlTransfer>();
   job->restarted = false;
   try {
-    job->transfer->prepare(h, job->call.start(), curl_options, fresh, sockets);
+    job->transfer->prepare(h, job->call.start(), curl_options_, fresh, sockets_);
   } catch (...) {
     release(h);
     finish_with(*job, std::current_exception());
     return;
   }
-  curl_multi_add_handle(multi, h);
-  active.emplace(h, std::move(job));
+  curl_multi_add_handle(multi_, h);
+  active_.emplace(h, std::move(job));
 }
 
 void Engine::complete(CURL* h, CURLcode code) {
-  auto it = active.find(h);
-  if (it == active.end()) return;
+  auto it = active_.find(h);
+  if (it == active_.end()) return;
   // A kept-alive connection that was not clean carried nothing: once more, on a new connection.
   if (code == CURLE_ABORTED_BY_CALLBACK && it->second->transfer->refused_stale_connection() &&
       !it->second->restarted) {
     it->second->restarted = true;
-    curl_multi_remove_handle(multi, h);
+    curl_multi_remove_handle(multi_, h);
     it->second->transfer->restart(h);
-    curl_multi_add_handle(multi, h);
+    curl_multi_add_handle(multi_, h);
     return;
   }
   std::unique_ptr<Job> job = std::move(it->second);
-  active.erase(it);
-  curl_multi_remove_handle(multi, h);
+  active_.erase(it);
+  curl_multi_remove_handle(multi_, h);
   std::optional<HttpResponse> response;
   std::optional<TransportError> error;
   if (code == CURLE_OK) {
@@ -271,7 +271,7 @@ void Engine::complete(CURL* h, CURLcode code) {
   auto next = job->call.finish(response ? &*response : nullptr, error ? &*error : nullptr);
   switch (next.action) {
     case Call::Next::Action::kSucceed:
-      --pending;
+      --pending_;
       job->done({std::move(response->body), attempt, nullptr, false});
       return;
     case Call::Next::Action::kFail:
@@ -279,15 +279,15 @@ void Engine::complete(CURL* h, CURLcode code) {
       return;
     case Call::Next::Action::kRetry:
       // The next attempt's request is built when its timer fires.
-      timers.emplace(setup.now() + next.delay, std::move(job));
+      timers_.emplace(setup_.now() + next.delay, std::move(job));
       return;
   }
 }
 
 bool Engine::prepare_or_hand_off(std::unique_ptr<Job>& job) {
   if (job->prepared()) return true;
-  if (!setup.credentials().applies_without_blocking()) {
-    preparer.hand(std::move(job));
+  if (!setup_.credentials().applies_without_blocking()) {
+    preparer_.hand(std::move(job));
     return false;
   }
   prepare(*job);
@@ -303,13 +303,13 @@ void Engine::prepare(Job& job) {
 }
 
 void Engine::finish_with(Job& job, std::exception_ptr error, bool cancelled) {
-  --pending;
+  --pending_;
   job.done({{}, job.call.attempt(), std::move(error), cancelled});
 }
 
 void Engine::release(CURL* h) {
-  if (idle.size() < async.max_in_flight) {
-    idle.push_back(h);
+  if (idle_.size() < async_.max_in_flight) {
+    idle_.push_back(h);
   } else {
     easy_cleanup(h);
   }
@@ -326,22 +326,22 @@ void Engine::fail_all() {
   // Work submitted after this point is not cancelled: take what is queued now, once.
   std::deque<std::unique_ptr<Job>> rest;
   {
-    std::lock_guard<std::mutex> guard(mutex);
-    rest.swap(submitted);
+    std::lock_guard<std::mutex> guard(mutex_);
+    rest.swap(submitted_);
   }
-  for (auto& job : rest) ready.push_back(std::move(job));
+  for (auto& job : rest) ready_.push_back(std::move(job));
   for (;;) {
     // Jobs waiting for the preparer (ending a feed's call may hand it the next one).
-    for (auto& job : preparer.take()) ready.push_back(std::move(job));
-    auto running = std::move(active);
-    active.clear();
-    auto queued = std::move(ready);
-    ready.clear();
-    auto waiting = std::move(timers);
-    timers.clear();
+    for (auto& job : preparer_.take()) ready_.push_back(std::move(job));
+    auto running = std::move(active_);
+    active_.clear();
+    auto queued = std::move(ready_);
+    ready_.clear();
+    auto waiting = std::move(timers_);
+    timers_.clear();
     if (running.empty() && queued.empty() && waiting.empty()) return;
     for (auto& [h, job] : running) {
-      curl_multi_remove_handle(multi, h);
+      curl_multi_remove_handle(multi_, h);
       release(h);
       finish_with(*job, cancelled(true), true);
     }

@@ -48,7 +48,8 @@ inline void call_back(const std::function<void(const BatchResult&)>& on_done,
   }
 }
 
-struct Engine {
+class Engine {
+ public:
   using Clock = std::chrono::steady_clock;
 
   Engine(ClientOptions options, AsyncOptions async, Seams seams = {});
@@ -56,9 +57,6 @@ struct Engine {
   ~Engine();
 
   // -- called from any thread --
-
-  // A job for `wire` (its retry run from `call_options`: throws `ValidationError` for a bad one).
-  std::unique_ptr<Job> make_job(WireCall wire, const CallOptions& call_options);
 
   // One request; the future gets its decoded result or its typed error.
   template <typename Result>
@@ -145,13 +143,6 @@ struct Engine {
     return future;
   }
 
-  // Builds `job`'s first request on the caller's thread (a token fetch never stalls the loop) and
-  // hands it to the loop; a request that cannot be built ends the job at once.
-  void enqueue(std::unique_ptr<Job> job);
-
-  // Queues `job` for the loop, waking it when the queue was empty.
-  void hand_to_loop(std::unique_ptr<Job> job);
-
   // A stream of calls, fed from `next` by the loop itself as earlier ones finish, so a feed of
   // any length costs one wake-up and holds at most `max_in_flight` jobs (and never the whole
   // input, when the caller streams it). A call's end is handed to `on_result` with the index of
@@ -172,13 +163,31 @@ struct Engine {
   // Runs the feed to its end; returns the number of calls fed.
   std::size_t run_feed(const std::shared_ptr<Feed>& feed);
 
+  // Ends every job submitted so far with kCancelled (see `AsyncClient::cancel`).
+  void cancel();
+
+  // Jobs submitted and not ended.
+  std::size_t pending() const noexcept { return pending_.load(); }
+
+  // The error of a job cancelled before (`sent` false) or after its request left.
+  static std::exception_ptr cancelled(bool sent);
+
+ private:
+  // A job for `wire` (its retry run from `call_options`: throws `ValidationError` for a bad one).
+  std::unique_ptr<Job> make_job(WireCall wire, const CallOptions& call_options);
+
+  // Builds `job`'s first request on the caller's thread (a token fetch never stalls the loop) and
+  // hands it to the loop; a request that cannot be built ends the job at once.
+  void enqueue(std::unique_ptr<Job> job);
+
+  // Queues `job` for the loop, waking it when the queue was empty.
+  void hand_to_loop(std::unique_ptr<Job> job);
+
   // The job of the feed's next call, or null when `next` has no more (or threw).
   std::unique_ptr<Job> feed_job(const std::shared_ptr<Feed>& feed);
 
   // On the loop thread: one call of the feed ended; start the next, or complete the feed.
   void feed_item_done(const std::shared_ptr<Feed>& feed, std::size_t index, JobEnd&& end);
-
-  void cancel();
 
   // -- the loop thread --
 
@@ -200,34 +209,31 @@ struct Engine {
 
   void release(CURL* h);
 
-  // The error of a job cancelled before (`sent` false) or after its request left.
-  static std::exception_ptr cancelled(bool sent);
-
   // Cancels every job. Ending a feed's call may feed the next one into `ready`, so this repeats
   // until nothing is left (a cancelled feed takes no more).
   void fail_all();
 
-  CallSetup setup;
-  AsyncOptions async;
-  CurlTransportOptions curl_options = setup.options().curl;  // or those of its transport
-  SocketWatch sockets;  // before `multi`: the multi's cached connections close through it
-  CURLM* multi = nullptr;
-  std::thread thread;
-  std::atomic<std::size_t> pending{0};
+  CallSetup setup_;
+  AsyncOptions async_;
+  CurlTransportOptions curl_options_ = setup_.options().curl;  // or those of its transport
+  SocketWatch sockets_;  // before `multi`: the multi's cached connections close through it
+  CURLM* multi_ = nullptr;
+  std::thread thread_;
+  std::atomic<std::size_t> pending_{0};
 
-  std::mutex mutex;  // guards the three below
-  std::deque<std::unique_ptr<Job>> submitted;
-  bool stopping = false;
-  bool cancel_requested = false;
+  std::mutex mutex_;  // guards the three below
+  std::deque<std::unique_ptr<Job>> submitted_;
+  bool stopping_ = false;
+  bool cancel_requested_ = false;
 
   // Owned by the loop thread.
-  std::deque<std::unique_ptr<Job>> ready;
-  std::multimap<Clock::time_point, std::unique_ptr<Job>> timers;
-  std::unordered_map<CURL*, std::unique_ptr<Job>> active;
-  std::vector<CURL*> idle;
-  std::atomic<std::uint64_t> cancel_epoch{0};
-  Preparer preparer{[](Job& job) { prepare(job); },
-                    [this](std::unique_ptr<Job> job) { hand_to_loop(std::move(job)); }};
+  std::deque<std::unique_ptr<Job>> ready_;
+  std::multimap<Clock::time_point, std::unique_ptr<Job>> timers_;
+  std::unordered_map<CURL*, std::unique_ptr<Job>> active_;
+  std::vector<CURL*> idle_;
+  std::atomic<std::uint64_t> cancel_epoch_{0};
+  Preparer preparer_{[](Job& job) { prepare(job); },
+                     [this](std::unique_ptr<Job> job) { hand_to_loop(std::move(job)); }};
 };
 
 }  // namespace internal

@@ -52,6 +52,14 @@ struct MalformedBody : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// What a client reports for `body_error`: `TransportError(kMalformedResponse)` (the request
+/// reached the server), its message `what` followed by the problem. The one conversion of both
+/// the API's answers (`decode_answer`) and the token endpoint's (token_request.h).
+inline TransportError malformed_response(const char* what, const MalformedBody& body_error) {
+  return TransportError(TransportError::Kind::kMalformedResponse, true,
+                        std::string(what) + body_error.what());
+}
+
 /// Parses a 200 body; throws `MalformedBody` when it is not a JSON object.
 nlohmann::json parse_body(std::string_view body);
 

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "validation.h"
+#include "wix/backinstock/transport.h"
 
 namespace wix::backinstock {
 
@@ -50,6 +51,38 @@ AccessTokenCredentials::AccessTokenCredentials(std::string token) : token_(std::
 
 void AccessTokenCredentials::apply(HttpHeaders& headers) {
   headers.emplace_back("Authorization", token_);
+}
+
+// TokenProviderCredentials ----------------------------------------------------------------------
+
+TokenProviderCredentials::TokenProviderCredentials(
+    std::function<std::string()> token, std::function<void(const std::string&)> invalidate)
+    : token_(std::move(token)), invalidate_(std::move(invalidate)) {
+  if (!token_) throw ValidationError("token", "provider must not be null");
+}
+
+void TokenProviderCredentials::apply(HttpHeaders& headers) {
+  std::string token = token_();
+  internal::check_header_value("accessToken", token);
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    if (seen_.empty() || seen_.back() != token) {
+      seen_.push_back(token);
+      if (seen_.size() > 8) seen_.erase(seen_.begin());
+    }
+  }
+  headers.emplace_back("Authorization", std::move(token));
+}
+
+bool TokenProviderCredentials::on_unauthenticated(const HttpHeaders& used) {
+  if (!invalidate_) return false;
+  invalidate_(std::string(find_header(used, "Authorization").value_or("")));
+  return true;
+}
+
+std::vector<std::string> TokenProviderCredentials::secrets() const {
+  std::lock_guard<std::mutex> guard(mutex_);
+  return seen_;
 }
 
 }  // namespace wix::backinstock

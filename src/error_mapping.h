@@ -14,11 +14,6 @@
 
 namespace wix::backinstock::internal {
 
-/// Parses a `Retry-After` value: delay seconds, or an HTTP date (relative to `now`). Malformed
-/// values give nullopt; dates in the past give zero.
-std::optional<std::chrono::milliseconds> parse_retry_after(
-    std::string_view value, std::chrono::system_clock::time_point now) noexcept;
-
 /// Everything the response says, with `secrets` removed from every text.
 ApiErrorDetails parse_error_details(const HttpResponse& response,
                                     const std::vector<std::string>& secrets);

@@ -1,6 +1,6 @@
-// The OAuth flows beside app client credentials (oauth.cc): visitors and members of headless
-// clients, legacy apps with rotating refresh tokens, and the bound-session exchange. Each is a
-// token request of its own shape over the shared cache (token_cache.h).
+// The OAuth flows: app client credentials, visitors and members of headless clients, legacy apps
+// with rotating refresh tokens, and the bound-session exchange. Each is a token request of its
+// own shape (token_request.h) over the shared cache (token_cache.h).
 
 #include <exception>
 #include <functional>
@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "token_cache.h"
+#include "token_request.h"
 #include "validation.h"
 #include "wix/backinstock/credentials.h"
 #include "wix/backinstock/errors.h"
@@ -67,6 +68,53 @@ struct Refusal {
 
 }  // namespace
 
+// OAuthClientCredentials ------------------------------------------------------------------------
+
+struct OAuthClientCredentials::State {
+  std::string app_id;
+  std::string app_secret;
+  std::string instance_id;
+  OAuthOptions options;
+  std::string url;
+
+  // Asks the token endpoint for a token, by `deadline` (steady_clock).
+  internal::FreshToken fetch(Clock::time_point deadline) {
+    auto budget = internal::token_request_budget(options.timeout, deadline);
+    nlohmann::json body = {{"grant_type", "client_credentials"},
+                           {"client_id", app_id},
+                           {"client_secret", app_secret},
+                           {"instance_id", instance_id}};
+    auto answer = internal::post_for_token(options, url, body.dump(), budget, {app_secret},
+                                           /*idempotent=*/true);
+    return internal::fresh_token(answer, std::chrono::seconds(3600));
+  }
+};
+
+OAuthClientCredentials::OAuthClientCredentials(std::string app_id, std::string app_secret,
+                                               std::string instance_id, OAuthOptions options)
+    : state_(std::make_unique<State>()) {
+  internal::check_header_value("clientId", app_id);
+  internal::check_header_value("clientSecret", app_secret);
+  internal::check_header_value("instanceId", instance_id);
+  state_->url = internal::token_endpoint(options, "/oauth2/token");
+  state_->app_id = std::move(app_id);
+  state_->app_secret = std::move(app_secret);
+  state_->instance_id = std::move(instance_id);
+  state_->options = std::move(options);
+  State* state = state_.get();
+  internal::TokenCacheAccess::install(
+      *this, [state](Clock::time_point deadline) { return state->fetch(deadline); },
+      state_->options);
+}
+
+OAuthClientCredentials::~OAuthClientCredentials() = default;
+
+std::string OAuthClientCredentials::access_token() { return current_token(); }
+
+std::vector<std::string> OAuthClientCredentials::secrets() const {
+  return {state_->app_secret, cached_token()};
+}
+
 // VisitorCredentials ----------------------------------------------------------------------------
 
 struct VisitorCredentials::State {
@@ -121,8 +169,8 @@ struct VisitorCredentials::State {
 
 VisitorCredentials::VisitorCredentials(std::unique_ptr<State> state) : state_(std::move(state)) {
   State* s = state_.get();
-  cache_ = internal::make_token_cache(
-      [s](Clock::time_point deadline) { return s->fetch(deadline); }, state_->options);
+  internal::TokenCacheAccess::install(
+      *this, [s](Clock::time_point deadline) { return s->fetch(deadline); }, state_->options);
 }
 
 VisitorCredentials::~VisitorCredentials() = default;
@@ -213,8 +261,8 @@ RefreshTokenCredentials::RefreshTokenCredentials(
   state_->on_refresh_token = std::move(on_refresh_token);
   state_->options = std::move(options);
   State* s = state_.get();
-  cache_ = internal::make_token_cache(
-      [s](Clock::time_point deadline) { return s->fetch(deadline); }, state_->options);
+  internal::TokenCacheAccess::install(
+      *this, [s](Clock::time_point deadline) { return s->fetch(deadline); }, state_->options);
 }
 
 RefreshTokenCredentials::~RefreshTokenCredentials() = default;
@@ -254,8 +302,8 @@ BoundTokenCredentials::BoundTokenCredentials(std::string app_secret, std::string
   state_->bound = std::move(bound_access_token);
   state_->options = std::move(options);
   State* s = state_.get();
-  cache_ = internal::make_token_cache(
-      [s](Clock::time_point deadline) { return s->fetch(deadline); }, state_->options);
+  internal::TokenCacheAccess::install(
+      *this, [s](Clock::time_point deadline) { return s->fetch(deadline); }, state_->options);
 }
 
 BoundTokenCredentials::~BoundTokenCredentials() = default;

@@ -1,16 +1,80 @@
 #include "retry_rules.h"
 
 #include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <cmath>
-
-#include "error_mapping.h"
+#include <ctime>
 
 namespace wix::backinstock::internal {
 
 namespace {
 constexpr char kNotRetryable[] = "not retryable";
+constexpr long long kMaxRetryAfterSeconds = 24LL * 3600;
+
+std::optional<std::chrono::milliseconds> parse_http_date(
+    std::string_view value, std::chrono::system_clock::time_point now) noexcept {
+  // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT".
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  if (value.size() != 29 || value.substr(3, 2) != ", " || value.substr(25) != " GMT") {
+    return std::nullopt;
+  }
+  auto number = [&](std::size_t pos, std::size_t len, int& out) {
+    auto* first = value.data() + pos;
+    auto [ptr, ec] = std::from_chars(first, first + len, out);
+    return ec == std::errc() && ptr == first + len;
+  };
+  std::tm tm{};
+  int day = 0, year = 0, hour = 0, minute = 0, second = 0;
+  if (!number(5, 2, day) || !number(12, 4, year) || !number(17, 2, hour) ||
+      !number(20, 2, minute) || !number(23, 2, second) || value[19] != ':' || value[22] != ':') {
+    return std::nullopt;
+  }
+  int month = -1;
+  for (int i = 0; i < 12; ++i) {
+    if (value.substr(8, 3) == kMonths[i]) month = i;
+  }
+  if (month < 0 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+    return std::nullopt;
+  }
+  tm.tm_year = year - 1900;
+  tm.tm_mon = month;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = minute;
+  tm.tm_sec = second;
+  std::time_t t = timegm(&tm);
+  if (t == static_cast<std::time_t>(-1)) return std::nullopt;
+  // In whole seconds, clamped: a date centuries ahead must not overflow a nanosecond clock.
+  long long ahead =
+      static_cast<long long>(t) - static_cast<long long>(std::chrono::system_clock::to_time_t(now));
+  if (ahead <= 0) return std::chrono::milliseconds(0);
+  return std::chrono::milliseconds(std::min(ahead, kMaxRetryAfterSeconds) * 1000);
+}
+
 constexpr char kMayHaveReached[] = "not idempotent and the request may have reached the server";
 }  // namespace
+
+std::optional<std::chrono::milliseconds> parse_retry_after(
+    std::string_view value, std::chrono::system_clock::time_point now) noexcept {
+  while (!value.empty() && std::isspace(static_cast<unsigned char>(value.front()))) {
+    value.remove_prefix(1);
+  }
+  while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back()))) {
+    value.remove_suffix(1);
+  }
+  if (value.empty()) return std::nullopt;
+  if (std::isdigit(static_cast<unsigned char>(value.front()))) {
+    long long seconds = 0;
+    auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+    if (ptr != value.data() + value.size()) return std::nullopt;
+    if (ec == std::errc::result_out_of_range) seconds = kMaxRetryAfterSeconds;  // all digits
+    if (ec != std::errc() && ec != std::errc::result_out_of_range) return std::nullopt;
+    return std::chrono::milliseconds(std::min(seconds, kMaxRetryAfterSeconds) * 1000);
+  }
+  return parse_http_date(value, now);
+}
 
 std::optional<std::string> stop_reason(const TransportError& error, Safety safety) {
   switch (error.kind()) {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "wire.h"
 #include "wix/backinstock/errors.h"
@@ -12,6 +13,11 @@
 #include "wix/backinstock/transport.h"
 
 namespace wix::backinstock::internal {
+
+/// Parses a `Retry-After` value: delay seconds, or an HTTP date (relative to `now`). Malformed
+/// values give nullopt; dates in the past give zero.
+std::optional<std::chrono::milliseconds> parse_retry_after(
+    std::string_view value, std::chrono::system_clock::time_point now) noexcept;
 
 /// Nullopt when a retry is allowed after this transport error; else why not.
 std::optional<std::string> stop_reason(const TransportError& error, Safety safety);

@@ -2,9 +2,9 @@
 
 // What every OAuth flow shares: one access token cached until shortly before it expires, renewed
 // by one thread while the others wait (within their deadlines) and share its outcome, a failed
-// renewal answering every waiter; and the token request itself (a JSON POST whose answer must
-// carry a header-safe `access_token`). The flows differ only in the request they send (oauth.cc,
-// oauth_flows.cc). Internal.
+// renewal answering every waiter. The public face is `CachedTokenCredentials` (defined in
+// token_cache.cc); the token request is in token_request.h, the flows in oauth_flows.cc.
+// Internal.
 
 #include <chrono>
 #include <condition_variable>
@@ -36,6 +36,9 @@ struct FreshToken {
 /// call, so an absurd one is refused when it arrives, not on every call that would carry it.
 inline constexpr std::size_t kMaxAccessTokenBytes = std::size_t{16} << 10;
 
+/// How a token answer that is not what a flow expects begins its `TransportError`.
+inline constexpr char kMalformedToken[] = "malformed token response: ";
+
 class TokenCache {
  public:
   using Clock = std::chrono::steady_clock;
@@ -43,8 +46,7 @@ class TokenCache {
   /// and never concurrently with itself.
   using Fetch = std::function<FreshToken(Clock::time_point deadline)>;
 
-  TokenCache(Fetch fetch, std::chrono::seconds refresh_margin,
-             std::function<Clock::time_point()> clock);
+  TokenCache(Fetch fetch, std::chrono::seconds refresh_margin);
 
   /// The cached token, or a fresh one.
   std::string current(Clock::time_point deadline);
@@ -54,6 +56,8 @@ class TokenCache {
   std::string token() const;
   /// Renewals started so far.
   std::size_t requests() const;
+  /// Replaces the clock of expiry (`testing::set_token_clock`); null: `steady_clock::now`.
+  void set_clock(std::function<Clock::time_point()> clock);
 
  private:
   Clock::time_point now() const { return clock_ ? clock_() : Clock::now(); }
@@ -74,50 +78,16 @@ class TokenCache {
   std::exception_ptr last_failure_;  // of fetch number `finished_`, if it failed
 };
 
-/// Checks `options` and gives them a transport of their own when none is set; returns the URL of
-/// `path` on their base URL. Throws `ValidationError("base_url")`.
-std::string token_endpoint(OAuthOptions& options, const char* path);
-
-/// A cache for `credentials`' flow, asking `fetch` for tokens, with `options`' margin and clock.
-std::unique_ptr<TokenCache> make_token_cache(TokenCache::Fetch fetch, const OAuthOptions& options);
-
-/// The time left until `deadline`, capped by `timeout`; throws `TransportError(kTimeout)` when
-/// none is left.
-std::chrono::milliseconds token_request_budget(std::chrono::milliseconds timeout,
-                                               TokenCache::Clock::time_point deadline);
-
-/// What a token request spends.
-enum class Grant {
-  kOther,    ///< nothing single-use (client credentials, anonymous, bound session)
-  kRefresh,  ///< a refresh token, which the answer may rotate
-};
-
-/// POSTs the JSON `body` to `url` through `options.transport` within `budget`, and returns the
-/// answer, a JSON object (its access token is judged by `fresh_token`, after the flow kept any
-/// rotated refresh token). A non-200 answer throws its typed error (redacted of `secrets`); a body
-/// that is not a JSON object throws `TransportError(kMalformedResponse)`. Every error says that a
-/// token request failed and, for `Grant::kRefresh`, whether the refresh token was refused, not
-/// sent, or may have been spent.
-/// `idempotent`: whether the transport may send the request again on a reused connection that
-/// died (not for refresh tokens).
-nlohmann::json post_for_token(const OAuthOptions& options, const std::string& url, std::string body,
-                              std::chrono::milliseconds budget,
-                              const std::vector<std::string>& secrets, bool idempotent,
-                              Grant grant = Grant::kOther);
-
-/// True when `error` (thrown by `post_for_token`) is the token endpoint refusing the grant (400 or
-/// 401): a refresh token so refused will not work again.
-bool refused(const std::exception_ptr& error);
-
-/// The token of an answer: a non-empty, header-safe `access_token` of at most
-/// kMaxAccessTokenBytes, and `expires_in` clamped to [1 s, 1 year] (`fallback` when absent).
-/// Throws `TransportError(kMalformedResponse)` otherwise.
-FreshToken fresh_token(const nlohmann::json& answer, std::chrono::seconds fallback);
-
 /// A lifetime clamped to [1 s, 1 year]: no overflow of the renewal time, renewed at least yearly.
 std::chrono::seconds clamp_lifetime(std::chrono::seconds lifetime);
 
-/// A string member of a token answer, or empty.
-std::string token_answer_text(const nlohmann::json& answer, const char* key);
+/// How a flow installs its cache in `CachedTokenCredentials` (a private member, so that the
+/// public header shows no internals), and how the test seam reaches it.
+struct TokenCacheAccess {
+  /// Gives `credentials` a cache asking `fetch` for tokens, with `options`' refresh margin.
+  static void install(CachedTokenCredentials& credentials, TokenCache::Fetch fetch,
+                      const OAuthOptions& options);
+  static TokenCache& cache(CachedTokenCredentials& credentials) { return *credentials.cache_; }
+};
 
 }  // namespace wix::backinstock::internal

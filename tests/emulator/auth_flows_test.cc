@@ -12,6 +12,7 @@
 
 #include "emulator_fixture.h"
 #include "wix/backinstock/backinstock.h"
+#include "wix/backinstock/testing.h"
 
 namespace wix::backinstock {
 namespace {
@@ -38,10 +39,13 @@ class AuthFlowsTest : public test_support::EmulatorFixture {
   OAuthOptions oauth() {
     OAuthOptions o;
     o.base_url = emulator_->url();
-    o.clock = [this] { return now_.load(); };
     return o;
   }
-  Client client_with(std::shared_ptr<Credentials> credentials) const {
+  // A client of `credentials`, whose token expiry now follows the test's clock.
+  Client client_with(std::shared_ptr<Credentials> credentials) {
+    if (auto* cached = dynamic_cast<CachedTokenCredentials*>(credentials.get())) {
+      testing::set_token_clock(*cached, [this] { return now_.load(); });
+    }
     ClientOptions o;
     o.base_url = emulator_->url();
     o.credentials = std::move(credentials);

@@ -32,8 +32,10 @@ class AuthTest : public test_support::EmulatorFixture {
   std::shared_ptr<OAuthClientCredentials> credentials(std::string secret = kSecret) {
     OAuthOptions o;
     o.base_url = emulator_->url();
-    o.clock = [this] { return now_.load(); };
-    return std::make_shared<OAuthClientCredentials>(kAppId, std::move(secret), kInstance, o);
+    auto credentials =
+        std::make_shared<OAuthClientCredentials>(kAppId, std::move(secret), kInstance, o);
+    testing::set_token_clock(*credentials, [this] { return now_.load(); });
+    return credentials;
   }
   Client client(std::shared_ptr<Credentials> c) {
     ClientOptions o;

@@ -16,6 +16,7 @@
 
 #include "hostile_server.h"
 #include "wix/backinstock/backinstock.h"
+#include "wix/backinstock/testing.h"
 
 namespace wix::backinstock {
 namespace {
@@ -80,10 +81,9 @@ struct TestClock {
   }
 };
 
-OAuthOptions oauth_for(const TokenPeer& peer, TestClock* clock = nullptr) {
+OAuthOptions oauth_for(const TokenPeer& peer) {
   OAuthOptions oauth;
   oauth.base_url = peer.url();
-  if (clock != nullptr) oauth.clock = clock->fn();
   return oauth;
 }
 
@@ -121,7 +121,8 @@ TEST(TokenFlowsTest, AVisitorRateLimitedOnRefreshStaysTheSameVisitor) {
                                 R"({"access_token":"a2","refresh_token":"r2","expires_in":3600})");
   });
   TestClock clock;
-  auto visitor = VisitorCredentials::visitor("client-1", oauth_for(peer, &clock));
+  auto visitor = VisitorCredentials::visitor("client-1", oauth_for(peer));
+  testing::set_token_clock(*visitor, clock.fn());
   auto client = client_for(peer, visitor);
   client.get_settings();
   clock.now += std::chrono::hours(2);
@@ -146,7 +147,8 @@ TEST(TokenFlowsTest, AVisitorWhoseRefreshTokenIsRefusedStartsOver) {
                                 R"({"access_token":"a","refresh_token":"r","expires_in":3600})");
   });
   TestClock clock;
-  auto visitor = VisitorCredentials::visitor("client-1", oauth_for(peer, &clock));
+  auto visitor = VisitorCredentials::visitor("client-1", oauth_for(peer));
+  testing::set_token_clock(*visitor, clock.fn());
   auto client = client_for(peer, visitor);
   client.get_settings();
   clock.now += std::chrono::hours(2);

@@ -2,6 +2,7 @@
 
 #include "error_mapping.h"
 #include "fixtures.h"
+#include "retry_rules.h"
 
 namespace wix::backinstock {
 namespace {

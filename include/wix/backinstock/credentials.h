@@ -116,12 +116,11 @@ struct OAuthOptions {
   std::chrono::milliseconds timeout{30'000};
   /// Allows `http://` to non-loopback hosts (never do this in production).
   bool allow_insecure_http = false;
-  /// Test seam: the clock that decides expiry. Null: `steady_clock::now`.
-  std::function<std::chrono::steady_clock::time_point()> clock;
 };
 
 namespace internal {
 class TokenCache;
+struct TokenCacheAccess;
 }  // namespace internal
 
 /// What every OAuth flow below shares: one access token, cached until `refresh_margin` before it
@@ -144,7 +143,9 @@ class CachedTokenCredentials : public Credentials {
   std::string cached_token() const;
   /// The current access token, fetching one if needed.
   std::string current_token();
-  /// Set by the flow's constructor.
+
+ private:
+  friend struct internal::TokenCacheAccess;  // the flows install their cache through it
   std::unique_ptr<internal::TokenCache> cache_;
 };
 
@@ -216,9 +217,8 @@ class VisitorCredentials final : public CachedTokenCredentials {
   /// The refresh token to keep (empty before a visitor's first token).
   std::string refresh_token() const;
 
-  struct State;  ///< internal
-
  private:
+  struct State;
   explicit VisitorCredentials(std::unique_ptr<State> state);
   std::unique_ptr<State> state_;
 };
@@ -246,9 +246,8 @@ class RefreshTokenCredentials final : public CachedTokenCredentials {
   /// The current refresh token.
   std::string refresh_token() const;
 
-  struct State;  ///< internal
-
  private:
+  struct State;
   std::unique_ptr<State> state_;
 };
 
@@ -265,9 +264,8 @@ class BoundTokenCredentials final : public CachedTokenCredentials {
 
   std::vector<std::string> secrets() const override;
 
-  struct State;  ///< internal
-
  private:
+  struct State;
   std::unique_ptr<State> state_;
 };
 

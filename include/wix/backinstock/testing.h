@@ -1,9 +1,10 @@
 #pragma once
 
 /// @file testing.h
-/// Seams for tests of code that uses the SDK: replace how a `Client` waits between retries, reads
-/// the time of its deadlines, and draws backoff jitter, so that a test of retries neither sleeps
-/// nor depends on chance. Production code has no use for them.
+/// Seams for tests of code that uses the SDK, all in this one header: replace how a `Client`
+/// waits between retries, reads the time of its deadlines, and draws backoff jitter, and the
+/// clock by which OAuth credentials judge a token's expiry, so that a test of retries or of token
+/// renewal neither sleeps nor depends on chance. Production code has no use for them.
 ///
 ///     bis::testing::ClientSeams seams;
 ///     seams.sleeper = [&](std::chrono::milliseconds d) { waits.push_back(d); };  // recorded only
@@ -32,5 +33,17 @@ std::shared_ptr<Connection> make_connection(ClientOptions options, ClientSeams s
 
 /// `Client(options)`, with `seams`.
 Client make_client(ClientOptions options, ClientSeams seams);
+
+/// Replaces the clock by which `credentials` (any OAuth flow of the SDK) judge when their access
+/// token expires (default: `std::chrono::steady_clock::now`; null restores it), so that a test
+/// moves time instead of waiting for a renewal:
+///
+///     auto now = std::make_shared<std::atomic<std::chrono::steady_clock::time_point>>();
+///     bis::testing::set_token_clock(*credentials, [now] { return now->load(); });
+///     *now = now->load() + std::chrono::hours(2);  // the token has expired
+///
+/// May be called at any time, from any thread.
+void set_token_clock(CachedTokenCredentials& credentials,
+                     std::function<std::chrono::steady_clock::time_point()> clock);
 
 }  // namespace wix::backinstock::testing

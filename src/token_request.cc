@@ -1,0 +1,130 @@
+#include "token_request.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "codec.h"
+#include "error_access.h"
+#include "error_mapping.h"
+#include "untrusted_json.h"
+#include "validation.h"
+
+namespace wix::backinstock::internal {
+
+std::string token_endpoint(OAuthOptions& options, const char* path) {
+  std::string base = checked_base_url(options.base_url, options.allow_insecure_http);
+  if (!options.transport) options.transport = std::make_shared<CurlTransport>();
+  return base + path;
+}
+
+std::chrono::milliseconds token_request_budget(std::chrono::milliseconds timeout,
+                                               TokenCache::Clock::time_point deadline) {
+  auto left = deadline == TokenCache::Clock::time_point::max()
+                  ? timeout
+                  : std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+                                                                          TokenCache::Clock::now());
+  if (left.count() <= 0) {
+    throw TransportError(TransportError::Kind::kTimeout, false,
+                         "deadline exceeded before an access token could be requested");
+  }
+  return std::min(timeout, left);
+}
+
+namespace {
+
+// The path of `url` ("/oauth2/token"), for messages.
+std::string path_of(const std::string& url) {
+  auto scheme = url.find("://");
+  auto slash = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  return slash == std::string::npos ? url : url.substr(slash);
+}
+
+// What a failed token request says first.
+std::string failure_context(const std::string& url, Grant grant, const Error& error) {
+  std::string context = "token request to " + path_of(url) + " failed";
+  if (grant != Grant::kRefresh) return context;
+  if (const auto* api = dynamic_cast<const ApiError*>(&error)) {
+    return context + (api->http_status() == 400 || api->http_status() == 401
+                          ? " (the refresh token was refused)"
+                          : " (the refresh token may have been spent)");
+  }
+  if (const auto* transport = dynamic_cast<const TransportError*>(&error)) {
+    return context + (transport->may_have_reached_server()
+                          ? " (the refresh token may have been spent)"
+                          : " (the refresh token was not sent)");
+  }
+  return context;
+}
+
+}  // namespace
+
+nlohmann::json post_for_token(const OAuthOptions& options, const std::string& url, std::string body,
+                              std::chrono::milliseconds budget,
+                              const std::vector<std::string>& secrets, bool idempotent,
+                              Grant grant) {
+  HttpRequest request;
+  request.method = "POST";
+  request.url = url;
+  request.headers = {{"Content-Type", "application/json"}};
+  request.body = std::move(body);
+  request.timeout = budget;
+  request.idempotent = idempotent;
+  try {
+    HttpResponse response = options.transport->send(request);
+    if (response.status != 200) throw_api_error(response, secrets);
+    auto parsed = parse_untrusted(response.body).value;
+    if (!parsed.is_object()) throw MalformedBody("not a JSON object");
+    return parsed;
+  } catch (const MalformedBody& e) {
+    auto error = malformed_response(kMalformedToken, e);
+    ErrorAccess::set_context(error, failure_context(url, grant, error));
+    throw error;
+  } catch (Error& e) {
+    ErrorAccess::set_context(e, failure_context(url, grant, e));
+    throw;
+  }
+}
+
+bool refused(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const ApiError& e) {
+    return e.http_status() == 400 || e.http_status() == 401;
+  } catch (...) {
+    return false;
+  }
+}
+
+FreshToken fresh_token(const nlohmann::json& answer, std::chrono::seconds fallback) {
+  auto token = answer.find("access_token");
+  if (token == answer.end() || !token->is_string() ||
+      token->get_ref<const std::string&>().empty()) {
+    throw MalformedBody("no access_token");
+  }
+  const auto& text = token->get_ref<const std::string&>();
+  if (text.size() > kMaxAccessTokenBytes) {
+    throw MalformedBody("the access token is over " + std::to_string(kMaxAccessTokenBytes) +
+                        " bytes");
+  }
+  // The token becomes a header of every API request: no CR, LF or other control character.
+  if (!is_header_value(text)) throw MalformedBody("the access token is not a valid header value");
+  FreshToken fresh;
+  fresh.access = text;
+  fresh.lifetime = fallback;
+  auto expires = answer.find("expires_in");
+  if (expires != answer.end() && expires->is_number()) {
+    double seconds = expires->get<double>();
+    if (seconds >= 1) {
+      constexpr double kYear = 365.0 * 24 * 3600;
+      fresh.lifetime = std::chrono::seconds(static_cast<long long>(std::min(seconds, kYear)));
+    }
+  }
+  return fresh;
+}
+
+std::string token_answer_text(const nlohmann::json& answer, const char* key) {
+  auto it = answer.find(key);
+  return it != answer.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace wix::backinstock::internal
