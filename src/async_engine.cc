@@ -218,6 +218,13 @@ void Engine::start(std::unique_ptr<Job> job) {
     finish_with(*job, job->prepare_error);
     return;
   }
+  HttpRequest* request = nullptr;
+  try {
+    request = &job->call.start();
+  } catch (const TransportError& e) {  // no time left for this attempt: nothing is sent
+    after_attempt(std::move(job), nullptr, &e);
+    return;
+  }
   CURL* h = nullptr;
   bool fresh = idle_.empty();
   if (!fresh) {
@@ -234,7 +241,7 @@ void Engine::start(std::unique_ptr<Job> job) {
   job->transfer = std::make_unique<CurlTransfer>();
   job->restarted = false;
   try {
-    job->transfer->prepare(h, job->call.start(), curl_options_, fresh, sockets_);
+    job->transfer->prepare(h, *request, curl_options_, fresh, sockets_);
   } catch (...) {
     release(h);
     finish_with(*job, std::current_exception());
@@ -267,8 +274,13 @@ void Engine::complete(CURL* h, CURLcode code) {
     error = job->transfer->end_with_error(h, code);
   }
   release(h);
+  after_attempt(std::move(job), response ? &*response : nullptr, error ? &*error : nullptr);
+}
+
+void Engine::after_attempt(std::unique_ptr<Job> job, HttpResponse* response,
+                           const TransportError* error) {
   const int attempt = job->call.attempt();
-  auto next = job->call.finish(response ? &*response : nullptr, error ? &*error : nullptr);
+  auto next = job->call.finish(response, error);
   switch (next.action) {
     case Call::Next::Action::kSucceed:
       --pending_;

@@ -197,6 +197,10 @@ class Engine {
 
   void complete(CURL* h, CURLcode code);
 
+  // The attempt of `job` got `response` or `error` (exactly one non-null): its `Call` decides;
+  // the job ends, or waits on a timer for its next attempt.
+  void after_attempt(std::unique_ptr<Job> job, HttpResponse* response, const TransportError* error);
+
   // On the loop thread: a job whose request must be (re)built. Credentials that never block are
   // applied here; any others on the preparer thread, so a token fetch never stalls the transfers
   // in flight. True when the job is ready to start now.

@@ -123,6 +123,9 @@ void Call::prepare() {
 
 HttpRequest& Call::start() {
   started_ = setup_->now();
+  if (const char* why = run_.exhausted(started_, credentials_took_)) {
+    throw TransportError(TransportError::Kind::kTimeout, false, why);
+  }
   request_.timeout = run_.timeout(started_, credentials_took_);
   return request_;
 }

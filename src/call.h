@@ -111,7 +111,9 @@ class Call {
   /// deadline) ends the call, as the credentials' own typed error.
   void prepare();
   /// The prepared request, given its timeout as it leaves: what is left of the attempt's budget
-  /// after the credentials' time, cut to the deadline.
+  /// after the credentials' time, cut to the deadline. When nothing is left, throws
+  /// `TransportError(kTimeout)` that did not reach the server: the driver finishes the attempt
+  /// with it, as with any transport error, and nothing is sent.
   HttpRequest& start();
   /// After the attempt that got `answer` (an HTTP answer) or `error` (none); exactly one is
   /// non-null. See the top of this file for what happens here.

@@ -71,11 +71,10 @@ class RestConnection final : public Connection {
     Call call(setup_, std::move(wire), options);
     for (;;) {
       call.prepare();  // a failing token endpoint is its own error, not this call's
-      HttpRequest& request = call.start();
       std::optional<HttpResponse> response;
       std::optional<TransportError> error;
       try {
-        response = transport_->send(request);
+        response = transport_->send(call.start());
       } catch (const TransportError& e) {
         error = e;
       }

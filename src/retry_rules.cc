@@ -154,6 +154,14 @@ std::chrono::milliseconds RetryRun::timeout(Clock::time_point now, Clock::durati
   return budget.count() > 0 ? std::min(budget, left) : left;
 }
 
+const char* RetryRun::exhausted(Clock::time_point now, Clock::duration spent) const {
+  if (attempt_timeout_.count() > 0 && spent >= attempt_timeout_) {
+    return "the attempt timeout was spent before the request was sent (by its credentials)";
+  }
+  if (has_deadline_ && now >= deadline_) return "deadline exceeded before the request was sent";
+  return nullptr;
+}
+
 bool RetryRun::take_refresh() noexcept {
   if (refreshed_) return false;
   refreshed_ = true;

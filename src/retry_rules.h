@@ -50,6 +50,9 @@ class RetryRun {
   /// Timeout of the current attempt at `now`: the configured one (zero: none) less `spent` of it
   /// already, cut to what is left of the deadline; zero when neither bounds it.
   std::chrono::milliseconds timeout(Clock::time_point now, Clock::duration spent) const;
+  /// Why the current attempt has no time left at `now` with `spent` of it already gone (the
+  /// attempt timeout spent, the deadline passed); null when it has time left.
+  const char* exhausted(Clock::time_point now, Clock::duration spent) const;
   /// True once per call: whether a 401 may be answered by refreshing credentials.
   bool take_refresh() noexcept;
 

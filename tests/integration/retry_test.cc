@@ -5,6 +5,7 @@
 
 #include <ctime>
 #include <mutex>
+#include <thread>
 
 #include "mock_server.h"
 #include "wix/backinstock/backinstock.h"
@@ -297,6 +298,37 @@ TEST_F(RetryTest, NoAttemptTimeoutLeavesTheAttemptTheDeadline) {
   ASSERT_EQ(recording->timeouts.size(), 3u);
   EXPECT_EQ(recording->timeouts[1], milliseconds(60'000));
   EXPECT_EQ(recording->timeouts[2], milliseconds(0));
+}
+
+// Credentials that take longer than the attempt may (a slow token source of the user's own):
+// the attempt's time is spent, so its request is not sent; the call fails with a timeout that
+// says it never reached the server. Both clients alike.
+TEST_F(RetryTest, CredentialsThatSpendTheAttemptLeaveNothingSent) {
+  struct Slow : Credentials {
+    void apply(HttpHeaders& headers) override {
+      std::this_thread::sleep_for(milliseconds(250));
+      headers.emplace_back("Authorization", "slow-token");
+    }
+    std::vector<std::string> secrets() const override { return {"slow-token"}; }
+  };
+  auto o = options();
+  o.credentials = std::make_shared<Slow>();
+  o.attempt_timeout = milliseconds(100);
+  o.retry = RetryPolicy::no_retry();
+  server_.set_default(CannedResponse{200, "{}", {}});
+  auto expect_unsent_timeout = [](const std::function<void()>& call, const char* client) {
+    try {
+      call();
+      ADD_FAILURE() << client << ": the call was sent and answered";
+    } catch (const TransportError& e) {
+      EXPECT_EQ(e.kind(), TransportError::Kind::kTimeout) << client << ": " << e.what();
+      EXPECT_FALSE(e.may_have_reached_server()) << client;
+    }
+  };
+  expect_unsent_timeout([&] { Client(o).get_settings(); }, "Client");
+  AsyncClient async(o);
+  expect_unsent_timeout([&] { async.get_settings().get(); }, "AsyncClient");
+  EXPECT_EQ(server_.requests().size(), 0u);
 }
 
 TEST_F(RetryTest, InvalidPoliciesAreRejected) {
