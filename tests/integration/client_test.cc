@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fixtures.h"
+#include "hostile_server.h"
 #include "mock_server.h"
 #include "wire.h"
 #include "wix/backinstock/backinstock.h"

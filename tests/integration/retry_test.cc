@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "hostile_server.h"
 #include "mock_server.h"
 #include "wix/backinstock/backinstock.h"
 #include "wix/backinstock/testing.h"

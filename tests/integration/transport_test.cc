@@ -8,13 +8,16 @@
 #include <chrono>
 #include <thread>
 
+#include "hostile_server.h"
 #include "mock_server.h"
 #include "wix/backinstock/backinstock.h"
 
 namespace wix::backinstock {
 namespace {
 
-using test_support::RawServer;
+using test_support::HostileServer;
+using test_support::Then;
+using test_support::WireRequest;
 
 HttpRequest post(const std::string& url,
                  std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
@@ -27,13 +30,14 @@ HttpRequest post(const std::string& url,
   return r;
 }
 
-// Waits until the client closes the connection (or 20 s pass).
-void wait_for_close(int fd) {
+// Answers nothing and waits until the client closes the connection (or 20 s pass).
+Then wait_for_close(int fd, const WireRequest&) {
   char buf[256];
   for (int i = 0; i < 1000; ++i) {
     pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 20) > 0 && ::recv(fd, buf, sizeof buf, 0) <= 0) return;
+    if (::poll(&p, 1, 20) > 0 && ::recv(fd, buf, sizeof buf, 0) <= 0) break;
   }
+  return Then::kClose;
 }
 
 TEST(TransportTest, RefusedConnectionNeverReachedTheServer) {
@@ -59,11 +63,11 @@ TEST(TransportTest, UnresolvableHostNeverReachedTheServer) {
 }
 
 TEST(TransportTest, ResetMidResponseMayHaveReachedTheServer) {
-  RawServer server([](int fd) {
-    RawServer::write_all(fd,
-                         "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
-                         "100\r\n\r\n{\"partial");
-    RawServer::reset(fd);
+  HostileServer server([](int fd, const WireRequest&) {
+    HostileServer::write_all(fd,
+                             "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                             "Content-Length: 100\r\n\r\n{\"partial");
+    return Then::kReset;
   });
   CurlTransport transport;
   try {
@@ -76,7 +80,7 @@ TEST(TransportTest, ResetMidResponseMayHaveReachedTheServer) {
 }
 
 TEST(TransportTest, ClosedWithoutAnswerMayHaveReachedTheServer) {
-  RawServer server([](int) {});
+  HostileServer server([](int, const WireRequest&) { return Then::kClose; });
   CurlTransport transport;
   try {
     transport.send(post(server.url()));
@@ -88,7 +92,7 @@ TEST(TransportTest, ClosedWithoutAnswerMayHaveReachedTheServer) {
 }
 
 TEST(TransportTest, SilentServerTimesOut) {
-  RawServer server(wait_for_close);
+  HostileServer server(wait_for_close);
   CurlTransport transport;
   auto start = std::chrono::steady_clock::now();
   try {
@@ -103,7 +107,7 @@ TEST(TransportTest, SilentServerTimesOut) {
 }
 
 TEST(TransportTest, ClientSilentServerGivesTransportErrorThroughTheClient) {
-  RawServer server(wait_for_close);
+  HostileServer server(wait_for_close);
   ClientOptions options;
   options.base_url = server.url();
   options.credentials = ApiKeyCredentials::for_site("key-123", "site");

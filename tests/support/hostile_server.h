@@ -79,6 +79,9 @@ class HostileServer {
   std::vector<std::thread> workers_;
 };
 
+/// A port on which nothing listens (connection refused).
+int closed_port();
+
 /// `depth` nested arrays around `inner`: `[[[...inner...]]]`.
 std::string nested_arrays(std::size_t depth, const std::string& inner = "");
 

@@ -1,7 +1,8 @@
 #pragma once
 
 // An in-process HTTP server for client tests: records every request, answers with what the test
-// programmed, and counts TCP connections (by client port). Plus `RawServer` for misbehaving peers.
+// programmed, and counts TCP connections (by client port).
+// Misbehaving peers on raw sockets: `HostileServer` (hostile_server.h).
 
 #include <httplib.h>
 
@@ -123,32 +124,5 @@ class MockServer {
   CannedResponse default_;
   std::function<CannedResponse(const RecordedRequest&)> responder_;
 };
-
-/// A TCP server that misbehaves on purpose. For each connection it reads the request head, then
-/// runs `behaviour(fd)`; the socket is closed when the behaviour returns.
-class RawServer {
- public:
-  explicit RawServer(std::function<void(int fd)> behaviour);
-  ~RawServer();
-  int port() const { return port_; }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  int accepted() const { return accepted_.load(); }
-
-  /// Behaviours.
-  static void write_all(int fd, const std::string& data);
-  static void reset(int fd);  // abortive close (RST)
-
- private:
-  int listen_fd_ = -1;
-  int port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::atomic<int> accepted_{0};
-  std::function<void(int)> behaviour_;
-  std::thread thread_;
-  std::vector<std::thread> workers_;
-};
-
-/// A port on which nothing listens (connection refused).
-int closed_port();
 
 }  // namespace wix::backinstock::test_support

@@ -13,7 +13,7 @@
 #include <random>
 #include <string>
 
-#include "emulator.h"
+#include "emulator_options.h"
 #include "replies.h"
 
 namespace wix::backinstock::emulator::detail {

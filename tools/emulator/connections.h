@@ -28,33 +28,9 @@
 
 #include <httplib.h>
 
+#include "client_stream.h"
+
 namespace wix::backinstock::emulator::detail {
-
-struct ConnectionLimits {
-  std::size_t max_target_bytes = std::size_t{64} << 10;  ///< longer targets: 414
-  std::size_t max_header_bytes = std::size_t{64} << 10;  ///< larger header blocks: 431
-  std::size_t max_body_bytes = std::size_t{4} << 20;     ///< larger `Content-Length`: 413
-  std::chrono::milliseconds idle_timeout{5000};          ///< keep-alive without a request
-  std::chrono::milliseconds read_timeout{5000};          ///< between two reads of a request
-  std::chrono::milliseconds head_timeout{10000};         ///< for a whole request head
-  std::chrono::milliseconds body_timeout{30000};         ///< for a whole request body
-  std::size_t threads = 16;                              ///< workers serving requests
-  std::size_t max_connections = 4096;  ///< more at once are closed as soon as they are accepted
-  std::size_t max_requests = 1000;     ///< per connection: the last one's answer closes it
-};
-
-/// What the connection layer learnt of the request being served on this thread.
-struct HeadNote {
-  std::string target;  ///< the request's own target when it was carried past the library
-  std::vector<std::pair<std::string, std::string>> long_headers;  ///< carried past the library
-  std::string method_received;  ///< the method as received (also of a refused request)
-  std::string target_received;  ///< the target as received (also of a refused request)
-  int refuse_status = 0;        ///< 400, 413, 414, 431, 501, 505: answer this error, do not route
-  std::string problem;          ///< why the request was refused
-  int request_index = 0;        ///< 1 for the first request of its connection
-  std::size_t limit = 0;        ///< the limit that was exceeded, for the error message
-  std::chrono::steady_clock::time_point started;  ///< when the head was complete
-};
 
 /// The note of the request this thread is serving.
 HeadNote& current_head_note();
@@ -71,7 +47,7 @@ class ConnectionServer : public httplib::Server {
   void close_connections();
 
  private:
-  struct Connection;
+  using Connection = ClientStream;
 
   bool process_and_close_socket(socket_t sock) override;
   void serve(std::unique_ptr<Connection> connection);

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "emulator.h"
+#include "emulator_options.h"
 #include "replies.h"
 
 namespace wix::backinstock::emulator::detail {

@@ -15,7 +15,7 @@
 #include <httplib.h>
 
 #include "connections.h"
-#include "emulator.h"
+#include "emulator_options.h"
 #include "router.h"
 
 namespace wix::backinstock::emulator::detail {

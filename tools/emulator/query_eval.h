@@ -11,7 +11,7 @@
 
 #include <cstddef>
 
-#include "emulator.h"
+#include "emulator_options.h"
 #include "replies.h"
 #include "request_table.h"
 

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "auth.h"
-#include "emulator.h"
+#include "emulator_options.h"
 #include "faults.h"
 #include "replies.h"
 #include "store.h"
