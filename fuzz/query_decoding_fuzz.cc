@@ -6,6 +6,7 @@
 #include <string>
 
 #include "emulator.h"
+#include "encoding.h"
 #include "error_mapping.h"
 #include "retry_rules.h"
 #include "wire.h"

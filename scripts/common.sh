@@ -13,7 +13,7 @@ PACKAGES=(
 # The report journal's tests start a throwaway PostgreSQL server of their own.
 TEST_PACKAGES=(postgresql)
 # What the test command needs besides: format and static checks, API reference, install checks.
-CHECK_PACKAGES=(clang-format clang-tidy doxygen binutils)
+CHECK_PACKAGES=(clang-format clang-tidy iwyu doxygen binutils)
 
 # Installs the packages that are missing (through sudo when not root).
 ensure_packages() {

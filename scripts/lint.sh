@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Format and static-analysis checks: clang-format (.clang-format) over every source file, and
-# clang-tidy (.clang-tidy, tests/.clang-tidy) over the library, tools and tests, using the build's
+# Format and static-analysis checks: clang-format (.clang-format) over every source file,
+# clang-tidy (.clang-tidy, tests/.clang-tidy) over the library, tools and tests, and include
+# cleaning (scripts/check_includes.sh) over the library and tools, using the build's
 # compile_commands.json.
 # Usage: scripts/lint.sh [BUILD_DIR]
 set -euo pipefail
@@ -24,3 +25,4 @@ if [ "$status" -ne 0 ]; then
   exit 1
 fi
 echo "clean"
+"$ROOT/scripts/check_includes.sh" "$build"

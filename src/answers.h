@@ -11,7 +11,6 @@
 
 #include "codec.h"
 #include "error_access.h"
-#include "wix/backinstock/errors.h"
 #include "wix/backinstock/model.h"
 
 namespace wix::backinstock::internal {

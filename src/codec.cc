@@ -7,7 +7,6 @@
 
 #include "json_writer.h"
 #include "untrusted_json.h"
-#include "wix/backinstock/errors.h"
 
 namespace wix::backinstock::internal {
 

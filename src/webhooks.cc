@@ -10,8 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "codec.h"
+#include "encoding.h"
 #include "untrusted_json.h"
-#include "wire.h"
 
 namespace wix::backinstock::webhooks {
 

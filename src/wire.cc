@@ -1,5 +1,6 @@
 #include "wire.h"
 
+#include "encoding.h"
 #include "wix/backinstock/paths.h"
 
 namespace wix::backinstock::internal {

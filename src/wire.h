@@ -6,8 +6,6 @@
 #include <string>
 #include <string_view>
 
-#include "encoding.h"
-
 namespace wix::backinstock::internal {
 
 /// Above this many characters of query string, Query switches from GET `.r` to POST `/query`.

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "codec.h"
+#include "encoding.h"
 #include "validation.h"
 #include "wire.h"
 #include "wix/backinstock/client_options.h"

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "encoding.h"
 #include "hostile_client.h"
 #include "hostile_server.h"
 #include "wix/backinstock/backinstock.h"

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "encoding.h"
 #include "fixtures.h"
 #include "hostile_server.h"
 #include "mock_server.h"

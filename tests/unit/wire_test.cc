@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "codec.h"
+#include "encoding.h"
 #include "fixtures.h"
 #include "wire.h"
 #include "wix/backinstock/query.h"

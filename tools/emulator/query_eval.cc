@@ -9,6 +9,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "emulator_options.h"
 #include "encoding.h"
 #include "untrusted_json.h"
 

@@ -11,7 +11,6 @@
 
 #include <cstddef>
 
-#include "emulator_options.h"
 #include "replies.h"
 #include "request_table.h"
 

@@ -31,7 +31,7 @@
 #include <vector>
 
 #include "wix/backinstock/async_options.h"
-#include "wix/backinstock/client.h"
+#include "wix/backinstock/client.h"  // IWYU pragma: export
 
 namespace wix::backinstock {
 

@@ -15,15 +15,15 @@
 #include <unordered_set>
 #include <vector>
 
-#include "wix/backinstock/api_methods.h"
+#include "wix/backinstock/api_methods.h"  // IWYU pragma: export
 #include "wix/backinstock/client_options.h"
 #include "wix/backinstock/credentials.h"
-#include "wix/backinstock/errors.h"
+#include "wix/backinstock/errors.h"  // IWYU pragma: export
 #include "wix/backinstock/model.h"
-#include "wix/backinstock/paths.h"
+#include "wix/backinstock/paths.h"  // IWYU pragma: export
 #include "wix/backinstock/query.h"
 #include "wix/backinstock/retry.h"
-#include "wix/backinstock/transport.h"
+#include "wix/backinstock/transport.h"  // IWYU pragma: export
 
 namespace wix::backinstock {
 

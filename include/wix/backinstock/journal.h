@@ -40,8 +40,8 @@
 #include <vector>
 
 #include "wix/backinstock/async_client.h"
-#include "wix/backinstock/client.h"
-#include "wix/backinstock/errors.h"
+#include "wix/backinstock/client.h"  // IWYU pragma: export
+#include "wix/backinstock/errors.h"  // IWYU pragma: export
 #include "wix/backinstock/model.h"
 
 namespace wix::backinstock {

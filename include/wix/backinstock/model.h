@@ -20,7 +20,7 @@
 #include <string_view>
 #include <vector>
 
-#include "wix/backinstock/errors.h"
+#include "wix/backinstock/errors.h"  // IWYU pragma: export
 #include "wix/backinstock/json_object.h"
 
 namespace wix::backinstock {

@@ -20,7 +20,7 @@
 #include <string>
 #include <string_view>
 
-#include "wix/backinstock/errors.h"
+#include "wix/backinstock/errors.h"  // IWYU pragma: export
 #include "wix/backinstock/model.h"
 
 namespace wix::backinstock::webhooks {
