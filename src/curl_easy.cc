@@ -119,7 +119,8 @@ curl_socket_t SocketWatch::on_open(void* self, curlsocktype /*purpose*/,
   if (fd == CURL_SOCKET_BAD) return fd;
   try {
     std::lock_guard<std::mutex> guard(watch->mutex_);
-    watch->sockets_.push_back({fd});
+    watch->unlearned_.push_back(fd);
+    watch->sockets_.emplace(fd, Socket{fd});
   } catch (...) {
     ::close(fd);
     return CURL_SOCKET_BAD;
@@ -131,10 +132,17 @@ int SocketWatch::on_close(void* self, curl_socket_t socket) {
   auto* watch = static_cast<SocketWatch*>(self);
   {
     std::lock_guard<std::mutex> guard(watch->mutex_);
-    auto& all = watch->sockets_;
-    all.erase(
-        std::remove_if(all.begin(), all.end(), [&](const Socket& s) { return s.fd == socket; }),
-        all.end());
+    auto it = watch->sockets_.find(socket);
+    if (it != watch->sockets_.end()) {
+      const Socket& s = it->second;
+      auto known = watch->by_ports_.find(key(s.local_port, s.peer_port));
+      if (known != watch->by_ports_.end() && known->second == socket) {
+        watch->by_ports_.erase(known);
+      }
+      watch->sockets_.erase(it);
+    }
+    auto& unlearned = watch->unlearned_;
+    unlearned.erase(std::remove(unlearned.begin(), unlearned.end(), socket), unlearned.end());
   }
   return ::close(socket);
 }
@@ -155,21 +163,28 @@ int port_of(const sockaddr_storage& address) {
 }  // namespace
 
 SocketWatch::Socket* SocketWatch::find(int local_port, int peer_port) {
+  auto known = by_ports_.find(key(local_port, peer_port));
+  if (known != by_ports_.end()) return &sockets_.at(known->second);
+  // Ports are learnt once a socket is connected: look at the sockets not known yet.
   Socket* found = nullptr;
-  for (auto& s : sockets_) {
-    if (s.local_port == 0) {  // learnt once the socket is connected
-      sockaddr_storage local{};
-      sockaddr_storage peer{};
-      socklen_t local_length = sizeof local;
-      socklen_t peer_length = sizeof peer;
-      if (::getsockname(s.fd, reinterpret_cast<sockaddr*>(&local), &local_length) == 0 &&
-          ::getpeername(s.fd, reinterpret_cast<sockaddr*>(&peer), &peer_length) == 0) {
-        s.local_port = port_of(local);
-        s.peer_port = port_of(peer);
-      }
+  std::vector<curl_socket_t> still_unlearned;
+  for (curl_socket_t fd : unlearned_) {
+    Socket& s = sockets_.at(fd);
+    sockaddr_storage local{};
+    sockaddr_storage peer{};
+    socklen_t local_length = sizeof local;
+    socklen_t peer_length = sizeof peer;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_length) != 0 ||
+        ::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_length) != 0) {
+      still_unlearned.push_back(fd);  // not connected yet
+      continue;
     }
+    s.local_port = port_of(local);
+    s.peer_port = port_of(peer);
+    by_ports_[key(s.local_port, s.peer_port)] = fd;
     if (s.local_port == local_port && s.peer_port == peer_port) found = &s;
   }
+  unlearned_ = std::move(still_unlearned);
   return found;
 }
 

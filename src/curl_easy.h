@@ -6,9 +6,11 @@
 #include <curl/curl.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "wix/backinstock/transport.h"
@@ -58,8 +60,13 @@ class SocketWatch {
     bool multiplexed = false;  // HTTP/2, or two transfers at once: not watched
   };
   Socket* find(int local_port, int peer_port);  // with `mutex_` held
-  std::mutex mutex_;
-  std::vector<Socket> sockets_;
+  static std::uint32_t key(int local_port, int peer_port) {
+    return (static_cast<std::uint32_t>(local_port) << 16) | static_cast<std::uint32_t>(peer_port);
+  }
+  std::mutex mutex_;  // guards the three below
+  std::unordered_map<curl_socket_t, Socket> sockets_;
+  std::unordered_map<std::uint32_t, curl_socket_t> by_ports_;  // sockets whose ports are known
+  std::vector<curl_socket_t> unlearned_;  // sockets whose ports are not known yet
 };
 
 /// How a request body reaches libcurl. Both send a body that is not idempotent at most once.
