@@ -48,7 +48,7 @@ double CallSetup::random01() {
   return std::uniform_real_distribution<double>(0.0, 1.0)(random_);
 }
 
-HttpRequest CallSetup::request_of(const WireCall& call) const {
+HttpRequest CallSetup::request_of(const WireCall& call, std::string body) const {
   HttpRequest request;
   request.method = call.method;
   request.url.reserve(base_url_.size() + call.path.size() + call.query_string.size() + 1);
@@ -74,7 +74,7 @@ HttpRequest CallSetup::request_of(const WireCall& call) const {
   }
   if (request.method == "POST" || request.method == "PUT") {
     request.headers.emplace_back("Content-Type", "application/json");
-    request.body = call.body;
+    request.body = std::move(body);
   }
   request.idempotent = call.safety == Safety::kIdempotent;
   return request;
@@ -99,9 +99,11 @@ RetryRun start_run(const ClientOptions& client, const CallOptions& call, Safety 
   RetryPolicy policy = call.retry ? *call.retry : client.retry;
   if (call.deadline) policy.deadline = *call.deadline;
   if (call.retry || call.deadline) check_policy(policy);
-  auto timeout = call.attempt_timeout.value_or(client.attempt_timeout);
-  if (timeout.count() < 0) throw ValidationError("attempt_timeout", "must not be negative");
-  return RetryRun(policy, safety, now, timeout);
+  // The client's own was checked when the client was built.
+  if (call.attempt_timeout && call.attempt_timeout->count() < 0) {
+    throw ValidationError("attempt_timeout", "must not be negative");
+  }
+  return RetryRun(policy, safety, now, call.attempt_timeout.value_or(client.attempt_timeout));
 }
 
 }  // namespace
@@ -112,7 +114,11 @@ Call::Call(CallSetup& setup, WireCall wire, const CallOptions& options)
       run_(start_run(setup.options(), options, wire_.safety, setup.now())) {}
 
 void Call::prepare() {
-  request_ = setup_->request_of(wire_);
+  // The body moves from the wire call into the first request and from each request into the
+  // next: built once, never copied.
+  std::string body = std::move(request_.body);
+  if (body.empty()) body = std::move(wire_.body);
+  request_ = setup_->request_of(wire_, std::move(body));
   const auto begin = setup_->now();
   const auto budget = run_.timeout(begin, Clock::duration::zero());
   const auto deadline = budget.count() > 0 ? begin + budget : Clock::time_point::max();
@@ -136,10 +142,10 @@ Call::Next Call::finish(const HttpResponse* answer, const TransportError* error)
   Next next;
   if (answer != nullptr) {
     setup_->keep_consistency(*answer);
-    log(answer->status, find_header(answer->headers, "x-wix-request-id").value_or(""), "", took);
+    log(answer, nullptr, took);
     next = after_answer(*answer, now);
   } else {
-    log(0, "", error->what(), took);
+    log(nullptr, error, took);
     next = after_error(*error, now);
   }
   if (next.action == Next::Action::kRetry) {
@@ -171,7 +177,7 @@ Call::Next Call::after_error(const TransportError& error, Clock::time_point now)
   return {Next::Action::kFail, {}, std::make_exception_ptr(annotated)};
 }
 
-void Call::log(int status, std::string_view request_id, std::string_view error,
+void Call::log(const HttpResponse* answer, const TransportError* error,
                Clock::duration took) const noexcept {
   const auto& logger = setup_->options().logger;
   if (!logger) return;
@@ -180,15 +186,18 @@ void Call::log(int status, std::string_view request_id, std::string_view error,
     record.method = wire_.method;
     record.path = wire_.path;
     record.attempt = run_.attempt();
-    record.status = status;
+    record.status = answer != nullptr ? answer->status : 0;
     record.duration = std::chrono::duration_cast<std::chrono::microseconds>(took);
     // Both come from elsewhere (a server may echo the key in its request ID): redacted.
     const auto secrets = setup_->credentials().secrets();
     std::string clean_id;
-    if (!request_id.empty()) clean_id = redact(std::string(request_id), secrets);
+    if (answer != nullptr) {
+      auto request_id = find_header(answer->headers, "x-wix-request-id");
+      if (request_id && !request_id->empty()) clean_id = redact(std::string(*request_id), secrets);
+    }
     record.request_id = clean_id;
     std::string redacted;
-    if (!error.empty()) redacted = redact(std::string(error), secrets);
+    if (error != nullptr) redacted = redact(error->what(), secrets);
     record.error = redacted;
     logger(record);
   } catch (...) {

@@ -62,8 +62,8 @@ class CallSetup {
  private:
   friend class Call;
 
-  // The request of `call` without credentials and timeout.
-  HttpRequest request_of(const WireCall& call) const;
+  // The request of `call` with `body` (sent for POST and PUT), without credentials and timeout.
+  HttpRequest request_of(const WireCall& call, std::string body) const;
   // Keeps the `X-Wix-Consistent` value of an answer for later requests (read_your_writes).
   void keep_consistency(const HttpResponse& response) const;
 
@@ -100,7 +100,6 @@ class Call {
   /// attempt timeout or the client's. Throws `ValidationError` for an unusable override.
   Call(CallSetup& setup, WireCall wire, const CallOptions& options);
 
-  const WireCall& wire() const noexcept { return wire_; }
   /// 1 for the first attempt.
   int attempt() const noexcept { return run_.attempt(); }
   /// Whether the current attempt's request is built.
@@ -122,11 +121,12 @@ class Call {
  private:
   Next after_answer(const HttpResponse& answer, Clock::time_point now);
   Next after_error(const TransportError& error, Clock::time_point now);
-  void log(int status, std::string_view request_id, std::string_view error,
+  // The attempt's record for the client's logger (when set), redacted.
+  void log(const HttpResponse* answer, const TransportError* error,
            Clock::duration took) const noexcept;
 
   CallSetup* setup_;
-  WireCall wire_;
+  WireCall wire_;  // its body moves into the first attempt's request
   RetryRun run_;
   HttpRequest request_;
   bool prepared_ = false;

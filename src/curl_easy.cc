@@ -165,10 +165,10 @@ int port_of(const sockaddr_storage& address) {
 SocketWatch::Socket* SocketWatch::find(int local_port, int peer_port) {
   auto known = by_ports_.find(key(local_port, peer_port));
   if (known != by_ports_.end()) return &sockets_.at(known->second);
-  // Ports are learnt once a socket is connected: look at the sockets not known yet.
+  // Ports are learnt once a socket is connected: look at the sockets not known yet, and keep
+  // those still unconnected for later.
   Socket* found = nullptr;
-  std::vector<curl_socket_t> still_unlearned;
-  for (curl_socket_t fd : unlearned_) {
+  auto learnt = [&](curl_socket_t fd) {
     Socket& s = sockets_.at(fd);
     sockaddr_storage local{};
     sockaddr_storage peer{};
@@ -176,15 +176,15 @@ SocketWatch::Socket* SocketWatch::find(int local_port, int peer_port) {
     socklen_t peer_length = sizeof peer;
     if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_length) != 0 ||
         ::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_length) != 0) {
-      still_unlearned.push_back(fd);  // not connected yet
-      continue;
+      return false;
     }
     s.local_port = port_of(local);
     s.peer_port = port_of(peer);
     by_ports_[key(s.local_port, s.peer_port)] = fd;
     if (s.local_port == local_port && s.peer_port == peer_port) found = &s;
-  }
-  unlearned_ = std::move(still_unlearned);
+    return true;
+  };
+  unlearned_.erase(std::remove_if(unlearned_.begin(), unlearned_.end(), learnt), unlearned_.end());
   return found;
 }
 
