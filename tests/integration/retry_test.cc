@@ -198,6 +198,30 @@ TEST_F(RetryTest, ReportIsNotRetriedOnServerErrorsButIsOn429) {
   EXPECT_EQ(server_.requests().size(), 5u);
 }
 
+// A retried call sends the same request again: every attempt carries the whole body, in both
+// clients (the body is built once per call and handed from attempt to attempt).
+TEST_F(RetryTest, EveryAttemptCarriesTheSameBody) {
+  auto fast = options();
+  fast.retry.initial_delay = milliseconds(1);  // the asynchronous client waits for real
+  AsyncClient async(fast);
+  Client client = make(options());
+  for (const char* which : {"Client", "AsyncClient"}) {
+    const std::size_t before = server_.requests().size();
+    respond(429, 2);
+    if (std::string(which) == "Client") {
+      EXPECT_NO_THROW(client.report_items_back_in_stock(report())) << which;
+    } else {
+      EXPECT_NO_THROW(async.report_items_back_in_stock(report()).get()) << which;
+    }
+    auto all = server_.requests();
+    std::vector<test_support::RecordedRequest> sent(all.begin() + static_cast<long>(before),
+                                                    all.end());
+    ASSERT_EQ(sent.size(), 3u) << which;
+    EXPECT_NE(sent[0].body.find("\"itemDetails\""), std::string::npos) << which;
+    for (const auto& request : sent) EXPECT_EQ(request.body, sent[0].body) << which;
+  }
+}
+
 TEST_F(RetryTest, ReportIsRetriedWhenTheConnectionWasNeverEstablished) {
   auto o = options();
   o.base_url = "http://127.0.0.1:" + std::to_string(test_support::closed_port());
