@@ -55,15 +55,24 @@ TransportError::Kind kind_of(CURLcode code) {
   }
 }
 
+}  // namespace
+
 // What a pooled handle keeps between requests: the header list of the last one, reused while the
-// next request carries the same headers (most do: the same user agent, content type and key).
-struct HeaderCache {
+// next request carries the same headers (most do: the same user agent, content type and key), and
+// the per-request options as they were last set, so that only what changed is set again.
+struct HandleState {
   std::vector<std::pair<std::string, std::string>> headers;
   curl_slist* list = nullptr;
-  ~HeaderCache() { curl_slist_free_all(list); }
+  std::string url;                 // CURLOPT_URL as last set
+  const void* transfer = nullptr;  // the CurlTransfer the data pointers point at
+  long timeout_ms = -1;            // CURLOPT_TIMEOUT_MS as last set
+  std::string method;              // the method options were last set for
+  bool fresh_connect = false;      // CURLOPT_FRESH_CONNECT is on (after `restart`)
+  ~HandleState() { curl_slist_free_all(list); }
 
-  curl_slist* for_request(const std::vector<std::pair<std::string, std::string>>& wanted) {
-    if (list != nullptr && wanted == headers) return list;
+  /// Makes `list` the header list of `wanted`; false when it already was.
+  bool update_headers(const std::vector<std::pair<std::string, std::string>>& wanted) {
+    if (list != nullptr && wanted == headers) return false;
     curl_slist* fresh = nullptr;
     std::string line;
     for (const auto& [name, value] : wanted) {
@@ -84,18 +93,16 @@ struct HeaderCache {
     curl_slist_free_all(list);
     list = next;
     headers = wanted;
-    return list;
+    return true;
   }
 };
-
-}  // namespace
 
 void easy_cleanup(CURL* handle) {
   if (handle == nullptr) return;
   char* cache = nullptr;
   curl_easy_getinfo(handle, CURLINFO_PRIVATE, &cache);
   curl_easy_cleanup(handle);  // first: the handle may still point at the cached list
-  delete reinterpret_cast<HeaderCache*>(cache);
+  delete reinterpret_cast<HandleState*>(cache);
 }
 
 void curl_global_init_once() {
@@ -342,6 +349,7 @@ void CurlTransfer::restart(CURL* h) {
   stale_ = false;
   error_[0] = '\0';
   curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+  if (state_ != nullptr) state_->fresh_connect = true;
 }
 
 void CurlTransfer::prepare(CURL* h, const HttpRequest& request, const CurlTransportOptions& o,
@@ -350,16 +358,19 @@ void CurlTransfer::prepare(CURL* h, const HttpRequest& request, const CurlTransp
   max_body_ = o.max_response_bytes;
   max_head_ = o.max_response_head_bytes;
   method_ = request.method.c_str();
-  HeaderCache* cache = nullptr;
+  HandleState* state = nullptr;
   if (fresh) {
-    cache = new HeaderCache;
-    curl_easy_setopt(h, CURLOPT_PRIVATE, cache);
+    state = new HandleState;
+    curl_easy_setopt(h, CURLOPT_PRIVATE, state);
   } else {
     char* kept = nullptr;
     curl_easy_getinfo(h, CURLINFO_PRIVATE, &kept);
-    cache = reinterpret_cast<HeaderCache*>(kept);
+    state = reinterpret_cast<HandleState*>(kept);
   }
-  curl_slist* headers = cache->for_request(request.headers);
+  state_ = state;
+  if (state->update_headers(request.headers) || fresh) {
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, state->list);
+  }
 
   if (fresh) {
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -386,18 +397,30 @@ void CurlTransfer::prepare(CURL* h, const HttpRequest& request, const CurlTransp
     if (!o.ca_path.empty()) curl_easy_setopt(h, CURLOPT_CAPATH, o.ca_path.c_str());
     if (!o.proxy.empty()) curl_easy_setopt(h, CURLOPT_PROXY, o.proxy.c_str());
   }
-  curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, this);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, this);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
-
-  // Every method sets all of the method options, so a reused handle forgets its last request.
-  curl_easy_setopt(h, CURLOPT_READDATA, this);
-  curl_easy_setopt(h, CURLOPT_SEEKDATA, this);
-  curl_easy_setopt(h, CURLOPT_PREREQDATA, this);
-  curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 0L);
+  // The options below are set again only when they differ from what the handle holds: a pooled
+  // handle keeps every option between transfers, and most requests repeat the last one's.
+  if (fresh || state->url != request.url) {
+    curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+    state->url = request.url;
+  }
+  if (fresh || state->transfer != this) {
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, this);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, this);
+    curl_easy_setopt(h, CURLOPT_READDATA, this);
+    curl_easy_setopt(h, CURLOPT_SEEKDATA, this);
+    curl_easy_setopt(h, CURLOPT_PREREQDATA, this);
+    state->transfer = this;
+  }
+  if (long timeout = static_cast<long>(request.timeout.count());
+      fresh || state->timeout_ms != timeout) {
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout);
+    state->timeout_ms = timeout;
+  }
+  if (state->fresh_connect) {
+    curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 0L);
+    state->fresh_connect = false;
+  }
   body_ = request.body;
   body_offset_ = 0;
   body_handed_out_ = false;
@@ -405,19 +428,26 @@ void CurlTransfer::prepare(CURL* h, const HttpRequest& request, const CurlTransp
   handle_ = h;
   starts_ = 0;
   resend_refused_ = false;
+  // Every method sets all of the method options, so a reused handle forgets its last request.
+  const bool same_method = !fresh && state->method == request.method;
   if (request.method == "POST" || request.method == "PUT") {
     post_fields_ = body_mechanism() == BodyMechanism::kPostFields;
-    curl_easy_setopt(h, CURLOPT_POST, 1L);
+    if (!same_method) {
+      curl_easy_setopt(h, CURLOPT_POST, 1L);
+      curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method == "PUT" ? "PUT" : nullptr);
+    }
     curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
     // Null: libcurl reads the body through `on_read`.
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, post_fields_ ? request.body.data() : nullptr);
-    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method == "PUT" ? "PUT" : nullptr);
   } else {
     post_fields_ = false;
-    curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST,
-                     request.method == "GET" ? nullptr : request.method.c_str());
+    if (!same_method) {
+      curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+      curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST,
+                       request.method == "GET" ? nullptr : request.method.c_str());
+    }
   }
+  if (!same_method) state->method = request.method;
 }
 
 TransportError CurlTransfer::end_with_error(CURL* h, CURLcode code) {

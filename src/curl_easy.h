@@ -86,6 +86,9 @@ BodyMechanism body_mechanism() noexcept;
 /// Tests: use `mechanism` from now on (null: the one for the running libcurl again).
 void force_body_mechanism(const BodyMechanism* mechanism) noexcept;
 
+/// What a pooled handle keeps between its transfers (defined in curl_easy.cc).
+struct HandleState;
+
 /// The state of one transfer. `prepare` sets every option of the handle for `request` (which must
 /// outlive the transfer: its body is not copied); `finish` turns the result into the response or
 /// throws `TransportError`.
@@ -141,6 +144,7 @@ class CurlTransfer {
   bool body_handed_out_ = false;
   bool rewind_allowed_ = true;
   SocketWatch* watch_ = nullptr;
+  HandleState* state_ = nullptr;  // what the handle of the last `prepare` keeps
   bool stale_ = false;
   int local_port_ = 0;  // of the connection the watch admitted this transfer on; 0: none
   int peer_port_ = 0;

@@ -139,6 +139,67 @@ TEST(TransportTest, HeadersAreReturnedAndSendIsThreadSafe) {
   EXPECT_LE(server.connections(), 4u);
 }
 
+// One transport sends one request after another on the same pooled handle and connection: each
+// arrives with its own method, target, headers and body, whatever the one before it set (the
+// handle keeps its options between transfers and only what changed is set again).
+TEST(TransportTest, EachRequestOnAReusedHandleArrivesAsItWasBuilt) {
+  test_support::MockServer server;
+  CurlTransport transport;
+  struct Step {
+    std::string method, path, body, header;
+  };
+  const std::vector<Step> steps = {
+      {"POST", "/a", R"({"n":1})", "one"}, {"GET", "/b?x=1", "", "one"},
+      {"PUT", "/c", R"({"n":3})", "two"},  {"DELETE", "/d", "", "two"},
+      {"POST", "/a", R"({"n":5})", "two"}, {"POST", "/a", R"({"n":6})", "three"},
+      {"GET", "/b?x=1", "", "three"},      {"GET", "/b?x=2", "", "three"},
+      {"PUT", "/c", R"({"n":9})", "three"}};
+  for (const auto& step : steps) {
+    HttpRequest r;
+    r.method = step.method;
+    r.url = server.url() + step.path;
+    r.headers = {{"X-Step", step.header}};
+    if (step.method == "POST" || step.method == "PUT") {
+      r.headers.emplace_back("Content-Type", "application/json");
+      r.body = step.body;
+    }
+    r.timeout = std::chrono::seconds(10);
+    EXPECT_EQ(transport.send(r).status, 200) << step.method << " " << step.path;
+  }
+  auto seen = server.requests();
+  ASSERT_EQ(seen.size(), steps.size());
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    SCOPED_TRACE("request " + std::to_string(i));
+    EXPECT_EQ(seen[i].method, steps[i].method);
+    EXPECT_EQ(seen[i].target, steps[i].path);
+    EXPECT_EQ(seen[i].body, steps[i].body);
+    EXPECT_EQ(seen[i].header("X-Step"), steps[i].header);
+    EXPECT_EQ(seen[i].has_header("Content-Type"), !steps[i].body.empty());
+  }
+  EXPECT_EQ(server.connections(), 1u);
+}
+
+// A shorter timeout after a longer one on the same handle holds, and a longer one after it again.
+TEST(TransportTest, EachRequestOnAReusedHandleHasItsOwnTimeout) {
+  test_support::MockServer server;
+  server.set_responder([](const test_support::RecordedRequest& r) {
+    if (r.path == "/slow") std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    return test_support::CannedResponse{};
+  });
+  CurlTransport transport;
+  EXPECT_EQ(transport.send(post(server.url())).status, 200);
+  HttpRequest slow = post(server.url(), std::chrono::milliseconds(200));
+  slow.url = server.url() + "/slow";
+  try {
+    transport.send(slow);
+    ADD_FAILURE() << "a 200 ms request answered after 1.5 s was not cut";
+  } catch (const TransportError& e) {
+    EXPECT_EQ(e.kind(), TransportError::Kind::kTimeout) << e.what();
+  }
+  slow.timeout = std::chrono::seconds(10);
+  EXPECT_EQ(transport.send(slow).status, 200);
+}
+
 TEST(TransportTest, TlsVerificationIsOnByDefault) {
   CurlTransport transport;
   EXPECT_TRUE(transport.options().verify_tls);

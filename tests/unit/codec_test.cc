@@ -183,10 +183,10 @@ namespace wix::backinstock {
 namespace {
 
 // The writer's escaping agrees with nlohmann's for every ASCII character at every position of
-// strings long enough to take the eight-bytes-at-a-time path.
+// strings long enough to take the sixteen-bytes-at-a-time path twice and end in a partial block.
 TEST(JsonWriterEscapeTest, AgreesWithNlohmannForEveryAsciiCharacterAtEveryOffset) {
   for (int c = 0; c < 128; ++c) {
-    for (std::size_t length = 1; length <= 20; ++length) {
+    for (std::size_t length = 1; length <= 40; ++length) {
       for (std::size_t at = 0; at < length; ++at) {
         std::string text(length, 'a');
         text[at] = static_cast<char>(c);
@@ -200,6 +200,40 @@ TEST(JsonWriterEscapeTest, AgreesWithNlohmannForEveryAsciiCharacterAtEveryOffset
   w.value("caf\xC3\xA9 \xE2\x82\xAC \"q\" \\ \x01 end of a longer text");
   EXPECT_EQ(w.take(),
             nlohmann::json("caf\xC3\xA9 \xE2\x82\xAC \"q\" \\ \x01 end of a longer text").dump());
+}
+
+// Bytes above 0x7F (UTF-8 sequences) are written as they are, wherever they fall in a block, and
+// a quote after them is still found.
+TEST(JsonWriterEscapeTest, WritesUtf8AsItIsAtEveryOffset) {
+  for (std::size_t length = 2; length <= 40; ++length) {
+    for (std::size_t at = 0; at + 2 <= length; ++at) {
+      std::string text(length, 'b');
+      text[at] = '\xC3';
+      text[at + 1] = '\xA9';
+      internal::JsonWriter w;
+      w.value(text).value(text + "\"");
+      ASSERT_EQ(w.take(), nlohmann::json(text).dump() + "," + nlohmann::json(text + "\"").dump())
+          << "at " << at << " of " << length;
+    }
+  }
+}
+
+// A document far larger than the writer's first buffer comes out whole, in order, and a writer
+// can be used again after `take`.
+TEST(JsonWriterTest, GrowsPastItsFirstBufferAndStartsAgainAfterTake) {
+  internal::JsonWriter w(16);
+  std::string expected = "[";
+  w.begin_array();
+  for (int i = 0; i < 500; ++i) {
+    std::string text = "item \"" + std::to_string(i) + "\"\n" + std::string(i % 37, 'x');
+    w.begin_object().member("name", text).key("n").value(static_cast<long long>(i)).end_object();
+    if (i > 0) expected += ',';
+    expected += R"({"name":)" + nlohmann::json(text).dump() + R"(,"n":)" + std::to_string(i) + "}";
+  }
+  w.end_array();
+  EXPECT_EQ(w.take(), expected + "]");
+  w.begin_object().member("id", "again").end_object();
+  EXPECT_EQ(w.take(), R"({"id":"again"})");
 }
 
 }  // namespace
