@@ -238,7 +238,7 @@ void Engine::start(std::unique_ptr<Job> job) {
                                                              "curl_easy_init failed")));
     return;
   }
-  job->transfer = std::make_unique<CurlTransfer>();
+  job->transfer.emplace();
   job->restarted = false;
   try {
     job->transfer->prepare(h, *request, curl_options_, fresh, sockets_);

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -35,11 +36,11 @@ struct Job {
   bool prepared() const noexcept { return call.prepared() || prepare_error != nullptr; }
 
   Call call;
-  std::unique_ptr<CurlTransfer> transfer;
-  std::function<void(JobEnd&&)> done;  // called once, with the job's end
-  std::exception_ptr prepare_error;    // the attempt's request could not be built
-  bool restarted = false;              // this attempt left a stale kept-alive connection once
-  std::uint64_t epoch = 0;             // cancel() calls seen when it was made
+  std::optional<CurlTransfer> transfer;  // the current attempt's (in place: no allocation)
+  std::function<void(JobEnd&&)> done;    // called once, with the job's end
+  std::exception_ptr prepare_error;      // the attempt's request could not be built
+  bool restarted = false;                // this attempt left a stale kept-alive connection once
+  std::uint64_t epoch = 0;               // cancel() calls seen when it was made
 };
 
 // Builds requests whose credentials may block (a token fetch), off the event loop. Started on

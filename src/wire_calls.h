@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -47,8 +48,10 @@ inline std::string checked_id(const std::string& id) {
 }
 
 /// A path below the Notification Requests collection.
-inline std::string under_requests(const std::string& rest) {
-  return std::string(kRequestsPath) + rest;
+inline std::string under_requests(std::string_view rest) {
+  std::string path;
+  path.reserve(sizeof kRequestsPath - 1 + rest.size());
+  return path.append(kRequestsPath).append(rest);
 }
 
 inline WireCall report_items_back_in_stock(const ReportItemsBackInStockRequest& request,
