@@ -13,7 +13,12 @@
 //   sdk-batch    AsyncClient::report_items_back_in_stock_batch, batches of 10,000
 //   sdk-stream   AsyncClient::report_items_back_in_stock_stream, every request made by a
 //                generator as it is needed (no input vector, no results kept)
+//   wire-seq     as floor-seq, with what the SDK adds to the same exchange on the wire and in
+//                libcurl's options: its User-Agent header, a per-request timeout (30 s, the
+//                SDK's attempt timeout), its connect timeout, stall check and TCP keep-alive;
+//                what is left beside it is the SDK's own work
 //   floor-multi  curl multi with IN_FLIGHT easy handles, per request as floor-seq
+//   wire-multi   curl multi with IN_FLIGHT easy handles, per request as wire-seq
 //   curl-multi   curl multi with IN_FLIGHT easy handles, per request as curl-seq
 //
 // Prints one line: mode, calls, seconds, microseconds per call, calls per second, peak RSS.
@@ -101,7 +106,16 @@ struct RawHandle {
   std::string response;
   std::string body;
   bool floor;  // prebuilt body, answer not parsed
-  RawHandle(const std::string& url, bool prebuilt) : floor(prebuilt) {
+  RawHandle(const std::string& url, bool prebuilt, bool as_sdk = false) : floor(prebuilt) {
+    if (as_sdk) {
+      headers = curl_slist_append(
+          headers, (std::string("User-Agent: wix-backinstock-cpp/") + bis::kVersion).c_str());
+      curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 30000L);
+      curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+      curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 30L);
+      curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+      curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+    }
     headers = curl_slist_append(headers, "Content-Type: application/json");
     headers = curl_slist_append(headers, "Authorization: bench-api-key");
     headers = curl_slist_append(headers, "wix-site-id: bench-site");
@@ -145,8 +159,8 @@ long run_sdk_seq(const std::string& url, long calls) {
   return ok;
 }
 
-long run_curl_seq(const std::string& url, long calls, bool floor) {
-  RawHandle raw(url, floor);
+long run_curl_seq(const std::string& url, long calls, bool floor, bool as_sdk) {
+  RawHandle raw(url, floor, as_sdk);
   long ok = 0;
   for (long i = 0; i < calls; ++i) {
     raw.prepare();
@@ -267,13 +281,13 @@ long run_sdk_stream(const std::string& url, long calls, long in_flight) {
   return ok;
 }
 
-long run_curl_multi(const std::string& url, long calls, long in_flight, bool floor) {
+long run_curl_multi(const std::string& url, long calls, long in_flight, bool floor, bool as_sdk) {
   CURLM* multi = curl_multi_init();
   curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, in_flight);
   std::vector<std::unique_ptr<RawHandle>> handles;
   long started = 0, ok = 0;
   for (long i = 0; i < in_flight && started < calls; ++i, ++started) {
-    handles.push_back(std::make_unique<RawHandle>(url, floor));
+    handles.push_back(std::make_unique<RawHandle>(url, floor, as_sdk));
     curl_easy_setopt(handles.back()->h, CURLOPT_PRIVATE, handles.back().get());
     handles.back()->prepare();
     curl_multi_add_handle(multi, handles.back()->h);
@@ -308,7 +322,8 @@ int main(int argc, char** argv) {
   if (argc < 4) {
     std::fprintf(stderr,
                  "usage: e2e_bench "
-                 "sdk-seq|floor-seq|curl-seq|sdk-async|sdk-then|sdk-batch|sdk-stream|floor-multi|"
+                 "sdk-seq|floor-seq|wire-seq|curl-seq|sdk-async|sdk-then|sdk-batch|sdk-stream|"
+                 "floor-multi|wire-multi|"
                  "curl-multi URL "
                  "CALLS [IN_FLIGHT]\n");
     return 2;
@@ -322,8 +337,8 @@ int main(int argc, char** argv) {
   long ok = 0;
   if (mode == "sdk-seq") {
     ok = run_sdk_seq(url, calls);
-  } else if (mode == "curl-seq" || mode == "floor-seq") {
-    ok = run_curl_seq(url, calls, mode == "floor-seq");
+  } else if (mode == "curl-seq" || mode == "floor-seq" || mode == "wire-seq") {
+    ok = run_curl_seq(url, calls, mode != "curl-seq", mode == "wire-seq");
   } else if (mode == "sdk-async") {
     ok = run_sdk_async(url, calls, in_flight);
   } else if (mode == "sdk-then") {
@@ -332,8 +347,8 @@ int main(int argc, char** argv) {
     ok = run_sdk_batch(url, calls, in_flight);
   } else if (mode == "sdk-stream") {
     ok = run_sdk_stream(url, calls, in_flight);
-  } else if (mode == "curl-multi" || mode == "floor-multi") {
-    ok = run_curl_multi(url, calls, in_flight, mode == "floor-multi");
+  } else if (mode == "curl-multi" || mode == "floor-multi" || mode == "wire-multi") {
+    ok = run_curl_multi(url, calls, in_flight, mode != "curl-multi", mode == "wire-multi");
   } else {
     std::fprintf(stderr, "unknown mode %s\n", mode.c_str());
     return 2;

@@ -36,7 +36,7 @@ Engine::~Engine() {
 }
 
 std::unique_ptr<Job> Engine::make_job(WireCall wire, const CallOptions& call_options) {
-  auto job = std::make_unique<Job>(Call(setup_, std::move(wire), call_options));
+  auto job = std::make_unique<Job>(setup_, std::move(wire), call_options);
   job->epoch = cancel_epoch_.load();
   return job;
 }
@@ -81,9 +81,10 @@ void Engine::submit_then(WireCall wire, std::function<void(const BatchResult&)> 
 
 std::size_t Engine::run_feed(const std::shared_ptr<Feed>& feed) {
   auto finished = feed->done.get_future();
+  feed->engine = this;
   std::vector<std::unique_ptr<Job>> first;
   while (first.size() < async_.max_in_flight) {
-    auto job = feed_job(feed);  // on the caller's thread: nothing runs yet
+    auto job = feed_job(*feed);  // on the caller's thread: nothing runs yet
     if (!job) break;
     prepare(*job);
     first.push_back(std::move(job));
@@ -105,47 +106,51 @@ std::size_t Engine::run_feed(const std::shared_ptr<Feed>& feed) {
   return feed->fed;
 }
 
-std::unique_ptr<Job> Engine::feed_job(const std::shared_ptr<Feed>& feed) {
-  if (feed->exhausted) return nullptr;
+std::unique_ptr<Job> Engine::feed_job(Feed& feed) {
+  if (feed.exhausted) return nullptr;
   std::optional<WireCall> wire;
   try {
-    wire = feed->next();
+    wire = feed.next();
   } catch (...) {
-    feed->feed_error = std::current_exception();
+    feed.feed_error = std::current_exception();
   }
   if (!wire) {
-    feed->exhausted = true;
+    feed.exhausted = true;
     return nullptr;
   }
-  std::size_t index = feed->fed++;
-  auto job = make_job(std::move(*wire), feed->options);
-  job->done = [this, feed, index](JobEnd&& end) { feed_item_done(feed, index, std::move(end)); };
-  ++feed->in_flight;
+  std::size_t index = feed.fed++;
+  auto job = make_job(std::move(*wire), feed.options);
+  // Two words, kept in the function itself (no allocation); the job keeps the feed alive.
+  job->done = [f = &feed, index](JobEnd&& end) {
+    f->engine->feed_item_done(*f, index, std::move(end));
+  };
+  job->keep_alive = feed.shared_from_this();
+  ++feed.in_flight;
   return job;
 }
 
-void Engine::feed_item_done(const std::shared_ptr<Feed>& feed, std::size_t index, JobEnd&& end) {
-  --feed->in_flight;
+void Engine::feed_item_done(Feed& feed, std::size_t index, JobEnd&& end) {
+  --feed.in_flight;
   // A cancelled client feeds no more (an endless source would never end).
-  if (end.cancelled) feed->exhausted = true;
+  if (end.cancelled) feed.exhausted = true;
   try {
-    feed->on_result(index, BatchResult{std::move(end.error)});
+    feed.on_result(index, BatchResult{std::move(end.error)});
   } catch (...) {
-    if (!feed->feed_error) feed->feed_error = std::current_exception();
-    feed->exhausted = true;  // a failing consumer stops the feed; the calls in flight finish
+    if (!feed.feed_error) feed.feed_error = std::current_exception();
+    feed.exhausted = true;  // a failing consumer stops the feed; the calls in flight finish
   }
   std::unique_ptr<Job> job;
   try {
     job = feed_job(feed);
   } catch (...) {
-    if (!feed->feed_error) feed->feed_error = std::current_exception();
-    feed->exhausted = true;
+    if (!feed.feed_error) feed.feed_error = std::current_exception();
+    feed.exhausted = true;
   }
   if (job) {
     ++pending_;
     if (prepare_or_hand_off(job)) ready_.push_back(std::move(job));
   }
-  if (feed->in_flight == 0 && feed->exhausted) feed->done.set_value();
+  if (feed.in_flight == 0 && feed.exhausted) feed.done.set_value();
 }
 
 void Engine::cancel() {
@@ -247,24 +252,38 @@ void Engine::start(std::unique_ptr<Job> job) {
     finish_with(*job, std::current_exception());
     return;
   }
+  job->transfer->set_owner(job.get());
+  job->handle = h;
+  job->slot = active_.size();
   curl_multi_add_handle(multi_, h);
-  active_.emplace(h, std::move(job));
+  active_.push_back(std::move(job));
+}
+
+std::unique_ptr<Job> Engine::take_active(Job& job) {
+  std::unique_ptr<Job> taken = std::move(active_[job.slot]);
+  if (job.slot + 1 != active_.size()) {
+    active_[job.slot] = std::move(active_.back());
+    active_[job.slot]->slot = job.slot;
+  }
+  active_.pop_back();
+  return taken;
 }
 
 void Engine::complete(CURL* h, CURLcode code) {
-  auto it = active_.find(h);
-  if (it == active_.end()) return;
+  auto* running = static_cast<Job*>(CurlTransfer::owner_of(h));
+  if (running == nullptr) return;
   // A kept-alive connection that was not clean carried nothing: once more, on a new connection.
-  if (code == CURLE_ABORTED_BY_CALLBACK && it->second->transfer->refused_stale_connection() &&
-      !it->second->restarted) {
-    it->second->restarted = true;
+  if (code == CURLE_ABORTED_BY_CALLBACK && running->transfer->refused_stale_connection() &&
+      !running->restarted) {
+    running->restarted = true;
     curl_multi_remove_handle(multi_, h);
-    it->second->transfer->restart(h);
+    running->transfer->restart(h);
     curl_multi_add_handle(multi_, h);
     return;
   }
-  std::unique_ptr<Job> job = std::move(it->second);
-  active_.erase(it);
+  std::unique_ptr<Job> job = take_active(*running);
+  job->transfer->set_owner(nullptr);
+  job->handle = nullptr;
   curl_multi_remove_handle(multi_, h);
   std::optional<HttpResponse> response;
   std::optional<TransportError> error;
@@ -352,9 +371,11 @@ void Engine::fail_all() {
     auto waiting = std::move(timers_);
     timers_.clear();
     if (running.empty() && queued.empty() && waiting.empty()) return;
-    for (auto& [h, job] : running) {
-      curl_multi_remove_handle(multi_, h);
-      release(h);
+    for (auto& job : running) {
+      job->transfer->set_owner(nullptr);
+      curl_multi_remove_handle(multi_, job->handle);
+      release(job->handle);
+      job->handle = nullptr;
       finish_with(*job, cancelled(true), true);
     }
     for (auto& job : queued) finish_with(*job, cancelled(false), true);

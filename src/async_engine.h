@@ -147,7 +147,7 @@ class Engine {
   // any length costs one wake-up and holds at most `max_in_flight` jobs (and never the whole
   // input, when the caller streams it). A call's end is handed to `on_result` with the index of
   // the call in the feed; a result body is not decoded.
-  struct Feed {
+  struct Feed : std::enable_shared_from_this<Feed> {
     // The next call; nullopt: no more. Called on the caller's thread for the first
     // `max_in_flight` calls, then on the loop thread; never concurrently.
     std::function<std::optional<WireCall>()> next;
@@ -158,6 +158,7 @@ class Engine {
     bool exhausted = false;
     std::exception_ptr feed_error;  // what `next` or `on_result` threw; rethrown to the caller
     std::promise<void> done;
+    Engine* engine = nullptr;  // running it
   };
 
   // Runs the feed to its end; returns the number of calls fed.
@@ -184,10 +185,10 @@ class Engine {
   void hand_to_loop(std::unique_ptr<Job> job);
 
   // The job of the feed's next call, or null when `next` has no more (or threw).
-  std::unique_ptr<Job> feed_job(const std::shared_ptr<Feed>& feed);
+  std::unique_ptr<Job> feed_job(Feed& feed);
 
   // On the loop thread: one call of the feed ended; start the next, or complete the feed.
-  void feed_item_done(const std::shared_ptr<Feed>& feed, std::size_t index, JobEnd&& end);
+  void feed_item_done(Feed& feed, std::size_t index, JobEnd&& end);
 
   // -- the loop thread --
 
@@ -196,6 +197,9 @@ class Engine {
   void start(std::unique_ptr<Job> job);
 
   void complete(CURL* h, CURLcode code);
+
+  // Removes `job` from the active jobs (the last one takes its slot) and returns it.
+  std::unique_ptr<Job> take_active(Job& job);
 
   // The attempt of `job` got `response` or `error` (exactly one non-null): its `Call` decides;
   // the job ends, or waits on a timer for its next attempt.
@@ -233,7 +237,7 @@ class Engine {
   // Owned by the loop thread.
   std::deque<std::unique_ptr<Job>> ready_;
   std::multimap<Clock::time_point, std::unique_ptr<Job>> timers_;
-  std::unordered_map<CURL*, std::unique_ptr<Job>> active_;
+  std::vector<std::unique_ptr<Job>> active_;  // each at its `slot`; its handle knows it
   std::vector<CURL*> idle_;
   std::atomic<std::uint64_t> cancel_epoch_{0};
   Preparer preparer_{[](Job& job) { prepare(job); },

@@ -31,16 +31,20 @@ struct JobEnd {
 // One API call on its way through the engine: the `Call` (its attempts, each attempt's request
 // and the decision after it) and the libcurl transfer of the current attempt.
 struct Job {
-  explicit Job(Call c) : call(std::move(c)) {}
+  Job(CallSetup& setup, WireCall wire, const CallOptions& options)
+      : call(setup, std::move(wire), options) {}
   // Ready to be started: the attempt's request is built, or building it failed.
   bool prepared() const noexcept { return call.prepared() || prepare_error != nullptr; }
 
   Call call;
   std::optional<CurlTransfer> transfer;  // the current attempt's (in place: no allocation)
   std::function<void(JobEnd&&)> done;    // called once, with the job's end
+  std::shared_ptr<void> keep_alive;      // what `done` refers to (a feed), kept as long as the job
   std::exception_ptr prepare_error;      // the attempt's request could not be built
   bool restarted = false;                // this attempt left a stale kept-alive connection once
   std::uint64_t epoch = 0;               // cancel() calls seen when it was made
+  CURL* handle = nullptr;                // while its transfer runs: the handle, and
+  std::size_t slot = 0;                  // its place among the engine\'s active jobs
 };
 
 // Builds requests whose credentials may block (a token fetch), off the event loop. Started on

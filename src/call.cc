@@ -32,6 +32,7 @@ CallSetup::CallSetup(ClientOptions options, Seams seams)
   check_text("user_agent", options_.user_agent, /*allow_newlines=*/false);
   user_agent_ = std::string("wix-backinstock-cpp/") + kVersion;
   if (!options_.user_agent.empty()) user_agent_ += " " + options_.user_agent;
+  spare_.reserve(kSpareRequests);
 }
 
 void CallSetup::sleep(std::chrono::milliseconds delay) const {
@@ -48,11 +49,10 @@ double CallSetup::random01() {
   return std::uniform_real_distribution<double>(0.0, 1.0)(random_);
 }
 
-HttpRequest CallSetup::request_of(const WireCall& call, std::string body) const {
-  HttpRequest request;
-  request.method = call.method;
+void CallSetup::request_of(const WireCall& call, std::string body, HttpRequest& request) const {
+  request.method.assign(call.method);
   request.url.reserve(base_url_.size() + call.path.size() + call.query_string.size() + 1);
-  request.url = base_url_;
+  request.url.assign(base_url_);
   constexpr std::string_view kDefaultPrefix = kServicePrefix;
   if (prefix_ && std::string_view(call.path).substr(0, kDefaultPrefix.size()) == kDefaultPrefix) {
     request.url += *prefix_;
@@ -64,20 +64,43 @@ HttpRequest CallSetup::request_of(const WireCall& call, std::string body) const 
     request.url += '?';
     request.url += call.query_string;
   }
-  request.headers.reserve(6);
-  request.headers.emplace_back("User-Agent", user_agent_);
+  auto& headers = request.headers;
+  std::size_t n = 0;  // headers written; those already there are written over
+  auto put = [&headers, &n](std::string_view name, std::string_view value) {
+    if (n < headers.size()) {
+      headers[n].first.assign(name.data(), name.size());
+      headers[n].second.assign(value.data(), value.size());
+    } else {
+      headers.emplace_back(name, value);
+    }
+    ++n;
+  };
+  if (headers.capacity() < 6) headers.reserve(6);
+  put("User-Agent", user_agent_);
   if (consistency_) {
     std::lock_guard<std::mutex> guard(consistency_->mutex);
-    if (!consistency_->value.empty()) {
-      request.headers.emplace_back("X-Wix-Consistent", consistency_->value);
-    }
+    if (!consistency_->value.empty()) put("X-Wix-Consistent", consistency_->value);
   }
-  if (request.method == "POST" || request.method == "PUT") {
-    request.headers.emplace_back("Content-Type", "application/json");
-    request.body = std::move(body);
-  }
+  const bool has_body = request.method == "POST" || request.method == "PUT";
+  if (has_body) put("Content-Type", "application/json");
+  headers.erase(headers.begin() + static_cast<std::ptrdiff_t>(n), headers.end());
+  request.body = has_body ? std::move(body) : std::string();
+  request.timeout = std::chrono::milliseconds(0);
   request.idempotent = call.safety == Safety::kIdempotent;
+}
+
+HttpRequest CallSetup::spare_request() {
+  std::lock_guard<std::mutex> guard(spare_mutex_);
+  if (spare_.empty()) return {};
+  HttpRequest request = std::move(spare_.back());
+  spare_.pop_back();
   return request;
+}
+
+void CallSetup::recycle(HttpRequest&& request) noexcept {
+  request.body = std::string();  // each call brings its own body
+  std::lock_guard<std::mutex> guard(spare_mutex_);
+  if (spare_.size() < kSpareRequests) spare_.push_back(std::move(request));  // never reallocates
 }
 
 void CallSetup::keep_consistency(const HttpResponse& response) const {
@@ -111,14 +134,17 @@ RetryRun start_run(const ClientOptions& client, const CallOptions& call, Safety 
 Call::Call(CallSetup& setup, WireCall wire, const CallOptions& options)
     : setup_(&setup),
       wire_(std::move(wire)),
-      run_(start_run(setup.options(), options, wire_.safety, setup.now())) {}
+      run_(start_run(setup.options(), options, wire_.safety, setup.now())),
+      request_(setup.spare_request()) {}
+
+Call::~Call() { setup_->recycle(std::move(request_)); }
 
 void Call::prepare() {
   // The body moves from the wire call into the first request and from each request into the
   // next: built once, never copied.
   std::string body = std::move(request_.body);
   if (body.empty()) body = std::move(wire_.body);
-  request_ = setup_->request_of(wire_, std::move(body));
+  setup_->request_of(wire_, std::move(body), request_);
   const auto begin = setup_->now();
   const auto budget = run_.timeout(begin, Clock::duration::zero());
   const auto deadline = budget.count() > 0 ? begin + budget : Clock::time_point::max();

@@ -26,6 +26,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "retry_rules.h"
 #include "wire.h"
@@ -62,8 +63,13 @@ class CallSetup {
  private:
   friend class Call;
 
-  // The request of `call` with `body` (sent for POST and PUT), without credentials and timeout.
-  HttpRequest request_of(const WireCall& call, std::string body) const;
+  // Makes `request` the request of `call` with `body` (sent for POST and PUT), without
+  // credentials and timeout, writing over what `request` held (its strings' storage is reused).
+  void request_of(const WireCall& call, std::string body, HttpRequest& request) const;
+  // A request whose storage a call may write over (from an earlier call), or an empty one.
+  HttpRequest spare_request();
+  // Keeps a finished call's request for `spare_request` (its body is dropped).
+  void recycle(HttpRequest&& request) noexcept;
   // Keeps the `X-Wix-Consistent` value of an answer for later requests (read_your_writes).
   void keep_consistency(const HttpResponse& response) const;
 
@@ -80,6 +86,11 @@ class CallSetup {
   std::string user_agent_;
   std::mutex random_mutex_;
   std::mt19937_64 random_;
+  // Requests of finished calls, so that a call's URL and headers are written into storage that
+  // is already there instead of allocated anew (at most `kSpareRequests`; reserved up front).
+  static constexpr std::size_t kSpareRequests = 64;
+  std::mutex spare_mutex_;
+  std::vector<HttpRequest> spare_;
 };
 
 /// One API call: its `WireCall`, its retry run, the request of the current attempt, the decision
@@ -99,6 +110,10 @@ class Call {
   /// The call's retry run: the call's policy or the client's, its deadline or the policy's, its
   /// attempt timeout or the client's. Throws `ValidationError` for an unusable override.
   Call(CallSetup& setup, WireCall wire, const CallOptions& options);
+  Call(const Call&) = delete;
+  Call& operator=(const Call&) = delete;
+  /// Hands the request's storage back to the setup for a later call.
+  ~Call();
 
   /// 1 for the first attempt.
   int attempt() const noexcept { return run_.attempt(); }

@@ -68,6 +68,7 @@ struct HandleState {
   long timeout_ms = -1;            // CURLOPT_TIMEOUT_MS as last set
   std::string method;              // the method options were last set for
   bool fresh_connect = false;      // CURLOPT_FRESH_CONNECT is on (after `restart`)
+  void* owner = nullptr;           // see CurlTransfer::set_owner
   ~HandleState() { curl_slist_free_all(list); }
 
   /// Makes `list` the header list of `wanted`; false when it already was.
@@ -336,6 +337,16 @@ void CurlTransfer::end(CURL* h) {
   curl_easy_getinfo(h, CURLINFO_HTTP_VERSION, &version);
   watch_->ended(local_port_, peer_port_, version);
   local_port_ = 0;
+}
+
+void CurlTransfer::set_owner(void* owner) noexcept {
+  if (state_ != nullptr) state_->owner = owner;
+}
+
+void* CurlTransfer::owner_of(CURL* handle) noexcept {
+  char* kept = nullptr;
+  curl_easy_getinfo(handle, CURLINFO_PRIVATE, &kept);
+  return kept == nullptr ? nullptr : reinterpret_cast<HandleState*>(kept)->owner;
 }
 
 void CurlTransfer::restart(CURL* h) {

@@ -103,6 +103,11 @@ class CurlTransfer {
   /// then; a reused handle keeps them (and its connection).
   void prepare(CURL* handle, const HttpRequest& request, const CurlTransportOptions& options,
                bool fresh, SocketWatch& watch);
+  /// Marks the handle of the last `prepare` as working for `owner` (null: for no one), for
+  /// `owner_of`.
+  void set_owner(void* owner) noexcept;
+  /// What `set_owner` last marked `handle` with; null for a handle never prepared.
+  static void* owner_of(CURL* handle) noexcept;
   /// True when the transfer ended with CURLE_ABORTED_BY_CALLBACK because the kept-alive
   /// connection it was given was not clean; nothing was sent. `restart` sets it up again on a
   /// new connection.

@@ -100,7 +100,9 @@ void JsonWriter::quoted(std::string_view text) {
         p[1] = 't';
         break;
       default:
-        std::memcpy(p + 1, "u00", 3);
+        p[1] = 'u';
+        p[2] = '0';
+        p[3] = '0';
         p[4] = kHex[c >> 4];
         p[5] = kHex[c & 0xF];
         size_ += 4;

@@ -51,7 +51,8 @@ inline std::string checked_id(const std::string& id) {
 inline std::string under_requests(std::string_view rest) {
   std::string path;
   path.reserve(sizeof kRequestsPath - 1 + rest.size());
-  return path.append(kRequestsPath).append(rest);
+  path.append(kRequestsPath).append(rest);
+  return path;
 }
 
 inline WireCall report_items_back_in_stock(const ReportItemsBackInStockRequest& request,

@@ -191,6 +191,64 @@ TEST_F(ClientTest, GetAndDeleteUseThePathAndIdParameter) {
   EXPECT_FALSE(r.has_header("Content-Type"));
 }
 
+// Calls of every shape one after another on one client: each request carries its own method,
+// target, body and headers, once each, whatever the request before it held (a finished call's
+// request storage is written over by the next one).
+TEST_F(ClientTest, EachCallSendsOnlyItsOwnPartsWhateverTheCallBeforeIt) {
+  auto client = make_client();
+  server_.set_responder([](const test_support::RecordedRequest& r) {
+    CannedResponse answer;
+    if (r.method == "GET") answer.body = read_fixture("get.response.json");
+    if (r.target.find("mark-as-notification-sent") != std::string::npos) {
+      answer.body = read_fixture("mark-as-notification-sent.response.json");
+    }
+    if (r.target.find("/settings") != std::string::npos) {
+      answer.body = read_fixture("settings.get.response.json");
+    }
+    answer.headers.emplace("X-Wix-Consistent", "after-" + r.method);
+    return answer;
+  });
+  const ReportItemsBackInStockRequest report(fixture_reference(), orchid(), {});
+  client.report_items_back_in_stock(report);
+  client.get_back_in_stock_notification_request(kId);
+  client.mark_as_notification_sent(kId);
+  client.delete_back_in_stock_notification_request(kId);
+  client.get_settings();
+  client.report_items_back_in_stock(report);
+  auto seen = server_.requests();
+  ASSERT_EQ(seen.size(), 6u);
+  const std::string requests = kPath;
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"POST", requests + "/report-items-back-in-stock"},
+      {"GET", requests + "/" + kId + "?id=" + kId},
+      {"PUT", requests + "/" + kId + "/mark-as-notification-sent"},
+      {"DELETE", requests + "/" + kId + "?id=" + kId},
+      {"PUT", requests + "/settings"},
+      {"POST", requests + "/report-items-back-in-stock"}};
+  for (std::size_t i = 0; i < seen.size(); ++i) {
+    SCOPED_TRACE("request " + std::to_string(i));
+    const auto& r = seen[i];
+    EXPECT_EQ(r.method, expected[i].first);
+    EXPECT_EQ(r.target, expected[i].second);
+    const bool has_body = r.method == "POST" || r.method == "PUT";
+    EXPECT_EQ(r.headers.count("Content-Type"), has_body ? 1u : 0u);
+    EXPECT_EQ(r.body.empty(), !has_body);
+    EXPECT_EQ(r.headers.count("User-Agent"), 1u);
+    EXPECT_EQ(r.headers.count("Authorization"), 1u);
+    EXPECT_EQ(r.headers.count("wix-site-id"), 1u);
+    if (i == 0) {
+      EXPECT_EQ(r.headers.count("X-Wix-Consistent"), 0u);
+    } else {
+      EXPECT_EQ(r.headers.count("X-Wix-Consistent"), 1u);
+      EXPECT_EQ(r.header("X-Wix-Consistent"), "after-" + seen[i - 1].method);
+    }
+  }
+  EXPECT_EQ(json::parse(seen[0].body), json::parse(seen[5].body));
+  EXPECT_EQ(json::parse(seen[2].body),
+            json::parse(read_fixture("mark-as-notification-sent.request.json")));
+  EXPECT_EQ(seen[4].body, "{}");
+}
+
 TEST_F(ClientTest, IdsWithReservedCharactersStayInOneSegment) {
   auto client = make_client();
   server_.respond(200, read_fixture("get.response.json"));
