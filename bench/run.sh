@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the benchmarks (Release) and measures the SDK beside the floor (raw libcurl, a reused
-# handle, the body built once) and beside the JSON-building variant (raw libcurl that builds the
-# body with nlohmann for every call and parses the answer). Prints one table of ratios at the end.
+# handle, the body built once), beside the same floor sending the SDK's exact request with its
+# libcurl options (User-Agent, timeouts, stall check: "same request"), and beside the
+# JSON-building variant (raw libcurl that builds the body with nlohmann for every call and parses
+# the answer). Prints one table of ratios at the end.
 # Usage: bench/run.sh [RUNS]      (RUNS per wall-clock figure, default 5; medians are reported)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -40,38 +42,45 @@ start_server 0 0
 # that drift of a shared machine hits all of them.
 declare -A seq_values
 for _ in $(seq 1 "$runs"); do
-  for mode in floor-seq curl-seq sdk-seq; do
+  for mode in floor-seq wire-seq curl-seq sdk-seq; do
     seq_values[$mode]+="$(taskset -c 0 "$bin/e2e_bench" "$mode" "$url" 20000 | field us_per_call)"$'\n'
   done
 done
-for mode in floor-seq curl-seq sdk-seq; do result[us.$mode]=$(echo "${seq_values[$mode]}" | median); done
+for mode in floor-seq wire-seq curl-seq sdk-seq; do
+  result[us.$mode]=$(echo "${seq_values[$mode]}" | median)
+done
 
-# Instructions per call by callgrind: (N2 - N1) calls cancel start-up out.
-instructions() {  # instructions MODE N1 N2 IN_FLIGHT
-  local a b
-  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin/e2e_bench" "$1" "$url" "$2" "$4" \
-    2>"$out/cg.1" >/dev/null
-  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin/e2e_bench" "$1" "$url" "$3" "$4" \
-    2>"$out/cg.2" >/dev/null
-  a=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$out/cg.1")
-  b=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$out/cg.2")
-  echo $(((b - a) / ($3 - $2)))
+# Instructions per call by callgrind: (N2 - N1) calls cancel start-up out. With calls in flight
+# the count moves by 1-2 % from run to run (how completions fall into the loop's rounds): the
+# median of three pairs.
+instructions() {  # instructions MODE N1 N2 IN_FLIGHT [PAIRS]
+  local a b pairs="${5:-1}" values=""
+  for _ in $(seq 1 "$pairs"); do
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin/e2e_bench" "$1" "$url" "$2" "$4" \
+      2>"$out/cg.1" >/dev/null
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin/e2e_bench" "$1" "$url" "$3" "$4" \
+      2>"$out/cg.2" >/dev/null
+    a=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$out/cg.1")
+    b=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$out/cg.2")
+    values+="$(((b - a) / ($3 - $2)))"$'\n'
+  done
+  echo "$values" | median
 }
-for mode in floor-seq curl-seq sdk-seq; do result[ins.$mode]=$(instructions "$mode" 1000 3000 1); done
-for mode in floor-multi curl-multi sdk-batch sdk-stream sdk-then sdk-async; do
-  result[ins64.$mode]=$(instructions "$mode" 2000 6000 64)
+for mode in floor-seq wire-seq curl-seq sdk-seq; do result[ins.$mode]=$(instructions "$mode" 1000 3000 1); done
+for mode in floor-multi wire-multi curl-multi sdk-batch sdk-stream sdk-then sdk-async; do
+  result[ins64.$mode]=$(instructions "$mode" 2000 6000 64 3)
 done
 
 # Throughput, 64 in flight, server on CPU 0 and client on CPU 1, the modes alternating.
 declare -A multi_values fault_values
 for _ in $(seq 1 "$runs"); do
-  for mode in floor-multi curl-multi sdk-batch sdk-stream sdk-then sdk-async; do
+  for mode in floor-multi wire-multi curl-multi sdk-batch sdk-stream sdk-then sdk-async; do
     line="$(taskset -c 1 "$bin/e2e_bench" "$mode" "$url" 50000 64)"
     multi_values[$mode]+="$(echo "$line" | field calls_per_s)"$'\n'
     fault_values[$mode]+="$(echo "$line" | field minflt_per_call)"$'\n'
   done
 done
-for mode in floor-multi curl-multi sdk-batch sdk-stream sdk-then sdk-async; do
+for mode in floor-multi wire-multi curl-multi sdk-batch sdk-stream sdk-then sdk-async; do
   result[cps.$mode]=$(echo "${multi_values[$mode]}" | median)
   result[flt.$mode]=$(echo "${fault_values[$mode]}" | median)
 done
@@ -133,21 +142,21 @@ decode=$(decode_instructions sdk)
 parse=$(decode_instructions parse)
 noop=$(decode_instructions sax)
 
-echo "| figure | floor | JSON-building | SDK | SDK / floor | SDK / JSON-building |"
-echo "|---|---:|---:|---:|---:|---:|"
-echo "| sequential µs per call (pinned, median of $runs) | ${result[us.floor-seq]} | ${result[us.curl-seq]} | ${result[us.sdk-seq]} | $(ratio "${result[us.sdk-seq]}" "${result[us.floor-seq]}") | $(ratio "${result[us.sdk-seq]}" "${result[us.curl-seq]}") |"
-echo "| sequential instructions per call | ${result[ins.floor-seq]} | ${result[ins.curl-seq]} | ${result[ins.sdk-seq]} | $(ratio "${result[ins.sdk-seq]}" "${result[ins.floor-seq]}") | $(ratio "${result[ins.sdk-seq]}" "${result[ins.curl-seq]}") |"
+echo "| figure | floor | same request | JSON-building | SDK | SDK / floor | SDK / same request | SDK / JSON-building |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+echo "| sequential µs per call (pinned, median of $runs) | ${result[us.floor-seq]} | ${result[us.wire-seq]} | ${result[us.curl-seq]} | ${result[us.sdk-seq]} | $(ratio "${result[us.sdk-seq]}" "${result[us.floor-seq]}") | $(ratio "${result[us.sdk-seq]}" "${result[us.wire-seq]}") | $(ratio "${result[us.sdk-seq]}" "${result[us.curl-seq]}") |"
+echo "| sequential instructions per call | ${result[ins.floor-seq]} | ${result[ins.wire-seq]} | ${result[ins.curl-seq]} | ${result[ins.sdk-seq]} | $(ratio "${result[ins.sdk-seq]}" "${result[ins.floor-seq]}") | $(ratio "${result[ins.sdk-seq]}" "${result[ins.wire-seq]}") | $(ratio "${result[ins.sdk-seq]}" "${result[ins.curl-seq]}") |"
 for mode in sdk-batch sdk-stream sdk-then sdk-async; do
-  echo "| 64 in flight, calls/s, $mode | ${result[cps.floor-multi]} | ${result[cps.curl-multi]} | ${result[cps.$mode]} | $(ratio "${result[cps.$mode]}" "${result[cps.floor-multi]}") | $(ratio "${result[cps.$mode]}" "${result[cps.curl-multi]}") |"
-  echo "| 64 in flight, instructions per call, $mode | ${result[ins64.floor-multi]} | ${result[ins64.curl-multi]} | ${result[ins64.$mode]} | $(ratio "${result[ins64.$mode]}" "${result[ins64.floor-multi]}") | $(ratio "${result[ins64.$mode]}" "${result[ins64.curl-multi]}") |"
-  echo "| 64 in flight, page faults per call, $mode | ${result[flt.floor-multi]} | ${result[flt.curl-multi]} | ${result[flt.$mode]} | | |"
+  echo "| 64 in flight, calls/s, $mode | ${result[cps.floor-multi]} | ${result[cps.wire-multi]} | ${result[cps.curl-multi]} | ${result[cps.$mode]} | $(ratio "${result[cps.$mode]}" "${result[cps.floor-multi]}") | $(ratio "${result[cps.$mode]}" "${result[cps.wire-multi]}") | $(ratio "${result[cps.$mode]}" "${result[cps.curl-multi]}") |"
+  echo "| 64 in flight, instructions per call (median of 3), $mode | ${result[ins64.floor-multi]} | ${result[ins64.wire-multi]} | ${result[ins64.curl-multi]} | ${result[ins64.$mode]} | $(ratio "${result[ins64.$mode]}" "${result[ins64.floor-multi]}") | $(ratio "${result[ins64.$mode]}" "${result[ins64.wire-multi]}") | $(ratio "${result[ins64.$mode]}" "${result[ins64.curl-multi]}") |"
+  echo "| 64 in flight, page faults per call, $mode | ${result[flt.floor-multi]} | ${result[flt.wire-multi]} | ${result[flt.curl-multi]} | ${result[flt.$mode]} | | | |"
   [ "$mode" = sdk-stream ] || [ "$mode" = sdk-then ] && continue
-  echo "| 50 ms server, 10,000 calls, 256 in flight: seconds (ideal $ideal), connections, $mode | ${result[lat.floor-multi]}, ${result[conn.floor-multi]} | | ${result[lat.$mode]}, ${result[conn.$mode]} | $(ratio "${result[lat.$mode]}" "$ideal") × ideal | |"
+  echo "| 50 ms server, 10,000 calls, 256 in flight: seconds (ideal $ideal), connections, $mode | ${result[lat.floor-multi]}, ${result[conn.floor-multi]} | | | ${result[lat.$mode]}, ${result[conn.$mode]} | $(ratio "${result[lat.$mode]}" "$ideal") × ideal | | |"
 done
 for mode in sdk-batch sdk-async sdk-stream; do
-  echo "| peak RSS kB, 10,000 / 100,000 / 1,000,000 calls, $mode | ${result[rss.floor-multi.10000]} / ${result[rss.floor-multi.100000]} / ${result[rss.floor-multi.1000000]} | | ${result[rss.$mode.10000]} / ${result[rss.$mode.100000]} / ${result[rss.$mode.1000000]} | $(ratio "${result[rss.$mode.100000]}" "${result[rss.floor-multi.100000]}") | |"
+  echo "| peak RSS kB, 10,000 / 100,000 / 1,000,000 calls, $mode | ${result[rss.floor-multi.10000]} / ${result[rss.floor-multi.100000]} / ${result[rss.floor-multi.1000000]} | | | ${result[rss.$mode.10000]} / ${result[rss.$mode.100000]} / ${result[rss.$mode.1000000]} | $(ratio "${result[rss.$mode.100000]}" "${result[rss.floor-multi.100000]}") | | |"
 done
-echo "| decode a 100-item query page, instructions (floor: nlohmann::json::parse; its SAX pass alone: $noop, $(ratio "$noop" "$parse")) | $parse | | $decode | $(ratio "$decode" "$parse") | |"
+echo "| decode a 100-item query page, instructions (floor: nlohmann::json::parse; its SAX pass alone: $noop, $(ratio "$noop" "$parse")) | $parse | | | $decode | $(ratio "$decode" "$parse") | | |"
 for mode in sdk-seq sdk-batch sdk-async floor-multi; do
-  echo "| TLS, $mode | ${result[tls.$mode]} | | | | |"
+  echo "| TLS, $mode | ${result[tls.$mode]} | | | | | | |"
 done

@@ -65,15 +65,14 @@ void Engine::hand_to_loop(std::unique_ptr<Job> job) {
 
 void Engine::submit_then(WireCall wire, std::function<void(const BatchResult&)> on_done,
                          const CallOptions& call_options) {
-  auto done = std::make_shared<std::function<void(const BatchResult&)>>(std::move(on_done));
   std::unique_ptr<Job> job;
   try {
     job = make_job(std::move(wire), call_options);
   } catch (...) {
-    call_back(*done, std::current_exception());
+    call_back(on_done, std::current_exception());
     return;
   }
-  job->done = [done](JobEnd&& end) { call_back(*done, std::move(end.error)); };
+  job->done = [done = std::move(on_done)](JobEnd&& end) { call_back(done, std::move(end.error)); };
   enqueue(std::move(job));
 }
 
