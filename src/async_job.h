@@ -44,7 +44,7 @@ struct Job {
   bool restarted = false;                // this attempt left a stale kept-alive connection once
   std::uint64_t epoch = 0;               // cancel() calls seen when it was made
   CURL* handle = nullptr;                // while its transfer runs: the handle, and
-  std::size_t slot = 0;                  // its place among the engine\'s active jobs
+  std::size_t slot = 0;                  // its place among the engine's active jobs
 };
 
 // Builds requests whose credentials may block (a token fetch), off the event loop. Started on

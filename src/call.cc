@@ -75,7 +75,7 @@ void CallSetup::request_of(const WireCall& call, std::string body, HttpRequest& 
     }
     ++n;
   };
-  if (headers.capacity() < 6) headers.reserve(6);
+  headers.reserve(6);
   put("User-Agent", user_agent_);
   if (consistency_) {
     std::lock_guard<std::mutex> guard(consistency_->mutex);

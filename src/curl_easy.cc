@@ -98,12 +98,22 @@ struct HandleState {
   }
 };
 
+namespace {
+
+// The state `CurlTransfer::prepare` gave `handle`, or null for a handle it never prepared.
+HandleState* state_of(CURL* handle) {
+  char* kept = nullptr;
+  curl_easy_getinfo(handle, CURLINFO_PRIVATE, &kept);
+  return reinterpret_cast<HandleState*>(kept);
+}
+
+}  // namespace
+
 void easy_cleanup(CURL* handle) {
   if (handle == nullptr) return;
-  char* cache = nullptr;
-  curl_easy_getinfo(handle, CURLINFO_PRIVATE, &cache);
+  HandleState* state = state_of(handle);
   curl_easy_cleanup(handle);  // first: the handle may still point at the cached list
-  delete reinterpret_cast<HandleState*>(cache);
+  delete state;
 }
 
 void curl_global_init_once() {
@@ -344,9 +354,8 @@ void CurlTransfer::set_owner(void* owner) noexcept {
 }
 
 void* CurlTransfer::owner_of(CURL* handle) noexcept {
-  char* kept = nullptr;
-  curl_easy_getinfo(handle, CURLINFO_PRIVATE, &kept);
-  return kept == nullptr ? nullptr : reinterpret_cast<HandleState*>(kept)->owner;
+  HandleState* state = state_of(handle);
+  return state == nullptr ? nullptr : state->owner;
 }
 
 void CurlTransfer::restart(CURL* h) {
@@ -374,12 +383,12 @@ void CurlTransfer::prepare(CURL* h, const HttpRequest& request, const CurlTransp
     state = new HandleState;
     curl_easy_setopt(h, CURLOPT_PRIVATE, state);
   } else {
-    char* kept = nullptr;
-    curl_easy_getinfo(h, CURLINFO_PRIVATE, &kept);
-    state = reinterpret_cast<HandleState*>(kept);
+    state = state_of(h);
   }
   state_ = state;
-  if (state->update_headers(request.headers) || fresh) {
+  // A fresh state holds nothing (no list, URL, transfer, timeout or method), so everything below
+  // is set on a fresh handle without asking.
+  if (state->update_headers(request.headers)) {
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, state->list);
   }
 
@@ -410,11 +419,11 @@ void CurlTransfer::prepare(CURL* h, const HttpRequest& request, const CurlTransp
   }
   // The options below are set again only when they differ from what the handle holds: a pooled
   // handle keeps every option between transfers, and most requests repeat the last one's.
-  if (fresh || state->url != request.url) {
+  if (state->url != request.url) {
     curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
     state->url = request.url;
   }
-  if (fresh || state->transfer != this) {
+  if (state->transfer != this) {
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, this);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, this);
@@ -423,8 +432,7 @@ void CurlTransfer::prepare(CURL* h, const HttpRequest& request, const CurlTransp
     curl_easy_setopt(h, CURLOPT_PREREQDATA, this);
     state->transfer = this;
   }
-  if (long timeout = static_cast<long>(request.timeout.count());
-      fresh || state->timeout_ms != timeout) {
+  if (long timeout = static_cast<long>(request.timeout.count()); state->timeout_ms != timeout) {
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout);
     state->timeout_ms = timeout;
   }
@@ -439,8 +447,8 @@ void CurlTransfer::prepare(CURL* h, const HttpRequest& request, const CurlTransp
   handle_ = h;
   starts_ = 0;
   resend_refused_ = false;
-  // Every method sets all of the method options, so a reused handle forgets its last request.
-  const bool same_method = !fresh && state->method == request.method;
+  // A new method sets all of the method options, so a reused handle forgets its last request.
+  const bool same_method = state->method == request.method;
   if (request.method == "POST" || request.method == "PUT") {
     post_fields_ = body_mechanism() == BodyMechanism::kPostFields;
     if (!same_method) {
