@@ -145,11 +145,18 @@ void Call::prepare() {
   std::string body = std::move(request_.body);
   if (body.empty()) body = std::move(wire_.body);
   setup_->request_of(wire_, std::move(body), request_);
-  const auto begin = setup_->now();
-  const auto budget = run_.timeout(begin, Clock::duration::zero());
-  const auto deadline = budget.count() > 0 ? begin + budget : Clock::time_point::max();
-  setup_->credentials().apply_within(request_.headers, deadline);
-  credentials_took_ = setup_->now() - begin;
+  auto& credentials = setup_->credentials();
+  if (credentials.applies_without_blocking()) {
+    // Nothing to wait for: no deadline to pass down, no time to take from the attempt.
+    credentials.apply_within(request_.headers, Clock::time_point::max());
+    credentials_took_ = Clock::duration::zero();
+  } else {
+    const auto begin = setup_->now();
+    const auto budget = run_.timeout(begin, Clock::duration::zero());
+    const auto deadline = budget.count() > 0 ? begin + budget : Clock::time_point::max();
+    credentials.apply_within(request_.headers, deadline);
+    credentials_took_ = setup_->now() - begin;
+  }
   prepared_ = true;
 }
 

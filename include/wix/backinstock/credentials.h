@@ -29,7 +29,8 @@ class Credentials {
     apply(headers);
   }
   /// True when `apply` never blocks (no network, no waiting). The asynchronous client calls such
-  /// credentials on its event loop; any others are called on a thread of their own.
+  /// credentials on its event loop; any others are called on a thread of their own. Both clients
+  /// give such credentials no deadline (`time_point::max()`) and count no time for them.
   virtual bool applies_without_blocking() const noexcept { return false; }
   /// Called after the service answered 401 to a request carrying `used` (the headers `apply`
   /// added, among others). A refreshable credential drops that token if it is still the current
