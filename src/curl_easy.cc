@@ -206,23 +206,35 @@ SocketWatch::Socket* SocketWatch::find(int local_port, int peer_port) {
   return found;
 }
 
-bool SocketWatch::fit_for_request(int local_port, int peer_port) {
+bool SocketWatch::fit_for_request(int local_port, int peer_port, bool* http1) {
   std::lock_guard<std::mutex> guard(mutex_);
   Socket* found = find(local_port, peer_port);
+  *http1 = true;                      // nothing to learn about a socket that is not ours
   if (found == nullptr) return true;  // not a socket of ours: nothing to tell
+  *http1 = found->http1;
   if (found->used && !found->multiplexed) {
-    if (found->busy > 0) {
-      found->multiplexed = true;  // a second transfer at once: streams, not one exchange
+    if (found->busy > 0 && !found->http1) {
+      // A second transfer before the first was answered: streams (HTTP/2), not one exchange.
+      found->multiplexed = true;
     } else {
       // Between two requests a clean HTTP/1.x connection has nothing to read: bytes waiting, a
       // close (readable, end of stream) or a reset (error) all mean it must not carry this one.
       pollfd p{found->fd, POLLIN, 0};
       if (::poll(&p, 1, 0) != 0) return false;
+      // A transfer still counted has ended inside libcurl, which never runs two at once on an
+      // HTTP/1.x connection: it handed the connection on within one pass of a multi handle,
+      // before the client saw the first transfer end.
+      found->busy = 0;
     }
   }
   found->used = true;
   ++found->busy;
   return true;
+}
+
+void SocketWatch::speaks_http1(int local_port, int peer_port) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  if (Socket* found = find(local_port, peer_port)) found->http1 = true;
 }
 
 void SocketWatch::ended(int local_port, int peer_port, long http_version) {
@@ -287,6 +299,11 @@ std::size_t CurlTransfer::on_header(char* data, std::size_t size, std::size_t co
   }
   std::string_view line(data, n);
   if (line.size() >= 5 && std::memcmp(data, "HTTP/", 5) == 0) {
+    // The first answer on a connection tells the watch that it carries one exchange at a time.
+    if (!t->http1_known_ && line.size() >= 7 && std::memcmp(data + 5, "1.", 2) == 0) {
+      t->watch_->speaks_http1(t->local_port_, t->peer_port_);
+      t->http1_known_ = true;
+    }
     t->response_.headers.clear();  // a new status line (after 100 Continue): start over
     t->response_.headers.reserve(8);
     return n;
@@ -332,7 +349,7 @@ int CurlTransfer::on_prereq(void* self, char* /*primary_ip*/, char* /*local_ip*/
     }
   }
   if (t->watch_ == nullptr) return CURL_PREREQFUNC_OK;
-  if (!t->watch_->fit_for_request(local_port, primary_port)) {
+  if (!t->watch_->fit_for_request(local_port, primary_port, &t->http1_known_)) {
     t->stale_ = true;  // aborted before a byte is written; libcurl closes the connection
     return CURL_PREREQFUNC_ABORT;
   }
@@ -365,6 +382,7 @@ void CurlTransfer::restart(CURL* h) {
   body_offset_ = 0;
   body_handed_out_ = false;
   starts_ = 0;
+  http1_known_ = true;
   resend_refused_ = false;
   stale_ = false;
   error_[0] = '\0';
@@ -446,6 +464,7 @@ void CurlTransfer::prepare(CURL* h, const HttpRequest& request, const CurlTransp
   rewind_allowed_ = request.idempotent;
   handle_ = h;
   starts_ = 0;
+  http1_known_ = true;
   resend_refused_ = false;
   // A new method sets all of the method options, so a reused handle forgets its last request.
   const bool same_method = state->method == request.method;

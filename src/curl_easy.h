@@ -41,8 +41,11 @@ class SocketWatch {
   void install(CURL* handle);
   /// Before a request goes out on the connection of these ports: true when the connection is new,
   /// multiplexed, or kept alive and clean (no byte waiting, no close or reset by the peer). On
-  /// true, the connection counts the transfer until `ended`.
-  bool fit_for_request(int local_port, int peer_port);
+  /// true, the connection counts the transfer until `ended`, and `*http1` says whether the
+  /// connection is known to speak HTTP/1.x (else the transfer tells `speaks_http1` when it does).
+  bool fit_for_request(int local_port, int peer_port, bool* http1);
+  /// The connection answered with an HTTP/1.x status line: it carries one exchange at a time.
+  void speaks_http1(int local_port, int peer_port);
   /// A transfer admitted by `fit_for_request` ended, having spoken `http_version`
   /// (`CURL_HTTP_VERSION_*`, 0 when unknown).
   void ended(int local_port, int peer_port, long http_version);
@@ -56,7 +59,8 @@ class SocketWatch {
     int local_port = 0;  // 0: not known yet
     int peer_port = 0;
     bool used = false;         // has carried a request
-    int busy = 0;              // transfers on it now
+    int busy = 0;              // transfers admitted and not yet `ended`
+    bool http1 = false;        // answered in HTTP/1.x: one exchange at a time
     bool multiplexed = false;  // HTTP/2, or two transfers at once: not watched
   };
   Socket* find(int local_port, int peer_port);  // with `mutex_` held
@@ -153,6 +157,7 @@ class CurlTransfer {
   bool stale_ = false;
   int local_port_ = 0;  // of the connection the watch admitted this transfer on; 0: none
   int peer_port_ = 0;
+  bool http1_known_ = true;  // the watch knows the connection speaks HTTP/1.x (or has no socket)
   char error_[CURL_ERROR_SIZE] = {0};
 };
 

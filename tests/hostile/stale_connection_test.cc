@@ -9,6 +9,7 @@
 #include <future>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "hostile_client.h"
 #include "hostile_server.h"
@@ -81,6 +82,43 @@ TEST(StaleConnectionTest, AsyncClientReportAnsweredWithAnErrorIsNotASuccess) {
   let_the_stale_answer_arrive();
   EXPECT_THROW(client.report_items_back_in_stock(a_report()).get(), ServerError);
   EXPECT_EQ(server.count(kReportPath, "POST"), 1u);
+}
+
+// Every GET of a request answered with its own id.
+Then own_answer(int fd, const WireRequest& request) {
+  std::string path = request.target.substr(0, request.target.find('?'));
+  std::string id = path.substr(path.rfind('/') + 1);
+  return HostileServer::reply(fd, 200,
+                              R"({"request":{"id":")" + id + R"(","email":"own@example.com"}})");
+}
+
+// `count` GETs at once (the client keeps `max_in_flight` of them on the wire); every answer must
+// be the call's own.
+void expect_own_answers(AsyncClient& client, int count, const std::string& prefix) {
+  std::vector<std::future<NotificationRequest>> calls;
+  calls.reserve(static_cast<std::size_t>(count));
+  for (int i = 0; i < count; ++i) {
+    calls.push_back(client.get_back_in_stock_notification_request(prefix + std::to_string(i)));
+  }
+  for (int i = 0; i < count; ++i) {
+    EXPECT_EQ(calls[static_cast<std::size_t>(i)].get().id, prefix + std::to_string(i));
+  }
+}
+
+// With many calls in flight, libcurl hands a connection that one transfer has just given back to
+// the next transfer within the same pass of its loop, before the client has seen the first one
+// end. Such a connection is still one exchange at a time (HTTP/1.1), and must still be looked at
+// before each request: here every kept-alive connection then receives an unsolicited answer
+// while it idles, and not one later call may take it for its own.
+TEST(StaleConnectionTest, AsyncClientLooksAtEveryKeptAliveConnectionUnderLoad) {
+  HostileServer server(own_answer);
+  AsyncOptions async;
+  async.max_in_flight = 16;
+  AsyncClient client(test_support::one_attempt_options(server.url()), async);
+  expect_own_answers(client, 3000, "load-");
+  EXPECT_GT(server.write_to_open_connections(HostileServer::response(200, kStaleBody)), 0u);
+  let_the_stale_answer_arrive();
+  expect_own_answers(client, 64, "after-");
 }
 
 // The first request of a connection is answered and the connection then reset (or closed) by

@@ -101,6 +101,7 @@ HostileServer::HostileServer(Script script) : script_(std::move(script)) {
       if (fd < 0) continue;
       int connection = ++accepted_;
       std::lock_guard<std::mutex> guard(mutex_);
+      open_.push_back(fd);
       workers_.emplace_back([this, fd, connection] { serve(fd, connection); });
     }
   });
@@ -120,7 +121,7 @@ void HostileServer::serve(int fd, int connection) {
     std::size_t head_end;
     while ((head_end = data.find("\r\n\r\n")) == std::string::npos) {
       if (!read_more(fd, data, stop_)) {
-        ::close(fd);
+        close_connection(fd);
         return;
       }
     }
@@ -134,7 +135,7 @@ void HostileServer::serve(int fd, int connection) {
     std::size_t length = std::strtoull(request.header("Content-Length").c_str(), nullptr, 10);
     while (data.size() < length) {
       if (!read_more(fd, data, stop_)) {
-        ::close(fd);
+        close_connection(fd);
         return;
       }
     }
@@ -152,9 +153,24 @@ void HostileServer::serve(int fd, int connection) {
       linger l{1, 0};
       ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
     }
-    ::close(fd);
+    close_connection(fd);
     return;
   }
+}
+
+void HostileServer::close_connection(int fd) {
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    open_.erase(std::remove(open_.begin(), open_.end(), fd), open_.end());
+  }
+  ::close(fd);
+}
+
+std::size_t HostileServer::write_to_open_connections(const std::string& data) {
+  // Under the lock, so that no socket is closed (and its number reused) while it is written.
+  std::lock_guard<std::mutex> guard(mutex_);
+  for (int fd : open_) write_all(fd, data);
+  return open_.size();
 }
 
 std::vector<WireRequest> HostileServer::requests() const {

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -55,6 +56,10 @@ class HostileServer {
   /// Requests received whose target starts with `prefix` (and whose method is `method`, if set).
   std::size_t count(const std::string& target_prefix, const std::string& method = "") const;
 
+  /// Writes `data` on every connection that is open now (kept alive, waiting for its next
+  /// request): bytes nobody asked for. Returns the number of connections written to.
+  std::size_t write_to_open_connections(const std::string& data);
+
   /// Writes all of `data` (best effort: stops when the peer is gone).
   static void write_all(int fd, const std::string& data);
   /// A complete response with `Content-Length` (and `Connection: close` when `close`).
@@ -67,6 +72,7 @@ class HostileServer {
 
  private:
   void serve(int fd, int connection);
+  void close_connection(int fd);  // forgets it as open, then closes it
 
   Script script_;
   int listen_fd_ = -1;
@@ -75,6 +81,7 @@ class HostileServer {
   std::atomic<int> accepted_{0};
   mutable std::mutex mutex_;
   std::vector<WireRequest> requests_;
+  std::vector<int> open_;  // sockets of connections not closed yet
   std::thread acceptor_;
   std::vector<std::thread> workers_;
 };
