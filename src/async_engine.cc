@@ -245,7 +245,8 @@ void Engine::start(std::unique_ptr<Job> job) {
   job->transfer.emplace();
   job->restarted = false;
   try {
-    job->transfer->prepare(h, *request, curl_options_, fresh, sockets_);
+    job->transfer->prepare(h, *request, curl_options_, fresh, sockets_,
+                           &job->call.answer_storage());
   } catch (...) {
     release(h);
     finish_with(*job, std::current_exception());
@@ -284,15 +285,16 @@ void Engine::complete(CURL* h, CURLcode code) {
   job->transfer->set_owner(nullptr);
   job->handle = nullptr;
   curl_multi_remove_handle(multi_, h);
-  std::optional<HttpResponse> response;
   std::optional<TransportError> error;
+  HttpResponse* answer = nullptr;
   if (code == CURLE_OK) {
-    response = job->transfer->finish(h, code);
+    job->transfer->finish_in_place(h);  // written where the call keeps its answer
+    answer = &job->call.answer_storage();
   } else {
     error = job->transfer->end_with_error(h, code);
   }
   release(h);
-  after_attempt(std::move(job), response ? &*response : nullptr, error ? &*error : nullptr);
+  after_attempt(std::move(job), answer, error ? &*error : nullptr);
 }
 
 void Engine::after_attempt(std::unique_ptr<Job> job, HttpResponse* response,
@@ -302,7 +304,7 @@ void Engine::after_attempt(std::unique_ptr<Job> job, HttpResponse* response,
   switch (next.action) {
     case Call::Next::Action::kSucceed:
       --pending_;
-      job->done({std::move(response->body), attempt, nullptr, false});
+      job->done({response->body, attempt, nullptr, false});
       return;
     case Call::Next::Action::kFail:
       finish_with(*job, next.error);

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 
@@ -22,7 +23,7 @@ namespace wix::backinstock::internal {
 
 // How a job ended: the 200 answer's body, or the typed error of the call.
 struct JobEnd {
-  std::string body;          // when `error` is null
+  std::string_view body;     // when `error` is null; valid during `done`
   int attempts = 0;          // the attempts the call took
   std::exception_ptr error;  // null: success
   bool cancelled = false;    // ended by `cancel()` or the client's destruction

@@ -66,10 +66,16 @@ class CallSetup {
   // Makes `request` the request of `call` with `body` (sent for POST and PUT), without
   // credentials and timeout, writing over what `request` held (its strings' storage is reused).
   void request_of(const WireCall& call, std::string body, HttpRequest& request) const;
-  // A request whose storage a call may write over (from an earlier call), or an empty one.
-  HttpRequest spare_request();
-  // Keeps a finished call's request for `spare_request` (its body is dropped).
-  void recycle(HttpRequest&& request) noexcept;
+  // The request and answer of a call, kept between calls for their strings' storage.
+  struct Exchange {
+    HttpRequest request;
+    HttpResponse answer;
+  };
+  // An exchange whose storage a call may write over (from an earlier call), or an empty one.
+  Exchange spare_exchange();
+  // Keeps a finished call's exchange for `spare_exchange` (without its request body, and without
+  // storage a large answer needed).
+  void recycle(Exchange&& exchange) noexcept;
   // Keeps the `X-Wix-Consistent` value of an answer for later requests (read_your_writes).
   void keep_consistency(const HttpResponse& response) const;
 
@@ -86,11 +92,12 @@ class CallSetup {
   std::string user_agent_;
   std::mutex random_mutex_;
   std::mt19937_64 random_;
-  // Requests of finished calls, so that a call's URL and headers are written into storage that
-  // is already there instead of allocated anew (at most `kSpareRequests`; reserved up front).
-  static constexpr std::size_t kSpareRequests = 64;
+  // Exchanges of finished calls, so that a call's URL and headers, and its answer's headers, are
+  // written into storage that is already there instead of allocated anew (at most
+  // `kSpareExchanges`; reserved up front).
+  static constexpr std::size_t kSpareExchanges = 64;
   std::mutex spare_mutex_;
-  std::vector<HttpRequest> spare_;
+  std::vector<Exchange> spare_;
 };
 
 /// One API call: its `WireCall`, its retry run, the request of the current attempt, the decision
@@ -129,6 +136,9 @@ class Call {
   /// `TransportError(kTimeout)` that did not reach the server: the driver finishes the attempt
   /// with it, as with any transport error, and nothing is sent.
   HttpRequest& start();
+  /// Where a driver may write the current attempt's answer (over an earlier call's: its strings'
+  /// storage is reused); valid until the call ends.
+  HttpResponse& answer_storage() noexcept { return exchange_.answer; }
   /// After the attempt that got `answer` (an HTTP answer) or `error` (none); exactly one is
   /// non-null. See the top of this file for what happens here.
   Next finish(const HttpResponse* answer, const TransportError* error);
@@ -143,7 +153,7 @@ class Call {
   CallSetup* setup_;
   WireCall wire_;  // its body moves into the first attempt's request
   RetryRun run_;
-  HttpRequest request_;
+  CallSetup::Exchange exchange_;  // the attempt's request and the storage of its answer
   bool prepared_ = false;
   Clock::duration credentials_took_{};  // of the current attempt's `prepare`
   Clock::time_point started_;

@@ -279,12 +279,12 @@ CurlTransfer::~CurlTransfer() = default;
 std::size_t CurlTransfer::on_body(char* data, std::size_t size, std::size_t count, void* self) {
   auto* t = static_cast<CurlTransfer*>(self);
   std::size_t n = size * count;
-  if (t->response_.body.size() + n > t->max_body_) {
+  if (t->response_->body.size() + n > t->max_body_) {
     t->too_large_ = "response body";
     t->too_large_limit_ = t->max_body_;
     return 0;  // aborts the transfer with CURLE_WRITE_ERROR
   }
-  t->response_.body.append(data, n);
+  t->response_->body.append(data, n);
   return n;
 }
 
@@ -304,13 +304,21 @@ std::size_t CurlTransfer::on_header(char* data, std::size_t size, std::size_t co
       t->watch_->speaks_http1(t->local_port_, t->peer_port_);
       t->http1_known_ = true;
     }
-    t->response_.headers.clear();  // a new status line (after 100 Continue): start over
-    t->response_.headers.reserve(8);
+    t->headers_ = 0;  // a new status line (after 100 Continue): start over
     return n;
   }
   auto colon = line.find(':');
   if (colon != std::string_view::npos && colon > 0) {
-    t->response_.headers.emplace_back(trim(line.substr(0, colon)), trim(line.substr(colon + 1)));
+    auto name = trim(line.substr(0, colon));
+    auto value = trim(line.substr(colon + 1));
+    auto& headers = t->response_->headers;
+    if (t->headers_ < headers.size()) {  // written over an earlier answer's: no allocation
+      headers[t->headers_].first.assign(name.data(), name.size());
+      headers[t->headers_].second.assign(value.data(), value.size());
+    } else {
+      headers.emplace_back(name, value);
+    }
+    ++t->headers_;
   }
   return n;
 }
@@ -375,8 +383,14 @@ void* CurlTransfer::owner_of(CURL* handle) noexcept {
   return state == nullptr ? nullptr : state->owner;
 }
 
+void CurlTransfer::clear_response() noexcept {
+  response_->status = 0;
+  response_->body.clear();
+  headers_ = 0;
+}
+
 void CurlTransfer::restart(CURL* h) {
-  response_ = HttpResponse{};
+  clear_response();
   head_bytes_ = 0;
   too_large_ = nullptr;
   body_offset_ = 0;
@@ -391,8 +405,10 @@ void CurlTransfer::restart(CURL* h) {
 }
 
 void CurlTransfer::prepare(CURL* h, const HttpRequest& request, const CurlTransportOptions& o,
-                           bool fresh, SocketWatch& watch) {
+                           bool fresh, SocketWatch& watch, HttpResponse* into) {
   watch_ = &watch;
+  response_ = into != nullptr ? into : &own_response_;
+  clear_response();
   max_body_ = o.max_response_bytes;
   max_head_ = o.max_response_head_bytes;
   method_ = request.method.c_str();
@@ -516,11 +532,17 @@ TransportError CurlTransfer::end_with_error(CURL* h, CURLcode code) {
 
 HttpResponse CurlTransfer::finish(CURL* h, CURLcode code) {
   if (code != CURLE_OK) throw end_with_error(h, code);
+  finish_in_place(h);
+  return std::move(*response_);
+}
+
+void CurlTransfer::finish_in_place(CURL* h) {
   end(h);
   long status = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-  response_.status = static_cast<int>(status);
-  return std::move(response_);
+  response_->status = static_cast<int>(status);
+  auto& headers = response_->headers;
+  headers.erase(headers.begin() + static_cast<std::ptrdiff_t>(headers_), headers.end());
 }
 
 }  // namespace wix::backinstock::internal

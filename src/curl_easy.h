@@ -95,7 +95,8 @@ struct HandleState;
 
 /// The state of one transfer. `prepare` sets every option of the handle for `request` (which must
 /// outlive the transfer: its body is not copied); `finish` turns the result into the response or
-/// throws `TransportError`.
+/// throws `TransportError`. The answer is written into the transfer's own response, or into one
+/// the caller gives `prepare` (over what it held: its strings' storage is reused).
 class CurlTransfer {
  public:
   CurlTransfer() = default;
@@ -105,8 +106,9 @@ class CurlTransfer {
 
   /// `fresh`: the handle was never used. Options that do not change between requests are set only
   /// then; a reused handle keeps them (and its connection).
+  /// `into`: where the answer is written (must outlive the transfer); null: the transfer's own.
   void prepare(CURL* handle, const HttpRequest& request, const CurlTransportOptions& options,
-               bool fresh, SocketWatch& watch);
+               bool fresh, SocketWatch& watch, HttpResponse* into = nullptr);
   /// Marks the handle of the last `prepare` as working for `owner` (null: for no one), for
   /// `owner_of`.
   void set_owner(void* owner) noexcept;
@@ -120,6 +122,8 @@ class CurlTransfer {
   /// Ends the transfer (the watch learns that its connection is free) and turns its result into
   /// the response, or throws its `TransportError`.
   HttpResponse finish(CURL* handle, CURLcode code);
+  /// As `finish` for CURLE_OK, leaving the response where it was written (see `prepare`).
+  void finish_in_place(CURL* handle);
   /// Ends the transfer and returns the error `finish` would throw for `code` (not CURLE_OK).
   TransportError end_with_error(CURL* handle, CURLcode code);
 
@@ -131,8 +135,11 @@ class CurlTransfer {
   static int on_prereq(void* self, char* primary_ip, char* local_ip, int primary_port,
                        int local_port);
   void end(CURL* handle);  // tells the watch the connection is free
+  void clear_response() noexcept;
 
-  HttpResponse response_;
+  HttpResponse own_response_;
+  HttpResponse* response_ = &own_response_;  // where the answer is written
+  std::size_t headers_ = 0;  // of `response_->headers`, those of this answer (the rest is storage)
   std::size_t max_body_ = 0;
   std::size_t max_head_ = 0;
   std::size_t head_bytes_ = 0;

@@ -84,6 +84,13 @@ CurlTransport::~CurlTransport() = default;
 const CurlTransportOptions& CurlTransport::options() const noexcept { return impl_->options; }
 
 HttpResponse CurlTransport::send(const HttpRequest& request) {
+  HttpResponse response;
+  response.headers.reserve(8);
+  send_into(request, response);
+  return response;
+}
+
+void CurlTransport::send_into(const HttpRequest& request, HttpResponse& response) {
   auto [h, fresh] = impl_->acquire();
   struct Releaser {
     Impl* impl;
@@ -91,14 +98,15 @@ HttpResponse CurlTransport::send(const HttpRequest& request) {
     ~Releaser() { impl->release(h); }
   } releaser{impl_.get(), h};
   internal::CurlTransfer transfer;
-  transfer.prepare(h, request, impl_->options, fresh, impl_->watch);
+  transfer.prepare(h, request, impl_->options, fresh, impl_->watch, &response);
   CURLcode code = curl_easy_perform(h);
   // A kept-alive connection that was not clean carried nothing: once more, on a new connection.
   if (code == CURLE_ABORTED_BY_CALLBACK && transfer.refused_stale_connection()) {
     transfer.restart(h);
     code = curl_easy_perform(h);
   }
-  return transfer.finish(h, code);
+  if (code != CURLE_OK) throw transfer.end_with_error(h, code);
+  transfer.finish_in_place(h);
 }
 
 }  // namespace wix::backinstock

@@ -4,6 +4,7 @@
 
 #include <iterator>
 #include <optional>
+#include <string_view>
 #include <utility>
 
 #include "answers.h"
@@ -23,7 +24,8 @@ class RestConnection final : public Connection {
  public:
   RestConnection(ClientOptions options, internal::Seams seams)
       : setup_(with_transport(std::move(options)), std::move(seams)),
-        transport_(setup_.options().transport) {}
+        transport_(setup_.options().transport),
+        curl_(dynamic_cast<CurlTransport*>(transport_.get())) {}
 
   // One override per row of api_methods.h: the method's wire call, sent and decoded by `run`.
 #define WIX_BACKINSTOCK_REST_METHOD(Result, name, parameters, arguments) \
@@ -37,17 +39,11 @@ class RestConnection final : public Connection {
     return options;
   }
 
-  // The 200 answer of a call, and the attempts it took.
-  struct Answer {
-    HttpResponse response;
-    int attempts = 0;
-  };
-
   template <typename Result>
   Result run(internal::WireCall wire, const CallOptions& options) {
-    Answer answer = send(std::move(wire), options);
-    return internal::decode_answer(internal::decode_result<Result>, answer.response.body,
-                                   answer.attempts);
+    return send(std::move(wire), options, [](std::string_view body, int attempts) {
+      return internal::decode_answer(internal::decode_result<Result>, body, attempts);
+    });
   }
 
   // The parts one after the other, each answer matched to its references, in order.
@@ -55,34 +51,42 @@ class RestConnection final : public Connection {
   Result run(internal::SplitCall split, const CallOptions& options) {
     Result all;
     for (std::size_t i = 0; i < split.parts.size(); ++i) {
-      Answer answer = send(std::move(split.parts[i]), options);
       const auto& asked = split.asked[i];
-      auto some = internal::decode_answer(
-          [&asked](std::string_view body) { return internal::decode_part(asked, body); },
-          answer.response.body, answer.attempts);
+      auto some =
+          send(std::move(split.parts[i]), options, [&asked](std::string_view body, int attempts) {
+            return internal::decode_answer(
+                [&asked](std::string_view text) { return internal::decode_part(asked, text); },
+                body, attempts);
+          });
       std::move(some.begin(), some.end(), std::back_inserter(all));
     }
     return all;
   }
 
   // The blocking driver: each attempt prepared, sent and finished in turn on the caller's thread.
-  // Returns the 200 answer or throws the typed error of the last attempt.
-  Answer send(internal::WireCall wire, const CallOptions& options) {
+  // Returns what `decode(body, attempts)` makes of the 200 answer (decoded where it was written,
+  // so that its storage serves a later call), or throws the typed error of the last attempt.
+  template <typename Decode>
+  auto send(internal::WireCall wire, const CallOptions& options, Decode&& decode) {
     Call call(setup_, std::move(wire), options);
+    HttpResponse& answer = call.answer_storage();
     for (;;) {
       call.prepare();  // a failing token endpoint is its own error, not this call's
-      std::optional<HttpResponse> response;
       std::optional<TransportError> error;
       try {
-        response = transport_->send(call.start());
+        if (curl_ != nullptr) {
+          curl_->send_into(call.start(), answer);
+        } else {
+          answer = transport_->send(call.start());
+        }
       } catch (const TransportError& e) {
         error = e;
       }
       const int attempt = call.attempt();
-      auto next = call.finish(response ? &*response : nullptr, error ? &*error : nullptr);
+      auto next = call.finish(error ? nullptr : &answer, error ? &*error : nullptr);
       switch (next.action) {
         case Call::Next::Action::kSucceed:
-          return {std::move(*response), attempt};
+          return decode(std::string_view(answer.body), attempt);
         case Call::Next::Action::kFail:
           std::rethrow_exception(next.error);
         case Call::Next::Action::kRetry:
@@ -94,6 +98,7 @@ class RestConnection final : public Connection {
 
   internal::CallSetup setup_;
   std::shared_ptr<Transport> transport_;
+  CurlTransport* curl_;  // `transport_`, when it is libcurl's: answers written in place
 };
 
 }  // namespace

@@ -139,6 +139,58 @@ TEST(TransportTest, HeadersAreReturnedAndSendIsThreadSafe) {
   EXPECT_LE(server.connections(), 4u);
 }
 
+// One response object given to `send_into` again and again holds exactly the last answer: its
+// status, body and headers in order, however many headers the answers before it had, and after a
+// 100 Continue only the final answer's.
+TEST(TransportTest, SendIntoWritesEachAnswerOverTheLastOne) {
+  HostileServer server([](int fd, const WireRequest& request) {
+    switch (request.index) {
+      case 1:
+        return HostileServer::reply(
+            fd, 201, R"({"first":"answer with a longer body"})",
+            {"X-One: 1", "X-Two: a value longer than sixteen bytes", "X-Three: 3", "X-Four: 4"});
+      case 2:
+        return HostileServer::reply(fd, 200, "{}", {"X-Only: only"});
+      case 3:
+        HostileServer::write_all(fd, "HTTP/1.1 100 Continue\r\nX-Interim: yes\r\n\r\n");
+        return HostileServer::reply(fd, 202, R"({"third":3})",
+                                    {"X-A: a", "X-B: b", "X-C: c", "X-D: d", "X-E: e"});
+      default:
+        return HostileServer::reply(fd, 200, "{}");
+    }
+  });
+  CurlTransport transport;
+  HttpResponse response;
+  // The script's headers (HostileServer adds Content-Length and Content-Type of its own).
+  auto script_headers = [&response] {
+    std::vector<std::pair<std::string, std::string>> found;
+    for (const auto& header : response.headers) {
+      if (header.first.rfind("X-", 0) == 0) found.push_back(header);
+    }
+    return found;
+  };
+
+  transport.send_into(post(server.url()), response);
+  EXPECT_EQ(response.status, 201);
+  EXPECT_EQ(response.body, R"({"first":"answer with a longer body"})");
+  EXPECT_EQ(script_headers(), (HttpHeaders{{"X-One", "1"},
+                                           {"X-Two", "a value longer than sixteen bytes"},
+                                           {"X-Three", "3"},
+                                           {"X-Four", "4"}}));
+
+  transport.send_into(post(server.url()), response);
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, "{}");
+  EXPECT_EQ(script_headers(), (HttpHeaders{{"X-Only", "only"}}));
+
+  transport.send_into(post(server.url()), response);
+  EXPECT_EQ(response.status, 202);
+  EXPECT_EQ(response.body, R"({"third":3})");
+  EXPECT_EQ(script_headers(),
+            (HttpHeaders{{"X-A", "a"}, {"X-B", "b"}, {"X-C", "c"}, {"X-D", "d"}, {"X-E", "e"}}));
+  EXPECT_EQ(server.connections(), 1);
+}
+
 // One transport sends one request after another on the same pooled handle and connection: each
 // arrives with its own method, target, headers and body, whatever the one before it set (the
 // handle keeps its options between transfers and only what changed is set again).

@@ -101,6 +101,12 @@ class CurlTransport final : public Transport {
   /// Sends one request (thread-safe).
   HttpResponse send(const HttpRequest& request) override;
 
+  /// Sends one request as `send` does and writes the answer over `response`, whose strings'
+  /// storage is reused: a caller that keeps one response per thread allocates nothing for the
+  /// headers of answers that fit in it. Throws `TransportError` as `send` does (`response` then
+  /// holds no answer).
+  void send_into(const HttpRequest& request, HttpResponse& response);
+
   /// The options it was built with.
   const CurlTransportOptions& options() const noexcept;
 
