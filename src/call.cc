@@ -89,20 +89,24 @@ void CallSetup::request_of(const WireCall& call, std::string body, HttpRequest& 
   request.idempotent = call.safety == Safety::kIdempotent;
 }
 
-CallSetup::Exchange CallSetup::spare_exchange() {
-  std::lock_guard<std::mutex> guard(spare_mutex_);
-  if (spare_.empty()) return {};
-  Exchange exchange = std::move(spare_.back());
-  spare_.pop_back();
-  return exchange;
+std::unique_ptr<CallSetup::Exchange> CallSetup::spare_exchange() {
+  {
+    std::lock_guard<std::mutex> guard(spare_mutex_);
+    if (!spare_.empty()) {
+      auto exchange = std::move(spare_.back());
+      spare_.pop_back();
+      return exchange;
+    }
+  }
+  return std::make_unique<Exchange>();
 }
 
-void CallSetup::recycle(Exchange&& exchange) noexcept {
-  exchange.request.body = std::string();  // each call brings its own body
+void CallSetup::recycle(std::unique_ptr<Exchange> exchange) noexcept {
+  exchange->request.body = std::string();  // each call brings its own body
   // What an unusual answer needed (a page of results, a long head) is not kept for 64 calls.
   constexpr std::size_t kKeptBody = 4096;
   constexpr std::size_t kKeptHeaders = 32;
-  auto& answer = exchange.answer;
+  auto& answer = exchange->answer;
   if (answer.body.capacity() > kKeptBody) answer.body = std::string();
   if (answer.headers.size() > kKeptHeaders) answer.headers = HttpHeaders();
   std::lock_guard<std::mutex> guard(spare_mutex_);
@@ -148,19 +152,19 @@ Call::~Call() { setup_->recycle(std::move(exchange_)); }
 void Call::prepare() {
   // The body moves from the wire call into the first request and from each request into the
   // next: built once, never copied.
-  std::string body = std::move(exchange_.request.body);
+  std::string body = std::move(exchange_->request.body);
   if (body.empty()) body = std::move(wire_.body);
-  setup_->request_of(wire_, std::move(body), exchange_.request);
+  setup_->request_of(wire_, std::move(body), exchange_->request);
   auto& credentials = setup_->credentials();
   if (credentials.applies_without_blocking()) {
     // Nothing to wait for: no deadline to pass down, no time to take from the attempt.
-    credentials.apply_within(exchange_.request.headers, Clock::time_point::max());
+    credentials.apply_within(exchange_->request.headers, Clock::time_point::max());
     credentials_took_ = Clock::duration::zero();
   } else {
     const auto begin = setup_->now();
     const auto budget = run_.timeout(begin, Clock::duration::zero());
     const auto deadline = budget.count() > 0 ? begin + budget : Clock::time_point::max();
-    credentials.apply_within(exchange_.request.headers, deadline);
+    credentials.apply_within(exchange_->request.headers, deadline);
     credentials_took_ = setup_->now() - begin;
   }
   prepared_ = true;
@@ -171,8 +175,8 @@ HttpRequest& Call::start() {
   if (const char* why = run_.exhausted(started_, credentials_took_)) {
     throw TransportError(TransportError::Kind::kTimeout, false, why);
   }
-  exchange_.request.timeout = run_.timeout(started_, credentials_took_);
-  return exchange_.request;
+  exchange_->request.timeout = run_.timeout(started_, credentials_took_);
+  return exchange_->request;
 }
 
 Call::Next Call::finish(const HttpResponse* answer, const TransportError* error) {
@@ -198,7 +202,7 @@ Call::Next Call::after_answer(const HttpResponse& answer, Clock::time_point now)
   if (answer.status == 200) return {Next::Action::kSucceed, {}, nullptr};
   // One more attempt at once, after the credentials dropped the token this one carried.
   if (answer.status == 401 && run_.take_refresh() &&
-      setup_->credentials().on_unauthenticated(exchange_.request.headers)) {
+      setup_->credentials().on_unauthenticated(exchange_->request.headers)) {
     return {Next::Action::kRetry, std::chrono::milliseconds(0), nullptr};
   }
   auto next = run_.after_status(answer, now, [this] { return setup_->random01(); });

@@ -71,11 +71,11 @@ class CallSetup {
     HttpRequest request;
     HttpResponse answer;
   };
-  // An exchange whose storage a call may write over (from an earlier call), or an empty one.
-  Exchange spare_exchange();
+  // An exchange whose storage a call may write over (from an earlier call), or a new one.
+  std::unique_ptr<Exchange> spare_exchange();
   // Keeps a finished call's exchange for `spare_exchange` (without its request body, and without
   // storage a large answer needed).
-  void recycle(Exchange&& exchange) noexcept;
+  void recycle(std::unique_ptr<Exchange> exchange) noexcept;
   // Keeps the `X-Wix-Consistent` value of an answer for later requests (read_your_writes).
   void keep_consistency(const HttpResponse& response) const;
 
@@ -97,7 +97,7 @@ class CallSetup {
   // `kSpareExchanges`; reserved up front).
   static constexpr std::size_t kSpareExchanges = 64;
   std::mutex spare_mutex_;
-  std::vector<Exchange> spare_;
+  std::vector<std::unique_ptr<Exchange>> spare_;
 };
 
 /// One API call: its `WireCall`, its retry run, the request of the current attempt, the decision
@@ -138,7 +138,7 @@ class Call {
   HttpRequest& start();
   /// Where a driver may write the current attempt's answer (over an earlier call's: its strings'
   /// storage is reused); valid until the call ends.
-  HttpResponse& answer_storage() noexcept { return exchange_.answer; }
+  HttpResponse& answer_storage() noexcept { return exchange_->answer; }
   /// After the attempt that got `answer` (an HTTP answer) or `error` (none); exactly one is
   /// non-null. See the top of this file for what happens here.
   Next finish(const HttpResponse* answer, const TransportError* error);
@@ -153,7 +153,8 @@ class Call {
   CallSetup* setup_;
   WireCall wire_;  // its body moves into the first attempt's request
   RetryRun run_;
-  CallSetup::Exchange exchange_;  // the attempt's request and the storage of its answer
+  std::unique_ptr<CallSetup::Exchange>
+      exchange_;  // the attempt's request and the storage of its answer
   bool prepared_ = false;
   Clock::duration credentials_took_{};  // of the current attempt's `prepare`
   Clock::time_point started_;

@@ -299,8 +299,10 @@ std::size_t CurlTransfer::on_header(char* data, std::size_t size, std::size_t co
   }
   std::string_view line(data, n);
   if (line.size() >= 5 && std::memcmp(data, "HTTP/", 5) == 0) {
-    // The first answer on a connection tells the watch that it carries one exchange at a time.
-    if (!t->http1_known_ && line.size() >= 7 && std::memcmp(data + 5, "1.", 2) == 0) {
+    // The first final answer on a connection tells the watch that it carries one exchange at a
+    // time ("HTTP/1.1 200"; not an interim "HTTP/1.1 101 Switching Protocols").
+    if (!t->http1_known_ && line.size() >= 10 && std::memcmp(data + 5, "1.", 2) == 0 &&
+        data[9] >= '2' && data[9] <= '9') {
       t->watch_->speaks_http1(t->local_port_, t->peer_port_);
       t->http1_known_ = true;
     }
@@ -367,7 +369,9 @@ int CurlTransfer::on_prereq(void* self, char* /*primary_ip*/, char* /*local_ip*/
 }
 
 void CurlTransfer::end(CURL* h) {
-  if (watch_ == nullptr || local_port_ == 0) return;
+  // A connection known to speak HTTP/1.x is looked at before every request whatever it counts:
+  // only the others (HTTP/2, or not known yet) need to hear that a transfer ended.
+  if (watch_ == nullptr || local_port_ == 0 || http1_known_) return;
   long version = 0;
   curl_easy_getinfo(h, CURLINFO_HTTP_VERSION, &version);
   watch_->ended(local_port_, peer_port_, version);
