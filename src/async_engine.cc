@@ -1,5 +1,7 @@
 #include "async_engine.h"
 
+#include <algorithm>
+
 namespace wix::backinstock::internal {
 
 Engine::Engine(ClientOptions options, AsyncOptions async_options, Seams seams)
@@ -38,6 +40,7 @@ Engine::~Engine() {
 std::unique_ptr<Job> Engine::make_job(WireCall wire, const CallOptions& call_options) {
   auto job = std::make_unique<Job>(setup_, std::move(wire), call_options);
   job->epoch = cancel_epoch_.load();
+  job->order = made_.fetch_add(1, std::memory_order_relaxed);
   return job;
 }
 
@@ -202,6 +205,7 @@ void Engine::loop() {
     while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
       if (msg->msg == CURLMSG_DONE) complete(msg->easy_handle, msg->data.result);
     }
+    deliver_succeeded();
 
     long wait_ms = 1000;
     if (!ready_.empty() && active_.size() < async_.max_in_flight) wait_ms = 0;
@@ -299,12 +303,15 @@ void Engine::complete(CURL* h, CURLcode code) {
 
 void Engine::after_attempt(std::unique_ptr<Job> job, HttpResponse* response,
                            const TransportError* error) {
-  const int attempt = job->call.attempt();
   auto next = job->call.finish(response, error);
   switch (next.action) {
     case Call::Next::Action::kSucceed:
+      if (job->ends_a_future) {
+        succeeded_.push_back(std::move(job));  // its answer stays in its call until it is ended
+        return;
+      }
       --pending_;
-      job->done({response->body, attempt, nullptr, false});
+      job->done({job->call.answer_storage().body, job->call.attempt(), nullptr, false});
       return;
     case Call::Next::Action::kFail:
       finish_with(*job, next.error);
@@ -339,6 +346,20 @@ void Engine::finish_with(Job& job, std::exception_ptr error, bool cancelled) {
   job.done({{}, job.call.attempt(), std::move(error), cancelled});
 }
 
+void Engine::deliver_succeeded() {
+  if (succeeded_.empty()) return;
+  std::sort(succeeded_.begin(), succeeded_.end(),
+            [](const std::unique_ptr<Job>& a, const std::unique_ptr<Job>& b) {
+              return a->order > b->order;
+            });
+  for (auto& job : succeeded_) {
+    --pending_;
+    job->done({job->call.answer_storage().body, job->call.attempt(), nullptr, false});
+    job.reset();  // its storage serves the next job made (a feed makes it in `done`)
+  }
+  succeeded_.clear();
+}
+
 void Engine::release(CURL* h) {
   if (idle_.size() < async_.max_in_flight) {
     idle_.push_back(h);
@@ -355,6 +376,7 @@ std::exception_ptr Engine::cancelled(bool sent) {
 }
 
 void Engine::fail_all() {
+  deliver_succeeded();  // what succeeded is not cancelled
   // Work submitted after this point is not cancelled: take what is queued now, once.
   std::deque<std::unique_ptr<Job>> rest;
   {

@@ -64,6 +64,7 @@ class Engine {
     auto promise = std::make_shared<std::promise<Result>>();
     auto future = promise->get_future();
     auto job = make_job(std::move(wire), call_options);
+    job->ends_a_future = true;
     job->done = [promise](JobEnd&& end) {
       if (end.error) {
         promise->set_exception(std::move(end.error));
@@ -122,6 +123,7 @@ class Engine {
     merge->left = call.parts.size();
     for (std::size_t i = 0; i < call.parts.size(); ++i) {
       auto job = make_job(std::move(call.parts[i]), call_options);
+      job->ends_a_future = true;
       job->done = [merge, i, asked = std::move(call.asked[i])](JobEnd&& end) {
         std::exception_ptr error = std::move(end.error);
         Result result;
@@ -215,6 +217,10 @@ class Engine {
 
   void finish_with(Job& job, std::exception_ptr error, bool cancelled = false);
 
+  // Ends the futures' jobs that succeeded in this pass of the loop, the newest first (see
+  // `succeeded_`).
+  void deliver_succeeded();
+
   void release(CURL* h);
 
   // Cancels every job. Ending a feed's call may feed the next one into `ready`, so this repeats
@@ -240,6 +246,12 @@ class Engine {
   std::vector<std::unique_ptr<Job>> active_;  // each at its `slot`; its handle knows it
   std::vector<CURL*> idle_;
   std::atomic<std::uint64_t> cancel_epoch_{0};
+  std::atomic<std::uint64_t> made_{0};  // jobs made, for `Job::order`
+  // Jobs of futures that succeeded in this pass, ended together at its end, the newest first: a
+  // caller that waits on the oldest of its futures is woken once, by the last, and finds the
+  // others ready (ended one by one, each woke it to wait again on the next). Feeds and callbacks
+  // are ended at once: nobody waits on them.
+  std::vector<std::unique_ptr<Job>> succeeded_;
   Preparer preparer_{[](Job& job) { prepare(job); },
                      [this](std::unique_ptr<Job> job) { hand_to_loop(std::move(job)); }};
 };

@@ -44,6 +44,8 @@ struct Job {
   std::exception_ptr prepare_error;      // the attempt's request could not be built
   bool restarted = false;                // this attempt left a stale kept-alive connection once
   std::uint64_t epoch = 0;               // cancel() calls seen when it was made
+  std::uint64_t order = 0;               // jobs made before it by its engine
+  bool ends_a_future = false;            // `done` makes a future ready (ended newest first)
   CURL* handle = nullptr;                // while its transfer runs: the handle, and
   std::size_t slot = 0;                  // its place among the engine's active jobs
 };
