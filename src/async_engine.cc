@@ -249,8 +249,7 @@ void Engine::start(std::unique_ptr<Job> job) {
   job->transfer.emplace();
   job->restarted = false;
   try {
-    job->transfer->prepare(h, *request, curl_options_, fresh, sockets_,
-                           &job->call.answer_storage());
+    job->transfer->prepare(h, *request, curl_options_, fresh, sockets_, job->call.answer_storage());
   } catch (...) {
     release(h);
     finish_with(*job, std::current_exception());
@@ -310,8 +309,7 @@ void Engine::after_attempt(std::unique_ptr<Job> job, HttpResponse* response,
         succeeded_.push_back(std::move(job));  // its answer stays in its call until it is ended
         return;
       }
-      --pending_;
-      job->done({job->call.answer_storage().body, job->call.attempt(), nullptr, false});
+      succeed(*job);
       return;
     case Call::Next::Action::kFail:
       finish_with(*job, next.error);
@@ -341,6 +339,11 @@ void Engine::prepare(Job& job) {
   }
 }
 
+void Engine::succeed(Job& job) {
+  --pending_;
+  job.done({job.call.answer_storage().body, job.call.attempt(), nullptr, false});
+}
+
 void Engine::finish_with(Job& job, std::exception_ptr error, bool cancelled) {
   --pending_;
   job.done({{}, job.call.attempt(), std::move(error), cancelled});
@@ -353,8 +356,7 @@ void Engine::deliver_succeeded() {
               return a->order > b->order;
             });
   for (auto& job : succeeded_) {
-    --pending_;
-    job->done({job->call.answer_storage().body, job->call.attempt(), nullptr, false});
+    succeed(*job);
     job.reset();  // its storage serves the next job made (a feed makes it in `done`)
   }
   succeeded_.clear();

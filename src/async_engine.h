@@ -28,7 +28,7 @@
 #include "answers.h"
 #include "async_job.h"
 #include "call.h"
-#include "curl_easy.h"
+#include "socket_watch.h"
 #include "wire_calls.h"
 #include "wix/backinstock/async_options.h"
 #include "wix/backinstock/client_options.h"
@@ -214,6 +214,9 @@ class Engine {
 
   // Builds the job's request; a failure is kept and reported when the loop starts the job.
   static void prepare(Job& job);
+
+  // Ends `job` with its call's 200 answer.
+  void succeed(Job& job);
 
   void finish_with(Job& job, std::exception_ptr error, bool cancelled = false);
 

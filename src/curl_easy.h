@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "socket_watch.h"
 #include "wix/backinstock/transport.h"
 
 namespace wix::backinstock::internal {
@@ -22,56 +23,6 @@ void curl_global_init_once();
 
 /// Cleans up a handle `CurlTransfer` prepared, with the header list it keeps for the next request.
 void easy_cleanup(CURL* handle);
-
-/// The sockets of one connection cache (a pooled easy handle's, or a multi handle's), so that a
-/// kept-alive HTTP/1.x connection is looked at before it carries another request. libcurl 7.88
-/// reuses a connection that holds unread bytes (a second, unsolicited answer would be read as the
-/// next request's) or whose peer reset it while it idled; such a connection, readable before its
-/// next request is sent, is never clean and is not used. Connections that carry several
-/// transfers at once or have spoken HTTP/2 are left alone: their frames arrive at any time and
-/// belong to streams. Must outlive every handle it watches and the connection caches they use
-/// (libcurl closes cached sockets through it).
-class SocketWatch {
- public:
-  SocketWatch() = default;
-  SocketWatch(const SocketWatch&) = delete;
-  SocketWatch& operator=(const SocketWatch&) = delete;
-
-  /// Makes `handle` open and close its sockets through this watch.
-  void install(CURL* handle);
-  /// Before a request goes out on the connection of these ports: true when the connection is new,
-  /// multiplexed, or kept alive and clean (no byte waiting, no close or reset by the peer). On
-  /// true, the connection counts the transfer until `ended`, and `*http1` says whether the
-  /// connection is known to speak HTTP/1.x (else the transfer tells `speaks_http1` when it does).
-  bool fit_for_request(int local_port, int peer_port, bool* http1);
-  /// The connection answered with an HTTP/1.x status line: it carries one exchange at a time.
-  void speaks_http1(int local_port, int peer_port);
-  /// A transfer admitted by `fit_for_request` ended, having spoken `http_version`
-  /// (`CURL_HTTP_VERSION_*`, 0 when unknown).
-  void ended(int local_port, int peer_port, long http_version);
-
- private:
-  static curl_socket_t on_open(void* self, curlsocktype purpose, struct curl_sockaddr* address);
-  static int on_close(void* self, curl_socket_t socket);
-
-  struct Socket {
-    curl_socket_t fd;
-    int local_port = 0;  // 0: not known yet
-    int peer_port = 0;
-    bool used = false;         // has carried a request
-    int busy = 0;              // transfers admitted and not yet `ended`
-    bool http1 = false;        // answered in HTTP/1.x: one exchange at a time
-    bool multiplexed = false;  // HTTP/2, or two transfers at once: not watched
-  };
-  Socket* find(int local_port, int peer_port);  // with `mutex_` held
-  static std::uint32_t key(int local_port, int peer_port) {
-    return (static_cast<std::uint32_t>(local_port) << 16) | static_cast<std::uint32_t>(peer_port);
-  }
-  std::mutex mutex_;  // guards the three below
-  std::unordered_map<curl_socket_t, Socket> sockets_;
-  std::unordered_map<std::uint32_t, curl_socket_t> by_ports_;  // sockets whose ports are known
-  std::vector<curl_socket_t> unlearned_;  // sockets whose ports are not known yet
-};
 
 /// How a request body reaches libcurl. Both send a body that is not idempotent at most once.
 enum class BodyMechanism {
@@ -94,21 +45,21 @@ void force_body_mechanism(const BodyMechanism* mechanism) noexcept;
 struct HandleState;
 
 /// The state of one transfer. `prepare` sets every option of the handle for `request` (which must
-/// outlive the transfer: its body is not copied); `finish` turns the result into the response or
-/// throws `TransportError`. The answer is written into the transfer's own response, or into one
-/// the caller gives `prepare` (over what it held: its strings' storage is reused).
+/// outlive the transfer: its body is not copied) and the response the answer is written into, over
+/// what it held (its strings' storage is reused); `finish_in_place` completes that response, or
+/// `end_with_error` gives the transfer's `TransportError`.
 class CurlTransfer {
  public:
   CurlTransfer() = default;
   CurlTransfer(const CurlTransfer&) = delete;
   CurlTransfer& operator=(const CurlTransfer&) = delete;
-  ~CurlTransfer();
+  ~CurlTransfer() = default;
 
   /// `fresh`: the handle was never used. Options that do not change between requests are set only
   /// then; a reused handle keeps them (and its connection).
-  /// `into`: where the answer is written (must outlive the transfer); null: the transfer's own.
+  /// `into`: where the answer is written (must outlive the transfer).
   void prepare(CURL* handle, const HttpRequest& request, const CurlTransportOptions& options,
-               bool fresh, SocketWatch& watch, HttpResponse* into = nullptr);
+               bool fresh, SocketWatch& watch, HttpResponse& into);
   /// Marks the handle of the last `prepare` as working for `owner` (null: for no one), for
   /// `owner_of`.
   void set_owner(void* owner) noexcept;
@@ -119,12 +70,10 @@ class CurlTransfer {
   /// new connection.
   bool refused_stale_connection() const noexcept { return stale_; }
   void restart(CURL* handle);
-  /// Ends the transfer (the watch learns that its connection is free) and turns its result into
-  /// the response, or throws its `TransportError`.
-  HttpResponse finish(CURL* handle, CURLcode code);
-  /// As `finish` for CURLE_OK, leaving the response where it was written (see `prepare`).
+  /// After CURLE_OK: ends the transfer (the watch learns that its connection is free) and
+  /// completes the response where it was written (see `prepare`).
   void finish_in_place(CURL* handle);
-  /// Ends the transfer and returns the error `finish` would throw for `code` (not CURLE_OK).
+  /// After any other code: ends the transfer and returns its `TransportError`.
   TransportError end_with_error(CURL* handle, CURLcode code);
 
  private:
@@ -137,8 +86,7 @@ class CurlTransfer {
   void end(CURL* handle);  // tells the watch the connection is free
   void clear_response() noexcept;
 
-  HttpResponse own_response_;
-  HttpResponse* response_ = &own_response_;  // where the answer is written
+  HttpResponse* response_ = nullptr;  // where the answer is written
   std::size_t headers_ = 0;  // of `response_->headers`, those of this answer (the rest is storage)
   std::size_t max_body_ = 0;
   std::size_t max_head_ = 0;

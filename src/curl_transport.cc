@@ -98,7 +98,7 @@ void CurlTransport::send_into(const HttpRequest& request, HttpResponse& response
     ~Releaser() { impl->release(h); }
   } releaser{impl_.get(), h};
   internal::CurlTransfer transfer;
-  transfer.prepare(h, request, impl_->options, fresh, impl_->watch, &response);
+  transfer.prepare(h, request, impl_->options, fresh, impl_->watch, response);
   CURLcode code = curl_easy_perform(h);
   // A kept-alive connection that was not clean carried nothing: once more, on a new connection.
   if (code == CURLE_ABORTED_BY_CALLBACK && transfer.refused_stale_connection()) {
