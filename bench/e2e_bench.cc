@@ -11,8 +11,10 @@
 //   sdk-then     AsyncClient::report_items_back_in_stock_then, IN_FLIGHT outstanding, each
 //                completion submitting the next
 //   sdk-batch    AsyncClient::report_items_back_in_stock_batch, batches of 10,000
-//   sdk-stream   AsyncClient::report_items_back_in_stock_stream, every request made by a
-//                generator as it is needed (no input vector, no results kept)
+//   sdk-stream   AsyncClient::report_items_back_in_stock_stream, every request handed over by
+//                a generator as it is needed (no input vector, no results kept): a copy of one
+//                request made before the loop
+//   sdk-stream-build  as sdk-stream, every request made from its parts by the generator
 //   wire-seq     as floor-seq, with what the SDK adds to the same exchange on the wire and in
 //                libcurl's options: its User-Agent header, a per-request timeout (30 s, the
 //                SDK's attempt timeout), its connect timeout, stall check and TCP keep-alive;
@@ -263,17 +265,21 @@ long run_sdk_batch(const std::string& url, long calls, long in_flight) {
   return ok;
 }
 
-long run_sdk_stream(const std::string& url, long calls, long in_flight) {
+long run_sdk_stream(const std::string& url, long calls, long in_flight, bool build_each) {
   bis::AsyncOptions async;
   async.max_in_flight = static_cast<std::size_t>(in_flight);
   bis::AsyncClient client(client_options(url), async);
+  // The least a caller can do: each request a copy of one made before, as the batch's input is
+  // copies of one request and the other forms pass one request by reference. build_each makes
+  // every request from its parts (names, price and URL checked), as a caller reading rows would.
+  const auto prototype = sdk_request();
   long made = 0, ok = 0;
   client.report_items_back_in_stock_stream(
       [&]() -> std::optional<bis::ReportItemsBackInStockRequest> {
         if (made == calls) return std::nullopt;
         ++made;
         CALLGRIND_TOGGLE_COLLECT;  // making each request is the caller's work, as in the batch
-        auto request = sdk_request();
+        auto request = build_each ? sdk_request() : prototype;
         CALLGRIND_TOGGLE_COLLECT;
         return request;
       },
@@ -323,6 +329,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr,
                  "usage: e2e_bench "
                  "sdk-seq|floor-seq|wire-seq|curl-seq|sdk-async|sdk-then|sdk-batch|sdk-stream|"
+                 "sdk-stream-build|"
                  "floor-multi|wire-multi|"
                  "curl-multi URL "
                  "CALLS [IN_FLIGHT]\n");
@@ -345,8 +352,8 @@ int main(int argc, char** argv) {
     ok = run_sdk_then(url, calls, in_flight);
   } else if (mode == "sdk-batch") {
     ok = run_sdk_batch(url, calls, in_flight);
-  } else if (mode == "sdk-stream") {
-    ok = run_sdk_stream(url, calls, in_flight);
+  } else if (mode == "sdk-stream" || mode == "sdk-stream-build") {
+    ok = run_sdk_stream(url, calls, in_flight, mode == "sdk-stream-build");
   } else if (mode == "curl-multi" || mode == "floor-multi" || mode == "wire-multi") {
     ok = run_curl_multi(url, calls, in_flight, mode != "curl-multi", mode == "wire-multi");
   } else {
