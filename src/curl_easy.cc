@@ -63,12 +63,15 @@ TransportError::Kind kind_of(CURLcode code) {
 struct HandleState {
   std::vector<std::pair<std::string, std::string>> headers;
   curl_slist* list = nullptr;
-  std::string url;                 // CURLOPT_URL as last set
-  const void* transfer = nullptr;  // the CurlTransfer the data pointers point at
-  long timeout_ms = -1;            // CURLOPT_TIMEOUT_MS as last set
-  std::string method;              // the method options were last set for
-  bool fresh_connect = false;      // CURLOPT_FRESH_CONNECT is on (after `restart`)
-  void* owner = nullptr;           // see CurlTransfer::set_owner
+  std::string url;  // CURLOPT_URL as last set
+  // The callbacks' data pointers point at this state, set once per handle: each transfer only
+  // makes itself `current`, and libcurl writes its error text into `error`.
+  CurlTransfer* current = nullptr;
+  char error[CURL_ERROR_SIZE] = {0};
+  long timeout_ms = -1;        // CURLOPT_TIMEOUT_MS as last set
+  std::string method;          // the method options were last set for
+  bool fresh_connect = false;  // CURLOPT_FRESH_CONNECT is on (after `restart`)
+  void* owner = nullptr;       // see CurlTransfer::set_owner
   ~HandleState() { curl_slist_free_all(list); }
 
   /// Makes `list` the header list of `wanted`; false when it already was.
@@ -151,7 +154,7 @@ void force_body_mechanism(const BodyMechanism* mechanism) noexcept {
 // CurlTransfer ----------------------------------------------------------------------------------
 
 std::size_t CurlTransfer::on_body(char* data, std::size_t size, std::size_t count, void* self) {
-  auto* t = static_cast<CurlTransfer*>(self);
+  auto* t = static_cast<HandleState*>(self)->current;
   std::size_t n = size * count;
   if (t->response_->body.size() + n > t->max_body_) {
     t->too_large_ = "response body";
@@ -163,7 +166,7 @@ std::size_t CurlTransfer::on_body(char* data, std::size_t size, std::size_t coun
 }
 
 std::size_t CurlTransfer::on_header(char* data, std::size_t size, std::size_t count, void* self) {
-  auto* t = static_cast<CurlTransfer*>(self);
+  auto* t = static_cast<HandleState*>(self)->current;
   std::size_t n = size * count;
   t->head_bytes_ += n;  // every head of the transfer (100 Continue included) counts
   if (t->head_bytes_ > t->max_head_) {
@@ -200,7 +203,7 @@ std::size_t CurlTransfer::on_header(char* data, std::size_t size, std::size_t co
 }
 
 std::size_t CurlTransfer::on_read(char* buffer, std::size_t size, std::size_t count, void* self) {
-  auto* t = static_cast<CurlTransfer*>(self);
+  auto* t = static_cast<HandleState*>(self)->current;
   std::size_t n = std::min(size * count, t->body_.size() - t->body_offset_);
   std::memcpy(buffer, t->body_.data() + t->body_offset_, n);
   t->body_offset_ += n;
@@ -209,7 +212,7 @@ std::size_t CurlTransfer::on_read(char* buffer, std::size_t size, std::size_t co
 }
 
 int CurlTransfer::on_seek(void* self, curl_off_t offset, int origin) {
-  auto* t = static_cast<CurlTransfer*>(self);
+  auto* t = static_cast<HandleState*>(self)->current;
   // libcurl rewinds to send the body again (a reused connection that died, a redirect, an HTTP/2
   // stream refused). Refusing makes it fail with CURLE_SEND_FAIL_REWIND instead of re-sending.
   if (origin != SEEK_SET || offset != 0) return CURL_SEEKFUNC_CANTSEEK;
@@ -220,7 +223,7 @@ int CurlTransfer::on_seek(void* self, curl_off_t offset, int origin) {
 
 int CurlTransfer::on_prereq(void* self, char* /*primary_ip*/, char* /*local_ip*/, int primary_port,
                             int local_port) {
-  auto* t = static_cast<CurlTransfer*>(self);
+  auto* t = static_cast<HandleState*>(self)->current;
   // libcurl starts a transfer again on a new connection when a reused one failed; a request that
   // was already written may have reached the server, so one that is not idempotent is not sent
   // again (one that failed before a byte was written, a pooled connection reset while idle, is).
@@ -277,7 +280,7 @@ void CurlTransfer::restart(CURL* h) {
   http1_known_ = true;
   resend_refused_ = false;
   stale_ = false;
-  error_[0] = '\0';
+  if (state_ != nullptr) state_->error[0] = '\0';
   curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
   if (state_ != nullptr) state_->fresh_connect = true;
 }
@@ -322,6 +325,12 @@ void CurlTransfer::prepare(CURL* h, const HttpRequest& request, const CurlTransp
     curl_easy_setopt(h, CURLOPT_READFUNCTION, &CurlTransfer::on_read);
     curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, &CurlTransfer::on_seek);
     curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, &CurlTransfer::on_prereq);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, state->error);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, state);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, state);
+    curl_easy_setopt(h, CURLOPT_READDATA, state);
+    curl_easy_setopt(h, CURLOPT_SEEKDATA, state);
+    curl_easy_setopt(h, CURLOPT_PREREQDATA, state);
     watch.install(h);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, o.verify_tls ? 1L : 0L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, o.verify_tls ? 2L : 0L);
@@ -335,15 +344,8 @@ void CurlTransfer::prepare(CURL* h, const HttpRequest& request, const CurlTransp
     curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
     state->url = request.url;
   }
-  if (state->transfer != this) {
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, this);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, this);
-    curl_easy_setopt(h, CURLOPT_READDATA, this);
-    curl_easy_setopt(h, CURLOPT_SEEKDATA, this);
-    curl_easy_setopt(h, CURLOPT_PREREQDATA, this);
-    state->transfer = this;
-  }
+  state->current = this;
+  state->error[0] = '\0';
   if (long timeout = static_cast<long>(request.timeout.count()); state->timeout_ms != timeout) {
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout);
     state->timeout_ms = timeout;
@@ -404,7 +406,8 @@ TransportError CurlTransfer::end_with_error(CURL* h, CURLcode code) {
       : stale_ ? std::string("a kept-alive connection held unread bytes or was closed, twice")
       : resend_refused_
           ? std::string("the connection was lost after the request was written; not sent again")
-          : std::string(curl_easy_strerror(code)) + (error_[0] ? std::string(": ") + error_ : "");
+          : std::string(curl_easy_strerror(code)) +
+                (state_->error[0] ? std::string(": ") + state_->error : "");
   return TransportError(kind, reached, std::string(method_) + " " + message);
 }
 

@@ -77,6 +77,7 @@ class CurlTransfer {
   TransportError end_with_error(CURL* handle, CURLcode code);
 
  private:
+  // libcurl's callbacks: `self` is the handle's HandleState, whose `current` is the transfer.
   static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* self);
   static std::size_t on_header(char* data, std::size_t size, std::size_t count, void* self);
   static std::size_t on_read(char* buffer, std::size_t size, std::size_t count, void* self);
@@ -113,7 +114,6 @@ class CurlTransfer {
   int local_port_ = 0;  // of the connection the watch admitted this transfer on; 0: none
   int peer_port_ = 0;
   bool http1_known_ = true;  // the watch knows the connection speaks HTTP/1.x (or has no socket)
-  char error_[CURL_ERROR_SIZE] = {0};
 };
 
 }  // namespace wix::backinstock::internal

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <chrono>
+#include <string>
 #include <thread>
 
 #include "hostile_server.h"
@@ -56,6 +57,50 @@ void expect_failure(const HttpRequest& request, TransportError::Kind kind, bool 
 TEST(TransportTest, RefusedConnectionNeverReachedTheServer) {
   expect_failure(post("http://127.0.0.1:" + std::to_string(test_support::closed_port())),
                  TransportError::Kind::kConnect, false);
+}
+
+// The text of a TransportError from sending `request` through `transport`.
+std::string failure_of(CurlTransport& transport, const HttpRequest& request) {
+  try {
+    transport.send(request);
+  } catch (const TransportError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "the request was answered";
+  return "";
+}
+
+// libcurl's own words about a failure (which address and port refused) reach the error, and they
+// are the failed transfer's own: the pooled handle's next failure does not repeat the last one's.
+TEST(TransportTest, EachFailureCarriesLibcurlsDetailOfItsOwnTransfer) {
+  const std::string first_port = std::to_string(test_support::closed_port());
+  std::string second_port = std::to_string(test_support::closed_port());
+  if (second_port == first_port) second_port = std::to_string(test_support::closed_port());
+  ASSERT_NE(second_port, first_port);
+  CurlTransport transport;  // one handle, pooled between the calls
+  std::string first = failure_of(transport, post("http://127.0.0.1:" + first_port));
+  EXPECT_NE(first.find("port " + first_port + " "), std::string::npos) << first;
+  std::string second = failure_of(transport, post("http://127.0.0.1:" + second_port));
+  EXPECT_NE(second.find("port " + second_port + " "), std::string::npos) << second;
+  EXPECT_EQ(second.find("port " + first_port + " "), std::string::npos) << second;
+}
+
+TEST(TransportTest, AsyncClientFailuresCarryLibcurlsDetail) {
+  const std::string port = std::to_string(test_support::closed_port());
+  ClientOptions options;
+  options.base_url = "http://127.0.0.1:" + port;
+  options.credentials = ApiKeyCredentials::for_site("key", "site-1");
+  options.retry = RetryPolicy::no_retry();
+  AsyncClient client(options);
+  for (int call = 0; call < 2; ++call) {  // the second on the handle the first used
+    try {
+      client.get_settings().get();
+      ADD_FAILURE() << "the call was answered";
+    } catch (const TransportError& e) {
+      EXPECT_EQ(e.kind(), TransportError::Kind::kConnect) << e.what();
+      EXPECT_NE(std::string(e.what()).find("port " + port + " "), std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST(TransportTest, UnresolvableHostNeverReachedTheServer) {
