@@ -280,9 +280,9 @@ void CurlTransfer::restart(CURL* h) {
   http1_known_ = true;
   resend_refused_ = false;
   stale_ = false;
-  if (state_ != nullptr) state_->error[0] = '\0';
+  state_->error[0] = '\0';
   curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
-  if (state_ != nullptr) state_->fresh_connect = true;
+  state_->fresh_connect = true;
 }
 
 void CurlTransfer::prepare(CURL* h, const HttpRequest& request, const CurlTransportOptions& o,

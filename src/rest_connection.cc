@@ -98,7 +98,10 @@ class RestConnection final : public Connection {
 
   internal::CallSetup setup_;
   std::shared_ptr<Transport> transport_;
-  CurlTransport* curl_;  // `transport_`, when it is libcurl's: answers written in place
+  // `transport_`, when it is libcurl's: answers written in place. Found once here rather than
+  // through a new virtual of `Transport`, which would change the vtable of users' transports
+  // (ABI 0.5).
+  CurlTransport* curl_;
 };
 
 }  // namespace

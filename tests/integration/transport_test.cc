@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 
+#include "hostile_client.h"
 #include "hostile_server.h"
 #include "mock_server.h"
 #include "wix/backinstock/backinstock.h"
@@ -87,11 +88,7 @@ TEST(TransportTest, EachFailureCarriesLibcurlsDetailOfItsOwnTransfer) {
 
 TEST(TransportTest, AsyncClientFailuresCarryLibcurlsDetail) {
   const std::string port = std::to_string(test_support::closed_port());
-  ClientOptions options;
-  options.base_url = "http://127.0.0.1:" + port;
-  options.credentials = ApiKeyCredentials::for_site("key", "site-1");
-  options.retry = RetryPolicy::no_retry();
-  AsyncClient client(options);
+  AsyncClient client(test_support::one_attempt_options("http://127.0.0.1:" + port));
   for (int call = 0; call < 2; ++call) {  // the second on the handle the first used
     try {
       client.get_settings().get();
