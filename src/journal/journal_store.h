@@ -104,8 +104,9 @@ class JournalStore {
   /// of those states (or absent: `get` tells which).
   virtual bool settle(const std::string& key, JournalState state, const std::string& detail,
                       std::int64_t now_ms) = 0;
-  /// Deletes up to `limit` rows in `sent`, `rejected`, `not_sent` or `unknown` updated before
-  /// `before_ms`.
+  /// Deletes up to `limit` rows in `sent`, `rejected` or `not_sent` updated before `before_ms`.
+  /// Rows that need an operator (`unknown`) or are under way (`claimed`, `sending`) are never
+  /// deleted, whatever their age: without its row, a key would be sent again.
   virtual std::size_t prune(std::int64_t before_ms, std::size_t limit) = 0;
 };
 

@@ -247,7 +247,7 @@ class PostgresStore final : public JournalStore {
     run_again_if_aborted([&] {
       Result r =
           run("DELETE FROM report_journal WHERE key IN (SELECT key FROM report_journal"
-              " WHERE state IN ('sent', 'rejected', 'not_sent', 'unknown') AND updated_ms < $1"
+              " WHERE state IN ('sent', 'rejected', 'not_sent') AND updated_ms < $1"
               " ORDER BY updated_ms LIMIT $2)",
               {std::to_string(before_ms), std::to_string(limit)});
       n = static_cast<std::size_t>(std::stoull(PQcmdTuples(r.get())));

@@ -199,7 +199,7 @@ class SqliteStore final : public JournalStore {
     Transaction tx(*this);
     Statement s(*this,
                 "DELETE FROM report_journal WHERE key IN (SELECT key FROM report_journal"
-                " WHERE state IN ('sent', 'rejected', 'not_sent', 'unknown') AND updated_ms < ?"
+                " WHERE state IN ('sent', 'rejected', 'not_sent') AND updated_ms < ?"
                 " ORDER BY updated_ms LIMIT ?)");
     s.bind(1, before_ms).bind(2, static_cast<std::int64_t>(limit));
     auto n = static_cast<std::size_t>(s.run());

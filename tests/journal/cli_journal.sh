@@ -48,6 +48,15 @@ contains "no entry for this key" err
 expect_exit 4 "$cli" journal resolve restock-8 --allow-resend --sqlite "$dir/journal.db"
 contains "the entry is sent" err
 
+# Housekeeping never removes what needs an operator, however old: only the sent entry goes.
+sleep 0.01
+expect_exit 0 "$cli" journal prune --retention-days 0 --sqlite "$dir/journal.db"
+contains '"removed": 1' out
+expect_exit 0 "$cli" journal show restock-7 --sqlite "$dir/journal.db"
+contains '"outcome": "unknown"' out
+expect_exit 0 "$cli" journal prune --help
+contains "never removed" out
+
 # The operator found the e-mails did not go out: one more send, then settled.
 expect_exit 0 "$cli" journal resolve restock-7 --allow-resend --sqlite "$dir/journal.db"
 contains '"outcome": "not_sent"' out

@@ -401,6 +401,28 @@ TEST_F(JournalTest, PruneRemovesOldSettledEntriesInBoundedSteps) {
   EXPECT_FALSE(journal.find("old-4").has_value());
 }
 
+TEST_F(JournalTest, PruneNeverRemovesWhatNeedsAnOperatorWhateverItsAge) {
+  // One send, whose answer leaves its outcome unknown; an old claim whose worker died; both far
+  // older than the retention.
+  EXPECT_CALL(*mock_, report_items_back_in_stock(_, _))
+      .WillOnce(Throw(TransportError(TransportError::Kind::kConnectionLost, true, "reset")));
+  JournalOptions options;
+  options.retention = std::chrono::hours(0);
+  auto journal = open(options);
+  EXPECT_EQ(journal.report(client_, "maybe-sent", report_request()).outcome,
+            ReportOutcome::kUnknown);
+  leave_row("dead-claim", "sending", now_ms() - 1);
+  leave_row("old-claim", "claimed", now_ms() - 1);
+  sql(path_, "UPDATE report_journal SET updated_ms = 1, created_ms = 1");  // 1970
+  EXPECT_EQ(journal.prune(100), 0u);
+  for (const char* key : {"maybe-sent", "dead-claim", "old-claim"}) {
+    EXPECT_TRUE(journal.find(key).has_value()) << key << " was pruned";
+  }
+  // The next report of the unknown key sends nothing (StrictMock: one send in all).
+  EXPECT_EQ(journal.report(client_, "maybe-sent", report_request()).outcome,
+            ReportOutcome::kUnknown);
+}
+
 TEST_F(JournalTest, ABatchThroughAsyncClientSendsEachEventOnceAndSaysWhatBecameOfEach) {
   auto async_mock = std::make_shared<::testing::StrictMock<MockAsyncConnection>>();
   AsyncClient async(async_mock);

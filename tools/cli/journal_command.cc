@@ -60,7 +60,10 @@ void JournalCommand::add_to(CLI::App& app) {
   auto* resend = resolve_->add_flag("--allow-resend", allow_resend_,
                                     "it did not go out: the next report of the key sends it");
   sent->excludes(resend);
-  prune_ = journal_->add_subcommand("prune", "remove settled entries older than the retention");
+  prune_ = journal_->add_subcommand(
+      "prune",
+      "remove sent, rejected and not_sent entries older than the retention; unknown and "
+      "in-progress entries are never removed (settle them with resolve first)");
   prune_->add_option("--retention-days", retention_days_, "keep this many days (default 30)")
       ->check(CLI::Range(std::size_t{0}, std::size_t{36500}));
   prune_->add_option("--max", max_entries_, "remove at most this many (default 10000)")

@@ -102,7 +102,8 @@ struct JournalOptions {
   /// How long `report()` waits for another live worker's outcome before it returns
   /// `kInProgress` (0: return at once).
   std::chrono::milliseconds in_progress_wait{0};
-  /// How long entries are kept (`prune()` removes older settled ones).
+  /// How long settled entries are kept (`prune()` removes older sent, rejected and not sent
+  /// ones; unknown and in-progress entries are kept until an operator settles them).
   std::chrono::hours retention{24 * 30};
   /// SQLite: how long a write waits for another process's lock before it fails
   /// (`JournalError` `kUnavailable`; nothing is sent when the write was an intent).
@@ -231,7 +232,11 @@ class ReportJournal {
   std::vector<JournalEntry> unsettled(std::size_t limit = 1000);
   /// Settles an unknown (or not sent) entry. `JournalError` `kNotFound` / `kConflict` otherwise.
   JournalEntry resolve(const std::string& key, Resolution resolution);
-  /// Removes up to `max_entries` settled entries older than the retention; returns how many.
+  /// Removes up to `max_entries` entries whose outcome is `kSent`, `kRejected` or `kNotSent` and
+  /// that last changed longer ago than the retention; returns how many. Entries that need an
+  /// operator (`kUnknown`) and claims under way (`kInProgress`, a dead worker's included) are
+  /// never removed, whatever their age: a later `report()` of a removed key would send it again.
+  /// Settle them with `resolve()` first.
   std::size_t prune(std::size_t max_entries = 10'000);
 
  private:
