@@ -127,6 +127,29 @@ void CallSetup::keep_consistency(const HttpResponse& response) const {
 
 namespace {
 
+// What a client call throws when its credentials threw `thrown`: the token endpoint's answer
+// kept, the message redacted of `secrets` (the token request's own errors already are).
+CredentialsError credentials_error(const std::exception_ptr& thrown,
+                                   const std::vector<std::string>& secrets) {
+  const std::string lead = "credentials failed (nothing was sent): ";
+  try {
+    std::rethrow_exception(thrown);
+  } catch (const CredentialsError& e) {
+    return e;
+  } catch (const ApiError& e) {
+    return CredentialsError(
+        lead + e.what(), e.http_status(),
+        e.application_code().empty() ? e.canonical_code() : e.application_code(), thrown);
+  } catch (const Error& e) {
+    return CredentialsError(lead + e.what(), 0, "", thrown);
+  } catch (const std::exception& e) {
+    return CredentialsError(lead + redact(e.what(), secrets), 0, "", thrown);
+  } catch (...) {
+    return CredentialsError(lead + "they threw an exception that is not a std::exception", 0, "",
+                            thrown);
+  }
+}
+
 RetryRun start_run(const ClientOptions& client, const CallOptions& call, Safety safety,
                    RetryRun::Clock::time_point now) {
   RetryPolicy policy = call.retry ? *call.retry : client.retry;
@@ -156,16 +179,24 @@ void Call::prepare() {
   if (body.empty()) body = std::move(wire_.body);
   setup_->request_of(wire_, std::move(body), exchange_->request);
   auto& credentials = setup_->credentials();
-  if (credentials.applies_without_blocking()) {
-    // Nothing to wait for: no deadline to pass down, no time to take from the attempt.
-    credentials.apply_within(exchange_->request.headers, Clock::time_point::max());
-    credentials_took_ = Clock::duration::zero();
-  } else {
-    const auto begin = setup_->now();
-    const auto budget = run_.timeout(begin, Clock::duration::zero());
-    const auto deadline = budget.count() > 0 ? begin + budget : Clock::time_point::max();
-    credentials.apply_within(exchange_->request.headers, deadline);
-    credentials_took_ = setup_->now() - begin;
+  try {
+    if (credentials.applies_without_blocking()) {
+      // Nothing to wait for: no deadline to pass down, no time to take from the attempt.
+      credentials.apply_within(exchange_->request.headers, Clock::time_point::max());
+      credentials_took_ = Clock::duration::zero();
+    } else {
+      const auto begin = setup_->now();
+      const auto budget = run_.timeout(begin, Clock::duration::zero());
+      const auto deadline = budget.count() > 0 ? begin + budget : Clock::time_point::max();
+      credentials.apply_within(exchange_->request.headers, deadline);
+      credentials_took_ = setup_->now() - begin;
+    }
+  } catch (...) {
+    // Whatever failed (a token request, credentials of the user's own), the API request was
+    // never written: the call ends saying so, never as if the service had answered.
+    CredentialsError error = credentials_error(std::current_exception(), credentials.secrets());
+    ErrorAccess::annotate(error, run_.attempt(), "the credentials failed");
+    throw error;
   }
   prepared_ = true;
 }

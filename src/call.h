@@ -129,7 +129,8 @@ class Call {
 
   /// Builds the current attempt's request: URL, headers, body and credentials. Credentials that
   /// fetch a token do so within the attempt's budget; what they throw (a failed token request, a
-  /// deadline) ends the call, as the credentials' own typed error.
+  /// deadline) ends the call as a `CredentialsError` (annotated, the thrown error its cause):
+  /// the API request was not written.
   void prepare();
   /// The prepared request, given its timeout as it leaves: what is left of the attempt's budget
   /// after the credentials' time, cut to the deadline. When nothing is left, throws

@@ -83,6 +83,26 @@ ValidationError::ValidationError(std::string field, const std::string& problem)
 TransportError::TransportError(Kind kind, bool may_have_reached_server, const std::string& message)
     : Error(message), kind_(kind), may_have_reached_server_(may_have_reached_server) {}
 
+struct CredentialsError::Details {
+  int status = 0;
+  std::string code;
+  std::exception_ptr cause;
+};
+
+CredentialsError::CredentialsError(const std::string& message, int token_endpoint_status,
+                                   std::string token_endpoint_code, std::exception_ptr cause)
+    : TransportError(Kind::kCredentials, false, message),
+      details_(std::make_shared<const Details>(
+          Details{token_endpoint_status, std::move(token_endpoint_code), std::move(cause)})) {}
+
+int CredentialsError::token_endpoint_status() const noexcept { return details_->status; }
+
+const std::string& CredentialsError::token_endpoint_code() const noexcept {
+  return details_->code;
+}
+
+const std::exception_ptr& CredentialsError::cause() const noexcept { return details_->cause; }
+
 ApiError::ApiError(std::shared_ptr<const ApiErrorDetails> details)
     : Error(api_error_what(*details)), details_(std::move(details)) {}
 

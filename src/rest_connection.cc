@@ -71,7 +71,7 @@ class RestConnection final : public Connection {
     Call call(setup_, std::move(wire), options);
     HttpResponse& answer = call.answer_storage();
     for (;;) {
-      call.prepare();  // a failing token endpoint is its own error, not this call's
+      call.prepare();  // failing credentials end the call: CredentialsError, nothing sent
       std::optional<TransportError> error;
       try {
         if (curl_ != nullptr) {

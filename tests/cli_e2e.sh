@@ -125,10 +125,12 @@ contains '"offset": 1' out
 expect_exit 2 "$cli" query --offset 1 --cursor abc
 expect_exit 2 "$cli" query --offset -1
 
-# App credentials the token endpoint refuses: the server's own description is shown.
+# App credentials the token endpoint refuses: the server's own description is shown, and the
+# exit code says the credentials failed (nothing was sent), not that the API refused the call.
 (unset WIX_API_KEY WIX_SITE_ID
-  WIX_APP_ID=cli-app WIX_APP_SECRET=not-it WIX_INSTANCE_ID=i-1 expect_exit 4 "$cli" settings get) || exit 1
+  WIX_APP_ID=cli-app WIX_APP_SECRET=not-it WIX_INSTANCE_ID=i-1 expect_exit 6 "$cli" settings get) || exit 1
 contains 'Unknown app or wrong secret' err
+contains 'credentials failed (nothing was sent)' err
 grep -q not-it "$dir/err" && fail "the app secret reached stderr"
 
 # The emulator executable's own switches.

@@ -124,10 +124,18 @@ Finish classify(const std::string& key, std::int64_t generation, const std::exce
     } else {
       f.state = JournalState::kUnknown;  // a 5xx: the service may have acted before it failed
     }
+  } catch (const CredentialsError& e) {
+    // The token request failed, whatever its endpoint answered (a 4xx of it included): the
+    // Report was never written, so the key goes out once the credentials work again.
+    f.http_status = 0;
+    f.detail = e.what();
+    f.state = JournalState::kNotSent;
+    f.left = false;
   } catch (const TransportError& e) {
     f.http_status = 0;
     f.detail = e.what();
     f.state = e.may_have_reached_server() ? JournalState::kUnknown : JournalState::kNotSent;
+    f.left = e.may_have_reached_server();
   } catch (const ValidationError& e) {
     f.http_status = 0;
     f.code = "CLIENT_VALIDATION";
@@ -300,7 +308,8 @@ JournaledReport ReportJournal::report(Client& client, const std::string& key,
                        result);
   }
   d.step(JournalStep::kRecorded, key);
-  return {result, true, recorded_entry(claim.claim.row, finish.finish, d.options.owner)};
+  return {result, finish.finish.left,
+          recorded_entry(claim.claim.row, finish.finish, d.options.owner)};
 }
 
 std::optional<JournalEntry> ReportJournal::find(const std::string& key) {

@@ -50,6 +50,9 @@ struct Finish {
   int http_status = 0;
   std::string code;
   std::string detail;
+  /// Whether the Report may have left this process (false: the credentials failed or no byte
+  /// was written, so nothing was sent).
+  bool left = true;
 };
 
 /// What a claim does to the row it finds (the same rule for every database).

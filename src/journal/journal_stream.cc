@@ -232,11 +232,11 @@ class Pipeline {
         entry.sends = e->claimed.sends + 1;
         entry.detail = std::string("the outcome (") + to_string(outcome) +
                        ") could not be recorded; the entry ends unknown";
-        give(*e, {ReportOutcome::kUnknown, true, entry});
+        give(*e, {ReportOutcome::kUnknown, f.left, entry});
         continue;
       }
       journal_.step(JournalStep::kRecorded, e->item.key);
-      give(*e, {outcome, true, internal::recorded_entry(e->claimed, f, journal_.options.owner)});
+      give(*e, {outcome, f.left, internal::recorded_entry(e->claimed, f, journal_.options.owner)});
     }
   }
 

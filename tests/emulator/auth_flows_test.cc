@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "credentials_cause.h"
 #include "emulator_fixture.h"
 #include "wix/backinstock/backinstock.h"
 #include "wix/backinstock/testing.h"
@@ -129,7 +130,7 @@ TEST_F(RotatingAuthFlowsTest, AMemberKeepsSignedInAndHandsOutEachRotatedRefreshT
   // The old refresh token was used once and is refused now: a member is not silently replaced.
   auto stale =
       VisitorCredentials::member(kClientId, MemberTokens{"", handed[0], seconds(0)}, {}, oauth());
-  EXPECT_THROW(client_with(stale).get_settings(), ApiError);
+  EXPECT_THROW(test_support::token_failure([&] { client_with(stale).get_settings(); }), ApiError);
 }
 
 // As Wix documents `POST /oauth/access`: the refresh token never expires and comes back
@@ -171,14 +172,14 @@ TEST_F(RotatingAuthFlowsTest, ALegacyAppRotatesItsRefreshTokenOnEveryExchange) {
   // The install token was used: a second app built from it is refused.
   auto again = std::make_shared<RefreshTokenCredentials>(kClientId, kSecret, kInstallRefresh,
                                                          nullptr, oauth());
-  EXPECT_THROW(client_with(again).get_settings(), ApiError);
+  EXPECT_THROW(test_support::token_failure([&] { client_with(again).get_settings(); }), ApiError);
 }
 
 TEST_F(AuthFlowsTest, ALegacyAppWithAWrongSecretIsRefusedWithoutTheSecretInTheError) {
   auto app = std::make_shared<RefreshTokenCredentials>(kClientId, "not-the-secret-4410",
                                                        kInstallRefresh, nullptr, oauth());
   try {
-    client_with(app).get_settings();
+    test_support::token_failure([&] { client_with(app).get_settings(); });
     FAIL() << "a wrong secret was accepted";
   } catch (const UnauthenticatedError& e) {
     EXPECT_EQ(std::string(e.what()).find("not-the-secret-4410"), std::string::npos) << e.what();
@@ -192,7 +193,8 @@ TEST_F(AuthFlowsTest, ABoundTokenIsExchangedOnceBeforeTheFirstCall) {
   c.query_back_in_stock_notification_requests();
   EXPECT_EQ(emulator_->requests_received("/oauth2/token", "POST"), 1u);
   auto wrong = std::make_shared<BoundTokenCredentials>("wrong-secret", "BOUND.x", oauth());
-  EXPECT_THROW(client_with(wrong).get_settings(), UnauthenticatedError);
+  EXPECT_THROW(test_support::token_failure([&] { client_with(wrong).get_settings(); }),
+               UnauthenticatedError);
 }
 
 TEST_F(AuthFlowsTest, CredentialsRefuseUnusableValuesByName) {

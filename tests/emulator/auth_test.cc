@@ -113,10 +113,15 @@ TEST_F(AuthTest, TokenEndpointFailuresAreTypedAndKeepNoSecret) {
   try {
     c.get_settings();
     FAIL();
-  } catch (const UnauthenticatedError& e) {
-    EXPECT_EQ(e.http_status(), 401);
-    EXPECT_FALSE(e.request_id().empty());
+  } catch (const CredentialsError& e) {
+    EXPECT_EQ(e.token_endpoint_status(), 401);
     EXPECT_EQ(std::string(e.what()).find("the-wrong-secret-abcdef"), std::string::npos);
+    try {
+      std::rethrow_exception(e.cause());
+    } catch (const UnauthenticatedError& token) {
+      EXPECT_FALSE(token.request_id().empty());
+      EXPECT_EQ(std::string(token.what()).find("the-wrong-secret-abcdef"), std::string::npos);
+    }
   }
   emulator::Fault fault;
   fault.kind = emulator::Fault::Kind::kStatus;
@@ -127,9 +132,14 @@ TEST_F(AuthTest, TokenEndpointFailuresAreTypedAndKeepNoSecret) {
   try {
     client(credentials()).get_settings();
     FAIL();
-  } catch (const ServerError& e) {
+  } catch (const CredentialsError& e) {
     EXPECT_EQ(std::string(e.what()).find(kSecret), std::string::npos);
-    EXPECT_EQ(e.raw_body().find(kSecret), std::string::npos);
+    try {
+      std::rethrow_exception(e.cause());
+    } catch (const ServerError& token) {
+      EXPECT_EQ(std::string(token.what()).find(kSecret), std::string::npos);
+      EXPECT_EQ(token.raw_body().find(kSecret), std::string::npos);
+    }
   }
   OAuthOptions unreachable;
   unreachable.base_url = "http://127.0.0.1:1";
@@ -137,6 +147,112 @@ TEST_F(AuthTest, TokenEndpointFailuresAreTypedAndKeepNoSecret) {
                TransportError);
   EXPECT_THROW(OAuthClientCredentials("", kSecret, kInstance), ValidationError);
   EXPECT_THROW(OAuthClientCredentials(kAppId, kSecret, "", unreachable), ValidationError);
+}
+
+// A token request that fails leaves the API request unwritten, whatever the token endpoint did:
+// the call says so (it never looks like the service's own answer), for both clients.
+TEST_F(AuthTest, AFailedTokenRequestIsACredentialsErrorAndTheApiRequestWasNeverSent) {
+  struct Case {
+    const char* name;
+    emulator::Fault fault;
+    int status;
+    const char* code;
+  };
+  auto fault_of = [](emulator::Fault::Kind kind, int status, std::string body, int delay_ms) {
+    emulator::Fault f;
+    f.kind = kind;
+    f.path = "/oauth2/token";
+    f.status = status;
+    f.body = std::move(body);
+    f.delay = std::chrono::milliseconds(delay_ms);
+    return f;
+  };
+  const std::string echoed = std::string(R"({"message":"bad secret )") + kSecret + R"("})";
+  std::vector<Case> cases = {
+      {"503", fault_of(emulator::Fault::Kind::kStatus, 503, echoed, 0), 503, "UNAVAILABLE"},
+      {"400", fault_of(emulator::Fault::Kind::kStatus, 400, echoed, 0), 400, "INVALID_ARGUMENT"},
+      {"stall", fault_of(emulator::Fault::Kind::kDelay, 0, "", 3000), 0, ""},
+      {"malformed", fault_of(emulator::Fault::Kind::kMalformedJson, 200, "", 0), 0, ""},
+  };
+  auto check = [&](const Case& c, const std::exception_ptr& thrown, const char* client) {
+    SCOPED_TRACE(std::string(c.name) + " through " + client);
+    try {
+      std::rethrow_exception(thrown);
+    } catch (const CredentialsError& e) {
+      EXPECT_FALSE(e.may_have_reached_server());
+      EXPECT_EQ(e.kind(), TransportError::Kind::kCredentials);
+      EXPECT_EQ(e.token_endpoint_status(), c.status);
+      EXPECT_EQ(e.token_endpoint_code(), c.code);
+      const std::string what = e.what();
+      EXPECT_NE(what.find("credentials failed"), std::string::npos) << what;
+      EXPECT_NE(what.find("/oauth2/token"), std::string::npos) << what;
+      EXPECT_EQ(what.find(kSecret), std::string::npos) << what;
+      ASSERT_TRUE(e.cause());
+      try {
+        std::rethrow_exception(e.cause());
+      } catch (const ApiError& api) {
+        EXPECT_EQ(api.http_status(), c.status);
+        EXPECT_EQ(api.raw_body().find(kSecret), std::string::npos);
+      } catch (const TransportError& transport) {
+        EXPECT_EQ(c.status, 0) << transport.what();
+      }
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "not a CredentialsError: " << e.what();
+    }
+  };
+  const auto report = ReportItemsBackInStockRequest(CatalogReference("item-1", kWixStoresAppId),
+                                                    ItemDetails("Shoe", "10.00"));
+  for (const auto& c : cases) {
+    OAuthOptions o;
+    o.base_url = emulator_->url();
+    o.timeout = std::chrono::milliseconds(300);  // the stall runs past it
+    ClientOptions co;
+    co.base_url = emulator_->url();
+    co.retry = RetryPolicy::no_retry();
+    emulator_->inject(c.fault);
+    co.credentials = std::make_shared<OAuthClientCredentials>(kAppId, kSecret, kInstance, o);
+    std::exception_ptr thrown;
+    try {
+      Client(co).report_items_back_in_stock(report);
+    } catch (...) {
+      thrown = std::current_exception();
+    }
+    check(c, thrown, "Client");
+    emulator_->inject(c.fault);
+    co.credentials = std::make_shared<OAuthClientCredentials>(kAppId, kSecret, kInstance, o);
+    AsyncClient async(co);
+    thrown = nullptr;
+    try {
+      async.report_items_back_in_stock(report).get();
+    } catch (...) {
+      thrown = std::current_exception();
+    }
+    check(c, thrown, "AsyncClient");
+    emulator_->clear_faults();
+  }
+  EXPECT_EQ(emulator_->requests_received("/report-items-back-in-stock"), 0u);
+  EXPECT_TRUE(outbox()["reports"].empty());
+}
+
+// Credentials of the user's own that throw: the call says nothing was sent, and keeps what they
+// threw.
+TEST_F(AuthTest, CredentialsOfYourOwnThatThrowEndTheCallUnsent) {
+  struct Unreachable : std::runtime_error {
+    Unreachable() : std::runtime_error("vault unreachable") {}
+  };
+  auto provider = std::make_shared<TokenProviderCredentials>([]() -> std::string {
+    throw Unreachable();
+  });
+  try {
+    client(provider).get_settings();
+    FAIL();
+  } catch (const CredentialsError& e) {
+    EXPECT_FALSE(e.may_have_reached_server());
+    EXPECT_EQ(e.token_endpoint_status(), 0);
+    EXPECT_NE(std::string(e.what()).find("vault unreachable"), std::string::npos) << e.what();
+    EXPECT_THROW(std::rethrow_exception(e.cause()), Unreachable);
+  }
+  EXPECT_EQ(emulator_->requests_received("/settings"), 0u);
 }
 
 TEST_F(AuthTest, ExpiredOrUnknownTokensAndMissingSiteAreRejected) {

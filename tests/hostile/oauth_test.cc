@@ -8,6 +8,7 @@
 #include <future>
 #include <thread>
 
+#include "credentials_cause.h"
 #include "hostile_server.h"
 #include "wix/backinstock/backinstock.h"
 
@@ -39,7 +40,7 @@ TEST(OAuthDeadlineTest, ASlowTokenEndpointCannotOutliveTheCallsDeadline) {
   });
   Client client(oauth_client(server.url(), milliseconds(300)));
   try {
-    client.get_settings();
+    test_support::token_failure([&] { client.get_settings(); });
     FAIL() << "the call waited for the token past its deadline";
   } catch (const TransportError& e) {
     EXPECT_EQ(e.kind(), TransportError::Kind::kTimeout) << e.what();
@@ -64,7 +65,7 @@ TEST(OAuthDeadlineTest, AThreadWaitingForAnotherThreadsFetchGivesUpAtItsDeadline
   options.retry.deadline = milliseconds(200);
   Client client(options);
   try {
-    client.get_settings();
+    test_support::token_failure([&] { client.get_settings(); });
     FAIL() << "the waiting call outlived its deadline";
   } catch (const TransportError& e) {
     EXPECT_EQ(e.kind(), TransportError::Kind::kTimeout) << e.what();

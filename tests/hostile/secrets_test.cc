@@ -7,6 +7,7 @@
 #include <atomic>
 #include <mutex>
 
+#include "credentials_cause.h"
 #include "encoding.h"
 #include "hostile_client.h"
 #include "hostile_server.h"
@@ -226,10 +227,16 @@ TEST(SecretsTest, ClientSecretEchoedByTheTokenEndpointInAnySpellingIsRedacted) {
     try {
       client.get_settings();
       FAIL() << shape;
-    } catch (const ApiError& e) {
-      expect_no_spelling(e.raw_body(), secret, "raw_body()");
-      expect_no_spelling(e.what(), secret, "what()");
-      expect_no_spelling(e.message(), secret, "message()");
+    } catch (const CredentialsError& outer) {
+      expect_no_spelling(outer.what(), secret, "CredentialsError::what()");
+      EXPECT_EQ(outer.token_endpoint_status(), 400);
+      try {
+        std::rethrow_exception(outer.cause());
+      } catch (const ApiError& e) {
+        expect_no_spelling(e.raw_body(), secret, "raw_body()");
+        expect_no_spelling(e.what(), secret, "what()");
+        expect_no_spelling(e.message(), secret, "message()");
+      }
     }
     expect_no_spelling(logged, secret, "log");
   }
@@ -255,9 +262,14 @@ TEST(SecretsTest, RefreshTokenEchoedByTheTokenEndpointIsRedacted) {
   try {
     client.get_settings();
     FAIL();
-  } catch (const ApiError& e) {
-    expect_no_spelling(e.raw_body(), refresh, "raw_body()");
-    expect_no_spelling(e.what(), refresh, "what()");
+  } catch (const CredentialsError& outer) {
+    expect_no_spelling(outer.what(), refresh, "CredentialsError::what()");
+    try {
+      std::rethrow_exception(outer.cause());
+    } catch (const ApiError& e) {
+      expect_no_spelling(e.raw_body(), refresh, "raw_body()");
+      expect_no_spelling(e.what(), refresh, "what()");
+    }
   }
 }
 
@@ -297,7 +309,7 @@ TEST(SecretsTest, AHugeAccessTokenIsRefusedWhenItArrives) {
   options.credentials = std::make_shared<OAuthClientCredentials>("app", "secret", "inst", oauth);
   Client client(options);
   try {
-    client.get_settings();
+    test_support::token_failure([&] { client.get_settings(); });
     FAIL();
   } catch (const TransportError& e) {
     EXPECT_EQ(e.kind(), TransportError::Kind::kMalformedResponse) << e.what();

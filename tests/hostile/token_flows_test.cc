@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "credentials_cause.h"
 #include "hostile_server.h"
 #include "wix/backinstock/backinstock.h"
 #include "wix/backinstock/testing.h"
@@ -126,7 +127,7 @@ TEST(TokenFlowsTest, AVisitorRateLimitedOnRefreshStaysTheSameVisitor) {
   auto client = client_for(peer, visitor);
   client.get_settings();
   clock.now += std::chrono::hours(2);
-  EXPECT_THROW(client.get_settings(), RateLimitedError);
+  EXPECT_THROW(test_support::token_failure([&] { client.get_settings(); }), RateLimitedError);
   client.get_settings();
   auto grants = peer.grants();
   ASSERT_EQ(grants.size(), 3u);
@@ -177,7 +178,7 @@ TEST_P(RotatedTokenTest, AnAppKeepsAndHandsOverTheRotatedRefreshToken) {
       "app", "app-secret", "r1", [&](const std::string& r) { handed.push_back(r); },
       oauth_for(peer));
   auto client = client_for(peer, credentials);
-  EXPECT_THROW(client.get_settings(), TransportError);
+  EXPECT_THROW(test_support::token_failure([&] { client.get_settings(); }), TransportError);
   EXPECT_EQ(handed, std::vector<std::string>{"r2"});
   EXPECT_EQ(credentials->refresh_token(), "r2");
   client.get_settings();
@@ -199,7 +200,7 @@ TEST_P(RotatedTokenTest, AMemberKeepsAndHandsOverTheRotatedRefreshToken) {
   auto member = VisitorCredentials::member(
       "client-1", tokens, [&](const std::string& r) { handed.push_back(r); }, oauth_for(peer));
   auto client = client_for(peer, member);
-  EXPECT_THROW(client.get_settings(), TransportError);
+  EXPECT_THROW(test_support::token_failure([&] { client.get_settings(); }), TransportError);
   EXPECT_EQ(handed, std::vector<std::string>{"r2"});
   client.get_settings();
   auto grants = peer.grants();
@@ -226,7 +227,7 @@ TEST(TokenFlowsTest, ARefusedMemberRefreshTokenIsSentOnce) {
       client_for(peer, VisitorCredentials::member("client-1", tokens, nullptr, oauth_for(peer)));
   for (int i = 0; i < 4; ++i) {
     try {
-      client.get_settings();
+      test_support::token_failure([&] { client.get_settings(); });
       FAIL() << "call " << i;
     } catch (const InvalidArgumentError& e) {
       EXPECT_NE(std::string(e.what()).find("refused"), std::string::npos) << e.what();
@@ -241,7 +242,9 @@ TEST(TokenFlowsTest, ARefusedAppRefreshTokenIsSentOnce) {
   });
   auto client = client_for(peer, std::make_shared<RefreshTokenCredentials>(
                                      "app", "app-secret", "r1", nullptr, oauth_for(peer)));
-  for (int i = 0; i < 4; ++i) EXPECT_THROW(client.get_settings(), UnauthenticatedError);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_THROW(test_support::token_failure([&] { client.get_settings(); }), UnauthenticatedError);
+  }
   EXPECT_EQ(peer.grants().size(), 1u);
 }
 
@@ -254,7 +257,7 @@ TEST(TokenFlowsTest, AFailedTokenRequestSaysItWasOneAndWhetherTheRefreshTokenMay
   auto app = client_for(failing, std::make_shared<RefreshTokenCredentials>(
                                      "app", "app-secret", "r1", nullptr, oauth_for(failing)));
   try {
-    app.get_settings();
+    test_support::token_failure([&] { app.get_settings(); });
     FAIL();
   } catch (const ServerError& e) {
     std::string what = e.what();
@@ -266,7 +269,7 @@ TEST(TokenFlowsTest, AFailedTokenRequestSaysItWasOneAndWhetherTheRefreshTokenMay
   OAuthOptions oauth = oauth_for(closing);
   auto visitor = client_for(closing, VisitorCredentials::visitor("client-1", oauth));
   try {
-    visitor.get_settings();
+    test_support::token_failure([&] { visitor.get_settings(); });
     FAIL();
   } catch (const TransportError& e) {
     EXPECT_NE(std::string(e.what()).find("token request"), std::string::npos) << e.what();
@@ -308,7 +311,7 @@ TEST(TokenFlowsTest, AThrowingOnRefreshTokenReachesTheCallerAndLosesNothing) {
       "app", "app-secret", "r1", [](const std::string&) { throw PersistFailed(); },
       oauth_for(peer));
   auto client = client_for(peer, credentials);
-  EXPECT_THROW(client.get_settings(), PersistFailed);
+  EXPECT_THROW(test_support::token_failure([&] { client.get_settings(); }), PersistFailed);
   EXPECT_EQ(credentials->refresh_token(), "r2");
   client.get_settings();  // the access token of that answer, without another token request
   EXPECT_EQ(peer.grants().size(), 1u);

@@ -30,6 +30,7 @@ using cli::kApi;
 using cli::kInvalid;
 using cli::kOk;
 using cli::kProgram;
+using cli::kCredentials;
 using cli::kTransport;
 using cli::kUsage;
 using cli::unknown_option;
@@ -54,7 +55,7 @@ The journal commands need no credentials: they read and settle the report journa
 --sqlite PATH or --postgres CONNINFO (or WIX_JOURNAL_SQLITE / WIX_JOURNAL_POSTGRES).
 
 Exit codes: 0 success, 2 usage error, 3 invalid input, 4 API or journal error, 5 no answer
-(transport).)";
+(transport), 6 the credentials failed (the token request; nothing was sent).)";
 
 std::string env(const char* name) {
   const char* v = std::getenv(name);
@@ -470,6 +471,9 @@ int main(int argc, char** argv) {
   } catch (const bis::ApiError& e) {
     std::cerr << "wix-backinstock: " << e.what() << "\n";
     return kApi;
+  } catch (const bis::CredentialsError& e) {
+    std::cerr << "wix-backinstock: " << e.what() << "\n";
+    return kCredentials;
   } catch (const bis::TransportError& e) {
     std::cerr << "wix-backinstock: no answer: " << e.what() << "\n";
     return kTransport;

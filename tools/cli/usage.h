@@ -11,7 +11,7 @@
 namespace cli {
 
 /// The program's exit codes.
-enum Exit { kOk = 0, kUsage = 2, kInvalid = 3, kApi = 4, kTransport = 5 };
+enum Exit { kOk = 0, kUsage = 2, kInvalid = 3, kApi = 4, kTransport = 5, kCredentials = 6 };
 
 inline constexpr char kProgram[] = "wix-backinstock";
 

@@ -7,6 +7,8 @@
 ///     Error
 ///     ├── ValidationError            client side, thrown by constructors
 ///     ├── TransportError             no HTTP response at all
+///     │   ├── CredentialsError       the credentials failed: the API request was never sent
+///     │   └── PagingError            a walk over pages made no progress
 ///     └── ApiError                   any non-200 answer
 ///         ├── InvalidArgumentError   400
 ///         │   ├── InvalidCatalogReferenceOptionsError
@@ -28,6 +30,7 @@
 /// (one reference count). No message ever contains a credential.
 
 #include <chrono>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -94,6 +97,7 @@ class TransportError : public Error {
     kMalformedResponse,  ///< a 200 answer whose body is not the JSON the method returns
     kCancelled,          ///< the asynchronous client was cancelled or destroyed first
     kOther,              ///< anything else reported by the transport
+    kCredentials,        ///< the credentials failed (`CredentialsError`); nothing was sent
   };
   /// `may_have_reached_server`: false only when the request provably never left this process.
   TransportError(Kind kind, bool may_have_reached_server, const std::string& message);
@@ -105,6 +109,38 @@ class TransportError : public Error {
  private:
   Kind kind_;
   bool may_have_reached_server_;
+};
+
+/// A call's credentials could not be applied, so its API request was never written:
+/// `may_have_reached_server()` is false, whatever became of the token request. Client calls throw
+/// it when the token request failed (the token endpoint answered an error such as 400 or 503, did
+/// not answer within the attempt, or answered something that is not a token) and when
+/// credentials of your own threw. Kind `kCredentials`. A 4xx of the token endpoint says the
+/// credentials are wrong, never that the API refused the call.
+///
+/// What the token endpoint said is kept: `token_endpoint_status()` (0 when it gave no HTTP
+/// answer), `token_endpoint_code()`, and `cause()`, the token request's own error (an
+/// `ApiError` or a `TransportError`, secrets redacted; for a refresh token it says whether the
+/// token was refused, not sent, or may have been spent) or what your credentials threw.
+class CredentialsError : public TransportError {
+ public:
+  /// `cause`: what the credentials threw; `token_endpoint_status` and `token_endpoint_code`:
+  /// what the token endpoint answered (0 and empty when it gave no HTTP answer).
+  CredentialsError(const std::string& message, int token_endpoint_status,
+                   std::string token_endpoint_code, std::exception_ptr cause);
+  /// The token endpoint's HTTP status, or 0 when it gave no HTTP answer (a timeout, a refused
+  /// connection, credentials of your own).
+  int token_endpoint_status() const noexcept;
+  /// The token endpoint's application code, or its canonical code (`INVALID_ARGUMENT`,
+  /// `UNAVAILABLE`, ...); empty when it gave no HTTP answer.
+  const std::string& token_endpoint_code() const noexcept;
+  /// The error of the token request (rethrow it to inspect it: an `ApiError`, a
+  /// `TransportError`), or the exception your credentials threw.
+  const std::exception_ptr& cause() const noexcept;
+
+ private:
+  struct Details;
+  std::shared_ptr<const Details> details_;
 };
 
 /// A walk over every page of a query (`Client::query_all_...`) stopped: the server's pages did not

@@ -15,7 +15,9 @@
 /// |---|---|---|
 /// | `kSent` | answered 200 | returns it, sends nothing |
 /// | `kRejected` | a 4xx that will not change (validation, not found, ...) | returns it |
-/// | `kNotSent` | proven never to have reached the server (or 401/403/429) | claims it and sends |
+/// | `kNotSent` | proven never to have reached the server (no connection, or the credentials'
+/// token request failed, whatever its endpoint answered), or refused with 401/403/429 | claims it
+/// and sends |
 /// | `kUnknown` | may have reached the server; never sent again automatically | returns it |
 /// | `kInProgress` | another live worker holds the claim | waits up to `in_progress_wait`, then
 /// returns it |
@@ -79,7 +81,9 @@ struct JournalEntry {
 struct JournaledReport {
   /// What became of the key's Report (sent by this call or before).
   ReportOutcome outcome = ReportOutcome::kInProgress;
-  /// True when this call sent the Report (whatever the answer).
+  /// True when this call sent the Report (whatever the answer); false when the outcome was
+  /// found recorded, and when nothing left this process (the credentials' token request failed,
+  /// or the connection was never established: `kNotSent`).
   bool sent_by_this_call = false;
   /// The key's entry as this call left it.
   JournalEntry entry;

@@ -1,0 +1,140 @@
+// Where the journal meets the rest of a service, against the emulator: a token endpoint that
+// fails, and a queue that waits for its next event. Each restock goes out exactly once once
+// things recover, and none waits on the pace of the source.
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "emulator_fixture.h"
+#include "journal_harness.h"
+#include "wix/backinstock/journal.h"
+
+namespace wix::backinstock {
+namespace {
+
+constexpr char kAppId[] = "5a1e2d3c-4b5a-4697-8a7b-6c5d4e3f2a1b";
+constexpr char kSecret[] = "journal-app-secret-DO-NOT-LOG";
+constexpr char kInstance[] = "c4c3d2e1-f0a9-4887-9766-554433221100";
+
+ReportItemsBackInStockRequest request_for(const std::string& key) {
+  return ReportItemsBackInStockRequest(CatalogReference("seam-item", kWixStoresAppId),
+                                       ItemDetails("Item", "1.00"), {{"eventKey", key}});
+}
+
+class JournalSeamsTest : public test_support::EmulatorFixture {
+ protected:
+  static emulator::EmulatorOptions with_app() {
+    auto options = collecting();
+    options.apps = {{kAppId, kSecret}};
+    return options;
+  }
+  JournalSeamsTest()
+      : EmulatorFixture(with_app()), dir_(journal_test::temp_dir()), path_(dir_ + "/journal.db") {}
+  ~JournalSeamsTest() override { std::system(("rm -rf " + dir_).c_str()); }
+
+  // An app's client: its token comes from the emulator's token endpoint, one attempt per call.
+  ClientOptions app_options() const {
+    OAuthOptions oauth;
+    oauth.base_url = emulator_->url();
+    oauth.timeout = std::chrono::milliseconds(300);  // a stalled token endpoint runs past it
+    ClientOptions o;
+    o.base_url = emulator_->url();
+    o.retry = RetryPolicy::no_retry();
+    o.credentials = std::make_shared<OAuthClientCredentials>(kAppId, kSecret, kInstance, oauth);
+    return o;
+  }
+
+  void fail_token_endpoint(emulator::Fault::Kind kind, int status) {
+    emulator::Fault fault;
+    fault.kind = kind;
+    fault.path = "/oauth2/token";
+    fault.status = status;
+    fault.times = 1000;  // down until cleared
+    fault.body = std::string(R"({"message":"refused )") + kSecret + R"("})";
+    fault.delay = std::chrono::milliseconds(kind == emulator::Fault::Kind::kDelay ? 2000 : 0);
+    emulator_->inject(fault);
+  }
+
+  int received(const std::string& key) const {
+    return journal_test::reports_received(emulator_->outbox_json())[key];
+  }
+
+  std::string dir_;
+  std::string path_;
+};
+
+struct TokenFailure {
+  const char* name;
+  emulator::Fault::Kind kind;
+  int status;
+};
+
+const TokenFailure kTokenFailures[] = {
+    {"503", emulator::Fault::Kind::kStatus, 503},
+    {"400", emulator::Fault::Kind::kStatus, 400},
+    {"stall", emulator::Fault::Kind::kDelay, 0},
+};
+
+TEST_F(JournalSeamsTest, AFailedTokenRequestIsNotSentAndTheKeyGoesOutOnceAfterRecovery) {
+  auto journal = ReportJournal::sqlite(path_);
+  for (const auto& failure : kTokenFailures) {
+    SCOPED_TRACE(failure.name);
+    const std::string key = std::string("token-") + failure.name;
+    fail_token_endpoint(failure.kind, failure.status);
+    Client client(app_options());  // a cold token cache
+    auto first = journal.report(client, key, request_for(key));
+    EXPECT_EQ(first.outcome, ReportOutcome::kNotSent) << first.entry.detail;
+    EXPECT_FALSE(first.sent_by_this_call);
+    EXPECT_NE(first.entry.detail.find("credentials failed"), std::string::npos)
+        << first.entry.detail;
+    EXPECT_EQ(first.entry.detail.find(kSecret), std::string::npos) << first.entry.detail;
+    EXPECT_EQ(journal.find(key)->outcome, ReportOutcome::kNotSent);
+    EXPECT_EQ(received(key), 0);
+    emulator_->clear_faults();  // the endpoint recovers
+    auto again = journal.report(client, key, request_for(key));
+    EXPECT_EQ(again.outcome, ReportOutcome::kSent) << again.entry.detail;
+    EXPECT_TRUE(again.sent_by_this_call);
+    EXPECT_EQ(journal.report(client, key, request_for(key)).outcome, ReportOutcome::kSent);
+    EXPECT_EQ(received(key), 1);
+  }
+}
+
+TEST_F(JournalSeamsTest, AStreamWhoseTokenRequestFailsLeavesItsEventsToBeSentOnceLater) {
+  auto journal = ReportJournal::sqlite(path_);
+  for (const auto& failure : kTokenFailures) {
+    SCOPED_TRACE(failure.name);
+    const std::string prefix = std::string("stream-token-") + failure.name + "-";
+    std::vector<ReportJournal::Item> items;
+    for (int i = 0; i < 4; ++i) items.push_back({prefix + std::to_string(i), request_for(prefix)});
+    for (auto& item : items) item.request = request_for(item.key);
+    fail_token_endpoint(failure.kind, failure.status);
+    {
+      AsyncClient client(app_options());
+      // The token endpoint is down: every event's token request fails.
+      for (const auto& result : journal.report_batch(client, items)) {
+        EXPECT_EQ(result.outcome, ReportOutcome::kNotSent) << result.entry.detail;
+        EXPECT_FALSE(result.sent_by_this_call);
+      }
+    }
+    emulator_->clear_faults();
+    AsyncClient client(app_options());
+    for (const auto& result : journal.report_batch(client, items)) {
+      EXPECT_EQ(result.outcome, ReportOutcome::kSent) << result.entry.detail;
+    }
+    for (const auto& item : items) EXPECT_EQ(received(item.key), 1) << item.key;
+  }
+}
+
+}  // namespace
+}  // namespace wix::backinstock
