@@ -1,8 +1,9 @@
-// Batches and streams through the journal. One thread (the caller's) drives every event through
-// its three commits (claim, send begun, outcome) in rounds: each round commits the steps of every
+// Batches and streams through the journal. The caller's thread drives every event through its
+// three commits (claim, send begun, outcome) in rounds: each round commits the steps of every
 // event that is ready for one, in one transaction (the group commit of journal_impl.h), while the
-// Reports of earlier events are on the wire through AsyncClient's callback form. Memory is
-// bounded by the events under way (at most twice `in_flight`), not by the feed.
+// Reports of earlier events are on the wire through AsyncClient's callback form. The source is
+// read on a thread of its own, so a source that waits for its next event delays nothing already
+// taken. Memory is bounded by the events under way (at most twice `in_flight`), not by the feed.
 
 #include <algorithm>
 #include <condition_variable>
@@ -16,6 +17,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -41,12 +43,19 @@ struct Event {
   Op op;                             // its step in the round being committed
 };
 
-// Answers, handed from the client's loop thread to the driver. Shared with the callbacks, which
-// touch nothing else, so a callback that outlives the driver is harmless.
-struct Answers {
+// What the client's callbacks and the source's thread hand to the driver. Shared with them, so
+// that a callback that outlives the driver is harmless.
+struct Inbox {
   std::mutex mutex;
-  std::condition_variable arrived;
-  std::vector<std::pair<Event*, std::exception_ptr>> ready;
+  std::condition_variable arrived;  // the driver's: an answer, an event, or the source's end
+  std::condition_variable room;     // the source's thread's: room for an event, or a stop
+  std::vector<std::pair<Event*, std::exception_ptr>> answers;
+  std::deque<ReportJournal::Item> events;  // taken from the source, not yet seen by the driver
+  std::size_t held = 0;       // events and repeats under way, and events not yet seen
+  std::size_t taken = 0;      // events the source yielded
+  bool source_ended = false;  // `next` returned nullopt or threw (`source_error`)
+  std::exception_ptr source_error;
+  bool stopping = false;  // the driver takes no more events
 };
 
 constexpr std::size_t kMaxInFlight = std::size_t{1} << 20;
@@ -54,6 +63,7 @@ constexpr std::size_t kMaxInFlight = std::size_t{1} << 20;
 class Pipeline {
  public:
   using OnResult = std::function<void(std::size_t, const JournaledReport&)>;
+  using Source = std::function<std::optional<ReportJournal::Item>()>;
 
   Pipeline(JournalCore& journal, AsyncClient& client, const CallOptions& options,
            std::size_t in_flight, OnResult on_result)
@@ -62,11 +72,32 @@ class Pipeline {
         options_(options),
         in_flight_(std::clamp<std::size_t>(in_flight, 1, kMaxInFlight)),
         on_result_(std::move(on_result)),
-        answers_(std::make_shared<Answers>()) {}
+        inbox_(std::make_shared<Inbox>()) {}
 
-  std::size_t run(const std::function<std::optional<ReportJournal::Item>()>& next) {
+  // The source is read on a thread of its own, so that a source that waits for its next event
+  // (a queue consumer) holds nothing up: the events already taken are claimed, sent and recorded
+  // meanwhile, and their results given. Each round commits what is ready; none waits for more.
+  std::size_t run(const Source& next) {
+    std::thread source([this, &next] { read_source(next); });
+    try {
+      drive();
+    } catch (...) {  // not expected (each step keeps its error), but never a thread left behind
+      stop(std::current_exception());
+    }
+    {
+      std::lock_guard<std::mutex> guard(inbox_->mutex);
+      inbox_->stopping = true;
+    }
+    inbox_->room.notify_all();
+    source.join();  // once a call of `next` under way returns
+    if (stop_) std::rethrow_exception(stop_);
+    return inbox_->taken;
+  }
+
+ private:
+  void drive() {
     for (;;) {
-      take(next);
+      take();
       collect_answers();
       start_sends();
       std::vector<Op*> round;
@@ -74,8 +105,8 @@ class Pipeline {
       for (Event* e : begins_) round.push_back(&e->op);
       for (Event* e : finishes_) round.push_back(&e->op);
       if (round.empty()) {
-        if (events_.empty() && (exhausted_ || stop_)) break;
-        wait_for_answers();
+        if (events_.empty() && (exhausted_ || stop_)) return;
+        wait();
         continue;
       }
       journal_.run_all(round);
@@ -83,49 +114,82 @@ class Pipeline {
       settle_begins();
       settle_finishes();
     }
-    if (stop_) std::rethrow_exception(stop_);
-    return taken_;
   }
 
- private:
-  void stop(std::exception_ptr error) {
-    if (!stop_) stop_ = std::move(error);
-  }
-
-  // Takes events from `next` while fewer than 2 * in_flight are held.
-  void take(const std::function<std::optional<ReportJournal::Item>()>& next) {
-    while (!exhausted_ && !stop_ && held_ < 2 * in_flight_) {
+  // The source's thread: takes events from `next` while fewer than 2 * in_flight are held.
+  void read_source(const Source& next) {
+    const std::size_t limit = 2 * in_flight_;
+    std::unique_lock<std::mutex> lock(inbox_->mutex);
+    for (;;) {
+      inbox_->room.wait(lock, [&] { return inbox_->stopping || inbox_->held < limit; });
+      if (inbox_->stopping) break;
+      lock.unlock();
       std::optional<ReportJournal::Item> item;
+      std::exception_ptr error;
       try {
         item = next();
       } catch (...) {
-        stop(std::current_exception());
-        return;
+        error = std::current_exception();
       }
-      if (!item) {
-        exhausted_ = true;
-        return;
+      lock.lock();
+      if (error || !item) {
+        inbox_->source_error = error;
+        break;
       }
-      const std::size_t index = taken_++;
+      ++inbox_->taken;
+      ++inbox_->held;
+      inbox_->events.push_back(std::move(*item));
+      inbox_->arrived.notify_one();
+    }
+    inbox_->source_ended = true;
+    inbox_->arrived.notify_one();
+  }
+
+  void stop(std::exception_ptr error) {
+    if (!stop_) stop_ = std::move(error);
+    {
+      std::lock_guard<std::mutex> guard(inbox_->mutex);
+      inbox_->stopping = true;
+    }
+    inbox_->room.notify_all();
+  }
+
+  // Takes the events the source yielded since the last round.
+  void take() {
+    std::deque<ReportJournal::Item> fresh;
+    bool ended = false;
+    std::exception_ptr source_error;
+    {
+      std::lock_guard<std::mutex> guard(inbox_->mutex);
+      fresh.swap(inbox_->events);
+      ended = inbox_->source_ended;
+      source_error = inbox_->source_error;
+    }
+    for (auto& item : fresh) {
+      if (stop_) break;  // taken, and nothing sent for it: no result
+      const std::size_t index = next_index_++;
       try {
-        internal::check_key(item->key);
+        internal::check_key(item.key);
       } catch (const JournalError& e) {
         stop(std::make_exception_ptr(JournalError(
             Kind::kInvalidKey, "event " + std::to_string(index) + " of the stream: " + e.what())));
-        return;
+        break;
       }
-      ++held_;
-      auto same = by_key_.find(item->key);
+      auto same = by_key_.find(item.key);
       if (same != by_key_.end()) {  // under way in this stream: it gets that one's outcome
         same->second->repeats.push_back(index);
         continue;
       }
-      Event& e = events_.emplace_back(index, std::move(*item));
+      Event& e = events_.emplace_back(index, std::move(item));
       e.self = std::prev(events_.end());
       e.op.kind = Op::kClaim;
       e.op.key = e.item.key;
       by_key_.emplace(e.item.key, &e);
       claims_.push_back(&e);
+    }
+    if (ended && !exhausted_) {
+      exhausted_ = true;
+      if (source_error) stop(source_error);
     }
   }
 
@@ -133,8 +197,8 @@ class Pipeline {
   void collect_answers() {
     std::vector<std::pair<Event*, std::exception_ptr>> ready;
     {
-      std::lock_guard<std::mutex> guard(answers_->mutex);
-      ready.swap(answers_->ready);
+      std::lock_guard<std::mutex> guard(inbox_->mutex);
+      ready.swap(inbox_->answers);
     }
     for (auto& [e, error] : ready) {
       --sending_;
@@ -169,9 +233,13 @@ class Pipeline {
     }
   }
 
-  void wait_for_answers() {
-    std::unique_lock<std::mutex> lock(answers_->mutex);
-    answers_->arrived.wait(lock, [&] { return !answers_->ready.empty(); });
+  // Waits for an answer, an event from the source, or the source's end.
+  void wait() {
+    std::unique_lock<std::mutex> lock(inbox_->mutex);
+    inbox_->arrived.wait(lock, [&] {
+      return !inbox_->answers.empty() || !inbox_->events.empty() ||
+             (inbox_->source_ended && !exhausted_);
+    });
   }
 
   void settle_claims() {
@@ -206,12 +274,12 @@ class Pipeline {
         continue;
       }
       journal_.step(JournalStep::kSending, e->item.key);
-      std::weak_ptr<Answers> answers = answers_;
-      auto answered = [answers, e](const BatchResult& result) {
-        auto inbox = answers.lock();
+      std::weak_ptr<Inbox> weak = inbox_;
+      auto answered = [weak, e](const BatchResult& result) {
+        auto inbox = weak.lock();
         if (!inbox) return;
         std::lock_guard<std::mutex> guard(inbox->mutex);
-        inbox->ready.emplace_back(e, result.error);
+        inbox->answers.emplace_back(e, result.error);
         inbox->arrived.notify_one();
       };
       try {
@@ -258,7 +326,11 @@ class Pipeline {
   }
 
   void forget(Event& e) {
-    held_ -= 1 + e.repeats.size();
+    {
+      std::lock_guard<std::mutex> guard(inbox_->mutex);
+      inbox_->held -= 1 + e.repeats.size();
+    }
+    inbox_->room.notify_one();
     by_key_.erase(e.item.key);
     events_.erase(e.self);
   }
@@ -268,15 +340,14 @@ class Pipeline {
   const CallOptions& options_;
   const std::size_t in_flight_;
   OnResult on_result_;
-  std::shared_ptr<Answers> answers_;
+  std::shared_ptr<Inbox> inbox_;
 
   std::list<Event> events_;  // under way (stable addresses: the callbacks hold them)
   std::unordered_map<std::string, Event*> by_key_;
   std::vector<Event*> claims_, begins_, finishes_;  // the next round's steps
   std::deque<Event*> claimed_;                      // claimed, waiting for a Report slot
-  std::size_t taken_ = 0;
-  std::size_t held_ = 0;     // events and repeats under way
-  std::size_t sending_ = 0;  // begun and not answered
+  std::size_t next_index_ = 0;  // of the next event the driver takes
+  std::size_t sending_ = 0;     // begun and not answered
   bool exhausted_ = false;
   std::exception_ptr stop_;
 };

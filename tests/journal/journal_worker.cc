@@ -17,8 +17,10 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <deque>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -51,19 +53,28 @@ int stream(bis::ReportJournal& journal, const bis::ClientOptions& client_options
   bis::AsyncOptions async_options;
   async_options.max_in_flight = in_flight;
   bis::AsyncClient client(client_options, async_options);
-  std::vector<std::string> keys;  // index (from `from` on) -> key, for the acks
+  // index (from `from` on) -> key, for the acks: `next` runs on the stream's own thread,
+  // `on_result` on this one.
+  std::mutex keys_mutex;
+  std::deque<std::string> keys;
   long index = 0;
   std::string line;
   auto next = [&]() -> std::optional<bis::ReportJournal::Item> {
     while (std::getline(feed, line)) {
       if (index++ < from) continue;
+      std::lock_guard<std::mutex> guard(keys_mutex);
       keys.push_back(line);
       return bis::ReportJournal::Item{line, request_for(line)};
     }
     return std::nullopt;
   };
   auto on_result = [&](std::size_t n, const bis::JournaledReport& result) {
-    std::cout << "ack " << from + static_cast<long>(n) << " " << keys[n] << " "
+    std::string key;
+    {
+      std::lock_guard<std::mutex> guard(keys_mutex);
+      key = keys[n];
+    }
+    std::cout << "ack " << from + static_cast<long>(n) << " " << key << " "
               << bis::to_string(result.outcome) << std::endl;
   };
   try {

@@ -136,5 +136,136 @@ TEST_F(JournalSeamsTest, AStreamWhoseTokenRequestFailsLeavesItsEventsToBeSentOnc
   }
 }
 
+// -- a source that waits ---------------------------------------------------------------------
+
+// A queue as a consumer sees it: `next_event()` blocks until an event arrives or the queue is
+// closed (then nullopt); `ack(key)` tells it an event is done. Its producer waits for each ack
+// (up to a bound, a guard against a hang): with a journal that waited for more events before it
+// reported any, the producer's waits would run out.
+class BlockingQueue {
+ public:
+  std::optional<ReportJournal::Item> next_event() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [&] { return !events_.empty() || closed_; });
+    if (events_.empty()) return std::nullopt;
+    auto key = events_.front();
+    events_.pop_front();
+    return ReportJournal::Item{key, request_for(key)};
+  }
+  void ack(const std::string& key) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    acked_.push_back(key);
+    changed_.notify_all();
+  }
+  void push(const std::string& key) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    events_.push_back(key);
+    changed_.notify_all();
+  }
+  void close() {
+    std::lock_guard<std::mutex> guard(mutex_);
+    closed_ = true;
+    changed_.notify_all();
+  }
+  /// Waits until `n` events were acknowledged; false when the bound ran out first.
+  bool wait_for_acks(std::size_t n, std::chrono::seconds bound = std::chrono::seconds(20)) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    return changed_.wait_for(lock, bound, [&] { return acked_.size() >= n; });
+  }
+  std::vector<std::string> acked() {
+    std::lock_guard<std::mutex> guard(mutex_);
+    return acked_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::string> events_;
+  std::vector<std::string> acked_;
+  bool closed_ = false;
+};
+
+// The README's queue-consumer shape, with one event and then a quiet queue: it is reported and
+// acknowledged while the queue waits.
+TEST_F(JournalSeamsTest, OneEventThenAQuietQueueIsReportedWhileTheQueueWaits) {
+  auto journal = ReportJournal::sqlite(path_);
+  AsyncClient client(client_options());
+  BlockingQueue queue;
+  bool acked_while_waiting = false;
+  std::thread producer([&] {
+    queue.push("quiet-1");
+    acked_while_waiting = queue.wait_for_acks(1);
+    queue.close();
+  });
+  std::map<std::string, ReportOutcome> outcomes;  // on the calling thread only
+  journal.report_stream(
+      client, [&]() -> std::optional<ReportJournal::Item> { return queue.next_event(); },
+      [&](std::size_t, const JournaledReport& result) {
+        outcomes[result.entry.key] = result.outcome;
+        queue.ack(result.entry.key);
+      });
+  producer.join();
+  EXPECT_TRUE(acked_while_waiting) << "the event waited for the queue's next one";
+  EXPECT_EQ(outcomes["quiet-1"], ReportOutcome::kSent);
+  EXPECT_EQ(received("quiet-1"), 1);
+}
+
+// A source that trickles one event every 100 ms: every event is acknowledged before the source
+// ends, each reported once.
+TEST_F(JournalSeamsTest, ATrickleOfEventsIsReportedAsItComes) {
+  auto journal = ReportJournal::sqlite(path_);
+  AsyncClient client(client_options());
+  BlockingQueue queue;
+  constexpr int kEvents = 10;
+  bool all_acked_before_the_end = false;
+  std::thread producer([&] {
+    for (int i = 0; i < kEvents; ++i) {
+      if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      queue.push("trickle-" + std::to_string(i));
+    }
+    all_acked_before_the_end = queue.wait_for_acks(kEvents);
+    queue.close();
+  });
+  std::size_t taken = journal.report_stream(
+      client, [&]() -> std::optional<ReportJournal::Item> { return queue.next_event(); },
+      [&](std::size_t, const JournaledReport& result) {
+        EXPECT_EQ(result.outcome, ReportOutcome::kSent) << result.entry.key;
+        queue.ack(result.entry.key);
+      });
+  producer.join();
+  EXPECT_TRUE(all_acked_before_the_end) << "events waited for the source to end";
+  EXPECT_EQ(taken, static_cast<std::size_t>(kEvents));
+  EXPECT_EQ(queue.acked().size(), static_cast<std::size_t>(kEvents));
+  for (int i = 0; i < kEvents; ++i) {
+    EXPECT_EQ(received("trickle-" + std::to_string(i)), 1) << i;
+  }
+}
+
+// A stream that stops (the caller's callback throws) while its source waits: it returns once the
+// source's call returns, and the event that call yields is not sent.
+TEST_F(JournalSeamsTest, AStreamThatStopsWhileItsSourceWaitsReturnsOnceTheSourceDoes) {
+  auto journal = ReportJournal::sqlite(path_);
+  AsyncClient client(client_options());
+  BlockingQueue queue;
+  std::thread producer([&] {
+    queue.push("stop-1");
+    queue.wait_for_acks(1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the source is waiting
+    queue.push("stop-2");                                          // yielded, never sent
+    queue.close();
+  });
+  EXPECT_THROW(journal.report_stream(
+                   client, [&]() -> std::optional<ReportJournal::Item> { return queue.next_event(); },
+                   [&](std::size_t, const JournaledReport& result) {
+                     queue.ack(result.entry.key);
+                     throw std::runtime_error("the caller's bug");
+                   }),
+               std::runtime_error);
+  producer.join();
+  EXPECT_EQ(received("stop-1"), 1);
+  EXPECT_EQ(received("stop-2"), 0);
+  EXPECT_FALSE(journal.find("stop-2").has_value()) << "nothing of it was recorded";
+}
+
 }  // namespace
 }  // namespace wix::backinstock

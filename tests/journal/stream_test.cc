@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <map>
 #include <optional>
@@ -75,7 +76,9 @@ TEST_F(JournalStreamTest, EachKeyIsSentOnceAndMemoryStaysWithinTwiceInFlight) {
   Client blocking = this->client();
   journal.report(blocking, "s-0", request_for("s-0"));  // reported before the stream
   const auto keys = feed_with_repeats(3000, 2000);
-  std::size_t at = 0, results = 0, most_held = 0, by_this_call = 0;
+  // `next` runs on the stream's own thread, `on_result` on this one: what both read is atomic.
+  std::atomic<std::size_t> at{0}, results{0};
+  std::size_t most_held = 0, by_this_call = 0;
   std::vector<int> given(keys.size(), 0);
   std::size_t taken = journal.report_stream(
       client,

@@ -212,19 +212,28 @@ class ReportJournal {
   /// transaction per round, while earlier Reports are on the wire, so the journal's commits
   /// overlap the sends instead of waiting for them.
   ///
+  /// Whatever the pace of the source: `next` may block until its next event arrives (a queue
+  /// consumer). It is called on a thread of the stream's own, one call at a time, while the
+  /// calling thread claims, sends and records the events already taken; a round commits what
+  /// is ready and never waits for more events, so an event followed by a quiet queue is reported
+  /// and its result given at once.
+  ///
   /// `on_result(index, result)` gets each event's outcome (0-based, in the order `next` yielded
-  /// them), in completion order, on the calling thread; `next` is called on the calling thread
-  /// too. An event whose key another event of the stream holds at that moment waits for it and
-  /// gets its outcome (`sent_by_this_call` false); an event held by another worker is
-  /// `kInProgress` at once (`JournalOptions::in_progress_wait` applies to `report()` only).
-  /// Returns the number of events taken from `next`.
+  /// them), in completion order, on the calling thread, one call at a time. `next` and
+  /// `on_result` may run at the same time: state they share needs a lock. An event whose key
+  /// another event of the stream holds at that moment waits for it and gets its outcome
+  /// (`sent_by_this_call` false); an event held by another worker is `kInProgress` at once
+  /// (`JournalOptions::in_progress_wait` applies to `report()` only). Returns the number of
+  /// events taken from `next`.
   ///
   /// Stops taking events at the first of: a key that is not valid (`JournalError`
   /// `kInvalidKey` naming its index), a journal that fails (`JournalError`), or an exception
   /// from `next` or `on_result`. Reports already on their way are then answered, their outcomes
   /// recorded and given to `on_result` (an outcome that cannot be recorded makes the entry and
-  /// the result `kUnknown`), and the error is rethrown. Events taken and not sent get no result:
-  /// nothing was sent for them, and their claims lapse for the next caller.
+  /// the result `kUnknown`), and the error is rethrown once a call of `next` under way has
+  /// returned (a source that can block should be able to end: close the queue). Events taken and
+  /// not sent get no result: nothing was sent for them, and their claims, if any, lapse for the
+  /// next caller.
   std::size_t report_stream(AsyncClient& client, std::function<std::optional<Item>()> next,
                             std::function<void(std::size_t, const JournaledReport&)> on_result,
                             const CallOptions& options = {}, std::size_t in_flight = 64);
