@@ -10,8 +10,9 @@ PACKAGES=(
   libcurl4-openssl-dev nlohmann-json3-dev libgtest-dev libgmock-dev libcpp-httplib-dev libssl-dev
   libcli11-dev libsqlite3-dev libpq-dev
 )
-# The report journal's tests start a throwaway PostgreSQL server of their own.
-TEST_PACKAGES=(postgresql)
+# The report journal's tests start a throwaway PostgreSQL server of their own, and run a worker
+# under libfaketime (a clock two hours ahead).
+TEST_PACKAGES=(postgresql faketime)
 # What the test command needs besides: format and static checks, API reference, install checks.
 CHECK_PACKAGES=(clang-format clang-tidy iwyu doxygen binutils)
 

@@ -53,11 +53,6 @@ namespace {
 using Clock = std::chrono::system_clock;
 }  // namespace
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
-      .count();
-}
-
 void check_key(const std::string& key) {
   if (key.empty()) throw JournalError(Kind::kInvalidKey, "journal key: is empty");
   if (key.size() > kMaxKeyBytes) {
@@ -108,7 +103,7 @@ JournalEntry entry_of(const JournalRow& row) {
 
 // What one send's answer means for the key (the call's own retries are over).
 Finish classify(const std::string& key, std::int64_t generation, const std::exception_ptr& error) {
-  Finish f{key, generation, JournalState::kSent, 200, "", ""};
+  Finish f{key, generation, JournalState::kSent, 200, "", "", true, ""};
   if (!error) return f;
   try {
     std::rethrow_exception(error);
@@ -153,6 +148,22 @@ Finish classify(const std::string& key, std::int64_t generation, const std::exce
   return f;
 }
 
+std::string late_note(const std::string& owner, const Finish& finish) {
+  std::string note = "; the worker " + owner + " answered after its claim was given up: " +
+                     state_name(finish.state);
+  if (finish.http_status != 0) note += " (HTTP " + std::to_string(finish.http_status) + ")";
+  if (!finish.left) note += ", nothing was sent";
+  return note;
+}
+
+Finish lease_lost(const std::string& key, std::int64_t generation) {
+  Finish f{key, generation, JournalState::kNotSent, 0, "", "", false, ""};
+  f.detail =
+      "the claim's lease ran out before the send (the worker was paused, or could not renew it): "
+      "nothing was sent";
+  return f;
+}
+
 std::string default_owner() {
   char host[256] = {};
   if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
@@ -185,11 +196,38 @@ using internal::classify;
 using internal::entry_of;
 using internal::JournalState;
 using internal::kMaxKeyBytes;
-using internal::now_ms;
 using internal::Op;
 using internal::outcome_of;
 using internal::recorded_entry;
 using Kind = JournalError::Kind;
+
+// A claim whose lease ran out, by this worker's own clock, before its Report left: nothing is
+// sent. Its entry becomes `not_sent` when the claim is still this worker's in the journal (the
+// next caller sends it); otherwise what others made of it stands and is returned.
+JournaledReport give_up_before_send(internal::JournalCore& d, const std::string& key,
+                                    std::int64_t generation) {
+  d.release(key);
+  Op lost;
+  lost.kind = Op::kFinish;
+  lost.key = key;
+  lost.finish = internal::lease_lost(key, generation);
+  try {
+    d.run(lost);
+  } catch (const JournalError&) {
+    // The journal cannot be written (why the lease was not renewed, perhaps): the claim lapses
+    // for the next caller, or ends unknown if it was sending. Nothing was sent.
+  }
+  internal::JournalCore::Lease store(d);
+  auto row = store->get(key);
+  if (!row) return {ReportOutcome::kNotSent, false, JournalEntry{}};
+  JournaledReport result{outcome_of(row->state), false, entry_of(*row)};
+  if (row->generation == generation &&
+      (row->state == JournalState::kClaimed || row->state == JournalState::kSending)) {
+    result.outcome = ReportOutcome::kNotSent;  // not written: the claim lapses all the same
+    result.entry.detail = lost.finish.detail;
+  }
+  return result;
+}
 
 }  // namespace
 
@@ -231,7 +269,8 @@ ReportJournal ReportJournal::postgres(const std::string& conninfo, JournalOption
 #ifdef WIX_BACKINSTOCK_JOURNAL_POSTGRES
   std::vector<std::unique_ptr<internal::JournalStore>> stores;
   for (int i = 0; i < std::max(1, options.connections); ++i) {
-    stores.push_back(internal::open_postgres_store(conninfo));
+    stores.push_back(internal::open_postgres_store(
+        conninfo, static_cast<int>(options.lock_timeout.count())));
   }
   return ReportJournal(std::move(stores), std::move(options));
 #else
@@ -266,6 +305,14 @@ JournaledReport ReportJournal::report(Client& client, const std::string& key,
   }
   d.step(JournalStep::kClaimed, key);
   const std::int64_t generation = claim.claim.row.generation;
+  // The entry as the journal holds it now, for a claim that is no longer this worker's.
+  auto as_recorded = [&](bool sent) -> JournaledReport {
+    Impl::Lease store(d);
+    auto row = store->get(key);
+    return {row ? outcome_of(row->state) : ReportOutcome::kInProgress, sent,
+            row ? entry_of(*row) : JournalEntry{}};
+  };
+  if (!d.lease_alive(key, generation)) return give_up_before_send(d, key, generation);
   Op begin;
   begin.kind = Op::kBegin;
   begin.key = key;
@@ -276,14 +323,14 @@ JournaledReport ReportJournal::report(Client& client, const std::string& key,
     d.release(key);  // the claim lapses and another caller takes it: nothing was sent
     throw;
   }
-  if (!begin.ok) {  // this worker's lease ran out and another took the key: its outcome stands
+  if (!begin.ok) {  // the lease ran out (another may have taken the key): its outcome stands
     d.release(key);
-    Impl::Lease store(d);
-    auto row = store->get(key);
-    return {row ? outcome_of(row->state) : ReportOutcome::kInProgress, false,
-            row ? entry_of(*row) : JournalEntry{}};
+    return as_recorded(false);
   }
   d.step(JournalStep::kSending, key);
+  // The last moment before the Report leaves: a lease that ran out meanwhile (this worker was
+  // paused) may have been given up for lost, and an operator may have allowed a resend.
+  if (!d.lease_alive(key, generation)) return give_up_before_send(d, key, generation);
   std::exception_ptr error;
   try {
     client.report_items_back_in_stock(request, options);
@@ -295,6 +342,7 @@ JournaledReport ReportJournal::report(Client& client, const std::string& key,
   finish.kind = Op::kFinish;
   finish.key = key;
   finish.finish = classify(key, generation, error);
+  finish.finish.late_note = internal::late_note(d.options.owner, finish.finish);
   ReportOutcome result = outcome_of(finish.finish.state);
   d.release(key);  // from now on its lease lapses if the write below fails
   try {
@@ -307,6 +355,9 @@ JournaledReport ReportJournal::report(Client& client, const std::string& key,
                            ") could not be recorded; the entry ends unknown: " + e.what(),
                        result);
   }
+  // Fenced out: another worker gave the claim up for lost while this one sent, and its entry
+  // (or what an operator made of it) stands, with this worker's answer noted in its detail.
+  if (!finish.ok) return as_recorded(finish.finish.left);
   d.step(JournalStep::kRecorded, key);
   return {result, finish.finish.left,
           recorded_entry(claim.claim.row, finish.finish, d.options.owner)};
@@ -333,7 +384,7 @@ JournalEntry ReportJournal::resolve(const std::string& key, Resolution resolutio
   bool sent = resolution == Resolution::kMarkSent;
   std::string detail =
       sent ? "resolved by an operator: sent" : "resolved by an operator: may be sent once more";
-  if (!store->settle(key, sent ? JournalState::kSent : JournalState::kNotSent, detail, now_ms())) {
+  if (!store->settle(key, sent ? JournalState::kSent : JournalState::kNotSent, detail)) {
     auto row = store->get(key);
     if (!row) throw JournalError(Kind::kNotFound, "report journal: no entry for this key");
     throw JournalError(Kind::kConflict, std::string("report journal: the entry is ") +
@@ -346,7 +397,7 @@ JournalEntry ReportJournal::resolve(const std::string& key, Resolution resolutio
 std::size_t ReportJournal::prune(std::size_t max_entries) {
   Impl::Lease store(*impl_);
   auto retention = std::chrono::duration_cast<std::chrono::milliseconds>(impl_->options.retention);
-  return store->prune(now_ms() - retention.count(), max_entries);
+  return store->prune(retention.count(), max_entries);
 }
 
 std::string restock_key(const CatalogReference& reference, const std::string& generation) {

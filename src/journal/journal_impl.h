@@ -27,8 +27,6 @@ namespace internal {
 
 constexpr std::size_t kMaxKeyBytes = 1024;
 
-/// Milliseconds since the epoch (the journal's time).
-std::int64_t now_ms();
 /// Throws `JournalError` (`kInvalidKey`) naming what is wrong with `key`.
 void check_key(const std::string& key);
 ReportOutcome outcome_of(JournalState state);
@@ -40,6 +38,8 @@ std::string default_owner();
 /// The entry of a key this worker claimed (`claimed`), sent and recorded (`finish`).
 JournalEntry recorded_entry(const JournalRow& claimed, const Finish& finish,
                             const std::string& owner);
+/// The outcome of a claim whose lease ran out before its Report left: `not_sent`, nothing sent.
+Finish lease_lost(const std::string& key, std::int64_t generation);
 
 // One step of one report waiting for the next group commit.
 struct Op {
@@ -52,6 +52,14 @@ struct Op {
   std::exception_ptr error;
   internal::ClaimResult claim;
   bool ok = false;
+};
+
+// A claim this worker holds: its generation, and until when its lease is certainly alive by this
+// worker's own monotonic clock (counted from the start of the claim or of its last successful
+// renewal, which is never later than the store's own count of it).
+struct HeldClaim {
+  std::int64_t generation = 0;
+  std::chrono::steady_clock::time_point alive_until;
 };
 
 // The group commit and the claims this worker holds: what `ReportJournal` is made of.
@@ -143,7 +151,8 @@ struct JournalCore {
                                          : finishes)
           .push_back(o);
     }
-    std::int64_t now = internal::now_ms();
+    // Read before the transaction starts: the store counts a new lease from a later moment.
+    const auto started = std::chrono::steady_clock::now();
     std::vector<internal::ClaimResult> claimed;
     try {
       store.in_one_transaction([&] {
@@ -151,7 +160,7 @@ struct JournalCore {
           std::vector<std::string> keys;
           keys.reserve(claims.size());
           for (internal::Op* o : claims) keys.push_back(o->key);
-          claimed = store.claim(keys, options.owner, now, now + options.lease.count(), [&] {
+          claimed = store.claim(keys, options.owner, options.lease.count(), [&] {
             for (internal::Op* o : claims) step(JournalStep::kClaimOpen, o->key);
           });
         }
@@ -159,14 +168,14 @@ struct JournalCore {
           std::vector<std::pair<std::string, std::int64_t>> keys;
           keys.reserve(begins.size());
           for (internal::Op* o : begins) keys.emplace_back(o->key, o->generation);
-          auto results = store.begin_send(keys, now);
+          auto results = store.begin_send(keys);
           for (std::size_t i = 0; i < begins.size(); ++i) begins[i]->ok = results[i];
         }
         if (!finishes.empty()) {
           std::vector<internal::Finish> outcomes;
           outcomes.reserve(finishes.size());
           for (internal::Op* o : finishes) outcomes.push_back(o->finish);
-          auto results = store.finish(outcomes, now);
+          auto results = store.finish(outcomes);
           for (std::size_t i = 0; i < finishes.size(); ++i) finishes[i]->ok = results[i];
         }
       });
@@ -177,8 +186,20 @@ struct JournalCore {
     std::lock_guard<std::mutex> guard(mutex);
     for (std::size_t i = 0; i < claims.size(); ++i) {
       claims[i]->claim = claimed[i];
-      if (claimed[i].claimed) held[claims[i]->key] = claimed[i].row.generation;
+      if (claimed[i].claimed) {
+        held[claims[i]->key] = {claimed[i].row.generation, started + options.lease};
+      }
     }
+  }
+
+  // Whether this worker's claim of `key` at `generation` is certainly still its own by its own
+  // monotonic clock: a lease that ran out since the claim or its last renewal (a pause, renewals
+  // that failed) is lost, whatever the store says yet.
+  bool lease_alive(const std::string& key, std::int64_t generation) {
+    std::lock_guard<std::mutex> guard(mutex);
+    auto it = held.find(key);
+    return it != held.end() && it->second.generation == generation &&
+           std::chrono::steady_clock::now() < it->second.alive_until;
   }
 
   // Extends the leases of the keys this worker holds, every third of a lease.
@@ -187,16 +208,27 @@ struct JournalCore {
     while (!stopping) {
       wake.wait_for(lock, options.lease / 3);
       if (stopping || held.empty()) continue;
-      std::vector<std::pair<std::string, std::int64_t>> keys(held.begin(), held.end());
+      std::vector<std::pair<std::string, std::int64_t>> keys;
+      keys.reserve(held.size());
+      for (const auto& [key, claim] : held) keys.emplace_back(key, claim.generation);
       lock.unlock();
+      const auto started = std::chrono::steady_clock::now();
+      std::vector<bool> renewed;
       try {
         Lease store(*this);
-        store->renew(keys, internal::now_ms() + options.lease.count());
+        renewed = store->renew(keys, options.lease.count());
       } catch (const JournalError&) {
-        // The leases lapse: a claim not yet sending is taken over (this worker's begin_send then
-        // finds it gone and sends nothing); one sending ends unknown. Never a second send.
+        // The leases lapse: this worker begins no send on them (lease_alive), a claim not yet
+        // sending is taken over by the next caller, one sending ends unknown. Never a second
+        // send.
       }
       lock.lock();
+      for (std::size_t i = 0; i < renewed.size(); ++i) {
+        auto it = held.find(keys[i].first);
+        if (renewed[i] && it != held.end() && it->second.generation == keys[i].second) {
+          it->second.alive_until = started + options.lease;
+        }
+      }
     }
   }
 
@@ -212,7 +244,7 @@ struct JournalCore {
   std::condition_variable wake;
   std::condition_variable committed;
   std::deque<internal::Op*> queue;
-  std::map<std::string, std::int64_t> held;  // key -> generation, while claimed or sending
+  std::map<std::string, HeldClaim> held;  // while claimed or sending
   bool stopping = false;
   std::thread renewer;
 };

@@ -41,6 +41,7 @@ struct Event {
   internal::JournalRow claimed;      // the row as this worker claimed it
   std::vector<std::size_t> repeats;  // later events of the stream with the same key
   Op op;                             // its step in the round being committed
+  bool lease_lost = false;           // its lease ran out before the send: nothing was sent
 };
 
 // What the client's callbacks and the source's thread hand to the driver. Shared with them, so
@@ -208,6 +209,7 @@ class Pipeline {
       op.kind = Op::kFinish;
       op.key = e->item.key;
       op.finish = internal::classify(e->item.key, e->claimed.generation, error);
+      op.finish.late_note = internal::late_note(journal_.options.owner, op.finish);
       journal_.release(e->item.key);  // from now on its lease lapses if the write fails
       finishes_.push_back(e);
     }
@@ -223,6 +225,10 @@ class Pipeline {
         forget(*e);
         continue;
       }
+      if (!journal_.lease_alive(e->item.key, e->claimed.generation)) {
+        give_up(*e);
+        continue;
+      }
       ++sending_;
       Op& op = e->op;
       op = Op{};
@@ -231,6 +237,20 @@ class Pipeline {
       op.generation = e->claimed.generation;
       begins_.push_back(e);
     }
+  }
+
+  // An event whose claim's lease ran out, by this worker's clock, before its Report left (the
+  // worker was paused, or could not renew it): nothing is sent; the next round records it
+  // `not_sent` if the claim is still this worker's in the journal.
+  void give_up(Event& e) {
+    journal_.release(e.item.key);
+    e.lease_lost = true;
+    Op& op = e.op;
+    op = Op{};
+    op.kind = Op::kFinish;
+    op.key = e.item.key;
+    op.finish = internal::lease_lost(e.item.key, e.claimed.generation);
+    finishes_.push_back(&e);
   }
 
   // Waits for an answer, an event from the source, or the source's end.
@@ -268,12 +288,18 @@ class Pipeline {
         if (e->op.error) {
           stop(e->op.error);
           forget(*e);
-        } else {  // its lease ran out and another worker took the key
-          give(*e, {ReportOutcome::kInProgress, false, internal::entry_of(e->claimed)});
+        } else {  // its lease ran out (another worker may have taken the key)
+          give(*e, as_recorded(*e, false));
         }
         continue;
       }
       journal_.step(JournalStep::kSending, e->item.key);
+      // The last moment before the Report leaves (see report()).
+      if (!journal_.lease_alive(e->item.key, e->claimed.generation)) {
+        --sending_;
+        give_up(*e);
+        continue;
+      }
       std::weak_ptr<Inbox> weak = inbox_;
       auto answered = [weak, e](const BatchResult& result) {
         auto inbox = weak.lock();
@@ -290,10 +316,36 @@ class Pipeline {
     }
   }
 
+  // The entry of `e` as the journal holds it now (its claim is no longer this worker's).
+  JournaledReport as_recorded(const Event& e, bool sent) {
+    try {
+      JournalCore::Lease store(journal_);
+      if (auto row = store->get(e.item.key)) {
+        return {internal::outcome_of(row->state), sent, internal::entry_of(*row)};
+      }
+    } catch (const JournalError&) {
+      // Unreadable now: said as in progress, which a caller retries later.
+    }
+    return {ReportOutcome::kInProgress, sent, internal::entry_of(e.claimed)};
+  }
+
   void settle_finishes() {
     for (Event* e : std::exchange(finishes_, {})) {
       const internal::Finish& f = e->op.finish;
       ReportOutcome outcome = internal::outcome_of(f.state);
+      if (e->lease_lost) {  // nothing was sent
+        JournaledReport result{ReportOutcome::kNotSent, false, internal::entry_of(e->claimed)};
+        result.entry.outcome = ReportOutcome::kNotSent;
+        result.entry.detail = f.detail;
+        // Not written: the claim is no longer this worker's, and what others made of it stands.
+        if (!e->op.error && !e->op.ok) result = as_recorded(*e, false);
+        give(*e, result);
+        continue;
+      }
+      if (!e->op.error && !e->op.ok) {  // fenced out: what others settled stands (see report())
+        give(*e, as_recorded(*e, f.left));
+        continue;
+      }
       if (e->op.error) {  // sent, not recorded: the entry ends unknown, and so does the result
         JournalEntry entry = internal::entry_of(e->claimed);
         entry.outcome = ReportOutcome::kUnknown;

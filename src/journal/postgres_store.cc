@@ -1,12 +1,18 @@
 // The journal in PostgreSQL, for workers on several machines: each step is one transaction; a
 // claim inserts the key (`ON CONFLICT DO NOTHING`) or locks its row (`FOR UPDATE`) before it
-// decides, so two workers never hold one key. A connection that broke is re-established at the
-// next call; until it is, calls fail with `kUnavailable` and nothing is sent.
+// decides, so two workers never hold one key. Every time (leases above all) is the database
+// server's clock, read in the statement that uses it: workers' clocks may differ, the server's is
+// one. Sessions bound their waits for a row lock and how long a transaction may stay idle (a
+// worker paused inside one), both by the journal's lock timeout. A connection that broke is
+// re-established at the next call; until it is, calls fail with `kUnavailable` and nothing is
+// sent.
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <random>
@@ -24,6 +30,9 @@ namespace wix::backinstock::internal {
 namespace {
 
 using Kind = JournalError::Kind;
+
+// Milliseconds since the epoch by the server's clock, when the statement reads it.
+#define WIX_JOURNAL_NOW "(extract(epoch from clock_timestamp()) * 1000)::bigint"
 
 constexpr char kColumns[] =
     "key, state, generation, owner, lease_until_ms, created_ms, updated_ms, sends, http_status, "
@@ -50,7 +59,8 @@ class Aborted : public JournalError {
 
 class PostgresStore final : public JournalStore {
  public:
-  explicit PostgresStore(const std::string& conninfo) {
+  PostgresStore(const std::string& conninfo, int lock_timeout_ms)
+      : lock_timeout_ms_(std::max(1, lock_timeout_ms)) {
     // The password, to keep it out of every message (libpq's own messages do not carry it, but
     // a message is text we pass on).
     char* parse_error = nullptr;
@@ -70,40 +80,51 @@ class PostgresStore final : public JournalStore {
     if (!conn_ || PQstatus(conn_.get()) != CONNECTION_OK) fail_connection("cannot connect");
     PQsetNoticeProcessor(
         conn_.get(), [](void*, const char*) {}, nullptr);  // not on our stderr
-    durable_commits();
+    session_settings();
     Transaction tx(*this);
     run("SELECT pg_advisory_xact_lock(7152683401)", {});  // one schema creator at a time
-    run(std::string("CREATE TABLE IF NOT EXISTS report_journal (key TEXT PRIMARY KEY,"
-                    " state TEXT NOT NULL, generation BIGINT NOT NULL, owner TEXT NOT NULL,"
-                    " lease_until_ms BIGINT NOT NULL, created_ms BIGINT NOT NULL,"
-                    " updated_ms BIGINT NOT NULL, sends INTEGER NOT NULL,"
-                    " http_status INTEGER NOT NULL, code TEXT NOT NULL, detail TEXT NOT NULL)"),
-        {});
-    run("CREATE INDEX IF NOT EXISTS report_journal_by_state ON report_journal (state, updated_ms)",
-        {});
+    // Created only when absent: creating an index (even one that exists) locks the table against
+    // the claims under way, which a new worker must not wait for.
+    if (!check_is_journal()) {
+      run(std::string("CREATE TABLE IF NOT EXISTS report_journal (key TEXT PRIMARY KEY,"
+                      " state TEXT NOT NULL, generation BIGINT NOT NULL, owner TEXT NOT NULL,"
+                      " lease_until_ms BIGINT NOT NULL, created_ms BIGINT NOT NULL,"
+                      " updated_ms BIGINT NOT NULL, sends INTEGER NOT NULL,"
+                      " http_status INTEGER NOT NULL, code TEXT NOT NULL, detail TEXT NOT NULL)"),
+          {});
+    }
+    Result index = run("SELECT to_regclass('report_journal_by_state') IS NULL", {});
+    if (std::string(PQgetvalue(index.get(), 0, 0)) == "t") {
+      run("CREATE INDEX IF NOT EXISTS report_journal_by_state ON report_journal"
+          " (state, updated_ms)",
+          {});
+    }
+    stamp();
     tx.commit();
   }
 
   // Each step is a few statements whatever the batch's size: the keys go as one JSON parameter
   // (jsonb_to_recordset), so a group commit costs the same round trips as a single report.
   std::vector<ClaimResult> claim(const std::vector<std::string>& keys, const std::string& owner,
-                                 std::int64_t now_ms, std::int64_t lease_until_ms,
+                                 std::int64_t lease_ms,
                                  const std::function<void()>& in_transaction) override {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& key : keys) list.push_back({{"key", key}});
-    const std::string batch = list.dump(), now = std::to_string(now_ms),
-                      lease = std::to_string(lease_until_ms);
+    const std::string batch = list.dump(), lease = std::to_string(lease_ms);
     Transaction tx(*this);
     Result inserted = run(std::string("INSERT INTO report_journal (") + kColumns +
-                              ") SELECT DISTINCT u.key, 'claimed', 1, $2::text, $3::bigint,"
-                              " $4::bigint, $4::bigint, 0, 0, '', ''"
+                              ") SELECT DISTINCT u.key, 'claimed', 1, $2::text,"
+                              " " WIX_JOURNAL_NOW " + $3::bigint, " WIX_JOURNAL_NOW
+                              ", " WIX_JOURNAL_NOW ", 0, 0, '', ''"
                               " FROM jsonb_to_recordset($1::jsonb) AS u(key text)"
                               " ON CONFLICT (key) DO NOTHING RETURNING key",
-                          {batch, owner, lease, now});
+                          {batch, owner, lease});
     std::set<std::string> fresh;
     for (int i = 0; i < PQntuples(inserted.get()); ++i)
       fresh.insert(PQgetvalue(inserted.get(), i, 0));
     std::map<std::string, JournalRow> rows = select_batch(batch, " FOR UPDATE");
+    // The rows are locked: their leases are judged by the server's clock as it is now.
+    const std::int64_t now_ms = server_now();
     nlohmann::json takes = nlohmann::json::array(), lost = nlohmann::json::array();
     std::set<std::string> decided;
     for (const auto& [key, row] : rows) {
@@ -122,14 +143,16 @@ class PostgresStore final : public JournalStore {
     }
     if (!takes.empty()) {
       run("UPDATE report_journal j SET state = 'claimed', generation = j.generation + 1,"
-          " owner = $2, lease_until_ms = $3, updated_ms = $4"
+          " owner = $2, lease_until_ms = " WIX_JOURNAL_NOW " + $3::bigint,"
+          " updated_ms = " WIX_JOURNAL_NOW
           " FROM jsonb_to_recordset($1::jsonb) AS u(key text) WHERE j.key = u.key",
-          {takes.dump(), owner, lease, now});
+          {takes.dump(), owner, lease});
     }
     if (!lost.empty()) {
-      run("UPDATE report_journal j SET state = 'unknown', updated_ms = $2, detail = u.detail"
+      run("UPDATE report_journal j SET state = 'unknown', updated_ms = " WIX_JOURNAL_NOW
+          ", detail = u.detail"
           " FROM jsonb_to_recordset($1::jsonb) AS u(key text, detail text) WHERE j.key = u.key",
-          {lost.dump(), now});
+          {lost.dump()});
     }
     if (!takes.empty() || !lost.empty()) rows = select_batch(batch, "");
     std::vector<ClaimResult> results;
@@ -151,22 +174,23 @@ class PostgresStore final : public JournalStore {
     return results;
   }
 
-  std::vector<bool> begin_send(const std::vector<std::pair<std::string, std::int64_t>>& held,
-                               std::int64_t now_ms) override {
+  std::vector<bool> begin_send(
+      const std::vector<std::pair<std::string, std::int64_t>>& held) override {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& [key, generation] : held)
       list.push_back({{"key", key}, {"generation", generation}});
     reconnect_if_broken();  // one statement: a transaction of its own
-    Result r =
-        run("UPDATE report_journal j SET state = 'sending', sends = j.sends + 1, updated_ms = $2"
-            " FROM jsonb_to_recordset($1::jsonb) AS u(key text, generation bigint)"
-            " WHERE j.key = u.key AND j.generation = u.generation AND j.state = 'claimed'"
-            " RETURNING j.key",
-            {list.dump(), std::to_string(now_ms)});
+    Result r = run(
+        "UPDATE report_journal j SET state = 'sending', sends = j.sends + 1,"
+        " updated_ms = " WIX_JOURNAL_NOW
+        " FROM jsonb_to_recordset($1::jsonb) AS u(key text, generation bigint)"
+        " WHERE j.key = u.key AND j.generation = u.generation AND j.state = 'claimed'"
+        " AND j.lease_until_ms > " WIX_JOURNAL_NOW " RETURNING j.key",
+        {list.dump()});
     return keys_in(r, held);
   }
 
-  std::vector<bool> finish(const std::vector<Finish>& outcomes, std::int64_t now_ms) override {
+  std::vector<bool> finish(const std::vector<Finish>& outcomes) override {
     nlohmann::json list = nlohmann::json::array();
     std::vector<std::pair<std::string, std::int64_t>> keys;
     for (const auto& f : outcomes) {
@@ -181,28 +205,47 @@ class PostgresStore final : public JournalStore {
     reconnect_if_broken();  // one statement: a transaction of its own
     Result r = run(
         "UPDATE report_journal j SET state = u.state, http_status = u.http_status, code = u.code,"
-        " detail = u.detail, updated_ms = $2, lease_until_ms = 0"
+        " detail = u.detail, updated_ms = " WIX_JOURNAL_NOW ", lease_until_ms = 0"
         " FROM jsonb_to_recordset($1::jsonb) AS u(key text, generation bigint, state text,"
         " http_status integer, code text, detail text)"
         " WHERE j.key = u.key AND j.generation = u.generation"
-        " AND j.state IN ('claimed', 'sending', 'unknown') RETURNING j.key",
-        {list.dump(), std::to_string(now_ms)});
-    return keys_in(r, keys);
+        " AND j.state IN ('claimed', 'sending') RETURNING j.key",
+        {list.dump()});
+    std::vector<bool> done = keys_in(r, keys);
+    nlohmann::json notes = nlohmann::json::array();
+    for (std::size_t i = 0; i < outcomes.size(); ++i) {
+      if (done[i] || outcomes[i].late_note.empty()) continue;
+      notes.push_back({{"key", outcomes[i].key},
+                       {"generation", outcomes[i].generation},
+                       {"note", outcomes[i].late_note}});
+    }
+    if (!notes.empty()) {  // rare: a worker whose claim was given up for lost while it sent
+      run("UPDATE report_journal j SET detail = j.detail || u.note,"
+          " updated_ms = " WIX_JOURNAL_NOW
+          " FROM jsonb_to_recordset($1::jsonb) AS u(key text, generation bigint, note text)"
+          " WHERE j.key = u.key AND j.generation = u.generation AND j.state = 'unknown'",
+          {notes.dump()});
+    }
+    return done;
   }
 
-  void renew(const std::vector<std::pair<std::string, std::int64_t>>& held,
-             std::int64_t lease_until_ms) override {
+  std::vector<bool> renew(const std::vector<std::pair<std::string, std::int64_t>>& held,
+                          std::int64_t lease_ms) override {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& [key, generation] : held)
       list.push_back({{"key", key}, {"generation", generation}});
     reconnect_if_broken();  // one statement: a transaction of its own
+    std::vector<bool> done;
     run_again_if_aborted([&] {
-      run("UPDATE report_journal j SET lease_until_ms = $2"
-          " FROM jsonb_to_recordset($1::jsonb) AS u(key text, generation bigint)"
-          " WHERE j.key = u.key AND j.generation = u.generation"
-          " AND j.state IN ('claimed', 'sending')",
-          {list.dump(), std::to_string(lease_until_ms)});
+      Result r = run("UPDATE report_journal j SET lease_until_ms = " WIX_JOURNAL_NOW
+                     " + $2::bigint"
+                     " FROM jsonb_to_recordset($1::jsonb) AS u(key text, generation bigint)"
+                     " WHERE j.key = u.key AND j.generation = u.generation"
+                     " AND j.state IN ('claimed', 'sending') RETURNING j.key",
+                     {list.dump(), std::to_string(lease_ms)});
+      done = keys_in(r, held);
     });
+    return done;
   }
 
   void in_one_transaction(const std::function<void()>& steps) override {
@@ -230,26 +273,24 @@ class PostgresStore final : public JournalStore {
     return rows;
   }
 
-  bool settle(const std::string& key, JournalState state, const std::string& detail,
-              std::int64_t now_ms) override {
+  bool settle(const std::string& key, JournalState state, const std::string& detail) override {
     reconnect_if_broken();  // one statement: a transaction of its own
-    Result r =
-        run("UPDATE report_journal SET state = $2, detail = $3, updated_ms = $4"
-            " WHERE key = $1 AND state IN ('unknown', 'not_sent')",
-            {key, state_name(state), detail, std::to_string(now_ms)});
+    Result r = run("UPDATE report_journal SET state = $2, detail = $3, updated_ms = " WIX_JOURNAL_NOW
+                   " WHERE key = $1 AND state IN ('unknown', 'not_sent')",
+                   {key, state_name(state), detail});
     bool done = std::string(PQcmdTuples(r.get())) == "1";
     return done;
   }
 
-  std::size_t prune(std::int64_t before_ms, std::size_t limit) override {
+  std::size_t prune(std::int64_t retention_ms, std::size_t limit) override {
     reconnect_if_broken();  // one statement: a transaction of its own
     std::size_t n = 0;
     run_again_if_aborted([&] {
-      Result r =
-          run("DELETE FROM report_journal WHERE key IN (SELECT key FROM report_journal"
-              " WHERE state IN ('sent', 'rejected', 'not_sent') AND updated_ms < $1"
-              " ORDER BY updated_ms LIMIT $2)",
-              {std::to_string(before_ms), std::to_string(limit)});
+      Result r = run("DELETE FROM report_journal WHERE key IN (SELECT key FROM report_journal"
+                     " WHERE state IN ('sent', 'rejected', 'not_sent')"
+                     " AND updated_ms < " WIX_JOURNAL_NOW " - $1::bigint"
+                     " ORDER BY updated_ms LIMIT $2)",
+                     {std::to_string(retention_ms), std::to_string(limit)});
       n = static_cast<std::size_t>(std::stoull(PQcmdTuples(r.get())));
     });
     return n;
@@ -339,13 +380,70 @@ class PostgresStore final : public JournalStore {
     PQreset(conn_.get());
     prepared_.clear();  // a new session: nothing is prepared in it
     if (PQstatus(conn_.get()) != CONNECTION_OK) fail_connection("the connection is lost");
-    durable_commits();
+    session_settings();
   }
 
   // A commit is acknowledged only once it is flushed to the server's WAL, whatever the server's
   // default: with asynchronous commit a claim acknowledged and then lost in a server crash would
-  // let a key be sent twice.
-  void durable_commits() { run("SET synchronous_commit TO on", {}); }
+  // let a key be sent twice. A wait for a row lock ends after the lock timeout (a worker paused
+  // inside its claim holds no one else up for longer; the waiter fails closed, `kUnavailable`),
+  // and so does a transaction left idle (the paused worker's session ends, releasing its locks;
+  // its claim never commits).
+  void session_settings() {
+    const std::string ms = std::to_string(lock_timeout_ms_);
+    run("SET synchronous_commit TO on; SET lock_timeout TO " + ms +
+            "; SET idle_in_transaction_session_timeout TO " + ms,
+        {});
+  }
+
+  std::int64_t server_now() {
+    Result r = run("SELECT " WIX_JOURNAL_NOW, {});
+    return std::stoll(PQgetvalue(r.get(), 0, 0));
+  }
+
+  [[noreturn]] static void not_a_journal(const std::string& why) {
+    throw JournalError(Kind::kCorrupt,
+                       "report journal (PostgreSQL): the table report_journal is not a report "
+                       "journal: " +
+                           why);
+  }
+
+  // A table of the journal's name in the session's schema must have the journal's columns, and
+  // no stamp of another schema version. Returns whether there is one.
+  bool check_is_journal() {
+    Result columns = run(
+        "SELECT column_name::text FROM information_schema.columns WHERE table_schema ="
+        " current_schema() AND table_name = 'report_journal' ORDER BY ordinal_position",
+        {});
+    if (PQntuples(columns.get()) == 0) return false;  // none yet
+    std::vector<std::string> found;
+    for (int i = 0; i < PQntuples(columns.get()); ++i) found.emplace_back(PQgetvalue(columns.get(), i, 0));
+    if (found != std::vector<std::string>(std::begin(kJournalColumns), std::end(kJournalColumns))) {
+      not_a_journal("it has other columns");
+    }
+    Result comment = run(
+        "SELECT coalesce(obj_description(to_regclass('report_journal'), 'pg_class'), '')", {});
+    std::string stamp = PQgetvalue(comment.get(), 0, 0);
+    if (!stamp.empty() && stamp != kStamp) not_a_journal("its comment says \"" + stamp + "\"");
+    return true;
+  }
+
+  // The table's comment names the journal and its schema version (set by whoever may: a worker
+  // that does not own the table leaves it as it is).
+  void stamp() {
+    Result comment = run(
+        "SELECT coalesce(obj_description(to_regclass('report_journal'), 'pg_class'), '')", {});
+    if (std::string(PQgetvalue(comment.get(), 0, 0)) == kStamp) return;
+    run("SAVEPOINT wix_journal_stamp", {});
+    try {
+      run(std::string("COMMENT ON TABLE report_journal IS '") + kStamp + "'", {});
+      run("RELEASE SAVEPOINT wix_journal_stamp", {});
+    } catch (const JournalError&) {
+      run("ROLLBACK TO SAVEPOINT wix_journal_stamp", {});
+    }
+  }
+
+  static constexpr const char* kStamp = "wix-backinstock report journal, schema 1";
 
   Result run(const std::string& sql, const std::vector<std::string>& params) {
     std::vector<const char*> values;
@@ -439,6 +537,7 @@ class PostgresStore final : public JournalStore {
     return row;
   }
 
+  int lock_timeout_ms_;
   std::string password_;
   std::unique_ptr<PGconn, CloseConnection> conn_;
   static constexpr int kMaxAttempts = 10;
@@ -449,8 +548,9 @@ class PostgresStore final : public JournalStore {
 
 }  // namespace
 
-std::unique_ptr<JournalStore> open_postgres_store(const std::string& conninfo) {
-  return std::make_unique<PostgresStore>(conninfo);
+std::unique_ptr<JournalStore> open_postgres_store(const std::string& conninfo,
+                                                  int lock_timeout_ms) {
+  return std::make_unique<PostgresStore>(conninfo, lock_timeout_ms);
 }
 
 }  // namespace wix::backinstock::internal

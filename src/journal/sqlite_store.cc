@@ -1,14 +1,20 @@
 // The journal in a SQLite file: WAL mode so that several processes share it, `synchronous=FULL`
 // so that every commit (an intent above all) is on disk before the Report it guards is sent, and
-// `BEGIN IMMEDIATE` so that two processes never decide on the same key at once.
+// `BEGIN IMMEDIATE` so that two processes never decide on the same key at once. Leases are
+// judged by this machine's clock, the one every process sharing the file reads. A file is a
+// journal only when it says so (its application_id and schema version) or holds nothing but an
+// earlier release's journal table; any other SQLite database is refused, untouched.
 
 #include <sqlite3.h>
 
 #include <chrono>
+#include <cstdint>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "journal/journal_store.h"
 
@@ -24,6 +30,12 @@ constexpr char kSchema[] =
     " updated_ms INTEGER NOT NULL, sends INTEGER NOT NULL, http_status INTEGER NOT NULL,"
     " code TEXT NOT NULL, detail TEXT NOT NULL);"
     "CREATE INDEX IF NOT EXISTS report_journal_by_state ON report_journal (state, updated_ms);";
+
+std::int64_t machine_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 constexpr char kColumns[] =
     "key, state, generation, owner, lease_until_ms, created_ms, updated_ms, sends, http_status, "
@@ -62,15 +74,19 @@ class SqliteStore final : public JournalStore {
     // (and a mode switch that loses one leaves the old mode in place), so the set-up is retried
     // until it holds or the lock timeout is spent.
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(lock_timeout_ms);
+    // What the file is, before anything is written to it (not even the switch to WAL).
+    until_not_busy(deadline, [&] { check_is_journal(); });
     set_up("PRAGMA journal_mode=WAL", "wal", deadline);
     exec("PRAGMA synchronous=FULL");
-    set_up(kSchema, nullptr, deadline);
+    until_not_busy(deadline, [&] { create_schema(); });
   }
 
   std::vector<ClaimResult> claim(const std::vector<std::string>& keys, const std::string& owner,
-                                 std::int64_t now_ms, std::int64_t lease_until_ms,
+                                 std::int64_t lease_ms,
                                  const std::function<void()>& in_transaction) override {
     Transaction tx(*this);
+    const std::int64_t now_ms = machine_now_ms();
+    const std::int64_t lease_until_ms = now_ms + lease_ms;
     std::vector<ClaimResult> results;
     for (const auto& key : keys) {
       ClaimResult result;
@@ -116,48 +132,59 @@ class SqliteStore final : public JournalStore {
     return results;
   }
 
-  std::vector<bool> begin_send(const std::vector<std::pair<std::string, std::int64_t>>& held,
-                               std::int64_t now_ms) override {
+  std::vector<bool> begin_send(
+      const std::vector<std::pair<std::string, std::int64_t>>& held) override {
     Transaction tx(*this);
+    const std::int64_t now_ms = machine_now_ms();
     std::vector<bool> done;
     for (const auto& [key, generation] : held) {
       Statement s(*this,
                   "UPDATE report_journal SET state = 'sending', sends = sends + 1, updated_ms = ?"
-                  " WHERE key = ? AND generation = ? AND state = 'claimed'");
-      s.bind(1, now_ms).bind(2, key).bind(3, generation);
+                  " WHERE key = ? AND generation = ? AND state = 'claimed' AND lease_until_ms > ?");
+      s.bind(1, now_ms).bind(2, key).bind(3, generation).bind(4, now_ms);
       done.push_back(s.run() == 1);
     }
     tx.commit();
     return done;
   }
 
-  std::vector<bool> finish(const std::vector<Finish>& outcomes, std::int64_t now_ms) override {
+  std::vector<bool> finish(const std::vector<Finish>& outcomes) override {
     Transaction tx(*this);
+    const std::int64_t now_ms = machine_now_ms();
     std::vector<bool> done;
     for (const auto& f : outcomes) {
       Statement s(*this,
                   "UPDATE report_journal SET state = ?, http_status = ?, code = ?, detail = ?,"
                   " updated_ms = ?, lease_until_ms = 0 WHERE key = ? AND generation = ?"
-                  " AND state IN ('claimed', 'sending', 'unknown')");
+                  " AND state IN ('claimed', 'sending')");
       s.bind(1, state_name(f.state)).bind(2, f.http_status).bind(3, f.code).bind(4, f.detail);
       s.bind(5, now_ms).bind(6, f.key).bind(7, f.generation);
       done.push_back(s.run() == 1);
+      if (done.back() || f.late_note.empty()) continue;
+      Statement note(*this,
+                     "UPDATE report_journal SET detail = detail || ?, updated_ms = ?"
+                     " WHERE key = ? AND generation = ? AND state = 'unknown'");
+      note.bind(1, f.late_note).bind(2, now_ms).bind(3, f.key).bind(4, f.generation);
+      note.run();
     }
     tx.commit();
     return done;
   }
 
-  void renew(const std::vector<std::pair<std::string, std::int64_t>>& held,
-             std::int64_t lease_until_ms) override {
+  std::vector<bool> renew(const std::vector<std::pair<std::string, std::int64_t>>& held,
+                          std::int64_t lease_ms) override {
     Transaction tx(*this);
+    const std::int64_t lease_until_ms = machine_now_ms() + lease_ms;
+    std::vector<bool> done;
     for (const auto& [key, generation] : held) {
       Statement s(*this,
                   "UPDATE report_journal SET lease_until_ms = ? WHERE key = ? AND generation = ?"
                   " AND state IN ('claimed', 'sending')");
       s.bind(1, lease_until_ms).bind(2, key).bind(3, generation);
-      s.run();
+      done.push_back(s.run() == 1);
     }
     tx.commit();
+    return done;
   }
 
   void in_one_transaction(const std::function<void()>& steps) override {
@@ -183,20 +210,20 @@ class SqliteStore final : public JournalStore {
     return rows;
   }
 
-  bool settle(const std::string& key, JournalState state, const std::string& detail,
-              std::int64_t now_ms) override {
+  bool settle(const std::string& key, JournalState state, const std::string& detail) override {
     Transaction tx(*this);
     Statement s(*this,
                 "UPDATE report_journal SET state = ?, detail = ?, updated_ms = ?"
                 " WHERE key = ? AND state IN ('unknown', 'not_sent')");
-    s.bind(1, state_name(state)).bind(2, detail).bind(3, now_ms).bind(4, key);
+    s.bind(1, state_name(state)).bind(2, detail).bind(3, machine_now_ms()).bind(4, key);
     bool done = s.run() == 1;
     tx.commit();
     return done;
   }
 
-  std::size_t prune(std::int64_t before_ms, std::size_t limit) override {
+  std::size_t prune(std::int64_t retention_ms, std::size_t limit) override {
     Transaction tx(*this);
+    const std::int64_t before_ms = machine_now_ms() - retention_ms;
     Statement s(*this,
                 "DELETE FROM report_journal WHERE key IN (SELECT key FROM report_journal"
                 " WHERE state IN ('sent', 'rejected', 'not_sent') AND updated_ms < ?"
@@ -260,15 +287,17 @@ class SqliteStore final : public JournalStore {
       return r;
     }
 
-   private:
-    struct Finalize {
-      void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-    };
     std::string text(int column) const {
       const auto* p = sqlite3_column_text(stmt_.get(), column);
       int n = sqlite3_column_bytes(stmt_.get(), column);
       return p == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(p), n);
     }
+    std::int64_t integer(int column) const { return sqlite3_column_int64(stmt_.get(), column); }
+
+   private:
+    struct Finalize {
+      void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+    };
     void check(int rc) {
       if (rc != SQLITE_OK) store_.fail(rc, "cannot bind a value");
     }
@@ -280,8 +309,10 @@ class SqliteStore final : public JournalStore {
   // of it.
   class Transaction {
    public:
-    explicit Transaction(SqliteStore& store) : store_(store), outer_(store.depth_ == 0) {
-      if (outer_) store_.exec("BEGIN IMMEDIATE");
+    // `write`: takes the write lock at once (BEGIN IMMEDIATE); otherwise a read (BEGIN).
+    explicit Transaction(SqliteStore& store, bool write = true)
+        : store_(store), outer_(store.depth_ == 0) {
+      if (outer_) store_.exec(write ? "BEGIN IMMEDIATE" : "BEGIN");
       ++store_.depth_;
     }
     ~Transaction() {
@@ -303,8 +334,17 @@ class SqliteStore final : public JournalStore {
 
   std::string where() const { return "report journal (SQLite " + path_ + "): "; }
 
+  // A lock held by another process, after the busy timeout ran out.
+  class Busy : public JournalError {
+   public:
+    using JournalError::JournalError;
+  };
+
   [[noreturn]] void fail(int rc, const char* what) const {
     std::string reason = db_ ? sqlite3_errmsg(db_.get()) : sqlite3_errstr(rc);
+    if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
+      throw Busy(Kind::kUnavailable, where() + what + ": " + reason);
+    }
     throw JournalError(kind_of(rc), where() + what + ": " + reason);
   }
 
@@ -331,6 +371,68 @@ class SqliteStore final : public JournalStore {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
+  }
+
+  // Runs `work` until it is not refused for a lock held elsewhere, or `deadline` passes.
+  template <typename Work>
+  void until_not_busy(std::chrono::steady_clock::time_point deadline, Work&& work) {
+    for (;;) {
+      try {
+        work();
+        return;
+      } catch (const Busy&) {
+        if (std::chrono::steady_clock::now() >= deadline) {
+          throw JournalError(Kind::kUnavailable, where() + "another process holds the file locked");
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+
+  // An integer a pragma answers.
+  std::int64_t pragma(const char* name) {
+    Statement s(*this, std::string("PRAGMA ") + name);
+    return s.step() ? s.integer(0) : 0;
+  }
+
+  [[noreturn]] void not_a_journal(const std::string& why) const {
+    throw JournalError(Kind::kCorrupt, where() + "the file is not a report journal: " + why);
+  }
+
+  // A journal file says so (application_id), or is one of an earlier release: the journal's table
+  // (with its columns) and its index, nothing else. An empty file becomes one.
+  void check_is_journal() {
+    Transaction tx(*this, /*write=*/false);
+    const std::int64_t id = pragma("application_id");
+    if (id != 0 && id != kSqliteApplicationId) {
+      not_a_journal("another application's database (application_id " + std::to_string(id) + ")");
+    }
+    const std::int64_t version = pragma("user_version");
+    if (id == kSqliteApplicationId && version > kSchemaVersion) {
+      not_a_journal("its schema (" + std::to_string(version) +
+                    ") is of a newer release; this one reads " + std::to_string(kSchemaVersion));
+    }
+    Statement objects(*this,
+                      "SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+                      " AND name NOT IN ('report_journal', 'report_journal_by_state')");
+    if (objects.step()) not_a_journal("it holds other tables (" + objects.text(0) + ")");
+    Statement columns(*this, "SELECT name FROM pragma_table_info('report_journal')");
+    std::vector<std::string> found;
+    while (columns.step()) found.push_back(columns.text(0));
+    if (found.empty()) return;  // a new file
+    if (found != std::vector<std::string>(std::begin(kJournalColumns), std::end(kJournalColumns))) {
+      not_a_journal("its table report_journal has other columns");
+    }
+  }
+
+  // The table and its index, and the file's stamp.
+  void create_schema() {
+    Transaction tx(*this);
+    check_is_journal();  // again, under the write lock: another process may have changed it
+    exec(kSchema);
+    exec(("PRAGMA application_id = " + std::to_string(kSqliteApplicationId)).c_str());
+    exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
+    tx.commit();
   }
 
   void exec(const char* sql) {

@@ -29,6 +29,7 @@
 
 #include "emulator.h"
 #include "journal_harness.h"
+#include "pause_scenario.h"
 #include "wix/backinstock/journal.h"
 
 namespace wix::backinstock {
@@ -195,6 +196,11 @@ TEST_F(CrashTest, FourProcessesOnOneFileSendEachEventAtMostOnce) {
     }
   }
   EXPECT_TRUE(killed.killed || killed.acks.size() == keys.size());
+}
+
+TEST_F(CrashTest, AWorkerPausedPastItsLeaseNeitherSendsNorOverwritesWhatOthersSettled) {
+  journal_test::paused_worker_scenario(
+      spec_, [&] { return ReportJournal::sqlite(dir_ + "/journal.db"); }, emulator_, dir_);
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -62,9 +63,17 @@ struct WorkerRun {
 
 class WorkerProcess {
  public:
+  /// `prefix`: a command that runs the worker (e.g. `faketime +2h`), or none.
   static WorkerProcess start(const std::string& journal, const std::string& url,
                              const std::string& feed, long from, long lease_ms, long wait_ms,
-                             const std::string& crash, const std::string& mode = "report") {
+                             const std::string& crash, const std::string& mode = "report",
+                             const std::vector<std::string>& prefix = {}) {
+    std::vector<std::string> args = prefix;
+    for (const std::string& a :
+         {std::string(JOURNAL_WORKER), journal, url, feed, std::to_string(from),
+          std::to_string(lease_ms), std::to_string(wait_ms), crash, mode}) {
+      args.push_back(a);
+    }
     int out[2];
     if (pipe(out) != 0) std::abort();
     pid_t pid = fork();
@@ -72,16 +81,34 @@ class WorkerProcess {
       dup2(out[1], STDOUT_FILENO);
       close(out[0]);
       close(out[1]);
-      std::string from_text = std::to_string(from), lease = std::to_string(lease_ms),
-                  wait = std::to_string(wait_ms);
-      execl(JOURNAL_WORKER, JOURNAL_WORKER, journal.c_str(), url.c_str(), feed.c_str(),
-            from_text.c_str(), lease.c_str(), wait.c_str(), crash.c_str(), mode.c_str(),
-            static_cast<char*>(nullptr));
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execvp(argv[0], argv.data());
       _exit(127);
     }
     close(out[1]);
     return WorkerProcess(pid, out[0]);
   }
+
+  pid_t pid() const { return pid_; }
+
+  /// Waits until the worker stopped itself (SIGSTOP, crash mode `stop:STEP:KEY`); false when it
+  /// did not within `bound`.
+  bool wait_until_stopped(std::chrono::milliseconds bound = std::chrono::seconds(30)) const {
+    auto until = std::chrono::steady_clock::now() + bound;
+    while (std::chrono::steady_clock::now() < until) {
+      std::ifstream stat("/proc/" + std::to_string(pid_) + "/stat");
+      std::string pid_text, name, state;
+      stat >> pid_text >> name >> state;  // the name has no spaces: journal_worker
+      if (state == "T" || state == "t") return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return false;
+  }
+
+  /// Lets a stopped worker go on.
+  void resume() const { kill(pid_, SIGCONT); }
 
   /// start() and finish().
   static WorkerRun run(const std::string& journal, const std::string& url, const std::string& feed,

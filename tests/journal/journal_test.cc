@@ -279,6 +279,49 @@ TEST_F(JournalTest, NothingIsSentWhenTheIntentCannotBeRecorded) {
   sqlite3_close(other);
 }
 
+// A file that is another application's SQLite database is not a journal: refused as such when
+// opened, and left as it was. A journal of an earlier release (no stamp yet) opens and is kept.
+TEST_F(JournalTest, AnotherApplicationsDatabaseIsNotAJournal) {
+  auto refused = [&](const std::string& name, const std::string& setup) {
+    SCOPED_TRACE(name);
+    const std::string path = dir_ + "/" + name + ".db";
+    sql(path, setup);
+    try {
+      ReportJournal::sqlite(path);
+      ADD_FAILURE() << "opened as a journal";
+    } catch (const JournalError& e) {
+      EXPECT_EQ(e.kind(), JournalError::Kind::kCorrupt) << e.what();
+      EXPECT_NE(std::string(e.what()).find("not a report journal"), std::string::npos)
+          << e.what();
+    }
+  };
+  refused("same-name", "CREATE TABLE report_journal (id INTEGER PRIMARY KEY, payload TEXT)");
+  refused("other-tables", "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT)");
+  refused("other-application", "PRAGMA application_id = 1234");
+  refused("newer-schema", "PRAGMA application_id = 1463961939; PRAGMA user_version = 99");
+  // The file of another application is untouched: no table of ours was added to it.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ + "/other-tables.db").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* count = nullptr;
+  sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE name = 'report_journal'", -1,
+                     &count, nullptr);
+  ASSERT_EQ(sqlite3_step(count), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(count, 0), 0);
+  sqlite3_finalize(count);
+  sqlite3_close(db);
+  // A journal as an earlier release left it: the same table, no stamp.
+  const std::string earlier = dir_ + "/earlier.db";
+  sql(earlier,
+      "CREATE TABLE report_journal (key TEXT PRIMARY KEY, state TEXT NOT NULL,"
+      " generation INTEGER NOT NULL, owner TEXT NOT NULL, lease_until_ms INTEGER NOT NULL,"
+      " created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL, sends INTEGER NOT NULL,"
+      " http_status INTEGER NOT NULL, code TEXT NOT NULL, detail TEXT NOT NULL);"
+      "INSERT INTO report_journal VALUES ('kept', 'sent', 1, 'w', 0, 1, 1, 1, 200, '', '')");
+  auto journal = ReportJournal::sqlite(earlier);
+  ASSERT_TRUE(journal.find("kept").has_value());
+  EXPECT_EQ(journal.find("kept")->outcome, ReportOutcome::kSent);
+}
+
 TEST_F(JournalTest, AReadOnlyJournalRefusesBeforeSending) {
   open();  // the file exists
   chmod(path_.c_str(), 0444);

@@ -7,7 +7,8 @@
 //     URL      the emulator's base URL
 //     FEED     a file of keys, one per line; lines before FROM (0-based) are skipped
 //     CRASH    none, or STEP:KEY with STEP one of claim-open, claimed, sending, during-send,
-//              answered, recorded
+//              answered, recorded (SIGKILL there); or stop:STEP:KEY (SIGSTOP there: the whole
+//              process pauses, its lease renewals too, until the test sends SIGCONT)
 //     MODE     report (one ReportJournal::report at a time, the default), or stream:N
 //              (ReportJournal::report_stream through an AsyncClient, N on their way; acks come
 //              in completion order)
@@ -99,12 +100,18 @@ int main(int argc, char** argv) {
   options.lease = std::chrono::milliseconds(std::stol(argv[5]));
   options.in_progress_wait = std::chrono::milliseconds(std::stol(argv[6]));
   if (crash != "none") {
+    const bool pause = crash.rfind("stop:", 0) == 0;
+    if (pause) crash = crash.substr(5);
     std::string step_name = crash.substr(0, crash.find(':'));
     std::string crash_key = crash.substr(crash.find(':') + 1);
     bis::JournalStep step = step_named(step_name);
     bool during_send = step_name == "during-send";
     options.on_step = [=](bis::JournalStep s, const std::string& key) {
       if (s != step || key != crash_key) return;
+      if (pause) {
+        ::raise(SIGSTOP);
+        return;
+      }
       if (!during_send) ::raise(SIGKILL);
       std::thread([] {  // the Report is on its way (the emulator delays its answer)
         std::this_thread::sleep_for(std::chrono::milliseconds(50));

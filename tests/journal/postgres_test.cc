@@ -9,11 +9,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -24,6 +26,7 @@
 
 #include "emulator.h"
 #include "journal_harness.h"
+#include "pause_scenario.h"
 #include "wix/backinstock/journal.h"
 #include "wix/backinstock/mocks.h"
 
@@ -269,6 +272,182 @@ TEST_F(PostgresTest, AFleetOfFourWorkersSendsEachEventAtMostOnce) {
   EXPECT_LE(unknown, 1) << "one worker was killed, while sending at most one event";
   EXPECT_EQ(sent + unknown, kEvents);
   std::cout << "sent " << sent << ", unknown " << unknown << "\n";
+}
+
+// -- clocks, pauses and locks ------------------------------------------------------------------
+
+// Holds a report of this process inside one of its steps until released.
+class HeldStep {
+ public:
+  JournalOptions options(JournalStep step, const std::string& key) {
+    JournalOptions o;
+    o.on_step = [this, step, key](JournalStep s, const std::string& k) {
+      if (s != step || k != key) return;
+      std::unique_lock<std::mutex> lock(mutex_);
+      reached_ = true;
+      changed_.notify_all();
+      changed_.wait_for(lock, std::chrono::seconds(20), [&] { return released_; });
+    };
+    return o;
+  }
+  bool wait_reached() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    return changed_.wait_for(lock, std::chrono::seconds(20), [&] { return reached_; });
+  }
+  void release() {
+    std::lock_guard<std::mutex> guard(mutex_);
+    released_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool reached_ = false;
+  bool released_ = false;
+};
+
+// A worker whose clock runs two hours ahead (libfaketime) reports keys that a live worker of
+// this process holds, claimed and sending: the server's clock judges the leases, so it finds
+// them in progress, and neither takes the claim over nor declares the send unknown.
+TEST_F(PostgresTest, AWorkerWhoseClockRunsAheadNeverJudgesAnotherWorkersLease) {
+  ASSERT_EQ(std::system("command -v faketime >/dev/null"), 0)
+      << "this test needs libfaketime (Debian package faketime)";
+  emulator::EmulatorOptions emulator_options;
+  emulator_options.collecting_by_default = true;
+  emulator::Emulator emulator(emulator_options);
+  emulator.start();
+  for (auto step : {JournalStep::kClaimed, JournalStep::kSending}) {
+    const std::string key = step == JournalStep::kClaimed ? "skew-claimed" : "skew-sending";
+    SCOPED_TRACE(key);
+    auto mock = std::make_shared<::testing::StrictMock<MockConnection>>();
+    EXPECT_CALL(*mock, report_items_back_in_stock(_, _)).Times(1);
+    Client client(mock);
+    HeldStep held;
+    JournalOptions options = held.options(step, key);
+    options.lease = std::chrono::milliseconds(2000);  // renewed while it is held
+    auto live = ReportJournal::postgres(conninfo(), options);
+    std::optional<JournaledReport> live_result;
+    std::string live_error;
+    std::thread worker([&] {
+      try {
+        live_result = live.report(client, key, request());
+      } catch (const std::exception& e) {
+        live_error = e.what();
+      }
+    });
+    if (!held.wait_reached()) {
+      worker.join();
+      FAIL() << "the live worker did not reach its step: " << live_error;
+    }
+    Feed feed(root() + "/" + key + ".feed", {key});
+    WorkerRun skewed = WorkerProcess::start("postgres:" + conninfo(), emulator.url(), feed.path, 0,
+                                            2000, 0, "none", "report", {"faketime", "-f", "+2h"})
+                           .finish();
+    held.release();
+    worker.join();
+    ASSERT_EQ(skewed.acks.size(), 1u) << "exit " << skewed.exit_code;
+    EXPECT_EQ(skewed.acks[0].outcome, "in_progress");
+    ASSERT_TRUE(live_result.has_value()) << live_error;
+    EXPECT_EQ(live_result->outcome, ReportOutcome::kSent);
+    EXPECT_EQ(ReportJournal::postgres(conninfo()).find(key)->outcome, ReportOutcome::kSent);
+    EXPECT_EQ(journal_test::reports_received(emulator.outbox_json())[key], 0)
+        << "the skewed worker sent it";
+  }
+}
+
+TEST_F(PostgresTest, AWorkerPausedPastItsLeaseNeitherSendsNorOverwritesWhatOthersSettled) {
+  emulator::EmulatorOptions emulator_options;
+  emulator_options.collecting_by_default = true;
+  emulator::Emulator emulator(emulator_options);
+  emulator.start();
+  journal_test::paused_worker_scenario(
+      "postgres:" + conninfo(), [] { return ReportJournal::postgres(conninfo()); }, emulator,
+      root());
+}
+
+// A worker paused inside its claim's transaction holds the key's row locked: another worker's
+// report of the key gives up after its lock timeout, typed, and sends nothing.
+TEST_F(PostgresTest, ARowLockedByAPausedWorkerTimesOutTypedAndSendsNothing) {
+  auto mock = std::make_shared<::testing::StrictMock<MockConnection>>();
+  EXPECT_CALL(*mock, report_items_back_in_stock(_, _)).Times(1);  // the holder's, once released
+  Client client(mock);
+  HeldStep held;
+  auto holder = ReportJournal::postgres(conninfo(), held.options(JournalStep::kClaimOpen, "lk"));
+  std::optional<JournaledReport> holder_result;
+  std::string holder_error;
+  std::thread worker([&] {
+    try {
+      holder_result = holder.report(client, "lk", request());
+    } catch (const std::exception& e) {
+      holder_error = e.what();
+    }
+  });
+  if (!held.wait_reached()) {
+    worker.join();
+    FAIL() << "the holder did not reach its claim: " << holder_error;
+  }
+  JournalOptions quick;
+  quick.lock_timeout = std::chrono::milliseconds(300);
+  auto other = ReportJournal::postgres(conninfo(), quick);
+  try {
+    other.report(client, "lk", request());
+    ADD_FAILURE() << "the report waited for the lock and returned";
+  } catch (const JournalError& e) {
+    EXPECT_EQ(e.kind(), JournalError::Kind::kUnavailable) << e.what();
+    EXPECT_NE(std::string(e.what()).find("lock"), std::string::npos) << e.what();
+  }
+  held.release();
+  worker.join();
+  ASSERT_TRUE(holder_result.has_value()) << holder_error;
+  EXPECT_EQ(holder_result->outcome, ReportOutcome::kSent);
+}
+
+// A worker paused inside its claim's transaction past the lock timeout loses its session (the
+// server ends a transaction left idle that long, releasing its locks): its claim never commits,
+// nothing is sent, and the key goes out once afterwards.
+TEST_F(PostgresTest, AClaimTransactionLeftIdlePastTheLockTimeoutIsEndedAndSendsNothing) {
+  auto mock = std::make_shared<::testing::StrictMock<MockConnection>>();
+  Client client(mock);
+  JournalOptions options;
+  options.lock_timeout = std::chrono::milliseconds(300);
+  bool paused = false;
+  options.on_step = [&](JournalStep step, const std::string&) {
+    if (step == JournalStep::kClaimOpen && !paused) {
+      paused = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    }
+  };
+  auto journal = ReportJournal::postgres(conninfo(), options);
+  try {
+    journal.report(client, "idle", request());
+    ADD_FAILURE() << "a claim committed after its session was idle in its transaction";
+  } catch (const JournalError& e) {
+    EXPECT_EQ(e.kind(), JournalError::Kind::kUnavailable) << e.what();
+  }
+  EXPECT_FALSE(journal.find("idle").has_value());
+  EXPECT_CALL(*mock, report_items_back_in_stock(_, _)).Times(1);
+  EXPECT_EQ(journal.report(client, "idle", request()).outcome, ReportOutcome::kSent);
+}
+
+// A table of the journal's name with another schema is not a journal.
+TEST_F(PostgresTest, ATableOfAnotherSchemaIsNotAJournal) {
+  auto psql = [&](const std::string& sql) {
+    return std::system(("psql '" + conninfo() + "' -q -c \"" + sql + "\" >/dev/null").c_str());
+  };
+  ASSERT_EQ(psql("ALTER TABLE report_journal RENAME TO report_journal_kept;"
+                 " CREATE TABLE report_journal (id integer, payload text)"),
+            0);
+  try {
+    ReportJournal::postgres(conninfo());
+    ADD_FAILURE() << "opened another application's table as a journal";
+  } catch (const JournalError& e) {
+    EXPECT_EQ(e.kind(), JournalError::Kind::kCorrupt) << e.what();
+    EXPECT_NE(std::string(e.what()).find("not a report journal"), std::string::npos) << e.what();
+  }
+  ASSERT_EQ(psql("DROP TABLE report_journal; ALTER TABLE report_journal_kept RENAME TO report_journal"),
+            0);
+  EXPECT_NO_THROW(ReportJournal::postgres(conninfo()));
 }
 
 }  // namespace

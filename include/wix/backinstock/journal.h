@@ -27,6 +27,14 @@
 /// leaves `kUnknown` (the request may have gone out). An operator settles unknown entries with
 /// `resolve()` (or `wix-backinstock journal resolve`).
 ///
+/// Clocks: on PostgreSQL leases are set and judged by the database server's clock, on SQLite by
+/// the clock of the machine holding the file; a worker's own clock never decides whether
+/// another worker's claim is alive. A worker begins a send only while its lease, counted by its
+/// own monotonic clock from the start of its last successful renewal, has not run out (a worker
+/// paused past its lease sends nothing when it resumes, and its result is `kNotSent`), and every
+/// outcome it writes is fenced by its claim: it never replaces an entry that another worker or
+/// an operator settled meanwhile (what it saw is added to that entry's detail).
+///
 /// Fail closed: if the intent cannot be recorded (database down, read-only or corrupted file,
 /// disk full), nothing is sent and `JournalError` says why. If the outcome cannot be recorded
 /// after a send, `JournalError` (`kOutcomeNotRecorded`) reports it and the entry ends as
@@ -109,8 +117,11 @@ struct JournalOptions {
   /// How long settled entries are kept (`prune()` removes older sent, rejected and not sent
   /// ones; unknown and in-progress entries are kept until an operator settles them).
   std::chrono::hours retention{24 * 30};
-  /// SQLite: how long a write waits for another process's lock before it fails
-  /// (`JournalError` `kUnavailable`; nothing is sent when the write was an intent).
+  /// How long a step waits for another worker's lock before it fails (`JournalError`
+  /// `kUnavailable`; nothing is sent when the step was an intent): SQLite's busy timeout, and on
+  /// PostgreSQL the sessions' `lock_timeout` and `idle_in_transaction_session_timeout`, so that a
+  /// worker paused inside its claim's transaction loses its session (and its claim) after this
+  /// long instead of holding the key's row for others.
   std::chrono::milliseconds lock_timeout{10'000};
   /// PostgreSQL: connections the journal opens; concurrent reports commit their steps in groups,
   /// one group per connection at a time (SQLite uses one connection).
@@ -130,7 +141,8 @@ class JournalError : public Error {
   enum class Kind {
     kUnavailable,         ///< the database cannot be reached or opened
     kReadOnly,            ///< the database refuses writes (read-only file or role)
-    kCorrupt,             ///< the file is not a journal or is damaged
+    kCorrupt,             ///< not a journal (another application's database or table, a
+                          ///< newer schema), or damaged
     kFull,                ///< disk or quota full
     kInvalidKey,          ///< the key is empty, over 1024 bytes, or holds control characters
     kNotFound,            ///< `resolve()` of a key the journal does not hold
@@ -166,10 +178,12 @@ class JournalStore;
 class ReportJournal {
  public:
   /// A journal in a SQLite file, created if absent. Several processes on one machine may share
-  /// the file (WAL mode; every commit is synced before a Report is sent). Throws `JournalError`.
+  /// the file (WAL mode; every commit is synced before a Report is sent). Throws `JournalError`
+  /// (`kCorrupt` for a SQLite database that is not a journal: it is left untouched).
   static ReportJournal sqlite(const std::string& path, JournalOptions options = {});
   /// A journal in PostgreSQL (a libpq connection string, e.g. `host=db dbname=shop user=worker`),
-  /// for workers on several machines; the table is created if absent. Throws `JournalError`
+  /// for workers on several machines; the table is created if absent (`kCorrupt` when a table of
+  /// its name has other columns). Throws `JournalError`
   /// (the password never appears in a message).
   static ReportJournal postgres(const std::string& conninfo, JournalOptions options = {});
 
