@@ -97,9 +97,7 @@ CredentialsError::CredentialsError(const std::string& message, int token_endpoin
 
 int CredentialsError::token_endpoint_status() const noexcept { return details_->status; }
 
-const std::string& CredentialsError::token_endpoint_code() const noexcept {
-  return details_->code;
-}
+const std::string& CredentialsError::token_endpoint_code() const noexcept { return details_->code; }
 
 const std::exception_ptr& CredentialsError::cause() const noexcept { return details_->cause; }
 

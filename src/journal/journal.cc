@@ -149,8 +149,8 @@ Finish classify(const std::string& key, std::int64_t generation, const std::exce
 }
 
 std::string late_note(const std::string& owner, const Finish& finish) {
-  std::string note = "; the worker " + owner + " answered after its claim was given up: " +
-                     state_name(finish.state);
+  std::string note = "; the worker " + owner +
+                     " answered after its claim was given up: " + state_name(finish.state);
   if (finish.http_status != 0) note += " (HTTP " + std::to_string(finish.http_status) + ")";
   if (!finish.left) note += ", nothing was sent";
   return note;
@@ -269,8 +269,8 @@ ReportJournal ReportJournal::postgres(const std::string& conninfo, JournalOption
 #ifdef WIX_BACKINSTOCK_JOURNAL_POSTGRES
   std::vector<std::unique_ptr<internal::JournalStore>> stores;
   for (int i = 0; i < std::max(1, options.connections); ++i) {
-    stores.push_back(internal::open_postgres_store(
-        conninfo, static_cast<int>(options.lock_timeout.count())));
+    stores.push_back(
+        internal::open_postgres_store(conninfo, static_cast<int>(options.lock_timeout.count())));
   }
   return ReportJournal(std::move(stores), std::move(options));
 #else

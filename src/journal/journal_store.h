@@ -128,8 +128,8 @@ inline constexpr int kSchemaVersion = 1;
 inline constexpr std::int32_t kSqliteApplicationId = 0x57424953;
 /// The columns of the journal's table, in order.
 inline constexpr const char* kJournalColumns[] = {
-    "key",        "state",      "generation",  "owner", "lease_until_ms", "created_ms",
-    "updated_ms", "sends",      "http_status", "code",  "detail"};
+    "key",        "state", "generation",  "owner", "lease_until_ms", "created_ms",
+    "updated_ms", "sends", "http_status", "code",  "detail"};
 
 /// The detail a fenced-out outcome leaves on an entry another worker gave up for lost.
 std::string late_note(const std::string& owner, const Finish& finish);
@@ -137,7 +137,6 @@ std::string late_note(const std::string& owner, const Finish& finish);
 std::unique_ptr<JournalStore> open_sqlite_store(const std::string& path, int lock_timeout_ms);
 /// `lock_timeout_ms` bounds the session's waits for a row lock and how long a transaction may
 /// stay idle before the server ends it (releasing what it holds).
-std::unique_ptr<JournalStore> open_postgres_store(const std::string& conninfo,
-                                                  int lock_timeout_ms);
+std::unique_ptr<JournalStore> open_postgres_store(const std::string& conninfo, int lock_timeout_ms);
 
 }  // namespace wix::backinstock::internal

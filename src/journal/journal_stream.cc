@@ -52,9 +52,9 @@ struct Inbox {
   std::condition_variable room;     // the source's thread's: room for an event, or a stop
   std::vector<std::pair<Event*, std::exception_ptr>> answers;
   std::deque<ReportJournal::Item> events;  // taken from the source, not yet seen by the driver
-  std::size_t held = 0;       // events and repeats under way, and events not yet seen
-  std::size_t taken = 0;      // events the source yielded
-  bool source_ended = false;  // `next` returned nullopt or threw (`source_error`)
+  std::size_t held = 0;                    // events and repeats under way, and events not yet seen
+  std::size_t taken = 0;                   // events the source yielded
+  bool source_ended = false;               // `next` returned nullopt or threw (`source_error`)
   std::exception_ptr source_error;
   bool stopping = false;  // the driver takes no more events
 };
@@ -398,8 +398,8 @@ class Pipeline {
   std::unordered_map<std::string, Event*> by_key_;
   std::vector<Event*> claims_, begins_, finishes_;  // the next round's steps
   std::deque<Event*> claimed_;                      // claimed, waiting for a Report slot
-  std::size_t next_index_ = 0;  // of the next event the driver takes
-  std::size_t sending_ = 0;     // begun and not answered
+  std::size_t next_index_ = 0;                      // of the next event the driver takes
+  std::size_t sending_ = 0;                         // begun and not answered
   bool exhausted_ = false;
   std::exception_ptr stop_;
 };

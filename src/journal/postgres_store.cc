@@ -112,13 +112,14 @@ class PostgresStore final : public JournalStore {
     for (const auto& key : keys) list.push_back({{"key", key}});
     const std::string batch = list.dump(), lease = std::to_string(lease_ms);
     Transaction tx(*this);
-    Result inserted = run(std::string("INSERT INTO report_journal (") + kColumns +
-                              ") SELECT DISTINCT u.key, 'claimed', 1, $2::text,"
-                              " " WIX_JOURNAL_NOW " + $3::bigint, " WIX_JOURNAL_NOW
-                              ", " WIX_JOURNAL_NOW ", 0, 0, '', ''"
-                              " FROM jsonb_to_recordset($1::jsonb) AS u(key text)"
-                              " ON CONFLICT (key) DO NOTHING RETURNING key",
-                          {batch, owner, lease});
+    Result inserted =
+        run(std::string("INSERT INTO report_journal (") + kColumns +
+                ") SELECT DISTINCT u.key, 'claimed', 1, $2::text,"
+                " " WIX_JOURNAL_NOW " + $3::bigint, " WIX_JOURNAL_NOW ", " WIX_JOURNAL_NOW
+                ", 0, 0, '', ''"
+                " FROM jsonb_to_recordset($1::jsonb) AS u(key text)"
+                " ON CONFLICT (key) DO NOTHING RETURNING key",
+            {batch, owner, lease});
     std::set<std::string> fresh;
     for (int i = 0; i < PQntuples(inserted.get()); ++i)
       fresh.insert(PQgetvalue(inserted.get(), i, 0));
@@ -143,7 +144,8 @@ class PostgresStore final : public JournalStore {
     }
     if (!takes.empty()) {
       run("UPDATE report_journal j SET state = 'claimed', generation = j.generation + 1,"
-          " owner = $2, lease_until_ms = " WIX_JOURNAL_NOW " + $3::bigint,"
+          " owner = $2, lease_until_ms = " WIX_JOURNAL_NOW
+          " + $3::bigint,"
           " updated_ms = " WIX_JOURNAL_NOW
           " FROM jsonb_to_recordset($1::jsonb) AS u(key text) WHERE j.key = u.key",
           {takes.dump(), owner, lease});
@@ -180,13 +182,13 @@ class PostgresStore final : public JournalStore {
     for (const auto& [key, generation] : held)
       list.push_back({{"key", key}, {"generation", generation}});
     reconnect_if_broken();  // one statement: a transaction of its own
-    Result r = run(
-        "UPDATE report_journal j SET state = 'sending', sends = j.sends + 1,"
-        " updated_ms = " WIX_JOURNAL_NOW
-        " FROM jsonb_to_recordset($1::jsonb) AS u(key text, generation bigint)"
-        " WHERE j.key = u.key AND j.generation = u.generation AND j.state = 'claimed'"
-        " AND j.lease_until_ms > " WIX_JOURNAL_NOW " RETURNING j.key",
-        {list.dump()});
+    Result r =
+        run("UPDATE report_journal j SET state = 'sending', sends = j.sends + 1,"
+            " updated_ms = " WIX_JOURNAL_NOW
+            " FROM jsonb_to_recordset($1::jsonb) AS u(key text, generation bigint)"
+            " WHERE j.key = u.key AND j.generation = u.generation AND j.state = 'claimed'"
+            " AND j.lease_until_ms > " WIX_JOURNAL_NOW " RETURNING j.key",
+            {list.dump()});
     return keys_in(r, held);
   }
 
@@ -205,7 +207,8 @@ class PostgresStore final : public JournalStore {
     reconnect_if_broken();  // one statement: a transaction of its own
     Result r = run(
         "UPDATE report_journal j SET state = u.state, http_status = u.http_status, code = u.code,"
-        " detail = u.detail, updated_ms = " WIX_JOURNAL_NOW ", lease_until_ms = 0"
+        " detail = u.detail, updated_ms = " WIX_JOURNAL_NOW
+        ", lease_until_ms = 0"
         " FROM jsonb_to_recordset($1::jsonb) AS u(key text, generation bigint, state text,"
         " http_status integer, code text, detail text)"
         " WHERE j.key = u.key AND j.generation = u.generation"
@@ -275,9 +278,10 @@ class PostgresStore final : public JournalStore {
 
   bool settle(const std::string& key, JournalState state, const std::string& detail) override {
     reconnect_if_broken();  // one statement: a transaction of its own
-    Result r = run("UPDATE report_journal SET state = $2, detail = $3, updated_ms = " WIX_JOURNAL_NOW
-                   " WHERE key = $1 AND state IN ('unknown', 'not_sent')",
-                   {key, state_name(state), detail});
+    Result r =
+        run("UPDATE report_journal SET state = $2, detail = $3, updated_ms = " WIX_JOURNAL_NOW
+            " WHERE key = $1 AND state IN ('unknown', 'not_sent')",
+            {key, state_name(state), detail});
     bool done = std::string(PQcmdTuples(r.get())) == "1";
     return done;
   }
@@ -286,11 +290,13 @@ class PostgresStore final : public JournalStore {
     reconnect_if_broken();  // one statement: a transaction of its own
     std::size_t n = 0;
     run_again_if_aborted([&] {
-      Result r = run("DELETE FROM report_journal WHERE key IN (SELECT key FROM report_journal"
-                     " WHERE state IN ('sent', 'rejected', 'not_sent')"
-                     " AND updated_ms < " WIX_JOURNAL_NOW " - $1::bigint"
-                     " ORDER BY updated_ms LIMIT $2)",
-                     {std::to_string(retention_ms), std::to_string(limit)});
+      Result r =
+          run("DELETE FROM report_journal WHERE key IN (SELECT key FROM report_journal"
+              " WHERE state IN ('sent', 'rejected', 'not_sent')"
+              " AND updated_ms < " WIX_JOURNAL_NOW
+              " - $1::bigint"
+              " ORDER BY updated_ms LIMIT $2)",
+              {std::to_string(retention_ms), std::to_string(limit)});
       n = static_cast<std::size_t>(std::stoull(PQcmdTuples(r.get())));
     });
     return n;
@@ -411,18 +417,21 @@ class PostgresStore final : public JournalStore {
   // A table of the journal's name in the session's schema must have the journal's columns, and
   // no stamp of another schema version. Returns whether there is one.
   bool check_is_journal() {
-    Result columns = run(
-        "SELECT column_name::text FROM information_schema.columns WHERE table_schema ="
-        " current_schema() AND table_name = 'report_journal' ORDER BY ordinal_position",
-        {});
+    Result columns =
+        run("SELECT column_name::text FROM information_schema.columns WHERE table_schema ="
+            " current_schema() AND table_name = 'report_journal' ORDER BY ordinal_position",
+            {});
     if (PQntuples(columns.get()) == 0) return false;  // none yet
     std::vector<std::string> found;
-    for (int i = 0; i < PQntuples(columns.get()); ++i) found.emplace_back(PQgetvalue(columns.get(), i, 0));
+    found.reserve(static_cast<std::size_t>(PQntuples(columns.get())));
+    for (int i = 0; i < PQntuples(columns.get()); ++i) {
+      found.emplace_back(PQgetvalue(columns.get(), i, 0));
+    }
     if (found != std::vector<std::string>(std::begin(kJournalColumns), std::end(kJournalColumns))) {
       not_a_journal("it has other columns");
     }
-    Result comment = run(
-        "SELECT coalesce(obj_description(to_regclass('report_journal'), 'pg_class'), '')", {});
+    Result comment =
+        run("SELECT coalesce(obj_description(to_regclass('report_journal'), 'pg_class'), '')", {});
     std::string stamp = PQgetvalue(comment.get(), 0, 0);
     if (!stamp.empty() && stamp != kStamp) not_a_journal("its comment says \"" + stamp + "\"");
     return true;
@@ -431,8 +440,8 @@ class PostgresStore final : public JournalStore {
   // The table's comment names the journal and its schema version (set by whoever may: a worker
   // that does not own the table leaves it as it is).
   void stamp() {
-    Result comment = run(
-        "SELECT coalesce(obj_description(to_regclass('report_journal'), 'pg_class'), '')", {});
+    Result comment =
+        run("SELECT coalesce(obj_description(to_regclass('report_journal'), 'pg_class'), '')", {});
     if (std::string(PQgetvalue(comment.get(), 0, 0)) == kStamp) return;
     run("SAVEPOINT wix_journal_stamp", {});
     try {

@@ -240,9 +240,8 @@ TEST_F(AuthTest, CredentialsOfYourOwnThatThrowEndTheCallUnsent) {
   struct Unreachable : std::runtime_error {
     Unreachable() : std::runtime_error("vault unreachable") {}
   };
-  auto provider = std::make_shared<TokenProviderCredentials>([]() -> std::string {
-    throw Unreachable();
-  });
+  auto provider =
+      std::make_shared<TokenProviderCredentials>([]() -> std::string { throw Unreachable(); });
   try {
     client(provider).get_settings();
     FAIL();

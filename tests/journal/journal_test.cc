@@ -291,8 +291,7 @@ TEST_F(JournalTest, AnotherApplicationsDatabaseIsNotAJournal) {
       ADD_FAILURE() << "opened as a journal";
     } catch (const JournalError& e) {
       EXPECT_EQ(e.kind(), JournalError::Kind::kCorrupt) << e.what();
-      EXPECT_NE(std::string(e.what()).find("not a report journal"), std::string::npos)
-          << e.what();
+      EXPECT_NE(std::string(e.what()).find("not a report journal"), std::string::npos) << e.what();
     }
   };
   refused("same-name", "CREATE TABLE report_journal (id INTEGER PRIMARY KEY, payload TEXT)");

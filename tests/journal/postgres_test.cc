@@ -445,8 +445,9 @@ TEST_F(PostgresTest, ATableOfAnotherSchemaIsNotAJournal) {
     EXPECT_EQ(e.kind(), JournalError::Kind::kCorrupt) << e.what();
     EXPECT_NE(std::string(e.what()).find("not a report journal"), std::string::npos) << e.what();
   }
-  ASSERT_EQ(psql("DROP TABLE report_journal; ALTER TABLE report_journal_kept RENAME TO report_journal"),
-            0);
+  ASSERT_EQ(
+      psql("DROP TABLE report_journal; ALTER TABLE report_journal_kept RENAME TO report_journal"),
+      0);
   EXPECT_NO_THROW(ReportJournal::postgres(conninfo()));
 }
 

@@ -251,16 +251,17 @@ TEST_F(JournalSeamsTest, AStreamThatStopsWhileItsSourceWaitsReturnsOnceTheSource
     queue.push("stop-1");
     queue.wait_for_acks(1);
     std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the source is waiting
-    queue.push("stop-2");                                          // yielded, never sent
+    queue.push("stop-2");                                         // yielded, never sent
     queue.close();
   });
-  EXPECT_THROW(journal.report_stream(
-                   client, [&]() -> std::optional<ReportJournal::Item> { return queue.next_event(); },
-                   [&](std::size_t, const JournaledReport& result) {
-                     queue.ack(result.entry.key);
-                     throw std::runtime_error("the caller's bug");
-                   }),
-               std::runtime_error);
+  EXPECT_THROW(
+      journal.report_stream(
+          client, [&]() -> std::optional<ReportJournal::Item> { return queue.next_event(); },
+          [&](std::size_t, const JournaledReport& result) {
+            queue.ack(result.entry.key);
+            throw std::runtime_error("the caller's bug");
+          }),
+      std::runtime_error);
   producer.join();
   EXPECT_EQ(received("stop-1"), 1);
   EXPECT_EQ(received("stop-2"), 0);

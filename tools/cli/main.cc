@@ -27,10 +27,10 @@
 namespace bis = wix::backinstock;
 using cli::integer_range;
 using cli::kApi;
+using cli::kCredentials;
 using cli::kInvalid;
 using cli::kOk;
 using cli::kProgram;
-using cli::kCredentials;
 using cli::kTransport;
 using cli::kUsage;
 using cli::unknown_option;
