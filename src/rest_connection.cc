@@ -100,7 +100,7 @@ class RestConnection final : public Connection {
   std::shared_ptr<Transport> transport_;
   // `transport_`, when it is libcurl's: answers written in place. Found once here rather than
   // through a new virtual of `Transport`, which would change the vtable of users' transports
-  // (ABI 0.5).
+  // (ABI 0.6).
   CurlTransport* curl_;
 };
 
