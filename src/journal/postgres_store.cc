@@ -123,9 +123,11 @@ class PostgresStore final : public JournalStore {
     std::set<std::string> fresh;
     for (int i = 0; i < PQntuples(inserted.get()); ++i)
       fresh.insert(PQgetvalue(inserted.get(), i, 0));
-    std::map<std::string, JournalRow> rows = select_batch(batch, " FOR UPDATE");
-    // The rows are locked: their leases are judged by the server's clock as it is now.
-    const std::int64_t now_ms = server_now();
+    // The rows, locked, and the server's clock to judge their leases by: read with each row (in
+    // the same round trip); if a lock was waited for, it may be read before the wait ended, which
+    // only makes a lease look less expired (the claim is then left to its holder).
+    std::int64_t now_ms = 0;
+    std::map<std::string, JournalRow> rows = select_batch(batch, " FOR UPDATE", &now_ms);
     nlohmann::json takes = nlohmann::json::array(), lost = nlohmann::json::array();
     std::set<std::string> decided;
     for (const auto& [key, row] : rows) {
@@ -402,11 +404,6 @@ class PostgresStore final : public JournalStore {
         {});
   }
 
-  std::int64_t server_now() {
-    Result r = run("SELECT " WIX_JOURNAL_NOW, {});
-    return std::stoll(PQgetvalue(r.get(), 0, 0));
-  }
-
   [[noreturn]] static void not_a_journal(const std::string& why) {
     throw JournalError(Kind::kCorrupt,
                        "report journal (PostgreSQL): the table report_journal is not a report "
@@ -497,8 +494,11 @@ class PostgresStore final : public JournalStore {
   }
 
   // The rows of a batch's keys, by key.
-  std::map<std::string, JournalRow> select_batch(const std::string& batch, const char* suffix) {
-    Result r = run(std::string("SELECT ") + kColumns +
+  // The rows of a batch's keys, by key; with `now_ms`, also the server's clock (the earliest
+  // reading of the rows').
+  std::map<std::string, JournalRow> select_batch(const std::string& batch, const char* suffix,
+                                                 std::int64_t* now_ms = nullptr) {
+    Result r = run(std::string("SELECT ") + kColumns + ", " WIX_JOURNAL_NOW
                        " FROM report_journal WHERE key IN"
                        " (SELECT u.key FROM jsonb_to_recordset($1::jsonb) AS u(key text))" +
                        suffix,
@@ -506,6 +506,8 @@ class PostgresStore final : public JournalStore {
     std::map<std::string, JournalRow> rows;
     for (int i = 0; i < PQntuples(r.get()); ++i) {
       JournalRow row = row_at(r.get(), i);
+      std::int64_t now = std::stoll(PQgetvalue(r.get(), i, 11));
+      if (now_ms != nullptr && (i == 0 || now < *now_ms)) *now_ms = now;
       rows.emplace(row.key, std::move(row));
     }
     return rows;
