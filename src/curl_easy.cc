@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "validation.h"
+
 namespace wix::backinstock::internal {
 
 namespace {
@@ -64,6 +66,7 @@ struct HandleState {
   std::vector<std::pair<std::string, std::string>> headers;
   curl_slist* list = nullptr;
   std::string url;  // CURLOPT_URL as last set
+  bool direct = false;  // CURLOPT_NOPROXY is "*" (the URL's host is loopback)
   // The callbacks' data pointers point at this state, set once per handle: each transfer only
   // makes itself `current`, and libcurl writes its error text into `error`.
   CurlTransfer* current = nullptr;
@@ -343,6 +346,12 @@ void CurlTransfer::prepare(CURL* h, const HttpRequest& request, const CurlTransp
   if (state->url != request.url) {
     curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
     state->url = request.url;
+    // The plaintext rule holds for every hop: a loopback target is reached directly, never
+    // through a proxy (from the options or the environment), which would read its credentials.
+    if (const bool direct = targets_loopback(request.url); direct != state->direct) {
+      curl_easy_setopt(h, CURLOPT_NOPROXY, direct ? "*" : nullptr);
+      state->direct = direct;
+    }
   }
   state->current = this;
   state->error[0] = '\0';

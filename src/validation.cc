@@ -28,7 +28,35 @@ bool is_loopback_host(std::string_view host) {
   return inet_pton(AF_INET, h.c_str(), &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127;
 }
 
+// The host of an authority (`user@host:port`), brackets kept for IPv6; `port` gets the rest.
+std::string_view host_of(std::string_view authority, std::string_view* port) {
+  if (auto at = authority.rfind('@'); at != std::string_view::npos) {
+    authority = authority.substr(at + 1);
+  }
+  auto host = !authority.empty() && authority.front() == '['
+                  ? authority.substr(0, authority.find(']') + 1)
+                  : authority.substr(0, authority.find(':'));
+  if (port != nullptr) *port = authority.substr(host.size());
+  return host;
+}
+
+// The authority of an absolute URL (`scheme://authority/...`).
+std::string_view authority_of(std::string_view url) {
+  auto scheme = url.find("://");
+  if (scheme == std::string_view::npos) return {};
+  auto authority = url.substr(scheme + 3);
+  return authority.substr(0, authority.find_first_of("/?#"));
+}
+
 }  // namespace
+
+bool targets_loopback(std::string_view url) noexcept {
+  try {
+    return is_loopback_host(host_of(authority_of(url), nullptr));
+  } catch (...) {
+    return false;
+  }
+}
 
 bool is_valid_utf8(std::string_view text) noexcept {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
@@ -163,15 +191,9 @@ std::string checked_base_url(std::string url, bool allow_insecure_http, const ch
     throw ValidationError(field, "must be an absolute http:// or https:// URL");
   }
   if (url.compare(0, 7, "http://") == 0 && !allow_insecure_http) {
-    auto authority = std::string_view(url).substr(7);
-    authority = authority.substr(0, authority.find_first_of("/?#"));
-    if (auto at = authority.rfind('@'); at != std::string_view::npos) {
-      authority = authority.substr(at + 1);
-    }
-    auto host = authority.front() == '[' ? authority.substr(0, authority.find(']') + 1)
-                                         : authority.substr(0, authority.find(':'));
+    std::string_view port;
+    auto host = host_of(authority_of(url), &port);
     // After the host only a port may follow.
-    auto port = authority.substr(host.size());
     bool port_ok =
         port.empty() ||
         (port.front() == ':' && port.find_first_not_of("0123456789", 1) == std::string_view::npos);

@@ -28,6 +28,10 @@ bool is_header_value(std::string_view value) noexcept;
 /// True for `http://host...` / `https://host...` with a non-empty host and no whitespace.
 bool is_absolute_http_url(std::string_view text) noexcept;
 
+/// True when the host of the absolute URL `url` is loopback (127.0.0.0/8, `[::1]`, `localhost`,
+/// decided by parsing the address).
+bool targets_loopback(std::string_view url) noexcept;
+
 /// A validated, normalised base URL (no trailing slash). Plain `http://` is refused for hosts
 /// other than loopback (decided by parsing the address) unless `allow_insecure_http`. Throws
 /// `ValidationError(field)`.
