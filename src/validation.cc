@@ -190,6 +190,17 @@ std::string checked_base_url(std::string url, bool allow_insecure_http, const ch
   if (!is_absolute_http_url(url)) {
     throw ValidationError(field, "must be an absolute http:// or https:// URL");
   }
+  // Scheme, host, port and an optional path prefix, nothing else: a query, a fragment or path
+  // parameters would send every call to another path of the server.
+  if (url.find_first_of("?#") != std::string::npos) {
+    throw ValidationError(field, "must not have a query (?) or a fragment (#)");
+  }
+  const auto authority = authority_of(url);
+  const auto path = std::string_view(url).substr(
+      static_cast<std::size_t>(authority.data() - url.data()) + authority.size());
+  if (path.find(';') != std::string_view::npos) {
+    throw ValidationError(field, "must not have path parameters (;)");
+  }
   if (url.compare(0, 7, "http://") == 0 && !allow_insecure_http) {
     std::string_view port;
     auto host = host_of(authority_of(url), &port);

@@ -32,6 +32,27 @@ TEST(LoopbackTest, PlainHttpIsRefusedForHostsThatOnlyLookLikeLoopback) {
   }
 }
 
+// A base URL is scheme, host, port and an optional path prefix: a query, a fragment or path
+// parameters would send the calls to another path of the server (a fragment drops the API path).
+TEST(BaseUrlTest, AQueryFragmentOrPathParametersAreRefused) {
+  HostileServer server([](int fd, const WireRequest&) { return HostileServer::reply(fd, 200, "{}"); });
+  for (const char* tail : {"?x=1", "/?x=1", "#frag", "/gw#frag", "/gw;p=1", ";p=1", "/a?",
+                                  "/a#"}) {
+    const std::string url = server.url() + tail;
+    try {
+      Client{test_support::one_attempt_options(url)};
+      ADD_FAILURE() << url << " was accepted";
+    } catch (const ValidationError& e) {
+      EXPECT_EQ(e.field(), "base_url") << url;
+    }
+    OAuthOptions oauth;
+    oauth.base_url = url;
+    EXPECT_THROW(OAuthClientCredentials("app", "secret", "inst", oauth), ValidationError) << url;
+  }
+  EXPECT_EQ(server.requests().size(), 0u);
+  EXPECT_NO_THROW(Client{test_support::one_attempt_options(server.url() + "/gateway/v2")});
+}
+
 TEST(HeaderInjectionTest, TokenWithCrLfFromTheTokenEndpointNeverBecomesAHeader) {
   HostileServer server([](int fd, const WireRequest& r) {
     if (r.target == "/oauth2/token") {
