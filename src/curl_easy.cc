@@ -65,7 +65,7 @@ TransportError::Kind kind_of(CURLcode code) {
 struct HandleState {
   std::vector<std::pair<std::string, std::string>> headers;
   curl_slist* list = nullptr;
-  std::string url;  // CURLOPT_URL as last set
+  std::string url;      // CURLOPT_URL as last set
   bool direct = false;  // CURLOPT_NOPROXY is "*" (the URL's host is loopback)
   // The callbacks' data pointers point at this state, set once per handle: each transfer only
   // makes itself `current`, and libcurl writes its error text into `error`.

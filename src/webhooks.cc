@@ -1,5 +1,7 @@
 #include "wix/backinstock/webhooks.h"
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -36,8 +38,29 @@ EVP_PKEY* read_pem(std::string_view pem) {
   return key;
 }
 
+// PEM blocks in `text` ("-----BEGIN ..."): a key text must hold exactly one.
+std::size_t pem_blocks(std::string_view text) {
+  std::size_t n = 0;
+  for (auto at = text.find("-----BEGIN"); at != std::string_view::npos;
+       at = text.find("-----BEGIN", at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
+void check_one_block(std::string_view pem) {
+  if (std::size_t n = pem_blocks(pem); n > 1) {
+    throw WebhookError(WebhookError::Reason::kInvalidKey,
+                       "the key text holds " + std::to_string(n) +
+                           " PEM blocks; give exactly one, the app's public key");
+  }
+}
+
 EVP_PKEY* read_key(std::string_view text) {
-  if (text.find("-----BEGIN") != std::string_view::npos) return read_pem(text);
+  if (text.find("-----BEGIN") != std::string_view::npos) {
+    check_one_block(text);
+    return read_pem(text);
+  }
   // Base64-wrapped: a PEM block, or the DER of one.
   std::string compact;
   for (char c : text) {
@@ -45,7 +68,10 @@ EVP_PKEY* read_key(std::string_view text) {
   }
   std::string decoded;
   if (compact.empty() || !internal::base64url_decode(compact, decoded)) return nullptr;
-  if (decoded.find("-----BEGIN") != std::string::npos) return read_pem(decoded);
+  if (decoded.find("-----BEGIN") != std::string::npos) {
+    check_one_block(decoded);
+    return read_pem(decoded);
+  }
   const auto* der = reinterpret_cast<const unsigned char*>(decoded.data());
   return d2i_PUBKEY(nullptr, &der, static_cast<long>(decoded.size()));
 }
@@ -115,6 +141,24 @@ Verifier::Verifier(std::string_view public_key) {
     throw WebhookError(Reason::kInvalidKey, "the public key cannot be read");
   if (EVP_PKEY_base_id(key->pkey) != EVP_PKEY_RSA) {
     throw WebhookError(Reason::kInvalidKey, "the public key is not an RSA key");
+  }
+  // A weak key makes the signature worthless: under 2048 bits it can be factored, and with an
+  // exponent of 1 a token verifies without any private key.
+  if (int bits = EVP_PKEY_get_bits(key->pkey); bits < kMinKeyBits) {
+    throw WebhookError(Reason::kInvalidKey, "the RSA key has " + std::to_string(bits) +
+                                                " bits; at least " + std::to_string(kMinKeyBits) +
+                                                " are required");
+  }
+  BIGNUM* exponent = nullptr;
+  if (EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_RSA_E, &exponent) != 1) {
+    throw WebhookError(Reason::kInvalidKey, "the RSA key's public exponent cannot be read");
+  }
+  const bool usable = BN_is_odd(exponent) == 1 && BN_num_bits(exponent) >= 17;  // >= 65537
+  BN_free(exponent);
+  if (!usable) {
+    throw WebhookError(Reason::kInvalidKey,
+                       "the RSA key's public exponent is weak; an odd exponent of at least "
+                       "65537 is required");
   }
   key_ = std::move(key);
 }

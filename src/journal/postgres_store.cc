@@ -498,7 +498,8 @@ class PostgresStore final : public JournalStore {
   // reading of the rows').
   std::map<std::string, JournalRow> select_batch(const std::string& batch, const char* suffix,
                                                  std::int64_t* now_ms = nullptr) {
-    Result r = run(std::string("SELECT ") + kColumns + ", " WIX_JOURNAL_NOW
+    Result r = run(std::string("SELECT ") + kColumns +
+                       ", " WIX_JOURNAL_NOW
                        " FROM report_journal WHERE key IN"
                        " (SELECT u.key FROM jsonb_to_recordset($1::jsonb) AS u(key text))" +
                        suffix,

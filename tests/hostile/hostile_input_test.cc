@@ -35,9 +35,9 @@ TEST(LoopbackTest, PlainHttpIsRefusedForHostsThatOnlyLookLikeLoopback) {
 // A base URL is scheme, host, port and an optional path prefix: a query, a fragment or path
 // parameters would send the calls to another path of the server (a fragment drops the API path).
 TEST(BaseUrlTest, AQueryFragmentOrPathParametersAreRefused) {
-  HostileServer server([](int fd, const WireRequest&) { return HostileServer::reply(fd, 200, "{}"); });
-  for (const char* tail : {"?x=1", "/?x=1", "#frag", "/gw#frag", "/gw;p=1", ";p=1", "/a?",
-                                  "/a#"}) {
+  HostileServer server(
+      [](int fd, const WireRequest&) { return HostileServer::reply(fd, 200, "{}"); });
+  for (const char* tail : {"?x=1", "/?x=1", "#frag", "/gw#frag", "/gw;p=1", ";p=1", "/a?", "/a#"}) {
     const std::string url = server.url() + tail;
     try {
       Client{test_support::one_attempt_options(url)};

@@ -1,11 +1,21 @@
 // Webhook tokens that are validly signed but hostile, or spelled in ways a strict verifier refuses:
 // `nbf` ahead, unknown critical headers, non-canonical base64url, huge `exp`, sequence overflow.
 
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
+#include <memory>
 #include <set>
+#include <string>
 
 #include "webhook_signer.h"
 #include "wix/backinstock/webhooks.h"
@@ -41,6 +51,92 @@ Reason rejection(const std::string& token) {
   }
   ADD_FAILURE() << "accepted";
   return Reason::kInvalidKey;
+}
+
+// The PEM of an RSA public key with modulus `n` (big-endian bytes of a generated key's) and
+// public exponent `e`.
+std::string rsa_public_pem(const BIGNUM* n, unsigned long e) {
+  std::unique_ptr<BIGNUM, decltype(&BN_free)> exponent(BN_new(), BN_free);
+  BN_set_word(exponent.get(), e);
+  std::unique_ptr<OSSL_PARAM_BLD, decltype(&OSSL_PARAM_BLD_free)> build(OSSL_PARAM_BLD_new(),
+                                                                        OSSL_PARAM_BLD_free);
+  OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_RSA_N, n);
+  OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_RSA_E, exponent.get());
+  OSSL_PARAM* params = OSSL_PARAM_BLD_to_param(build.get());
+  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(
+      EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr), EVP_PKEY_CTX_free);
+  EVP_PKEY* key = nullptr;
+  EVP_PKEY_fromdata_init(ctx.get());
+  EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_PUBLIC_KEY, params);
+  OSSL_PARAM_free(params);
+  BIO* bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_PUBKEY(bio, key);
+  char* data = nullptr;
+  long size = BIO_get_mem_data(bio, &data);
+  std::string pem(data, static_cast<std::size_t>(size));
+  BIO_free(bio);
+  EVP_PKEY_free(key);
+  return pem;
+}
+
+// The modulus of a freshly generated RSA key of `bits`.
+std::unique_ptr<BIGNUM, decltype(&BN_free)> modulus(unsigned int bits) {
+  EVP_PKEY* key = EVP_RSA_gen(bits);
+  BIGNUM* n = nullptr;
+  EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &n);
+  EVP_PKEY_free(key);
+  return {n, BN_free};
+}
+
+Reason refusal(const std::string& key_text) {
+  try {
+    Verifier verifier(key_text);
+  } catch (const WebhookError& e) {
+    return e.reason();
+  }
+  ADD_FAILURE() << "accepted";
+  return Reason::kMalformed;
+}
+
+// A key with which a token can be forged without any private key (exponent 1), or that can be
+// factored (512 bits), is refused when the verifier is built, saying why.
+TEST(HostileWebhookKeyTest, WeakRsaKeysAreRefusedAtConstruction) {
+  const auto n2048 = modulus(2048);
+  EXPECT_NO_THROW(Verifier(rsa_public_pem(n2048.get(), 65537)));
+  for (unsigned long e : {1UL, 3UL, 17UL, 65538UL}) {
+    SCOPED_TRACE(e);
+    EXPECT_EQ(refusal(rsa_public_pem(n2048.get(), e)), Reason::kInvalidKey);
+    try {
+      Verifier v(rsa_public_pem(n2048.get(), e));
+    } catch (const WebhookError& error) {
+      EXPECT_NE(std::string(error.what()).find("exponent"), std::string::npos) << error.what();
+    }
+  }
+  for (unsigned int bits : {512U, 1024U}) {
+    SCOPED_TRACE(bits);
+    const auto n = modulus(bits);
+    EXPECT_EQ(refusal(rsa_public_pem(n.get(), 65537)), Reason::kInvalidKey);
+    try {
+      Verifier v(rsa_public_pem(n.get(), 65537));
+    } catch (const WebhookError& error) {
+      EXPECT_NE(std::string(error.what()).find("2048"), std::string::npos) << error.what();
+    }
+  }
+}
+
+// A key text holding several PEM key blocks is refused: taking the first silently would make the
+// app's real webhooks fail verification later, far from the cause.
+TEST(HostileWebhookKeyTest, AKeyTextWithSeveralPemBlocksIsRefused) {
+  const auto a = modulus(2048);
+  const auto b = modulus(2048);
+  const std::string two = rsa_public_pem(a.get(), 65537) + rsa_public_pem(b.get(), 65537);
+  EXPECT_EQ(refusal(two), Reason::kInvalidKey);
+  try {
+    Verifier v(two);
+  } catch (const WebhookError& error) {
+    EXPECT_NE(std::string(error.what()).find("2 PEM blocks"), std::string::npos) << error.what();
+  }
+  EXPECT_NO_THROW(Verifier(rsa_public_pem(a.get(), 65537)));
 }
 
 TEST(HostileWebhookTest, ATokenNotYetValidIsRejected) {

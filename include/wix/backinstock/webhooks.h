@@ -127,9 +127,13 @@ class Verifier {
  public:
   /// Bodies larger than this are refused as malformed before any decoding.
   static constexpr std::size_t kMaxBodyBytes = std::size_t{1} << 20;
+  /// The smallest RSA key accepted, in bits.
+  static constexpr int kMinKeyBits = 2048;
 
-  /// `public_key`: a PEM SPKI block (`-----BEGIN PUBLIC KEY-----`), or the same base64-wrapped
-  /// (as the app dashboard may show it). Throws `WebhookError(kInvalidKey)`.
+  /// `public_key`: one PEM SPKI block (`-----BEGIN PUBLIC KEY-----`), or the same base64-wrapped
+  /// (as the app dashboard may show it). Throws `WebhookError(kInvalidKey)` for a text that is
+  /// not one RSA public key, and for a weak key: under `kMinKeyBits` bits, or a public exponent
+  /// that is even or under 65537 (with an exponent of 1 any token would verify).
   explicit Verifier(std::string_view public_key);
 
   /// Verifies and decodes `body` (the raw request body, not re-serialised). Throws `WebhookError`.
