@@ -341,9 +341,14 @@ TEST_F(PostgresTest, AWorkerWhoseClockRunsAheadNeverJudgesAnotherWorkersLease) {
       FAIL() << "the live worker did not reach its step: " << live_error;
     }
     Feed feed(root() + "/" + key + ".feed", {key});
-    WorkerRun skewed = WorkerProcess::start("postgres:" + conninfo(), emulator.url(), feed.path, 0,
-                                            2000, 0, "none", "report", {"faketime", "-f", "+2h"})
-                           .finish();
+    // libfaketime is preloaded before the sanitizer's runtime in a sanitized build: tell it so.
+    const char* asan = std::getenv("ASAN_OPTIONS");
+    const std::string asan_options =
+        "ASAN_OPTIONS=" + std::string(asan != nullptr ? asan : "") + ":verify_asan_link_order=0";
+    WorkerRun skewed =
+        WorkerProcess::start("postgres:" + conninfo(), emulator.url(), feed.path, 0, 2000, 0,
+                             "none", "report", {"env", asan_options, "faketime", "-f", "+2h"})
+            .finish();
     held.release();
     worker.join();
     ASSERT_EQ(skewed.acks.size(), 1u) << "exit " << skewed.exit_code;
