@@ -40,7 +40,7 @@ TEST(BaseUrlTest, AQueryFragmentOrPathParametersAreRefused) {
   for (const char* tail : {"?x=1", "/?x=1", "#frag", "/gw#frag", "/gw;p=1", ";p=1", "/a?", "/a#"}) {
     const std::string url = server.url() + tail;
     try {
-      Client{test_support::one_attempt_options(url)};
+      Client client{test_support::one_attempt_options(url)};
       ADD_FAILURE() << url << " was accepted";
     } catch (const ValidationError& e) {
       EXPECT_EQ(e.field(), "base_url") << url;
