@@ -7,6 +7,7 @@
 
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "codec.h"
@@ -36,6 +37,21 @@ inline std::vector<CatalogReferenceCount> decode_result<std::vector<CatalogRefer
 template <>
 inline Settings decode_result<Settings>(std::string_view body) {
   return decode_settings_response(body);
+}
+
+/// The result of a 200 body of a call that asked about request `expected_id` (empty: any): an
+/// answer about another request (another customer's) throws `MalformedBody`, never success.
+template <typename Result>
+Result decode_result_about(std::string_view body, const std::string& expected_id) {
+  if constexpr (std::is_same_v<Result, NotificationRequest>) {
+    NotificationRequest request = decode_result<Result>(body);
+    if (!expected_id.empty() && request.id != expected_id) {
+      throw MalformedBody("the answer is about another request than the one asked for");
+    }
+    return request;
+  } else {
+    return decode_result<Result>(body);
+  }
 }
 
 /// The counts of one Count answer, put on the references asked for, in the order asked: each

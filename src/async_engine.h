@@ -63,25 +63,43 @@ class Engine {
   std::future<Result> submit(WireCall wire, const CallOptions& call_options) {
     auto promise = std::make_shared<std::promise<Result>>();
     auto future = promise->get_future();
+    if (!wire.expected_id.empty()) {  // the answer must be about the request asked for
+      std::string expected_id = wire.expected_id;
+      auto job = make_job(std::move(wire), call_options);
+      job->ends_a_future = true;
+      job->done = [promise, expected_id = std::move(expected_id)](JobEnd&& end) {
+        complete(*promise, std::move(end), [&expected_id](std::string_view text) {
+          return decode_result_about<Result>(text, expected_id);
+        });
+      };
+      enqueue(std::move(job));
+      return future;
+    }
     auto job = make_job(std::move(wire), call_options);
     job->ends_a_future = true;
     job->done = [promise](JobEnd&& end) {
-      if (end.error) {
-        promise->set_exception(std::move(end.error));
-        return;
-      }
-      try {
-        if constexpr (std::is_void_v<Result>) {
-          promise->set_value();
-        } else {
-          promise->set_value(decode_answer(decode_result<Result>, end.body, end.attempts));
-        }
-      } catch (...) {
-        promise->set_exception(std::current_exception());
-      }
+      complete(*promise, std::move(end), decode_result<Result>);
     };
     enqueue(std::move(job));
     return future;
+  }
+
+  // Ends `promise` with the error of `end`, or the result `decode` makes of its body.
+  template <typename Result, typename Decode>
+  static void complete(std::promise<Result>& promise, JobEnd&& end, Decode&& decode) {
+    if (end.error) {
+      promise.set_exception(std::move(end.error));
+      return;
+    }
+    try {
+      if constexpr (std::is_void_v<Result>) {
+        promise.set_value();
+      } else {
+        promise.set_value(decode_answer(decode, end.body, end.attempts));
+      }
+    } catch (...) {
+      promise.set_exception(std::current_exception());
+    }
   }
 
   // One request without a result to decode; `on_done` gets its outcome once (see

@@ -41,8 +41,13 @@ class RestConnection final : public Connection {
 
   template <typename Result>
   Result run(internal::WireCall wire, const CallOptions& options) {
-    return send(std::move(wire), options, [](std::string_view body, int attempts) {
-      return internal::decode_answer(internal::decode_result<Result>, body, attempts);
+    std::string expected_id = wire.expected_id;
+    return send(std::move(wire), options, [&expected_id](std::string_view body, int attempts) {
+      return internal::decode_answer(
+          [&expected_id](std::string_view text) {
+            return internal::decode_result_about<Result>(text, expected_id);
+          },
+          body, attempts);
     });
   }
 

@@ -38,6 +38,8 @@ struct WireCall {
   std::string query_string;  ///< without '?', empty for none
   std::string body;          ///< sent for POST and PUT only
   Safety safety = Safety::kIdempotent;
+  /// The ID the answer's request must have (Get, Mark As Notification Sent); empty: none.
+  std::string expected_id{};
 };
 
 /// Query: GET `.r` unless the parameter would exceed 4000 characters or the query is empty.

@@ -70,7 +70,7 @@ inline WireCall create_back_in_stock_notification_request(const NewNotificationR
 inline WireCall get_back_in_stock_notification_request(const std::string& id,
                                                        const CallOptions& /*options*/) {
   auto encoded = checked_id(id);
-  return {"GET", under_requests("/" + encoded), "id=" + encoded, ""};
+  return {"GET", under_requests("/" + encoded), "id=" + encoded, "", Safety::kIdempotent, id};
 }
 
 inline WireCall delete_back_in_stock_notification_request(const std::string& id,
@@ -81,7 +81,12 @@ inline WireCall delete_back_in_stock_notification_request(const std::string& id,
 
 inline WireCall mark_as_notification_sent(const std::string& id, const CallOptions& /*options*/) {
   auto encoded = checked_id(id);
-  return {"PUT", under_requests("/" + encoded + "/mark-as-notification-sent"), "", encode_id(id)};
+  return {"PUT",
+          under_requests("/" + encoded + "/mark-as-notification-sent"),
+          "",
+          encode_id(id),
+          Safety::kIdempotent,
+          id};
 }
 
 inline WireCall query_back_in_stock_notification_requests(const Query& query,

@@ -76,7 +76,10 @@ TEST(HeaderInjectionTest, TokenWithCrLfFromTheTokenEndpointNeverBecomesAHeader) 
 TEST(DotSegmentTest, DotIdsStayOneEncodedSegmentOnTheWire) {
   HostileServer server([](int fd, const WireRequest& r) {
     if (r.method == "DELETE") return HostileServer::reply(fd, 200, "{}");
-    return HostileServer::reply(fd, 200, R"({"request":{"id":"x"}})");
+    // The request asked about, as a service answers.
+    const bool two_dots = r.target.find("%2E%2E") != std::string::npos;
+    return HostileServer::reply(
+        fd, 200, two_dots ? R"({"request":{"id":".."}})" : R"({"request":{"id":"."}})");
   });
   Client client(test_support::one_attempt_options(server.url()));
   const std::string base = kRequestsPath;

@@ -292,5 +292,36 @@ TEST(CountMatchingTest, AnAnswerForAReferenceNotAskedIsNotTakenForAnother) {
       TransportError);
 }
 
+// -- an answer about another resource ------------------------------------------------------------
+
+// Get and Mark As Notification Sent of request A answered with request B (another customer's
+// e-mail): never success, for both clients.
+TEST(AnswerIdentityTest, AnAnswerAboutAnotherRequestIsMalformedNotSuccess) {
+  HostileServer server([](int fd, const WireRequest&) {
+    json other = a_request("request-B");
+    other["email"] = "someone.else@example.com";
+    return HostileServer::reply(fd, 200, json{{"request", other}}.dump());
+  });
+  Client client(test_support::one_attempt_options(server.url()));
+  AsyncClient async(test_support::one_attempt_options(server.url()));
+  auto expect_malformed = [](auto&& call, const char* what) {
+    try {
+      call();
+      ADD_FAILURE() << what << " returned another request as success";
+    } catch (const TransportError& e) {
+      EXPECT_EQ(e.kind(), TransportError::Kind::kMalformedResponse) << what << ": " << e.what();
+      EXPECT_EQ(std::string(e.what()).find("someone.else"), std::string::npos) << e.what();
+    }
+  };
+  expect_malformed([&] { client.get_back_in_stock_notification_request("request-A"); }, "Get");
+  expect_malformed([&] { client.mark_as_notification_sent("request-A"); }, "Mark");
+  expect_malformed([&] { async.get_back_in_stock_notification_request("request-A").get(); },
+                   "async Get");
+  expect_malformed([&] { async.mark_as_notification_sent("request-A").get(); }, "async Mark");
+  // The same answer for the request asked for is success.
+  EXPECT_EQ(client.get_back_in_stock_notification_request("request-B").id, "request-B");
+  EXPECT_EQ(async.mark_as_notification_sent("request-B").get().id, "request-B");
+}
+
 }  // namespace
 }  // namespace wix::backinstock
