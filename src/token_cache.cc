@@ -15,6 +15,16 @@ TransportError deadline_error(const char* what) {
                         std::string("deadline exceeded ") + what);
 }
 
+bool timed_out(const std::exception_ptr& failure) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const TransportError& e) {
+    return e.kind() == TransportError::Kind::kTimeout;
+  } catch (...) {
+    return false;
+  }
+}
+
 }  // namespace
 
 TokenCache::TokenCache(Fetch fetch, std::chrono::seconds refresh_margin)
@@ -38,7 +48,12 @@ std::string TokenCache::current(Clock::time_point deadline) {
     } else if (!refreshed_.wait_until(lock, deadline, done)) {
       throw deadline_error("while waiting for an access token");
     }
-    if (finished_ == awaited && last_failure_) std::rethrow_exception(last_failure_);
+    if (finished_ == awaited && last_failure_) {
+      // A fetch that timed out within its starter's deadline is not the answer for a caller with
+      // more time: it fetches within its own (one fetch at a time, as ever).
+      if (last_failure_timed_out_ && deadline > last_failure_deadline_) continue;
+      std::rethrow_exception(last_failure_);
+    }
   }
   refreshing_ = true;
   ++requests_;
@@ -57,6 +72,8 @@ std::string TokenCache::current(Clock::time_point deadline) {
   refreshing_ = false;
   finished_ = number;
   last_failure_ = failure;
+  last_failure_deadline_ = deadline;
+  last_failure_timed_out_ = failure && timed_out(failure);
   if (!failure) {
     token_ = std::move(fresh.access);
     auto lifetime = clamp_lifetime(fresh.lifetime);

@@ -76,6 +76,10 @@ class TokenCache {
   std::uint64_t started_ = 0;
   std::uint64_t finished_ = 0;
   std::exception_ptr last_failure_;  // of fetch number `finished_`, if it failed
+  // The deadline that fetch was given, and whether it failed by running out of time: a waiter
+  // with a later deadline does not take such a failure as its own.
+  Clock::time_point last_failure_deadline_{};
+  bool last_failure_timed_out_ = false;
 };
 
 /// A lifetime clamped to [1 s, 1 year]: no overflow of the renewal time, renewed at least yearly.

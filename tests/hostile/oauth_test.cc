@@ -74,6 +74,31 @@ TEST(OAuthDeadlineTest, AThreadWaitingForAnotherThreadsFetchGivesUpAtItsDeadline
   EXPECT_EQ(credentials->token_requests(), 1u);
 }
 
+// A fetch started by a call with a short deadline, and waited for by a call with a long one: the
+// fetch that ended only because its starter's deadline ran out is not the long call's answer.
+TEST(OAuthDeadlineTest, OneCallersDeadlineNeverFailsAnotherCallersWait) {
+  HostileServer server([](int fd, const WireRequest& r) {
+    if (r.target == "/oauth2/token") std::this_thread::sleep_for(milliseconds(1500));
+    return HostileServer::reply(fd, 200, r.target == "/oauth2/token" ? kToken : "{}");
+  });
+  auto options = oauth_client(server.url(), milliseconds(500));
+  Client short_call(options);
+  auto first = std::async(std::launch::async, [&] {
+    try {
+      short_call.get_settings();
+      return std::string("succeeded");
+    } catch (const CredentialsError& e) {
+      return std::string(e.what());
+    }
+  });
+  while (server.count("/oauth2/token") == 0) std::this_thread::sleep_for(milliseconds(1));
+  CallOptions patient;
+  patient.deadline = std::chrono::seconds(20);
+  EXPECT_NO_THROW(short_call.get_settings(patient)) << "failed by the other call's deadline";
+  EXPECT_NE(first.get(), "succeeded") << "the short call keeps its own limit";
+  EXPECT_EQ(server.count("/back-in-stock-service"), 1u);
+}
+
 TEST(OAuthSingleFlightTest, OneFailedFetchAnswersEveryoneWhoWaited) {
   HostileServer server([](int fd, const WireRequest&) {
     std::this_thread::sleep_for(milliseconds(300));
