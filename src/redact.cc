@@ -3,6 +3,7 @@
 #include <array>
 #include <cstddef>
 #include <string_view>
+#include <utility>
 
 #include "encoding.h"
 
@@ -43,13 +44,39 @@ char short_escape(char c) {
   }
 }
 
+// The length of an HTML character reference at `text[at]` (`&#43;`, `&#x2B;`, `&amp;`...) that
+// stands for the byte `want`, or 0.
+std::size_t html_reference_at(std::string_view text, std::size_t at, char want) {
+  static constexpr std::array<std::pair<std::string_view, char>, 5> kNamed = {
+      {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}}};
+  for (const auto& [name, c] : kNamed) {
+    if (c == want && text.substr(at, name.size()) == name) return name.size();
+  }
+  if (text.substr(at, 2) != "&#") return 0;
+  std::size_t pos = at + 2;
+  const bool hex = pos < text.size() && (text[pos] == 'x' || text[pos] == 'X');
+  if (hex) ++pos;
+  long value = 0;
+  const std::size_t digits = pos;
+  while (pos < text.size() && pos - digits < 8) {
+    int digit =
+        hex ? hex_value(text[pos]) : (text[pos] >= '0' && text[pos] <= '9' ? text[pos] - '0' : -1);
+    if (digit < 0) break;
+    value = value * (hex ? 16 : 10) + digit;
+    ++pos;
+  }
+  if (pos == digits || pos >= text.size() || text[pos] != ';') return 0;
+  return value == static_cast<unsigned char>(want) ? pos + 1 - at : 0;
+}
+
 // How many bytes of `text` from `at` spell the byte `want`: itself; percent-encoded (`%2B`, any
 // case), `+` for a space; JSON-escaped behind one or more backslashes (`\u002B`, `\\u002b`, `\/`,
-// `\\/`, `\n`); or 0 when none does.
+// `\\/`, `\n`); an HTML character reference (`&#43;`, `&#x2B;`, `&gt;`); or 0 when none does.
 std::size_t spelling_at(std::string_view text, std::size_t at, char want) {
   const char c = text[at];
   if (c == want) return want == '\\' && at + 1 < text.size() && text[at + 1] == '\\' ? 2 : 1;
   if (c == '%') return hex_at(text, at + 1, 2) == static_cast<unsigned char>(want) ? 3 : 0;
+  if (c == '&') return html_reference_at(text, at, want);
   if (c == '+' && want == ' ') return 1;
   if (c != '\\') return 0;
   std::size_t escape = at;
@@ -130,13 +157,6 @@ std::vector<std::string> base64_cores(std::string_view secret) {
   return cores;
 }
 
-void replace_all(std::string& text, const std::string& what) {
-  for (auto pos = text.find(what); pos != std::string::npos;
-       pos = text.find(what, pos + sizeof(kRedacted) - 1)) {
-    text.replace(pos, what.size(), kRedacted);
-  }
-}
-
 }  // namespace
 
 std::string redact(std::string text, const std::vector<std::string>& secrets) {
@@ -144,7 +164,9 @@ std::string redact(std::string text, const std::vector<std::string>& secrets) {
     if (secret.empty()) continue;
     text = redact_spellings(text, secret);
     if (secret.size() >= kWholeTokenBelow) {
-      for (const auto& core : base64_cores(secret)) replace_all(text, core);
+      // The base64 of the secret, in any of the spellings above too (percent-encoded, JSON- or
+      // HTML-escaped): an encoding inside an encoding.
+      for (const auto& core : base64_cores(secret)) text = redact_spellings(text, core);
     }
   }
   return text;

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cctype>
+#include <cstdio>
 #include <mutex>
 
 #include "credentials_cause.h"
@@ -183,6 +185,54 @@ void expect_no_spelling(const std::string& text, const std::string& secret, cons
     std::string core = spelling.substr(spelling.size() / 4, spelling.size() / 2);
     EXPECT_EQ(text.find(core), std::string::npos)
         << where << " holds a spelling of the secret: " << text.substr(0, 400);
+  }
+}
+
+// `text` with every character other than a letter or a digit written as an HTML character
+// reference, decimal (`&#43;`) or hexadecimal (`&#x2B;`).
+std::string html_references(const std::string& text, bool hex) {
+  std::string out;
+  for (char c : text) {
+    if (std::isalnum(static_cast<unsigned char>(c)) == 0) {
+      char buffer[16];
+      std::snprintf(buffer, sizeof buffer, hex ? "&#x%X;" : "&#%d;", static_cast<unsigned char>(c));
+      out += buffer;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// The key under two encodings at once: base64 inside percent-encoding and inside JSON escapes,
+// and HTML character references of the key and of its base64, in an HTML error page.
+TEST(SecretsTest, AKeyUnderTwoEncodingsAtOnceIsRedacted) {
+  // Its base64 holds `+` and `/` at every alignment, which percent-encoding and JSON escape.
+  const std::string key = "hostile-key-?>~?>~?>~-0123456789";
+  const std::string b64 = base64_standard("user:" + key);
+  ASSERT_NE(b64.find_first_of("+/"), std::string::npos) << "the test needs + or / in the base64";
+  const std::vector<std::string> forms = {percent(b64),
+                                          json_escaped(b64, 1),
+                                          json_escaped(b64, 2),
+                                          html_references(key, false),
+                                          html_references(key, true),
+                                          html_references(b64, false),
+                                          html_references(b64, true)};
+  std::string page = "<html><body><h1>502</h1><p>";
+  for (const auto& form : forms) page += form + "<br>";
+  page += "</p></body></html>";
+  HostileServer server(
+      [&](int fd, const WireRequest&) { return HostileServer::reply(fd, 502, page); });
+  Client client(test_support::one_attempt_options(server.url(), key));
+  try {
+    client.get_settings();
+    FAIL();
+  } catch (const ServerError& e) {
+    for (const auto& form : forms) {
+      const std::string core = form.substr(form.size() / 4, form.size() / 2);
+      EXPECT_EQ(e.raw_body().find(core), std::string::npos) << form << " in " << e.raw_body();
+      EXPECT_EQ(std::string(e.what()).find(core), std::string::npos) << form;
+    }
   }
 }
 
