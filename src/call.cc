@@ -238,9 +238,8 @@ Call::Next Call::after_answer(const HttpResponse& answer, Clock::time_point now)
   }
   auto next = run_.after_status(answer, now, [this] { return setup_->random01(); });
   if (next.retry) return {Next::Action::kRetry, next.delay, nullptr};
-  return {Next::Action::kFail,
-          {},
-          make_api_error(answer, setup_->credentials().secrets(), {run_.attempt(), next.reason})};
+  return {
+      Next::Action::kFail, {}, make_api_error(answer, secrets(), {run_.attempt(), next.reason})};
 }
 
 Call::Next Call::after_error(const TransportError& error, Clock::time_point now) {
@@ -249,6 +248,16 @@ Call::Next Call::after_error(const TransportError& error, Clock::time_point now)
   TransportError annotated = error;
   ErrorAccess::annotate(annotated, run_.attempt(), next.reason);
   return {Next::Action::kFail, {}, std::make_exception_ptr(annotated)};
+}
+
+std::vector<std::string> Call::secrets() const {
+  auto all = setup_->credentials().secrets();
+  // What this attempt carried, which the credentials may have replaced since (a renewed token).
+  if (auto carried = find_header(exchange_->request.headers, "Authorization");
+      carried && !carried->empty()) {
+    all.emplace_back(*carried);
+  }
+  return all;
 }
 
 void Call::log(const HttpResponse* answer, const TransportError* error,
@@ -263,7 +272,7 @@ void Call::log(const HttpResponse* answer, const TransportError* error,
     record.status = answer != nullptr ? answer->status : 0;
     record.duration = std::chrono::duration_cast<std::chrono::microseconds>(took);
     // Both come from elsewhere (a server may echo the key in its request ID): redacted.
-    const auto secrets = setup_->credentials().secrets();
+    const auto secrets = this->secrets();
     std::string clean_id;
     if (answer != nullptr) {
       auto request_id = find_header(answer->headers, "x-wix-request-id");

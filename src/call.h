@@ -147,6 +147,9 @@ class Call {
  private:
   Next after_answer(const HttpResponse& answer, Clock::time_point now);
   Next after_error(const TransportError& error, Clock::time_point now);
+  // The secrets to redact from what this attempt's answer says: the credentials' own and the
+  // credential the attempt carried.
+  std::vector<std::string> secrets() const;
   // The attempt's record for the client's logger (when set), redacted.
   void log(const HttpResponse* answer, const TransportError* error,
            Clock::duration took) const noexcept;

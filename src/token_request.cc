@@ -56,6 +56,21 @@ std::string failure_context(const std::string& url, Grant grant, const Error& er
   return context;
 }
 
+// `secrets` and every token an error answer carries (a new refresh token, say): redacted too.
+std::vector<std::string> with_answered_secrets(std::vector<std::string> secrets,
+                                               const HttpResponse& response) {
+  auto parsed = parse_untrusted(response.body);
+  if (!parsed.ok() || !parsed.value.is_object()) return secrets;
+  for (const char* key :
+       {"access_token", "refresh_token", "id_token", "accessToken", "refreshToken", "idToken"}) {
+    auto it = parsed.value.find(key);
+    if (it != parsed.value.end() && it->is_string() && !it->get_ref<const std::string&>().empty()) {
+      secrets.push_back(it->get<std::string>());
+    }
+  }
+  return secrets;
+}
+
 }  // namespace
 
 nlohmann::json post_for_token(const OAuthOptions& options, const std::string& url, std::string body,
@@ -71,7 +86,7 @@ nlohmann::json post_for_token(const OAuthOptions& options, const std::string& ur
   request.idempotent = idempotent;
   try {
     HttpResponse response = options.transport->send(request);
-    if (response.status != 200) throw_api_error(response, secrets);
+    if (response.status != 200) throw_api_error(response, with_answered_secrets(secrets, response));
     auto parsed = parse_untrusted(response.body).value;
     if (!parsed.is_object()) throw MalformedBody("not a JSON object");
     return parsed;

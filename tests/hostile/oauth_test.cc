@@ -5,12 +5,15 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdint>
 #include <future>
+#include <mutex>
 #include <thread>
 
 #include "credentials_cause.h"
 #include "hostile_server.h"
 #include "wix/backinstock/backinstock.h"
+#include "wix/backinstock/testing.h"
 
 namespace wix::backinstock {
 namespace {
@@ -97,6 +100,89 @@ TEST(OAuthDeadlineTest, OneCallersDeadlineNeverFailsAnotherCallersWait) {
   EXPECT_NO_THROW(short_call.get_settings(patient)) << "failed by the other call's deadline";
   EXPECT_NE(first.get(), "succeeded") << "the short call keeps its own limit";
   EXPECT_EQ(server.count("/back-in-stock-service"), 1u);
+}
+
+// A call still out with token 1 when another call renews to token 2: the server's answer to the
+// first, echoing token 1, shows it nowhere (redaction covers what the attempt carried, not only
+// the credentials' current secrets).
+TEST(OAuthRedactionTest, TheTokenAnAttemptCarriedIsRedactedAfterARenewal) {
+  const std::string first = "first-access-token-0123456789";
+  const std::string second = "second-access-token-9876543210";
+  std::atomic<int> tokens{0};
+  HostileServer server([&](int fd, const WireRequest& r) {
+    if (r.target == "/oauth2/token") {
+      const std::string& token = tokens++ == 0 ? first : second;
+      return HostileServer::reply(fd, 200,
+                                  R"({"access_token":")" + token + R"(","expires_in":3600})");
+    }
+    const std::string carried = r.header("Authorization");
+    if (carried == first) std::this_thread::sleep_for(milliseconds(600));
+    return HostileServer::reply(fd, 500, R"({"message":"rejected )" + carried + R"("})",
+                                {"x-wix-request-id: id-" + carried});
+  });
+  OAuthOptions oauth;
+  oauth.base_url = server.url();
+  auto credentials = std::make_shared<OAuthClientCredentials>("app", "secret", "inst", oauth);
+  std::atomic<std::int64_t> hours{0};
+  wix::backinstock::testing::set_token_clock(*credentials, [&] {
+    return std::chrono::steady_clock::time_point{} + std::chrono::hours(hours.load());
+  });
+  ClientOptions options;
+  options.base_url = server.url();
+  options.credentials = credentials;
+  options.retry = RetryPolicy::no_retry();
+  std::mutex mutex;
+  std::string logged;
+  options.logger = [&](const AttemptRecord& r) {
+    std::lock_guard<std::mutex> guard(mutex);
+    logged += std::string(r.error) + " " + std::string(r.request_id) + "\n";
+  };
+  Client client(options);
+  auto out = std::async(std::launch::async, [&] {
+    try {
+      client.get_settings();
+    } catch (const ServerError& e) {
+      return std::string(e.what()) + e.raw_body() + e.message() + e.request_id();
+    }
+    return std::string("no error");
+  });
+  while (server.count("/back-in-stock-service") == 0) std::this_thread::sleep_for(milliseconds(1));
+  hours = 2;  // the first token expired: the next call renews
+  EXPECT_THROW(client.get_settings(), ServerError);
+  ASSERT_EQ(tokens.load(), 2);
+  const std::string seen = out.get();
+  EXPECT_EQ(seen.find(first), std::string::npos) << seen;
+  EXPECT_NE(seen.find("[REDACTED]"), std::string::npos) << seen;
+  std::lock_guard<std::mutex> guard(mutex);
+  EXPECT_EQ(logged.find(first), std::string::npos) << logged;
+  EXPECT_EQ(logged.find(second), std::string::npos) << logged;
+}
+
+// A token endpoint's error answer that carries a new refresh token: it is redacted too.
+TEST(OAuthRedactionTest, SecretsInATokenEndpointsErrorAnswerAreRedacted) {
+  const std::string rotated = "rotated-refresh-token-in-an-error-4242";
+  HostileServer server([&](int fd, const WireRequest&) {
+    return HostileServer::reply(fd, 503,
+                                R"({"message":"try later, or use )" + rotated +
+                                    R"(","refresh_token":")" + rotated +
+                                    R"(","access_token":"an-access-token-in-an-error-77"})");
+  });
+  OAuthOptions oauth;
+  oauth.base_url = server.url();
+  auto credentials = std::make_shared<RefreshTokenCredentials>(
+      "app", "app-secret-0123456789", "refresh-one-0123456789", nullptr, oauth);
+  ClientOptions options;
+  options.base_url = server.url();
+  options.credentials = credentials;
+  options.retry = RetryPolicy::no_retry();
+  try {
+    test_support::token_failure([&] { Client(options).get_settings(); });
+    FAIL();
+  } catch (const ApiError& e) {
+    const std::string all = std::string(e.what()) + e.raw_body() + e.message();
+    EXPECT_EQ(all.find(rotated), std::string::npos) << all;
+    EXPECT_EQ(all.find("an-access-token-in-an-error-77"), std::string::npos) << all;
+  }
 }
 
 TEST(OAuthSingleFlightTest, OneFailedFetchAnswersEveryoneWhoWaited) {
