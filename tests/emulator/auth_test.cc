@@ -309,5 +309,29 @@ TEST_F(AuthTest, OneAppManySitesSharesTheTransport) {
   EXPECT_EQ(app.for_instance("instance-a").connection(), site_a.connection());
 }
 
+// An app installed on many sites keeps a bounded number of clients: the least recently used one
+// is let go (its clients already handed out keep working), and one can be dropped at will.
+TEST_F(AuthTest, AppClientsHoldABoundedNumberOfInstances) {
+  ClientOptions base;
+  base.base_url = emulator_->url();
+  AppClients app(kAppId, kSecret, base, /*max_instances=*/3);
+  auto a = app.for_instance("instance-a");
+  a.get_settings();
+  app.for_instance("instance-b").get_settings();
+  app.for_instance("instance-c").get_settings();
+  app.for_instance("instance-a").get_settings();  // a is now the most recently used
+  app.for_instance("instance-d").get_settings();  // b, the least recently used, goes
+  EXPECT_EQ(app.size(), 3u);
+  EXPECT_EQ(token_requests(), 4u);
+  EXPECT_EQ(app.for_instance("instance-a").connection(), a.connection()) << "a was kept";
+  app.for_instance("instance-b").get_settings();  // back, with a token of its own again
+  EXPECT_EQ(token_requests(), 5u);
+  EXPECT_TRUE(app.forget("instance-a"));
+  EXPECT_FALSE(app.forget("instance-a"));
+  EXPECT_EQ(app.size(), 2u);
+  a.get_settings();  // a client handed out before keeps working
+  EXPECT_THROW(AppClients(kAppId, kSecret, base, 0), ValidationError);
+}
+
 }  // namespace
 }  // namespace wix::backinstock
