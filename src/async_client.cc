@@ -13,12 +13,17 @@ namespace wire_calls = internal::wire_calls;
 class CurlAsyncConnection final : public AsyncConnection {
  public:
   CurlAsyncConnection(ClientOptions options, AsyncOptions async)
-      : engine_(std::move(options), async) {}
+      : engine_(internal::Engine::launch(std::move(options), async)) {}
+  // From a callback on the engine's loop (the last reference let go there), the loop ends after
+  // that callback, cancelling what is unfinished.
+  ~CurlAsyncConnection() override { engine_->shutdown(); }
+  CurlAsyncConnection(const CurlAsyncConnection&) = delete;
+  CurlAsyncConnection& operator=(const CurlAsyncConnection&) = delete;
 
   // One override per row of api_methods.h.
 #define WIX_BACKINSTOCK_ASYNC_METHOD(Result, name, parameters, arguments) \
   std::future<Result> name parameters override {                          \
-    return engine_.submit<Result>(wire_calls::name arguments, options);   \
+    return engine_->submit<Result>(wire_calls::name arguments, options);  \
   }
   WIX_BACKINSTOCK_API_METHODS(WIX_BACKINSTOCK_ASYNC_METHOD)
 #undef WIX_BACKINSTOCK_ASYNC_METHOD
@@ -39,7 +44,7 @@ class CurlAsyncConnection final : public AsyncConnection {
       results[index] = std::move(result);
     };
     // Items never started (the client was cancelled first) are cancelled too.
-    for (std::size_t i = engine_.run_feed(feed); i < results.size(); ++i) {
+    for (std::size_t i = engine_->run_feed(feed); i < results.size(); ++i) {
       results[i].error = internal::Engine::cancelled(false);
     }
     return results;
@@ -61,22 +66,22 @@ class CurlAsyncConnection final : public AsyncConnection {
     feed->on_result = [on_result = std::move(on_result)](std::size_t index, BatchResult&& r) {
       if (on_result) on_result(index, r);
     };
-    return engine_.run_feed(feed);
+    return engine_->run_feed(feed);
   }
 
   void report_items_back_in_stock_then(const ReportItemsBackInStockRequest& request,
                                        std::function<void(const BatchResult&)> on_done,
                                        const CallOptions& options) override {
-    engine_.submit_then(wire_calls::report_items_back_in_stock(request, options),
-                        std::move(on_done), options);
+    engine_->submit_then(wire_calls::report_items_back_in_stock(request, options),
+                         std::move(on_done), options);
   }
 
-  void cancel() override { engine_.cancel(); }
+  void cancel() override { engine_->cancel(); }
 
-  std::size_t pending() const override { return engine_.pending(); }
+  std::size_t pending() const override { return engine_->pending(); }
 
  private:
-  internal::Engine engine_;
+  std::shared_ptr<internal::Engine> engine_;
 };
 
 }  // namespace

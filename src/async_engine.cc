@@ -21,16 +21,31 @@ Engine::Engine(ClientOptions options, AsyncOptions async_options, Seams seams)
     throw TransportError(TransportError::Kind::kOther, false, "curl_multi_init failed");
   curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(async_.max_in_flight));
   curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(async_.max_in_flight));
-  thread_ = std::thread([this] { loop(); });
 }
 
-Engine::~Engine() {
+std::shared_ptr<Engine> Engine::launch(ClientOptions options, AsyncOptions async, Seams seams) {
+  auto engine = std::make_shared<Engine>(std::move(options), async, std::move(seams));
+  // The loop keeps the engine alive while it runs: the owner may let it go from a callback.
+  engine->thread_ = std::thread([self = engine] { self->loop(); });
+  return engine;
+}
+
+void Engine::shutdown() {
   {
     std::lock_guard<std::mutex> guard(mutex_);
     stopping_ = true;
   }
   curl_multi_wakeup(multi_);
+  if (!thread_.joinable()) return;
+  if (thread_.get_id() == std::this_thread::get_id()) {
+    thread_.detach();  // on the loop: it ends after the callback under way, then frees the engine
+    return;
+  }
   thread_.join();
+}
+
+Engine::~Engine() {
+  if (thread_.joinable()) shutdown();  // an engine never started, or not shut down by its owner
   preparer_.stop();
   fail_all();  // the loop and the preparer have ended: this thread owns everything now
   for (CURL* h : idle_) easy_cleanup(h);
@@ -82,6 +97,12 @@ void Engine::submit_then(WireCall wire, std::function<void(const BatchResult&)> 
 // Feeds ------------------------------------------------------------------------------------------
 
 std::size_t Engine::run_feed(const std::shared_ptr<Feed>& feed) {
+  // A feed waits for the loop; on the loop's own thread (inside a callback) it would wait forever.
+  if (std::this_thread::get_id() == thread_.get_id()) {
+    throw ValidationError("thread",
+                          "a batch or stream of an AsyncClient cannot run inside one of its own "
+                          "callbacks (on its loop thread): it would wait for itself forever");
+  }
   auto finished = feed->done.get_future();
   feed->engine = this;
   std::vector<std::unique_ptr<Job>> first;

@@ -48,11 +48,20 @@ inline void call_back(const std::function<void(const BatchResult&)>& on_done,
   }
 }
 
-class Engine {
+class Engine : public std::enable_shared_from_this<Engine> {
  public:
   using Clock = std::chrono::steady_clock;
 
+  /// An engine whose loop runs (it holds a reference to the engine while it runs).
+  static std::shared_ptr<Engine> launch(ClientOptions options, AsyncOptions async,
+                                        Seams seams = {});
+
   Engine(ClientOptions options, AsyncOptions async, Seams seams = {});
+
+  /// Stops the loop: from another thread, waits for it to end; from the loop's own thread (a
+  /// callback that let the last reference to its client go), returns at once, and the loop ends
+  /// after that callback, cancelling what is unfinished, and frees the engine then.
+  void shutdown();
 
   ~Engine();
 

@@ -248,6 +248,62 @@ TEST_F(AsyncTest, DestroyingTheClientWithRequestsInFlightFailsThemCleanly) {
   emulator_->clear_faults();
 }
 
+// A callback that holds the last reference to its client destroys the client on the client's own
+// loop thread: no crash; the client's other unfinished calls end as cancelled, and their
+// callbacks are called once.
+TEST_F(AsyncTest, ACallbackThatHoldsTheLastReferenceMayDestroyTheClient) {
+  emulator::Fault slow;  // the second call stays on its way
+  slow.kind = emulator::Fault::Kind::kDelay;
+  slow.delay = milliseconds(2000);
+  slow.path = "/settings";
+  emulator_->inject(slow);
+  auto client = std::make_shared<AsyncClient>(options());
+  std::promise<std::string> second;
+  client->report_items_back_in_stock_then(
+      report(0), [keep = client, &second](const BatchResult&) mutable {
+        keep->get_settings();  // submitted from the loop thread: never blocks
+        keep->report_items_back_in_stock_then(report(1), [&second](const BatchResult& r) {
+          std::string what = "ok";
+          if (!r.ok()) {
+            try {
+              std::rethrow_exception(r.error);
+            } catch (const TransportError& e) {
+              what = e.kind() == TransportError::Kind::kCancelled ? "cancelled" : e.what();
+            } catch (const std::exception& e) {
+              what = e.what();
+            }
+          }
+          second.set_value(what);
+        });
+        keep.reset();  // the last reference: the client goes, on its own loop thread
+      });
+  client.reset();
+  auto result = second.get_future();
+  ASSERT_EQ(result.wait_for(std::chrono::seconds(20)), std::future_status::ready);
+  const std::string what = result.get();
+  EXPECT_TRUE(what == "cancelled" || what == "ok") << what;
+  emulator_->clear_faults();
+}
+
+// A blocking call made on the client's own loop thread (a batch inside a callback) would wait for
+// itself forever: it throws instead, and the client goes on.
+TEST_F(AsyncTest, ABatchInsideACallbackThrowsInsteadOfHanging) {
+  AsyncClient client(options());
+  std::promise<std::string> seen;
+  client.report_items_back_in_stock_then(report(0), [&](const BatchResult&) {
+    try {
+      client.report_items_back_in_stock_batch({report(1)});
+      seen.set_value("returned");
+    } catch (const ValidationError& e) {
+      seen.set_value(e.field());
+    }
+  });
+  auto result = seen.get_future();
+  ASSERT_EQ(result.wait_for(std::chrono::seconds(20)), std::future_status::ready) << "it hung";
+  EXPECT_EQ(result.get(), "thread");
+  EXPECT_NO_THROW(client.report_items_back_in_stock(report(2)).get());
+}
+
 TEST_F(AsyncTest, CancelFailsPendingWork) {
   emulator::Fault slow;
   slow.kind = emulator::Fault::Kind::kDelay;

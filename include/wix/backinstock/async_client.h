@@ -110,7 +110,11 @@ class AsyncClient {
   /// when it is null.
   explicit AsyncClient(std::shared_ptr<AsyncConnection> connection);
   /// Fails what is unfinished with `TransportError(kCancelled)` when this client holds the last
-  /// reference to its connection.
+  /// reference to its connection. It may be destroyed inside one of its own callbacks (one that
+  /// held the last reference): the loop then ends after that callback, failing what is
+  /// unfinished the same way. Inside a callback, a batch or stream of the same client throws
+  /// `ValidationError` (`thread`) instead of waiting for itself forever; waiting there for one of
+  /// its futures never returns (a `std::future` cannot tell), so don't.
   ~AsyncClient();
   /// Not copyable, unlike `Client`: destroying an `AsyncClient` ends its unfinished requests, and
   /// with copies whether it does would depend on whether another copy is still alive somewhere.
