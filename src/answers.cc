@@ -19,12 +19,11 @@ std::vector<CatalogReferenceCount> match_counts(
       }
       match = &entry;
     }
-    if (match == nullptr) {
-      throw MalformedBody("countsPerCatalogReference has no count for catalogReferences[" +
-                          std::to_string(i) + "] (catalogItemId " + asked[i].catalog_item_id() +
-                          ")");
+    if (match == nullptr) {  // left out: counted as 0, and said so
+      out.push_back({asked[i], 0, false});
+      continue;
     }
-    out.push_back({asked[i], match->count});
+    out.push_back({asked[i], match->count, true});
   }
   return out;
 }

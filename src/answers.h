@@ -55,9 +55,10 @@ Result decode_result_about(std::string_view body, const std::string& expected_id
 }
 
 /// The counts of one Count answer, put on the references asked for, in the order asked: each
-/// reference gets the count the answer gives for an equal reference. A reference the answer does
-/// not cover, or covers twice with different counts, throws `MalformedBody` (never a count on
-/// another product).
+/// reference gets the count the answer gives for an equal reference (never a count on another
+/// product). A reference the answer leaves out is counted 0 with `counted` false; one it covers
+/// twice with different counts throws `MalformedBody`; references it answers but were not asked
+/// for are ignored.
 std::vector<CatalogReferenceCount> match_counts(const std::vector<CatalogReference>& asked,
                                                 const std::vector<CatalogReferenceCount>& answered);
 

@@ -232,27 +232,72 @@ void reverse_first_cut_second(json& counts, int batch) {
   }
 }
 
-TEST(CountMatchingTest, ClientPutsEachCountOnItsReferenceOrFails) {
-  std::atomic<int> batches{0};
-  HostileServer server([&](int fd, const WireRequest& r) {
-    return count_answer(fd, r, reverse_first_cut_second, batches);
-  });
-  Client client(test_support::one_attempt_options(server.url()));
-  EXPECT_THROW(
-      client.get_back_in_stock_notification_requests_count_by_catalog_references(references(150)),
-      TransportError);
+// The service documents no promise that every reference comes back (a count service may leave
+// out references without requests): one left out is counted 0 and says it was not counted; the
+// others keep their own counts, whatever the order.
+void expect_left_out_counted_zero(const std::vector<CatalogReferenceCount>& counts,
+                                  const std::vector<CatalogReference>& refs) {
+  ASSERT_EQ(counts.size(), refs.size());
+  for (std::size_t i = 0; i < refs.size(); ++i) {
+    EXPECT_EQ(counts[i].catalog_reference, refs[i]) << i;
+    const bool left_out = i == 149;  // the last of the second batch
+    EXPECT_EQ(counts[i].counted, !left_out) << i;
+    EXPECT_EQ(counts[i].count, left_out ? 0 : static_cast<int>(i)) << i;
+  }
 }
 
-TEST(CountMatchingTest, AsyncClientPutsEachCountOnItsReferenceOrFails) {
+TEST(CountMatchingTest, AReferenceTheAnswerLeavesOutIsCountedZeroAndSaysSo) {
   std::atomic<int> batches{0};
   HostileServer server([&](int fd, const WireRequest& r) {
     return count_answer(fd, r, reverse_first_cut_second, batches);
   });
-  AsyncClient client(test_support::one_attempt_options(server.url()));
-  EXPECT_THROW(
-      client.get_back_in_stock_notification_requests_count_by_catalog_references(references(150))
-          .get(),
-      TransportError);
+  auto refs = references(150);
+  Client client(test_support::one_attempt_options(server.url()));
+  expect_left_out_counted_zero(
+      client.get_back_in_stock_notification_requests_count_by_catalog_references(refs), refs);
+  batches = 0;
+  AsyncClient async(test_support::one_attempt_options(server.url()));
+  expect_left_out_counted_zero(
+      async.get_back_in_stock_notification_requests_count_by_catalog_references(refs).get(), refs);
+}
+
+TEST(CountMatchingTest, TwoDifferentCountsForOneReferenceAreAnErrorAndUnaskedOnesAreIgnored) {
+  std::atomic<int> batches{0};
+  HostileServer twice([&](int fd, const WireRequest& r) {
+    return count_answer(
+        fd, r,
+        [](json& counts, int) {
+          json again = counts[0];
+          again["count"] = 999;
+          counts.push_back(again);
+        },
+        batches);
+  });
+  Client client(test_support::one_attempt_options(twice.url()));
+  try {
+    client.get_back_in_stock_notification_requests_count_by_catalog_references(references(3));
+    FAIL() << "two counts for one reference were accepted";
+  } catch (const TransportError& e) {
+    EXPECT_EQ(e.kind(), TransportError::Kind::kMalformedResponse);
+  }
+  HostileServer extra([&](int fd, const WireRequest& r) {
+    return count_answer(
+        fd, r,
+        [](json& counts, int) {
+          counts.push_back({{"catalogReference",
+                             {{"appId", kWixStoresAppId}, {"catalogItemId", "item-unasked"}}},
+                            {"count", 5}});
+        },
+        batches);
+  });
+  auto refs = references(3);
+  auto counts = Client(test_support::one_attempt_options(extra.url()))
+                    .get_back_in_stock_notification_requests_count_by_catalog_references(refs);
+  ASSERT_EQ(counts.size(), 3u);
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_TRUE(counts[i].counted);
+    EXPECT_EQ(counts[i].catalog_reference, refs[i]);
+  }
 }
 
 TEST(CountMatchingTest, AnswersInAnyOrderAreReturnedInInputOrder) {
@@ -287,9 +332,13 @@ TEST(CountMatchingTest, AnAnswerForAReferenceNotAskedIsNotTakenForAnother) {
         batches);
   });
   Client client(test_support::one_attempt_options(server.url()));
-  EXPECT_THROW(
-      client.get_back_in_stock_notification_requests_count_by_catalog_references(references(3)),
-      TransportError);
+  auto counts =
+      client.get_back_in_stock_notification_requests_count_by_catalog_references(references(3));
+  ASSERT_EQ(counts.size(), 3u);
+  EXPECT_FALSE(counts[0].counted) << "another product's count was put on item-0";
+  EXPECT_EQ(counts[0].count, 0);
+  EXPECT_TRUE(counts[1].counted);
+  EXPECT_EQ(counts[1].count, 1);
 }
 
 // -- an answer about another resource ------------------------------------------------------------

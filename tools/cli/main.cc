@@ -450,7 +450,9 @@ int main(int argc, char** argv) {
       for (const auto& c :
            client.get_back_in_stock_notification_requests_count_by_catalog_references(
                count_refs.collect(*count))) {
-        counts.push_back({{"catalogReference", to_json(c.catalog_reference)}, {"count", c.count}});
+        counts.push_back({{"catalogReference", to_json(c.catalog_reference)},
+                          {"count", c.count},
+                          {"counted", c.counted}});
       }
       out = {{"countsPerCatalogReference", counts}};
     } else if (settings_get->parsed()) {

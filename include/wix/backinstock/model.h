@@ -230,6 +230,10 @@ struct CatalogReferenceCount {
   CatalogReference catalog_reference;
   /// Unique requests waiting for it.
   std::int32_t count = 0;
+  /// Whether the service's answer counted this reference. False when it left the reference out
+  /// (the service documents no promise that every one comes back; one without requests may be
+  /// left out): `count` is then 0.
+  bool counted = true;
 };
 
 /// Paging metadata of a query page (`metadata` on the wire).
