@@ -1,6 +1,8 @@
 // QueryPager: the walk of every page of a Query, with its guards against a server that makes no
 // progress.
 
+#include <openssl/evp.h>
+
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -9,6 +11,20 @@
 #include "wix/backinstock/client.h"
 
 namespace wix::backinstock {
+
+namespace {
+
+// What the progress checks keep of an ID or a cursor: 120 bits of its SHA-256 (a collision is
+// beyond reach), in a string short enough to hold them without an allocation of its own, so that
+// the walk's memory does not grow with what the server chose to send.
+std::string fingerprint(const std::string& text) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
+  return std::string(reinterpret_cast<const char*>(digest), 15);
+}
+
+}  // namespace
 
 QueryPager::QueryPager(Client client, Query query, CallOptions options, PagerOptions pager)
     : client_(std::move(client)), query_(std::move(query)), options_(options), pager_(pager) {}
@@ -45,7 +61,7 @@ bool QueryPager::fetch() {
     }
     // A server that answers with a cursor already sent (A, A or A, B, A...) would be walked
     // forever.
-    if (!cursors_sent_.insert(*page_.metadata.next_cursor).second) {
+    if (!cursors_sent_.insert(fingerprint(*page_.metadata.next_cursor)).second) {
       done_ = true;
       throw PagingError("query walk stopped: page " + std::to_string(pages_fetched_) +
                             " handed out a cursor already followed (the server makes no progress)",
@@ -53,7 +69,14 @@ bool QueryPager::fetch() {
     }
     query_sent_ = Query();
     if (query_.limit()) query_sent_.limit(*query_.limit());
-    query_sent_.cursor(*page_.metadata.next_cursor);
+    try {
+      query_sent_.cursor(*page_.metadata.next_cursor);
+    } catch (const ValidationError& e) {  // the server's cursor, not the caller's query
+      done_ = true;
+      throw PagingError("query walk stopped: page " + std::to_string(pages_fetched_) +
+                            " handed out a cursor that cannot be sent back (" + e.what() + ")",
+                        pages_fetched_);
+    }
     next_page(query_sent_);
   } else {
     started_ = true;
@@ -74,7 +97,7 @@ void QueryPager::check_progress() {
     const char* problem = nullptr;
     if (request.id.empty()) {
       problem = "holds a request without an ID (progress cannot be told)";
-    } else if (!ids_seen_.insert(request.id).second) {
+    } else if (!ids_seen_.insert(fingerprint(request.id)).second) {
       problem = "repeats a request already returned (the server makes no progress)";
     }
     if (problem != nullptr) {

@@ -3,12 +3,19 @@
 // typed error, or puts each count on its own reference: never an endless walk, never a count on
 // the wrong product.
 
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#include <sanitizer/allocator_interface.h>
+#else
+#include <malloc.h>
+#endif
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <functional>
 #include <string>
 #include <vector>
@@ -154,6 +161,58 @@ TEST(PagerProgressTest, AServerThatMakesProgressForeverStopsAtTheUsersBound) {
   EXPECT_EQ(result.pages, 25u);
   EXPECT_EQ(result.items, 25u);
   EXPECT_NE(result.message.find("max_pages"), std::string::npos) << result.message;
+}
+
+// Bytes the process has allocated now (the sanitizers' own count in a sanitized build).
+std::size_t allocated_bytes() {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  return __sanitizer_get_current_allocated_bytes();
+#else
+  struct mallinfo2 info = mallinfo2();
+  return info.uordblks + info.hblkhd;
+#endif
+}
+
+// Pages of requests with 1 MiB IDs: what the pager keeps to tell progress does not grow with the
+// IDs' size (before, every ID and cursor was kept whole: about 1 MiB more per page).
+TEST(PagerProgressTest, WhatThePagerKeepsDoesNotGrowWithTheServersIds) {
+  const std::string filler(std::size_t{1} << 20, 'i');
+  std::atomic<int> served{0};
+  HostileServer server([&](int fd, const WireRequest&) {
+    int n = served++;
+    json page = a_page({"id-" + std::to_string(n) + "-" + filler});
+    page["metadata"]["cursors"]["next"] = "cursor-" + std::to_string(n);
+    return page_reply(fd, page);
+  });
+  Client client(test_support::one_attempt_options(server.url()));
+  PagerOptions pager;
+  pager.max_pages = 24;
+  auto all = client.query_all_back_in_stock_notification_requests(Query().limit(1), {}, pager);
+  const std::size_t before = allocated_bytes();
+  std::size_t items = 0;
+  try {
+    for (auto it = all.begin(); it != all.end(); ++it) ++items;
+  } catch (const PagingError&) {  // the bound of 24 pages
+  }
+  const std::size_t after = allocated_bytes();
+  EXPECT_EQ(items, 24u);
+  EXPECT_LT(after > before ? after - before : 0, std::size_t{8} << 20)
+      << "the pager kept " << (after - before) / 1024 << " KiB for 24 pages";
+}
+
+// A cursor too long to send back is the server's fault: a PagingError, not a ValidationError
+// naming the caller's query.
+TEST(PagerProgressTest, ACursorTooLongToSendBackIsAPagingError) {
+  HostileServer server([&](int fd, const WireRequest&) {
+    json page = a_page({"only-" + std::to_string(std::rand())});
+    page["metadata"]["cursors"]["next"] = std::string(20000, 'c');
+    return page_reply(fd, page);
+  });
+  Client client(test_support::one_attempt_options(server.url()));
+  auto result = walk(client, Query().limit(1));
+  EXPECT_TRUE(result.typed_error) << result.message;
+  EXPECT_EQ(result.items, 1u);
+  EXPECT_NE(result.message.find("cursor"), std::string::npos) << result.message;
 }
 
 TEST(PagerProgressTest, AnHonestOffsetWalkEndsWithoutError) {

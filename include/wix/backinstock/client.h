@@ -247,9 +247,11 @@ class QueryPager {
 
   Client client_;
   Query query_;
-  Query query_sent_;                    // the query of the current page
-  std::set<std::string> cursors_sent_;  // a server that cycles through cursors is not walked twice
-  std::unordered_set<std::string> ids_seen_;  // every request returned so far
+  Query query_sent_;  // the query of the current page
+  // Fingerprints (15 bytes each, whatever the server sent) of the cursors followed (a server that
+  // cycles through cursors is not walked twice) and of every request returned so far.
+  std::set<std::string> cursors_sent_;
+  std::unordered_set<std::string> ids_seen_;
   CallOptions options_;
   PagerOptions pager_;
   QueryPage page_;
