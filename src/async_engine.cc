@@ -60,6 +60,14 @@ std::unique_ptr<Job> Engine::make_job(WireCall wire, const CallOptions& call_opt
 }
 
 void Engine::enqueue(std::unique_ptr<Job> job) {
+  // Credentials that may block (a token to fetch or wait for) are applied on the preparer's
+  // thread: submitting never waits for them, on any thread (the loop's own, in a callback,
+  // included); a failure ends the job on the loop.
+  if (!setup_.credentials().applies_without_blocking()) {
+    ++pending_;
+    preparer_.hand(std::move(job));
+    return;
+  }
   prepare(*job);
   if (job->prepare_error) {
     job->done({{}, job->call.attempt(), job->prepare_error, false});

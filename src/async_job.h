@@ -15,6 +15,7 @@
 #include <string_view>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "call.h"
 #include "curl_easy.h"
@@ -50,10 +51,14 @@ struct Job {
   std::size_t slot = 0;                  // its place among the engine's active jobs
 };
 
-// Builds requests whose credentials may block (a token fetch), off the event loop. Started on
-// first use: clients with API keys never start it.
+// Builds requests whose credentials may block (a token fetch), off the event loop and off the
+// threads that submit them. A few threads, started as needed: one job whose credentials block
+// (a user's token provider that waits, say) does not hold up the others. Clients with API keys
+// never start one.
 class Preparer {
  public:
+  static constexpr std::size_t kMaxThreads = 8;
+
   // `build` prepares a job; `done` hands it back to the loop.
   Preparer(std::function<void(Job&)> build, std::function<void(std::unique_ptr<Job>)> done)
       : build_(std::move(build)), done_(std::move(done)) {}
@@ -63,7 +68,10 @@ class Preparer {
     std::lock_guard<std::mutex> guard(mutex_);
     queue_.push_back(std::move(job));
     if (stopped_) return;  // collected by take()
-    if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+    // Another thread when every one there is busy (and the pool is not full).
+    if (idle_ < queue_.size() && threads_.size() < kMaxThreads) {
+      threads_.emplace_back([this] { run(); });
+    }
     wake_.notify_one();
   }
 
@@ -79,14 +87,18 @@ class Preparer {
       stopped_ = true;
     }
     wake_.notify_all();
-    if (thread_.joinable()) thread_.join();
+    for (auto& thread : threads_) {
+      if (thread.joinable()) thread.join();
+    }
   }
 
  private:
   void run() {
     std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
+      ++idle_;
       wake_.wait(lock, [this] { return stopped_ || !queue_.empty(); });
+      --idle_;
       if (stopped_) return;
       auto job = std::move(queue_.front());
       queue_.pop_front();
@@ -103,7 +115,8 @@ class Preparer {
   std::condition_variable wake_;
   std::deque<std::unique_ptr<Job>> queue_;
   bool stopped_ = false;
-  std::thread thread_;
+  std::size_t idle_ = 0;  // threads waiting for a job
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace wix::backinstock::internal

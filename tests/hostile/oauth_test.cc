@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <future>
 #include <mutex>
@@ -183,6 +184,79 @@ TEST(OAuthRedactionTest, SecretsInATokenEndpointsErrorAnswerAreRedacted) {
     EXPECT_EQ(all.find(rotated), std::string::npos) << all;
     EXPECT_EQ(all.find("an-access-token-in-an-error-77"), std::string::npos) << all;
   }
+}
+
+// A gate the token endpoint waits at until the test opens it (or a bound passes).
+class Gate {
+ public:
+  void wait() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    opened_.wait_for(lock, std::chrono::seconds(20), [&] { return open_; });
+  }
+  void open() {
+    std::lock_guard<std::mutex> guard(mutex_);
+    open_ = true;
+    opened_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable opened_;
+  bool open_ = false;
+};
+
+// With a token still to fetch, submitting to AsyncClient returns at once, from any thread, and
+// the loop never waits for the fetch: a call already on its way is answered meanwhile, even when
+// a callback (on the loop) submitted a call that needs the new token.
+TEST(OAuthAsyncTest, SubmittingNeverWaitsForATokenAndNeitherDoesTheLoop) {
+  Gate gate;
+  std::atomic<int> tokens{0};
+  HostileServer server([&](int fd, const WireRequest& r) {
+    if (r.target == "/oauth2/token") {
+      if (tokens++ > 0) gate.wait();  // the first token at once, the renewal at the gate
+      return HostileServer::reply(fd, 200, kToken);
+    }
+    if (r.method == "GET") std::this_thread::sleep_for(milliseconds(300));
+    if (r.method == "POST") std::this_thread::sleep_for(milliseconds(100));
+    return HostileServer::reply(fd, 200, r.method == "GET" ? R"({"request":{"id":"a"}})" : "{}");
+  });
+  OAuthOptions oauth;
+  oauth.base_url = server.url();
+  auto credentials = std::make_shared<OAuthClientCredentials>("app", "secret", "inst", oauth);
+  std::atomic<std::int64_t> hours{0};
+  wix::backinstock::testing::set_token_clock(*credentials, [&] {
+    return std::chrono::steady_clock::time_point{} + std::chrono::hours(hours.load());
+  });
+  ClientOptions options;
+  options.base_url = server.url();
+  options.credentials = credentials;
+  options.retry = RetryPolicy::no_retry();
+  AsyncClient client(options);
+  client.get_settings().get();  // the first token
+  const auto report = ReportItemsBackInStockRequest(CatalogReference("i", kWixStoresAppId),
+                                                    ItemDetails("Shoe", "1.00"));
+  auto on_its_way = client.get_back_in_stock_notification_request("a");  // answered at 300 ms
+  std::promise<void> in_callback;
+  client.report_items_back_in_stock_then(report, [&](const BatchResult&) {      // at 100 ms
+    client.report_items_back_in_stock_then(report, [](const BatchResult&) {});  // a new token
+    in_callback.set_value();
+  });
+  while (server.count("/back-in-stock-service", "POST") == 0 ||
+         server.count("/back-in-stock-service", "GET") == 0) {
+    std::this_thread::sleep_for(milliseconds(1));
+  }
+  hours = 2;  // the token expired: the next call's renewal waits at the gate
+  auto submit = std::async(std::launch::async, [&] {
+    client.report_items_back_in_stock_then(report, [](const BatchResult&) {});
+  });
+  EXPECT_EQ(submit.wait_for(std::chrono::seconds(10)), std::future_status::ready)
+      << "submitting waited for the token";
+  EXPECT_EQ(on_its_way.wait_for(std::chrono::seconds(10)), std::future_status::ready)
+      << "the loop waited for the token";
+  gate.open();
+  submit.wait();
+  in_callback.get_future().wait();
+  EXPECT_EQ(on_its_way.get().id, "a");
 }
 
 TEST(OAuthSingleFlightTest, OneFailedFetchAnswersEveryoneWhoWaited) {

@@ -205,10 +205,12 @@ class AsyncClient {
   /// Reports `request` like `report_items_back_in_stock`, but without a future: `on_done` gets
   /// the result (`BatchResult::error` holds the typed error, if any) exactly once, on the
   /// client's loop thread, or on the calling thread before this returns when the request cannot
-  /// be built (invalid options, credentials that fail). It must not block; an exception it
-  /// throws is discarded. Cancelling or destroying the client calls it with
-  /// `TransportError(kCancelled)`. For many independent reports at high rates: no promise, no
-  /// future, no thread woken to wait for one (see the README on which form to pick).
+  /// be built (invalid options, credentials that never block and fail). Submitting never waits
+  /// for a token: credentials that fetch one are applied on a thread of the client's own.
+  /// `on_done` must not block; an exception it throws is discarded. Cancelling or destroying the
+  /// client calls it with `TransportError(kCancelled)`. For many independent reports at high
+  /// rates: no promise, no future, no thread woken to wait for one (see the README on which form
+  /// to pick).
   ///
   ///     async.report_items_back_in_stock_then(request, [&](const bis::BatchResult& r) {
   ///       if (!r.ok()) failures.fetch_add(1);
