@@ -48,7 +48,7 @@ inline void call_back(const std::function<void(const BatchResult&)>& on_done,
   }
 }
 
-class Engine : public std::enable_shared_from_this<Engine> {
+class Engine {
  public:
   using Clock = std::chrono::steady_clock;
 
@@ -72,23 +72,20 @@ class Engine : public std::enable_shared_from_this<Engine> {
   std::future<Result> submit(WireCall wire, const CallOptions& call_options) {
     auto promise = std::make_shared<std::promise<Result>>();
     auto future = promise->get_future();
-    if (!wire.expected_id.empty()) {  // the answer must be about the request asked for
-      std::string expected_id = wire.expected_id;
-      auto job = make_job(std::move(wire), call_options);
-      job->ends_a_future = true;
+    std::string expected_id = std::move(wire.expected_id);  // for the answer, not the request
+    auto job = make_job(std::move(wire), call_options);
+    job->ends_a_future = true;
+    if (expected_id.empty()) {
+      job->done = [promise](JobEnd&& end) {
+        complete(*promise, std::move(end), decode_result<Result>);
+      };
+    } else {  // the answer must be about the request asked for
       job->done = [promise, expected_id = std::move(expected_id)](JobEnd&& end) {
         complete(*promise, std::move(end), [&expected_id](std::string_view text) {
           return decode_result_about<Result>(text, expected_id);
         });
       };
-      enqueue(std::move(job));
-      return future;
     }
-    auto job = make_job(std::move(wire), call_options);
-    job->ends_a_future = true;
-    job->done = [promise](JobEnd&& end) {
-      complete(*promise, std::move(end), decode_result<Result>);
-    };
     enqueue(std::move(job));
     return future;
   }

@@ -254,7 +254,7 @@ std::vector<std::string> Call::secrets() const {
   auto all = setup_->credentials().secrets();
   // What this attempt carried, which the credentials may have replaced since (a renewed token).
   if (auto carried = find_header(exchange_->request.headers, "Authorization");
-      carried && !carried->empty()) {
+      carried && !carried->empty() && std::find(all.begin(), all.end(), *carried) == all.end()) {
     all.emplace_back(*carried);
   }
   return all;

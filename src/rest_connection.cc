@@ -41,7 +41,7 @@ class RestConnection final : public Connection {
 
   template <typename Result>
   Result run(internal::WireCall wire, const CallOptions& options) {
-    std::string expected_id = wire.expected_id;
+    std::string expected_id = std::move(wire.expected_id);  // for the answer, not the request
     return send(std::move(wire), options, [&expected_id](std::string_view body, int attempts) {
       return internal::decode_answer(
           [&expected_id](std::string_view text) {

@@ -305,13 +305,6 @@ JournaledReport ReportJournal::report(Client& client, const std::string& key,
   }
   d.step(JournalStep::kClaimed, key);
   const std::int64_t generation = claim.claim.row.generation;
-  // The entry as the journal holds it now, for a claim that is no longer this worker's.
-  auto as_recorded = [&](bool sent) -> JournaledReport {
-    Impl::Lease store(d);
-    auto row = store->get(key);
-    return {row ? outcome_of(row->state) : ReportOutcome::kInProgress, sent,
-            row ? entry_of(*row) : JournalEntry{}};
-  };
   if (!d.lease_alive(key, generation)) return give_up_before_send(d, key, generation);
   Op begin;
   begin.kind = Op::kBegin;
@@ -325,7 +318,7 @@ JournaledReport ReportJournal::report(Client& client, const std::string& key,
   }
   if (!begin.ok) {  // the lease ran out (another may have taken the key): its outcome stands
     d.release(key);
-    return as_recorded(false);
+    return d.as_recorded(key, false);
   }
   d.step(JournalStep::kSending, key);
   // The last moment before the Report leaves: a lease that ran out meanwhile (this worker was
@@ -357,7 +350,7 @@ JournaledReport ReportJournal::report(Client& client, const std::string& key,
   }
   // Fenced out: another worker gave the claim up for lost while this one sent, and its entry
   // (or what an operator made of it) stands, with this worker's answer noted in its detail.
-  if (!finish.ok) return as_recorded(finish.finish.left);
+  if (!finish.ok) return d.as_recorded(key, finish.finish.left);
   d.step(JournalStep::kRecorded, key);
   return {result, finish.finish.left,
           recorded_entry(claim.claim.row, finish.finish, d.options.owner)};

@@ -192,6 +192,15 @@ struct JournalCore {
     }
   }
 
+  // `key`'s entry as the journal holds it now (for a claim that is no longer this worker's), with
+  // `sent` as `sent_by_this_call`.
+  JournaledReport as_recorded(const std::string& key, bool sent) {
+    Lease store(*this);
+    auto row = store->get(key);
+    return {row ? outcome_of(row->state) : ReportOutcome::kInProgress, sent,
+            row ? entry_of(*row) : JournalEntry{}};
+  }
+
   // Whether this worker's claim of `key` at `generation` is certainly still its own by its own
   // monotonic clock: a lease that ran out since the claim or its last renewal (a pause, renewals
   // that failed) is lost, whatever the store says yet.

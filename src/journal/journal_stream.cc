@@ -85,11 +85,7 @@ class Pipeline {
     } catch (...) {  // not expected (each step keeps its error), but never a thread left behind
       stop(std::current_exception());
     }
-    {
-      std::lock_guard<std::mutex> guard(inbox_->mutex);
-      inbox_->stopping = true;
-    }
-    inbox_->room.notify_all();
+    stop_source();
     source.join();  // once a call of `next` under way returns
     if (stop_) std::rethrow_exception(stop_);
     return inbox_->taken;
@@ -148,6 +144,11 @@ class Pipeline {
 
   void stop(std::exception_ptr error) {
     if (!stop_) stop_ = std::move(error);
+    stop_source();
+  }
+
+  // The source's thread takes no more events (a call of `next` under way still returns).
+  void stop_source() {
     {
       std::lock_guard<std::mutex> guard(inbox_->mutex);
       inbox_->stopping = true;
@@ -319,14 +320,11 @@ class Pipeline {
   // The entry of `e` as the journal holds it now (its claim is no longer this worker's).
   JournaledReport as_recorded(const Event& e, bool sent) {
     try {
-      JournalCore::Lease store(journal_);
-      if (auto row = store->get(e.item.key)) {
-        return {internal::outcome_of(row->state), sent, internal::entry_of(*row)};
-      }
+      return journal_.as_recorded(e.item.key, sent);
     } catch (const JournalError&) {
       // Unreadable now: said as in progress, which a caller retries later.
+      return {ReportOutcome::kInProgress, sent, internal::entry_of(e.claimed)};
     }
-    return {ReportOutcome::kInProgress, sent, internal::entry_of(e.claimed)};
   }
 
   void settle_finishes() {

@@ -103,6 +103,22 @@ TEST(OAuthDeadlineTest, OneCallersDeadlineNeverFailsAnotherCallersWait) {
   EXPECT_EQ(server.count("/back-in-stock-service"), 1u);
 }
 
+// One attempt per call, with OAuth credentials whose expiry clock reads `hours` (moved by the
+// test; it must outlive the client).
+ClientOptions oauth_client_on_a_clock(const std::string& url, std::atomic<std::int64_t>& hours) {
+  OAuthOptions oauth;
+  oauth.base_url = url;
+  auto credentials = std::make_shared<OAuthClientCredentials>("app", "secret", "inst", oauth);
+  wix::backinstock::testing::set_token_clock(*credentials, [&hours] {
+    return std::chrono::steady_clock::time_point{} + std::chrono::hours(hours.load());
+  });
+  ClientOptions options;
+  options.base_url = url;
+  options.credentials = credentials;
+  options.retry = RetryPolicy::no_retry();
+  return options;
+}
+
 // A call still out with token 1 when another call renews to token 2: the server's answer to the
 // first, echoing token 1, shows it nowhere (redaction covers what the attempt carried, not only
 // the credentials' current secrets).
@@ -121,17 +137,8 @@ TEST(OAuthRedactionTest, TheTokenAnAttemptCarriedIsRedactedAfterARenewal) {
     return HostileServer::reply(fd, 500, R"({"message":"rejected )" + carried + R"("})",
                                 {"x-wix-request-id: id-" + carried});
   });
-  OAuthOptions oauth;
-  oauth.base_url = server.url();
-  auto credentials = std::make_shared<OAuthClientCredentials>("app", "secret", "inst", oauth);
   std::atomic<std::int64_t> hours{0};
-  wix::backinstock::testing::set_token_clock(*credentials, [&] {
-    return std::chrono::steady_clock::time_point{} + std::chrono::hours(hours.load());
-  });
-  ClientOptions options;
-  options.base_url = server.url();
-  options.credentials = credentials;
-  options.retry = RetryPolicy::no_retry();
+  ClientOptions options = oauth_client_on_a_clock(server.url(), hours);
   std::mutex mutex;
   std::string logged;
   options.logger = [&](const AttemptRecord& r) {
@@ -220,17 +227,8 @@ TEST(OAuthAsyncTest, SubmittingNeverWaitsForATokenAndNeitherDoesTheLoop) {
     if (r.method == "POST") std::this_thread::sleep_for(milliseconds(100));
     return HostileServer::reply(fd, 200, r.method == "GET" ? R"({"request":{"id":"a"}})" : "{}");
   });
-  OAuthOptions oauth;
-  oauth.base_url = server.url();
-  auto credentials = std::make_shared<OAuthClientCredentials>("app", "secret", "inst", oauth);
   std::atomic<std::int64_t> hours{0};
-  wix::backinstock::testing::set_token_clock(*credentials, [&] {
-    return std::chrono::steady_clock::time_point{} + std::chrono::hours(hours.load());
-  });
-  ClientOptions options;
-  options.base_url = server.url();
-  options.credentials = credentials;
-  options.retry = RetryPolicy::no_retry();
+  ClientOptions options = oauth_client_on_a_clock(server.url(), hours);
   AsyncClient client(options);
   client.get_settings().get();  // the first token
   const auto report = ReportItemsBackInStockRequest(CatalogReference("i", kWixStoresAppId),
