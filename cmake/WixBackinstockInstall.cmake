@@ -51,9 +51,9 @@ install(FILES "${PROJECT_BINARY_DIR}/wix_backinstockConfig.cmake"
 # A static library needs libcurl and libcrypto at the consumer's link; a shared one does not.
 if(BUILD_SHARED_LIBS)
   set(WIX_BACKINSTOCK_PC_REQUIRES "nlohmann_json")
-  set(WIX_BACKINSTOCK_PC_REQUIRES_PRIVATE "libcurl libcrypto")
+  set(WIX_BACKINSTOCK_PC_REQUIRES_PRIVATE "libcurl libssl libcrypto")
 else()
-  set(WIX_BACKINSTOCK_PC_REQUIRES "nlohmann_json libcurl libcrypto")
+  set(WIX_BACKINSTOCK_PC_REQUIRES "nlohmann_json libcurl libssl libcrypto")
   set(WIX_BACKINSTOCK_PC_REQUIRES_PRIVATE "")
 endif()
 # The .pc file finds its prefix from where it lies (${pcfiledir}), so that an install moved, or made

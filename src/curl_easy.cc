@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "tls_idle.h"
 #include "validation.h"
 
 namespace wix::backinstock::internal {
@@ -67,6 +68,9 @@ struct HandleState {
   curl_slist* list = nullptr;
   std::string url;      // CURLOPT_URL as last set
   bool direct = false;  // CURLOPT_NOPROXY is "*" (the URL's host is loopback)
+  // The socket carries the records of the TLS session libcurl reports (no proxy reached over TLS
+  // wraps them): the watch may look into them (tls_idle.h).
+  bool tls_on_socket = true;
   // The callbacks' data pointers point at this state, set once per handle: each transfer only
   // makes itself `current`, and libcurl writes its error text into `error`.
   CurlTransfer* current = nullptr;
@@ -239,7 +243,9 @@ int CurlTransfer::on_prereq(void* self, char* /*primary_ip*/, char* /*local_ip*/
     }
   }
   if (t->watch_ == nullptr) return CURL_PREREQFUNC_OK;
-  if (!t->watch_->fit_for_request(local_port, primary_port, &t->http1_known_)) {
+  HandleState* state = static_cast<HandleState*>(self);
+  if (!t->watch_->fit_for_request(local_port, primary_port, &t->http1_known_,
+                                  state->tls_on_socket ? t->handle_ : nullptr)) {
     t->stale_ = true;  // aborted before a byte is written; libcurl closes the connection
     return CURL_PREREQFUNC_ABORT;
   }
@@ -352,6 +358,7 @@ void CurlTransfer::prepare(CURL* h, const HttpRequest& request, const CurlTransp
       curl_easy_setopt(h, CURLOPT_NOPROXY, direct ? "*" : nullptr);
       state->direct = direct;
     }
+    state->tls_on_socket = state->direct || tls_session_on_socket(o.proxy);
   }
   state->current = this;
   state->error[0] = '\0';

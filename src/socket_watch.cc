@@ -1,5 +1,7 @@
 #include "socket_watch.h"
 
+#include "tls_idle.h"
+
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -92,7 +94,7 @@ SocketWatch::Socket* SocketWatch::find(int local_port, int peer_port) {
   return found;
 }
 
-bool SocketWatch::fit_for_request(int local_port, int peer_port, bool* http1) {
+bool SocketWatch::fit_for_request(int local_port, int peer_port, bool* http1, CURL* tls_handle) {
   std::lock_guard<std::mutex> guard(mutex_);
   Socket* found = find(local_port, peer_port);
   *http1 = true;                      // nothing to learn about a socket that is not ours
@@ -104,9 +106,16 @@ bool SocketWatch::fit_for_request(int local_port, int peer_port, bool* http1) {
       found->multiplexed = true;
     } else {
       // Between two requests a clean HTTP/1.x connection has nothing to read: bytes waiting, a
-      // close (readable, end of stream) or a reset (error) all mean it must not carry this one.
-      pollfd p{found->fd, POLLIN, 0};
-      if (::poll(&p, 1, 0) != 0) return false;
+      // close (end of stream) or a reset (error) all mean it must not carry this one. Over TLS
+      // 1.3 the bytes may be post-handshake messages only, which carry no HTTP bytes.
+      pollfd p{found->fd, POLLIN | POLLRDHUP, 0};
+      if (::poll(&p, 1, 0) != 0) {
+        const bool only_bytes = p.revents == POLLIN;  // no end of stream, reset or error
+        if (!only_bytes || tls_handle == nullptr ||
+            !tls_idle_records_are_clean(tls_handle, found->fd)) {
+          return false;
+        }
+      }
       // A transfer still counted has ended inside libcurl, which never runs two at once on an
       // HTTP/1.x connection: it handed the connection on within one pass of a multi handle,
       // before the client saw the first transfer end.

@@ -29,10 +29,13 @@ class SocketWatch {
   /// Makes `handle` open and close its sockets through this watch.
   void install(CURL* handle);
   /// Before a request goes out on the connection of these ports: true when the connection is new,
-  /// multiplexed, or kept alive and clean (no byte waiting, no close or reset by the peer). On
-  /// true, the connection counts the transfer until `ended`, and `*http1` says whether the
-  /// connection is known to speak HTTP/1.x (else the transfer tells `speaks_http1` when it does).
-  bool fit_for_request(int local_port, int peer_port, bool* http1);
+  /// multiplexed, or kept alive and clean (no byte waiting, no close or reset by the peer). When
+  /// `tls_handle` is the transfer's handle (null: the bytes cannot be looked into), TLS 1.3
+  /// post-handshake messages waiting are taken in and leave the connection clean
+  /// (tls_idle.h). On true, the connection counts the transfer until `ended`, and `*http1` says
+  /// whether the connection is known to speak HTTP/1.x (else the transfer tells `speaks_http1`
+  /// when it does).
+  bool fit_for_request(int local_port, int peer_port, bool* http1, CURL* tls_handle);
   /// The connection answered with an HTTP/1.x status line: it carries one exchange at a time.
   void speaks_http1(int local_port, int peer_port);
   /// A transfer admitted by `fit_for_request` ended, having spoken `http_version`
