@@ -25,6 +25,14 @@ CallSetup::CallSetup(ClientOptions options, Seams seams)
   if (!options_.credentials) {
     throw ValidationError("credentials", "are required (for example ApiKeyCredentials)");
   }
+  if (auto* tokens = dynamic_cast<CachedTokenCredentials*>(options_.credentials.get())) {
+    token_credentials_ = tokens;
+    // A client always has a transport to lend (the asynchronous one drives libcurl itself: its
+    // token requests go through a CurlTransport of the same settings).
+    token_context_.transport =
+        options_.transport ? options_.transport : std::make_shared<CurlTransport>(options_.curl);
+    token_context_.logger = options_.logger;
+  }
   check_policy(options_.retry);
   if (options_.attempt_timeout.count() < 0) {
     throw ValidationError("attempt_timeout", "must not be negative");
@@ -188,7 +196,12 @@ void Call::prepare() {
       const auto begin = setup_->now();
       const auto budget = run_.timeout(begin, Clock::duration::zero());
       const auto deadline = budget.count() > 0 ? begin + budget : Clock::time_point::max();
-      credentials.apply_within(exchange_->request.headers, deadline);
+      if (setup_->token_credentials_ != nullptr) {
+        TokenCacheAccess::apply_for_call(*setup_->token_credentials_, exchange_->request.headers,
+                                         deadline, setup_->token_context_);
+      } else {
+        credentials.apply_within(exchange_->request.headers, deadline);
+      }
       credentials_took_ = setup_->now() - begin;
     }
   } catch (...) {

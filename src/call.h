@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "retry_rules.h"
+#include "token_cache.h"
 #include "wire.h"
 #include "wix/backinstock/client_options.h"
 
@@ -86,6 +87,10 @@ class CallSetup {
 
   ClientOptions options_;
   Seams seams_;
+  // The credentials when they are the SDK's token flows, whose token requests go through this
+  // client's transport and logger (`token_context_`); null otherwise.
+  CachedTokenCredentials* token_credentials_ = nullptr;
+  TokenRequestContext token_context_;
   std::string base_url_;
   std::optional<std::string> prefix_;         // replaces kServicePrefix when set
   std::shared_ptr<Consistency> consistency_;  // null when read_your_writes is off

@@ -78,13 +78,14 @@ struct OAuthClientCredentials::State {
   std::string url;
 
   // Asks the token endpoint for a token, by `deadline` (steady_clock).
-  internal::FreshToken fetch(Clock::time_point deadline) {
+  internal::FreshToken fetch(Clock::time_point deadline,
+                             const internal::TokenRequestContext& context) {
     auto budget = internal::token_request_budget(options.timeout, deadline);
     nlohmann::json body = {{"grant_type", "client_credentials"},
                            {"client_id", app_id},
                            {"client_secret", app_secret},
                            {"instance_id", instance_id}};
-    auto answer = internal::post_for_token(options, url, body.dump(), budget, {app_secret},
+    auto answer = internal::post_for_token(options, context, url, body.dump(), budget, {app_secret},
                                            /*idempotent=*/true);
     return internal::fresh_token(answer, std::chrono::seconds(3600));
   }
@@ -103,7 +104,10 @@ OAuthClientCredentials::OAuthClientCredentials(std::string app_id, std::string a
   state_->options = std::move(options);
   State* state = state_.get();
   internal::TokenCacheAccess::install(
-      *this, [state](Clock::time_point deadline) { return state->fetch(deadline); },
+      *this,
+      [state](Clock::time_point deadline, const internal::TokenRequestContext& context) {
+        return state->fetch(deadline, context);
+      },
       state_->options);
 }
 
@@ -132,7 +136,8 @@ struct VisitorCredentials::State {
     return refresh;
   }
 
-  internal::FreshToken fetch(Clock::time_point deadline) {
+  internal::FreshToken fetch(Clock::time_point deadline,
+                             const internal::TokenRequestContext& context) {
     if (!first.access_token.empty()) {  // a member's own token, once
       internal::FreshToken given{std::move(first.access_token), first.expires_in, nullptr};
       first.access_token.clear();
@@ -146,8 +151,9 @@ struct VisitorCredentials::State {
       nlohmann::json body = {
           {"clientId", client_id}, {"grantType", "refresh_token"}, {"refreshToken", refresh_token}};
       try {
-        answer = internal::post_for_token(options, url, body.dump(), budget, {refresh_token},
-                                          /*idempotent=*/false, internal::Grant::kRefresh);
+        answer =
+            internal::post_for_token(options, context, url, body.dump(), budget, {refresh_token},
+                                     /*idempotent=*/false, internal::Grant::kRefresh);
       } catch (const Error&) {
         auto error = std::current_exception();
         // Only a refusal of the token starts a visitor over; a 429, a 5xx or a lost connection
@@ -159,7 +165,7 @@ struct VisitorCredentials::State {
     }
     if (refresh_token.empty()) {
       nlohmann::json body = {{"clientId", client_id}, {"grantType", "anonymous"}};
-      answer = internal::post_for_token(options, url, body.dump(), budget, {},
+      answer = internal::post_for_token(options, context, url, body.dump(), budget, {},
                                         /*idempotent=*/true);
     }
     auto handover_error = rotate(answer, mutex, refresh, on_refresh_token);
@@ -170,7 +176,11 @@ struct VisitorCredentials::State {
 VisitorCredentials::VisitorCredentials(std::unique_ptr<State> state) : state_(std::move(state)) {
   State* s = state_.get();
   internal::TokenCacheAccess::install(
-      *this, [s](Clock::time_point deadline) { return s->fetch(deadline); }, state_->options);
+      *this,
+      [s](Clock::time_point deadline, const internal::TokenRequestContext& context) {
+        return s->fetch(deadline, context);
+      },
+      state_->options);
 }
 
 VisitorCredentials::~VisitorCredentials() = default;
@@ -226,7 +236,8 @@ struct RefreshTokenCredentials::State {
 
   Refusal refusal;  // touched only by `fetch`, which never runs concurrently with itself
 
-  internal::FreshToken fetch(Clock::time_point deadline) {
+  internal::FreshToken fetch(Clock::time_point deadline,
+                             const internal::TokenRequestContext& context) {
     refusal.check();
     auto budget = internal::token_request_budget(options.timeout, deadline);
     std::string refresh_token = current_refresh();
@@ -236,9 +247,9 @@ struct RefreshTokenCredentials::State {
                            {"refresh_token", refresh_token}};
     nlohmann::json answer;
     try {
-      answer =
-          internal::post_for_token(options, url, body.dump(), budget, {app_secret, refresh_token},
-                                   /*idempotent=*/false, internal::Grant::kRefresh);
+      answer = internal::post_for_token(options, context, url, body.dump(), budget,
+                                        {app_secret, refresh_token},
+                                        /*idempotent=*/false, internal::Grant::kRefresh);
     } catch (const Error&) {
       refusal.remember_and_rethrow(std::current_exception());
     }
@@ -262,7 +273,11 @@ RefreshTokenCredentials::RefreshTokenCredentials(
   state_->options = std::move(options);
   State* s = state_.get();
   internal::TokenCacheAccess::install(
-      *this, [s](Clock::time_point deadline) { return s->fetch(deadline); }, state_->options);
+      *this,
+      [s](Clock::time_point deadline, const internal::TokenRequestContext& context) {
+        return s->fetch(deadline, context);
+      },
+      state_->options);
 }
 
 RefreshTokenCredentials::~RefreshTokenCredentials() = default;
@@ -281,13 +296,15 @@ struct BoundTokenCredentials::State {
   OAuthOptions options;
   std::string url;
 
-  internal::FreshToken fetch(Clock::time_point deadline) {
+  internal::FreshToken fetch(Clock::time_point deadline,
+                             const internal::TokenRequestContext& context) {
     auto budget = internal::token_request_budget(options.timeout, deadline);
     nlohmann::json body = {{"grant_type", "strip_bound_session"},
                            {"client_secret", app_secret},
                            {"access_token", bound}};
-    auto answer = internal::post_for_token(options, url, body.dump(), budget, {app_secret, bound},
-                                           /*idempotent=*/true);
+    auto answer =
+        internal::post_for_token(options, context, url, body.dump(), budget, {app_secret, bound},
+                                 /*idempotent=*/true);
     return internal::fresh_token(answer, std::chrono::seconds(3600));
   }
 };
@@ -303,7 +320,11 @@ BoundTokenCredentials::BoundTokenCredentials(std::string app_secret, std::string
   state_->options = std::move(options);
   State* s = state_.get();
   internal::TokenCacheAccess::install(
-      *this, [s](Clock::time_point deadline) { return s->fetch(deadline); }, state_->options);
+      *this,
+      [s](Clock::time_point deadline, const internal::TokenRequestContext& context) {
+        return s->fetch(deadline, context);
+      },
+      state_->options);
 }
 
 BoundTokenCredentials::~BoundTokenCredentials() = default;

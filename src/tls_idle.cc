@@ -78,8 +78,8 @@ bool tls_session_on_socket(const std::string& configured_proxy) noexcept {
 }
 
 bool tls_idle_records_are_clean(CURL* handle, curl_socket_t fd) noexcept {
-  static const bool usable = libcurl_shares_our_openssl();
-  if (!usable) return false;
+  static const bool kUsable = libcurl_shares_our_openssl();
+  if (!kUsable) return false;
   curl_tlssessioninfo* info = nullptr;
   if (curl_easy_getinfo(handle, CURLINFO_TLS_SSL_PTR, &info) != CURLE_OK || info == nullptr ||
       info->backend != CURLSSLBACKEND_OPENSSL || info->internals == nullptr) {

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "codec.h"
+#include "wix/backinstock/errors.h"
 #include "wix/backinstock/testing.h"
 
 namespace wix::backinstock::internal {
@@ -25,21 +26,66 @@ bool timed_out(const std::exception_ptr& failure) {
   }
 }
 
+// A failure the endpoint will repeat (it refused the grant: 400 or 401): callers inside the
+// backoff take it at once, whatever their deadline.
+bool refused_grant(const std::exception_ptr& failure) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const ApiError& e) {
+    return e.http_status() == 400 || e.http_status() == 401;
+  } catch (...) {
+    return false;
+  }
+}
+
 }  // namespace
 
-TokenCache::TokenCache(Fetch fetch, std::chrono::seconds refresh_margin)
-    : fetch_(std::move(fetch)), margin_(refresh_margin) {}
+TokenCache::TokenCache(Fetch fetch, const OAuthOptions& options)
+    : fetch_(std::move(fetch)),
+      margin_(options.refresh_margin),
+      backoff_start_(options.failure_backoff),
+      backoff_max_(std::max(options.max_failure_backoff, options.failure_backoff)) {
+  if (backoff_start_.count() < 0) throw ValidationError("failure_backoff", "must not be negative");
+  if (options.max_failure_backoff.count() < 0) {
+    throw ValidationError("max_failure_backoff", "must not be negative");
+  }
+}
+
+TokenRequestContext TokenCache::context_for(const TokenRequestContext* given) {
+  TokenRequestContext context;
+  if (given != nullptr) context = *given;
+  if (!context.transport) {
+    if (!own_transport_) own_transport_ = std::make_shared<CurlTransport>();
+    context.transport = own_transport_;
+  }
+  return context;
+}
+
+void TokenCache::back_off() {
+  if (backoff_start_.count() == 0) return;
+  backoff_ = backoff_.count() == 0 ? backoff_start_ : std::min(backoff_ * 2, backoff_max_);
+  retry_at_ = Clock::now() + backoff_;
+}
 
 void TokenCache::set_clock(std::function<Clock::time_point()> clock) {
   std::lock_guard<std::mutex> lock(mutex_);
   clock_ = std::move(clock);
 }
 
-std::string TokenCache::current(Clock::time_point deadline) {
+std::string TokenCache::current(Clock::time_point deadline, const TokenRequestContext* context) {
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
     if (!token_.empty() && now() < renew_at_) return token_;
-    if (!refreshing_) break;
+    if (!refreshing_) {
+      // The endpoint failed a moment ago: not asked again before `retry_at_`. A caller whose
+      // deadline comes first takes that failure now rather than wait in vain.
+      if (!last_failure_ || Clock::now() >= retry_at_) break;
+      if (deadline <= retry_at_ || refused_grant(last_failure_)) {
+        std::rethrow_exception(last_failure_);
+      }
+      refreshed_.wait_until(lock, retry_at_);  // or until a token arrives
+      continue;
+    }
     // Another thread is renewing: wait for that fetch (within our deadline) and share its end.
     const std::uint64_t awaited = started_;
     auto done = [&] { return finished_ >= awaited; };
@@ -58,11 +104,20 @@ std::string TokenCache::current(Clock::time_point deadline) {
   refreshing_ = true;
   ++requests_;
   const std::uint64_t number = ++started_;
+  TokenRequestContext fetch_context;
+  try {
+    fetch_context = context_for(context);
+  } catch (...) {
+    refreshing_ = false;
+    finished_ = number;
+    refreshed_.notify_all();
+    throw;
+  }
   lock.unlock();
   FreshToken fresh;
   std::exception_ptr failure;
   try {
-    fresh = fetch_(deadline);
+    fresh = fetch_(deadline, fetch_context);
   } catch (const MalformedBody& e) {  // the flow's answer is not a token (`fresh_token`)
     failure = std::make_exception_ptr(malformed_response(kMalformedToken, e));
   } catch (...) {
@@ -74,7 +129,10 @@ std::string TokenCache::current(Clock::time_point deadline) {
   last_failure_ = failure;
   last_failure_deadline_ = deadline;
   last_failure_timed_out_ = failure && timed_out(failure);
+  // A fetch cut short by its own caller's deadline says little of the endpoint: no backoff.
+  if (failure && !(last_failure_timed_out_ && deadline != Clock::time_point::max())) back_off();
   if (!failure) {
+    backoff_ = std::chrono::milliseconds(0);
     token_ = std::move(fresh.access);
     auto lifetime = clamp_lifetime(fresh.lifetime);
     auto margin = std::min<std::chrono::seconds>(margin_, lifetime / 2);
@@ -109,7 +167,13 @@ std::chrono::seconds clamp_lifetime(std::chrono::seconds lifetime) {
 
 void TokenCacheAccess::install(CachedTokenCredentials& credentials, TokenCache::Fetch fetch,
                                const OAuthOptions& options) {
-  credentials.cache_ = std::make_unique<TokenCache>(std::move(fetch), options.refresh_margin);
+  credentials.cache_ = std::make_unique<TokenCache>(std::move(fetch), options);
+}
+
+void TokenCacheAccess::apply_for_call(CachedTokenCredentials& credentials, HttpHeaders& headers,
+                                      TokenCache::Clock::time_point deadline,
+                                      const TokenRequestContext& context) {
+  headers.emplace_back("Authorization", credentials.cache_->current(deadline, &context));
 }
 
 }  // namespace wix::backinstock::internal

@@ -20,8 +20,18 @@
 #include <nlohmann/json.hpp>
 
 #include "wix/backinstock/credentials.h"
+#include "wix/backinstock/retry.h"
+#include "wix/backinstock/transport.h"
 
 namespace wix::backinstock::internal {
+
+/// What the call that needs a token lends the token request: its client's transport and logger.
+struct TokenRequestContext {
+  /// The client's transport; null: none (a token asked for outside any call).
+  std::shared_ptr<Transport> transport;
+  /// The client's logger; empty: none.
+  std::function<void(const AttemptRecord&)> logger;
+};
 
 /// A token as a flow obtained it.
 struct FreshToken {
@@ -42,14 +52,19 @@ inline constexpr char kMalformedToken[] = "malformed token response: ";
 class TokenCache {
  public:
   using Clock = std::chrono::steady_clock;
-  /// Obtains a token by `deadline` (`time_point::max()`: no deadline). Runs without any lock held
-  /// and never concurrently with itself.
-  using Fetch = std::function<FreshToken(Clock::time_point deadline)>;
+  /// Obtains a token by `deadline` (`time_point::max()`: no deadline), its requests going through
+  /// `context` (whose transport is never null here). Runs without any lock held and never
+  /// concurrently with itself.
+  using Fetch =
+      std::function<FreshToken(Clock::time_point deadline, const TokenRequestContext& context)>;
 
-  TokenCache(Fetch fetch, std::chrono::seconds refresh_margin);
+  /// `options`' refresh margin and failure backoff; throws `ValidationError` for a negative
+  /// backoff.
+  TokenCache(Fetch fetch, const OAuthOptions& options);
 
-  /// The cached token, or a fresh one.
-  std::string current(Clock::time_point deadline);
+  /// The cached token, or a fresh one asked for through `context` (null, or without a transport:
+  /// a `CurlTransport` of the cache's own, made once).
+  std::string current(Clock::time_point deadline, const TokenRequestContext* context = nullptr);
   /// Forgets `rejected` if it is the cached token (after a 401): concurrent 401s renew once.
   void drop(std::string_view rejected);
   /// The cached token (empty when none).
@@ -62,8 +77,16 @@ class TokenCache {
  private:
   Clock::time_point now() const { return clock_ ? clock_() : Clock::now(); }
 
+  // The context a fetch runs with: `given`, its transport defaulting to `own_transport_`.
+  TokenRequestContext context_for(const TokenRequestContext* given);
+  // After fetch number `finished_` failed with `last_failure_` (lock held): when the next may
+  // start.
+  void back_off();
+
   Fetch fetch_;
   std::chrono::seconds margin_;
+  std::chrono::milliseconds backoff_start_;
+  std::chrono::milliseconds backoff_max_;
   std::function<Clock::time_point()> clock_;
   mutable std::mutex mutex_;
   std::condition_variable refreshed_;
@@ -80,6 +103,12 @@ class TokenCache {
   // with a later deadline does not take such a failure as its own.
   Clock::time_point last_failure_deadline_{};
   bool last_failure_timed_out_ = false;
+  // After a failure, no fetch starts before `retry_at_` (steady_clock, whatever `clock_` says):
+  // callers wait for it within their deadline or take `last_failure_`. `backoff_` is the next
+  // wait, doubled by each failure in a row.
+  Clock::time_point retry_at_{};
+  std::chrono::milliseconds backoff_{0};
+  std::shared_ptr<Transport> own_transport_;  // made on the first fetch that needs it
 };
 
 /// A lifetime clamped to [1 s, 1 year]: no overflow of the renewal time, renewed at least yearly.
@@ -88,10 +117,15 @@ std::chrono::seconds clamp_lifetime(std::chrono::seconds lifetime);
 /// How a flow installs its cache in `CachedTokenCredentials` (a private member, so that the
 /// public header shows no internals), and how the test seam reaches it.
 struct TokenCacheAccess {
-  /// Gives `credentials` a cache asking `fetch` for tokens, with `options`' refresh margin.
+  /// Gives `credentials` a cache asking `fetch` for tokens, with `options`' refresh margin and
+  /// backoff (throws `ValidationError` as `TokenCache` does).
   static void install(CachedTokenCredentials& credentials, TokenCache::Fetch fetch,
                       const OAuthOptions& options);
   static TokenCache& cache(CachedTokenCredentials& credentials) { return *credentials.cache_; }
+  /// `apply_within` for a call of a client, whose token request goes through `context`.
+  static void apply_for_call(CachedTokenCredentials& credentials, HttpHeaders& headers,
+                             TokenCache::Clock::time_point deadline,
+                             const TokenRequestContext& context);
 };
 
 }  // namespace wix::backinstock::internal

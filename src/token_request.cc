@@ -6,15 +6,14 @@
 #include "codec.h"
 #include "error_access.h"
 #include "error_mapping.h"
+#include "redact.h"
 #include "untrusted_json.h"
 #include "validation.h"
 
 namespace wix::backinstock::internal {
 
-std::string token_endpoint(OAuthOptions& options, const char* path) {
-  std::string base = checked_base_url(options.base_url, options.allow_insecure_http);
-  if (!options.transport) options.transport = std::make_shared<CurlTransport>();
-  return base + path;
+std::string token_endpoint(const OAuthOptions& options, const char* path) {
+  return checked_base_url(options.base_url, options.allow_insecure_http) + path;
 }
 
 std::chrono::milliseconds token_request_budget(std::chrono::milliseconds timeout,
@@ -71,9 +70,39 @@ std::vector<std::string> with_answered_secrets(std::vector<std::string> secrets,
   return secrets;
 }
 
+// Tells `logger` about the token request to `path`: answered (`response`) or failed (`error`),
+// redacted of `secrets` as API attempts are. Never throws.
+void log_token_request(const std::function<void(const AttemptRecord&)>& logger,
+                       const std::string& path, std::chrono::steady_clock::duration took,
+                       const HttpResponse* response, const std::exception* error,
+                       const std::vector<std::string>& secrets) noexcept {
+  if (!logger) return;
+  try {
+    AttemptRecord record;
+    record.method = "POST";
+    record.path = path;
+    record.attempt = 1;  // token requests are never retried within a call
+    record.status = response != nullptr ? response->status : 0;
+    record.duration = std::chrono::duration_cast<std::chrono::microseconds>(took);
+    std::string request_id;
+    if (response != nullptr) {
+      auto id = find_header(response->headers, "x-wix-request-id");
+      if (id && !id->empty()) request_id = redact(std::string(*id), secrets);
+    }
+    record.request_id = request_id;
+    std::string what;
+    if (error != nullptr) what = redact(error->what(), secrets);
+    record.error = what;
+    logger(record);
+  } catch (...) {
+    // A logger must not change the outcome of a token request.
+  }
+}
+
 }  // namespace
 
-nlohmann::json post_for_token(const OAuthOptions& options, const std::string& url, std::string body,
+nlohmann::json post_for_token(const OAuthOptions& options, const TokenRequestContext& context,
+                              const std::string& url, std::string body,
                               std::chrono::milliseconds budget,
                               const std::vector<std::string>& secrets, bool idempotent,
                               Grant grant) {
@@ -84,9 +113,21 @@ nlohmann::json post_for_token(const OAuthOptions& options, const std::string& ur
   request.body = std::move(body);
   request.timeout = budget;
   request.idempotent = idempotent;
+  Transport& transport = options.transport ? *options.transport : *context.transport;
+  const auto begin = std::chrono::steady_clock::now();
   try {
-    HttpResponse response = options.transport->send(request);
-    if (response.status != 200) throw_api_error(response, with_answered_secrets(secrets, response));
+    HttpResponse response;
+    try {
+      response = transport.send(request);
+    } catch (const std::exception& e) {
+      log_token_request(context.logger, path_of(url), std::chrono::steady_clock::now() - begin,
+                        nullptr, &e, secrets);
+      throw;
+    }
+    const auto answered_secrets = with_answered_secrets(secrets, response);
+    log_token_request(context.logger, path_of(url), std::chrono::steady_clock::now() - begin,
+                      &response, nullptr, answered_secrets);
+    if (response.status != 200) throw_api_error(response, answered_secrets);
     auto parsed = parse_untrusted(response.body).value;
     if (!parsed.is_object()) throw MalformedBody("not a JSON object");
     return parsed;

@@ -17,9 +17,9 @@
 
 namespace wix::backinstock::internal {
 
-/// Checks `options` and gives them a transport of their own when none is set; returns the URL of
-/// `path` on their base URL. Throws `ValidationError("base_url")`.
-std::string token_endpoint(OAuthOptions& options, const char* path);
+/// Checks `options`; returns the URL of `path` on their base URL. Throws
+/// `ValidationError("base_url")`.
+std::string token_endpoint(const OAuthOptions& options, const char* path);
 
 /// The time left until `deadline`, capped by `timeout`; throws `TransportError(kTimeout)` when
 /// none is left.
@@ -32,7 +32,8 @@ enum class Grant {
   kRefresh,  ///< a refresh token, which the answer may rotate
 };
 
-/// POSTs the JSON `body` to `url` through `options.transport` within `budget`, and returns the
+/// POSTs the JSON `body` to `url` through `options.transport` (when set) or `context`'s, within
+/// `budget`, tells `context`'s logger (one record, as an API attempt's, redacted), and returns the
 /// answer, a JSON object (its access token is judged by `fresh_token`, after the flow kept any
 /// rotated refresh token). A non-200 answer throws its typed error (redacted of `secrets`); a body
 /// that is not a JSON object throws `TransportError(kMalformedResponse)`. Every error says that a
@@ -40,7 +41,8 @@ enum class Grant {
 /// sent, or may have been spent.
 /// `idempotent`: whether the transport may send the request again on a reused connection that
 /// died (not for refresh tokens).
-nlohmann::json post_for_token(const OAuthOptions& options, const std::string& url, std::string body,
+nlohmann::json post_for_token(const OAuthOptions& options, const TokenRequestContext& context,
+                              const std::string& url, std::string body,
                               std::chrono::milliseconds budget,
                               const std::vector<std::string>& secrets, bool idempotent,
                               Grant grant = Grant::kOther);

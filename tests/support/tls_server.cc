@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
+#include <utility>
 
 namespace wix::backinstock::test_support {
 
@@ -65,8 +66,9 @@ void make_identity(SSL_CTX* ctx, const std::string& pem_path) {
   EVP_PKEY_free(key);
 }
 
-// Reads one request (head, then a Content-Length body); false when the peer is gone.
-bool read_request(SSL* ssl, std::string& buffer) {
+// Reads one request (head, then a Content-Length body) and returns its target; false when the peer
+// is gone.
+bool read_request(SSL* ssl, std::string& buffer, std::string& target) {
   std::size_t head_end;
   char chunk[4096];
   while ((head_end = buffer.find("\r\n\r\n")) == std::string::npos) {
@@ -75,6 +77,8 @@ bool read_request(SSL* ssl, std::string& buffer) {
     buffer.append(chunk, static_cast<std::size_t>(n));
   }
   std::string head = buffer.substr(0, head_end);
+  auto space = head.find(' ');
+  target = head.substr(space + 1, head.find(' ', space + 1) - space - 1);
   for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   std::size_t length = 0;
   if (auto at = head.find("\r\ncontent-length:"); at != std::string::npos) {
@@ -103,7 +107,8 @@ std::string answer(int status, const std::string& body) {
 
 }  // namespace
 
-TlsServer::TlsServer(AfterAnswer after) : after_(after), tls_(std::make_unique<Tls>()) {
+TlsServer::TlsServer(AfterAnswer after, std::string body)
+    : after_(after), body_(std::move(body)), tls_(std::make_unique<Tls>()) {
   char path[] = "/tmp/wix-tls-ca-XXXXXX.pem";
   int file = ::mkstemps(path, 4);
   check(file >= 0, "temporary file");
@@ -156,6 +161,11 @@ TlsServer::~TlsServer() {
   std::remove(ca_file_.c_str());
 }
 
+std::vector<std::string> TlsServer::targets() const {
+  std::lock_guard<std::mutex> guard(mutex_);
+  return targets_;
+}
+
 bool TlsServer::wait_after_written(int n) const {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (after_written_.load() < n) {
@@ -171,8 +181,13 @@ void TlsServer::serve(int fd) {
   if (SSL_accept(ssl) == 1) {
     ++handshakes_;
     std::string buffer;
-    while (!stop_.load() && read_request(ssl, buffer)) {
-      if (!write_all(ssl, answer(200, "{}"))) break;
+    std::string target;
+    while (!stop_.load() && read_request(ssl, buffer, target)) {
+      {
+        std::lock_guard<std::mutex> guard(mutex_);
+        targets_.push_back(target);
+      }
+      if (!write_all(ssl, answer(200, body_))) break;
       ++answered_;
       bool keep = true;
       switch (after_) {

@@ -2,9 +2,10 @@
 
 // A TLS 1.3 peer on raw sockets and OpenSSL, with a certificate of its own made at start (written
 // to a file a client can trust as its CA). It answers every request `200 {}` on kept-alive
-// connections and, after each answer, may write TLS records on the idle connection: a session
-// ticket, a key update, a second answer nobody asked for, or a close_notify. It counts the
-// handshakes it completed, so a test can tell how many connections the calls cost.
+// connections (or with the body it is given) and, after each answer, may write TLS records on the
+// idle connection: a session ticket, a key update, a second answer nobody asked for, or a
+// close_notify. It counts the handshakes it completed, so a test can tell how many connections the
+// calls cost.
 
 #include <atomic>
 #include <memory>
@@ -26,7 +27,7 @@ enum class AfterAnswer {
 
 class TlsServer {
  public:
-  explicit TlsServer(AfterAnswer after);
+  explicit TlsServer(AfterAnswer after, std::string body = "{}");
   ~TlsServer();
   TlsServer(const TlsServer&) = delete;
   TlsServer& operator=(const TlsServer&) = delete;
@@ -38,6 +39,8 @@ class TlsServer {
   int handshakes() const { return handshakes_.load(); }
   /// Requests answered so far.
   int answered() const { return answered_.load(); }
+  /// The request target of every request answered, in order.
+  std::vector<std::string> targets() const;
   /// Times the `AfterAnswer` records were written in full (after the answer they follow).
   int after_written() const { return after_written_.load(); }
   /// Waits (up to 10 s) until `after_written()` reaches `n`; false if it did not.
@@ -47,6 +50,7 @@ class TlsServer {
   void serve(int fd);
 
   AfterAnswer after_;
+  std::string body_;
   struct Tls;
   std::unique_ptr<Tls> tls_;
   std::string ca_file_;
@@ -57,7 +61,8 @@ class TlsServer {
   std::atomic<int> answered_{0};
   std::atomic<int> after_written_{0};
   std::thread acceptor_;
-  std::mutex mutex_;  // guards the two below
+  mutable std::mutex mutex_;  // guards the three below
+  std::vector<std::string> targets_;
   std::vector<std::thread> connections_;
   std::vector<int> open_fds_;
 };

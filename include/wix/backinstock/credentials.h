@@ -111,10 +111,22 @@ struct OAuthOptions {
   std::string base_url = "https://www.wixapis.com";
   /// A token is renewed this long before `expires_in` runs out.
   std::chrono::seconds refresh_margin{300};
-  /// Transport for token requests; null: a `CurlTransport` of its own.
+  /// Transport for token requests. Null (the default): the transport of the client whose call
+  /// needs the token (its `ClientOptions::transport`, or the `CurlTransport` it built from
+  /// `ClientOptions::curl`: CA file, proxy, connect timeout), or, for a token asked for outside
+  /// any call (`access_token()`), a `CurlTransport` with default settings.
   std::shared_ptr<Transport> transport;
   /// Timeout of one token request (cut to what is left of the deadline of the call that needs it).
   std::chrono::milliseconds timeout{30'000};
+  /// After a failed token request, the endpoint is not asked again for this long: a call that
+  /// needs a token meanwhile waits for the end of it when its deadline allows, then asks (one
+  /// request for all the calls waiting), or else fails at once with the failure it would have
+  /// waited for. Doubles after each failure in a row, up to `max_failure_backoff`; a token
+  /// obtained ends it. A request that failed only because its caller's deadline ran out starts
+  /// none. Zero: no backoff.
+  std::chrono::milliseconds failure_backoff{500};
+  /// Longest backoff after failures in a row (never below `failure_backoff`).
+  std::chrono::milliseconds max_failure_backoff{10'000};
   /// Allows `http://` to non-loopback hosts (never do this in production).
   bool allow_insecure_http = false;
 };
