@@ -59,6 +59,7 @@ class RawClient {
   RawClient& operator=(const RawClient&) = delete;
 
   bool connected() const { return connected_; }
+  int fd() const { return fd_; }
 
   /// The local port of this connection.
   int local_port() const {

@@ -19,6 +19,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Answer bytes kept for the poller to write when a client does not read, past which a streamed
+// answer waits for the client (see `ClientStream::write`).
+constexpr std::size_t kMaxOutbox = std::size_t{1} << 20;
 // Targets longer than this are carried past cpp-httplib, whose request line limit (8 KiB) is
 // compiled into the Debian library.
 constexpr std::size_t kCarryTargetsFrom = 4096;
@@ -69,6 +72,7 @@ bool ClientStream::fill(Clock::time_point deadline) {
   if (wait_for(fd, POLLIN, std::min(left, limits.read_timeout)) <= 0) return false;
   char chunk[16384];
   ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+  if (n == 0) eof = true;
   if (n <= 0) return false;
   buffer.append(chunk, static_cast<std::size_t>(n));
   return true;
@@ -88,28 +92,75 @@ bool ClientStream::read_available() {
       if (request_started == Clock::time_point{}) request_started = Clock::now();
       continue;
     }
-    if (n == 0) return false;
+    if (n == 0) {
+      eof = true;  // a request that arrived whole before the end is still answered
+      return true;
+    }
     return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
   }
   return true;
 }
 
-// Whether the next request has arrived whole (head and body), or far enough to be refused: a
-// worker then serves it without waiting for the client.
-bool ClientStream::request_ready() const {
-  std::string_view view(buffer.data() + offset, buffered());
-  std::size_t end = head_end(view);
-  const std::size_t max_head = limits.max_target_bytes + 64 + limits.max_header_bytes + 4;
-  if (end == std::string_view::npos) return view.size() > max_head;
-  RequestHead head =
-      parse_head(view.substr(0, end),
-                 {limits.max_target_bytes, limits.max_header_bytes, limits.max_body_bytes});
-  if (head.refuse_status != 0) return true;
-  if (head.chunked) {
-    return decode_chunked(view.substr(end), limits.max_body_bytes).state !=
-           ChunkedBody::State::kNeedMore;
+bool ClientStream::request_ready() { return advance() != Progress::kNeedMore; }
+
+ClientStream::Progress ClientStream::advance() {
+  if (refuse_status_ != 0) return Progress::kRefused;
+  if (!head_) {
+    std::string_view view(buffer.data() + offset, buffered());
+    const std::size_t end = head_end(view);
+    if (end == std::string_view::npos) {
+      const std::size_t max_line = limits.max_target_bytes + 64;  // method, spaces, version
+      std::size_t start = 0;
+      while (view.substr(start, 2) == "\r\n") start += 2;
+      const std::size_t line_end = view.find("\r\n", start);
+      if (std::min(line_end, view.size()) - start > max_line) {
+        refuse_status_ = 414;
+        refuse_problem_ = "request target too long";
+      } else if (view.size() > max_line + limits.max_header_bytes + 4) {
+        refuse_status_ = 431;
+        refuse_problem_ = "request header fields too large";
+      }
+      return refuse_status_ != 0 ? Progress::kRefused : Progress::kNeedMore;
+    }
+    head_ = parse_head(view.substr(0, end),
+                       {limits.max_target_bytes, limits.max_header_bytes, limits.max_body_bytes});
+    head_bytes_ = end;
+    if (head_->refuse_status == 0 && head_->chunked) {
+      chunked_.emplace(limits.max_body_bytes, kMaxChunkFramingBytes);
+    }
   }
-  return view.size() - end >= head.content_length;
+  if (head_->refuse_status != 0) return Progress::kRefused;
+  Progress progress = Progress::kNeedMore;
+  if (chunked_) {
+    // Each byte of the chunked body is decoded once, as it arrives; the raw chunks are dropped.
+    if (chunked_->state() == ChunkedDecoder::State::kNeedMore && buffered() > head_bytes_) {
+      const std::size_t at = offset + head_bytes_;
+      buffer.erase(at, chunked_->feed(std::string_view(buffer).substr(at)));
+    }
+    if (chunked_->state() == ChunkedDecoder::State::kDone) progress = Progress::kReady;
+    if (chunked_->state() == ChunkedDecoder::State::kRefused) progress = Progress::kRefused;
+  } else if (buffered() - head_bytes_ >= head_->content_length) {
+    progress = Progress::kReady;
+  }
+  // RFC 9110 §10.1.1: the head is accepted and the body is awaited, so say so (once).
+  if (progress == Progress::kNeedMore && !continue_sent_ && head_->minor_version >= 1) {
+    for (const auto& [name, value] : head_->headers) {
+      if (iequals(name, "Expect") && iequals(value, "100-continue")) {
+        continue_sent_ = true;
+        constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        emit(kContinue.data(), kContinue.size());
+        break;
+      }
+    }
+  }
+  return progress;
+}
+
+void ClientStream::forget_request() {
+  head_.reset();
+  head_bytes_ = 0;
+  chunked_.reset();
+  continue_sent_ = false;
 }
 
 // True when the request being read has outlived its deadline (the head's, then the body's).
@@ -121,7 +172,9 @@ bool ClientStream::overdue(Clock::time_point now) const {
 bool ClientStream::is_readable() const {
   return buffered() > 0 || wait_for(fd, POLLIN, limits.read_timeout) > 0;
 }
-bool ClientStream::is_writable() const { return wait_for(fd, POLLOUT, limits.read_timeout) > 0; }
+bool ClientStream::is_writable() const {
+  return outbox_.size() < kMaxOutbox || wait_for(fd, POLLOUT, limits.read_timeout) > 0;
+}
 ssize_t ClientStream::read(char* ptr, size_t size) {
   if (buffered() > 0) {
     std::size_t n = std::min(size, buffered());
@@ -133,8 +186,52 @@ ssize_t ClientStream::read(char* ptr, size_t size) {
   return ::recv(fd, ptr, size, 0);
 }
 ssize_t ClientStream::write(const char* ptr, size_t size) {
-  if (wait_for(fd, POLLOUT, limits.read_timeout) <= 0) return -1;
-  return ::send(fd, ptr, size, MSG_NOSIGNAL);
+  // An answer the emulator made whole (its head, its body) is kept whatever its size; one streamed
+  // in pieces (a fault's endless body) is kept up to kMaxOutbox, past which this worker waits for
+  // the client, bounded.
+  if (outbox_.size() < kMaxOutbox) return emit(ptr, size) ? static_cast<ssize_t>(size) : -1;
+  if (!flush_waiting() || !send_waiting(ptr, size)) return -1;
+  return static_cast<ssize_t>(size);
+}
+
+bool ClientStream::emit(const char* data, std::size_t size) {
+  std::size_t sent = 0;
+  if (outbox_.empty()) {
+    ssize_t n = ::send(fd, data, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return false;
+    sent = n > 0 ? static_cast<std::size_t>(n) : 0;
+  }
+  outbox_.append(data + sent, size - sent);
+  return true;
+}
+
+bool ClientStream::flush_available() {
+  while (!outbox_.empty()) {
+    ssize_t n = ::send(fd, outbox_.data(), outbox_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+    outbox_.erase(0, static_cast<std::size_t>(n));
+  }
+  outbox_.shrink_to_fit();  // an idle connection holds no answer's worth of memory
+  return true;
+}
+
+bool ClientStream::flush_waiting() {
+  if (outbox_.empty()) return true;
+  bool ok = send_waiting(outbox_.data(), outbox_.size());
+  outbox_.clear();
+  outbox_.shrink_to_fit();
+  return ok;
+}
+
+bool ClientStream::send_waiting(const char* data, std::size_t size) {
+  std::size_t sent = 0;
+  while (sent < size) {
+    if (wait_for(fd, POLLOUT, limits.read_timeout) <= 0) return false;
+    ssize_t n = ::send(fd, data + sent, size - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return false;
+    if (n > 0) sent += static_cast<std::size_t>(n);
+  }
+  return true;
 }
 void ClientStream::get_remote_ip_and_port(std::string& ip, int& port) const {
   sockaddr_storage address{};
@@ -152,51 +249,35 @@ void ClientStream::get_local_ip_and_port(std::string& ip, int& port) const {
 // ended (or missed a deadline) first. `close_after`: the connection closes after the answer.
 bool ClientStream::prepare(HeadNote& note, bool& close_after) {
   note = HeadNote{};
-  const FramingLimits framing{limits.max_target_bytes, limits.max_header_bytes,
-                              limits.max_body_bytes};
-  const std::size_t max_line = limits.max_target_bytes + 64;  // method, spaces, version
-  const std::size_t max_head = max_line + limits.max_header_bytes + 4;
   const auto head_deadline = Clock::now() + limits.head_timeout;
-  std::size_t end = std::string_view::npos;
+  auto body_deadline = Clock::time_point::max();
   for (;;) {
-    std::string_view view(buffer.data() + offset, buffered());
-    end = head_end(view);
-    if (end != std::string_view::npos) break;
-    std::size_t start = 0;
-    while (view.substr(start, 2) == "\r\n") start += 2;
-    std::size_t line_end = view.find("\r\n", start);
-    if (std::min(line_end, view.size()) - start > max_line) {
-      return refuse(note, close_after, 414, "request target too long");
+    const Progress progress = advance();
+    if (head_ && body_deadline == Clock::time_point::max()) {
+      body_deadline = Clock::now() + limits.body_timeout;
     }
-    if (view.size() > max_head) {
-      return refuse(note, close_after, 431, "request header fields too large");
+    if (head_) {
+      note.method_received = head_->method;
+      note.target_received = head_->target;
     }
-    if (!fill(head_deadline)) return false;
+    if (progress == Progress::kRefused) {
+      const int status = refuse_status_ != 0         ? refuse_status_
+                         : head_->refuse_status != 0 ? head_->refuse_status
+                                                     : chunked_->refuse_status();
+      std::string problem = refuse_status_ != 0         ? refuse_problem_
+                            : head_->refuse_status != 0 ? head_->problem
+                                                        : chunked_->problem();
+      return refuse(note, close_after, status, std::move(problem));
+    }
+    if (progress == Progress::kReady) break;
+    if (!fill(head_ ? body_deadline : head_deadline)) return false;
   }
-  RequestHead head = parse_head(std::string_view(buffer.data() + offset, end), framing);
-  note.method_received = head.method;
-  note.target_received = head.target;
-  if (head.refuse_status != 0) {
-    return refuse(note, close_after, head.refuse_status, head.problem);
-  }
-  offset += end;
+  const RequestHead head = std::move(*head_);
+  const std::size_t end = head_bytes_;
   std::string body;
-  if (head.chunked) {
-    const auto body_deadline = Clock::now() + limits.body_timeout;
-    for (;;) {
-      auto decoded = decode_chunked(std::string_view(buffer.data() + offset, buffered()),
-                                    limits.max_body_bytes);
-      if (decoded.state == ChunkedBody::State::kRefused) {
-        return refuse(note, close_after, decoded.refuse_status, decoded.problem);
-      }
-      if (decoded.state == ChunkedBody::State::kDone) {
-        body = std::move(decoded.body);
-        offset += decoded.consumed;
-        break;
-      }
-      if (!fill(body_deadline)) return false;
-    }
-  }
+  if (chunked_) body = std::move(chunked_->body());
+  forget_request();
+  offset += end;
   // The head cpp-httplib reads: origin-form target (carried when long), HTTP/1.1, every field
   // but the framing ones (long lines carried), one Content-Length, and Connection: close when
   // this request ends the connection.
@@ -211,8 +292,10 @@ bool ClientStream::prepare(HeadNote& note, bool& close_after) {
   }
   rebuilt.append(" HTTP/1.1\r\n");
   for (const auto& [name, value] : head.headers) {
+    // Framing is rebuilt below; an expectation was answered here already (cpp-httplib would
+    // send its own 100 Continue).
     if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") ||
-        iequals(name, "Connection")) {
+        iequals(name, "Connection") || iequals(name, "Expect")) {
       continue;
     }
     // cpp-httplib caps form-urlencoded bodies at a compiled-in 8 KiB; the emulator reads every
@@ -246,6 +329,8 @@ bool ClientStream::prepare(HeadNote& note, bool& close_after) {
 // Puts a stand-in request in place of one that is refused; the rest of it is not read, and the
 // connection closes after the answer.
 bool ClientStream::refuse(HeadNote& note, bool& close_after, int status, std::string problem) {
+  forget_request();
+  refuse_status_ = 0;
   note.refuse_status = status;
   note.problem = std::move(problem);
   note.limit = status == 413   ? limits.max_body_bytes

@@ -9,11 +9,14 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <httplib.h>
+
+#include "framing.h"
 
 namespace wix::backinstock::emulator::detail {
 
@@ -58,11 +61,15 @@ struct ClientStream : httplib::Stream {
   /// Reads more of the request into the buffer, by `deadline` at the latest; false at the end,
   /// on an error or a timeout.
   bool fill(Clock::time_point deadline);
-  /// Reads what has arrived without waiting. False when the peer closed or the connection failed.
+  /// Reads what has arrived without waiting. False when the connection failed; the end of the
+  /// client's stream (a half-close) sets `eof` instead, and a request that arrived whole before
+  /// it is still served.
   bool read_available();
   /// Whether the next request has arrived whole (head and body), or far enough to be refused: a
-  /// worker then serves it without waiting for the client.
-  bool request_ready() const;
+  /// worker then serves it without waiting for the client. Reads the request's progress once per
+  /// byte (the head parsed once, a chunked body decoded as it arrives), and answers
+  /// `Expect: 100-continue` once the head is accepted.
+  bool request_ready();
   /// True when the request being read has outlived its deadline (the head's, then the body's).
   bool overdue(Clock::time_point now) const;
   /// Makes the next request ready for cpp-httplib. False when the connection ended (or missed a
@@ -73,6 +80,12 @@ struct ClientStream : httplib::Stream {
   bool refuse(HeadNote& note, bool& close_after, int status, std::string problem);
   /// Ends the connection after an answer to a request whose body was not read.
   void drain();
+  /// Whether answer bytes wait to be written (the client's socket was full).
+  bool output_pending() const { return !outbox_.empty(); }
+  /// Writes what waits without waiting; false when the connection failed.
+  bool flush_available();
+  /// Writes what waits, waiting for the client (bounded); false when it could not.
+  bool flush_waiting();
 
   // httplib::Stream
   using httplib::Stream::write;
@@ -91,6 +104,31 @@ struct ClientStream : httplib::Stream {
   Clock::time_point idle_since;
   Clock::time_point request_started{};  // first byte of the request being read; {} when none
   int requests_served = 0;
+  bool eof = false;                 // the client ended its stream (nothing more will arrive)
+  bool close_when_flushed = false;  // closed once the answers waiting in `outbox_` are written
+
+ private:
+  enum class Progress { kNeedMore, kReady, kRefused };
+  // Advances the request being read with what is buffered (see `request_ready`).
+  Progress advance();
+  // Sends `size` bytes, waiting for the client within `read_timeout` per wait.
+  bool send_waiting(const char* data, std::size_t size);
+  // Writes `bytes` after what waits in `outbox_`, without waiting: what the socket does not take
+  // joins `outbox_`. False when the connection failed.
+  bool emit(const char* data, std::size_t size);
+  void forget_request();
+
+  // The request being read: its head once complete (parsed once), its chunked body decoded as it
+  // arrives (the raw chunks dropped from `buffer`), whether 100 Continue was sent for it.
+  std::optional<RequestHead> head_;
+  std::size_t head_bytes_ = 0;  // of `buffer` from `offset`
+  std::optional<ChunkedDecoder> chunked_;
+  bool continue_sent_ = false;
+  int refuse_status_ = 0;  // a refusal found before the head was complete (414, 431)
+  std::string refuse_problem_;
+  // Answer bytes the client's socket did not take yet: written by the poller, so that a client
+  // that does not read holds no worker (up to kMaxOutbox; past it the worker waits, bounded).
+  std::string outbox_;
 };
 
 }  // namespace wix::backinstock::emulator::detail

@@ -82,22 +82,30 @@ void ConnectionServer::serve(std::unique_ptr<Connection> connection) {
     }
     active_.insert(fd);
   }
+  auto park_here = [&] {
+    {
+      std::lock_guard<std::mutex> guard(mutex_);
+      active_.erase(fd);
+    }
+    park(std::move(connection));
+  };
   for (;;) {
     if (stopping_) break;
+    // An answer the client has not taken yet is written by the poller: a client that does not
+    // read holds no worker (and its next request waits until it does).
+    if (connection->output_pending()) return park_here();
     if (connection->buffered() == 0) {
+      if (connection->eof) break;  // nothing more will come
       int ready = wait_for(fd, POLLIN, kLinger);
       if (ready < 0) break;
       if (ready > 0 && !connection->read_available()) break;
     }
     // Only a request that arrived whole is served: a slow client waits in the poller, never in a
-    // worker (connections.h).
+    // worker (connections.h). One that ended its stream (a half-close) after a whole request is
+    // answered; one that ended it mid-request never will be.
     if (!connection->request_ready()) {
-      {
-        std::lock_guard<std::mutex> guard(mutex_);
-        active_.erase(fd);
-      }
-      park(std::move(connection));
-      return;
+      if (connection->eof) break;
+      return park_here();
     }
     HeadNote& note = t_note;
     bool close_after = false;
@@ -117,10 +125,17 @@ void ConnectionServer::serve(std::unique_ptr<Connection> connection) {
     });
     if (!parsed) break;  // every error of the HTTP layer closes the connection
     if (close_after) {
-      if (note.refuse_status != 0) connection->drain();
+      if (note.refuse_status != 0) {
+        connection->flush_waiting();  // the answer first, then what the client still sends
+        connection->drain();
+      }
       break;
     }
     if (!written || closed) break;
+  }
+  if (connection->output_pending() && !stopping_) {
+    connection->close_when_flushed = true;  // the poller writes the rest, then closes
+    return park_here();
   }
   {
     std::lock_guard<std::mutex> guard(mutex_);
@@ -159,7 +174,12 @@ void ConnectionServer::poll_idle() {
       parked_.clear();
     }
     fds.assign(1, pollfd{wake_[0], POLLIN, 0});
-    for (const auto& connection : idle) fds.push_back(pollfd{connection->fd, POLLIN, 0});
+    for (const auto& connection : idle) {
+      // While an answer waits, nothing more is read: a client that sends without reading is
+      // held back by its own TCP window, not buffered here.
+      const short events = connection->output_pending() ? POLLOUT : POLLIN;
+      fds.push_back(pollfd{connection->fd, events, 0});
+    }
     if (::poll(fds.data(), fds.size(), 100) < 0 && errno != EINTR) break;
     if (fds[0].revents != 0) {
       char sink[64];
@@ -170,8 +190,29 @@ void ConnectionServer::poll_idle() {
     std::vector<std::unique_ptr<Connection>> still;
     for (std::size_t i = 0; i < idle.size(); ++i) {
       auto& connection = idle[i];
-      if (fds[i + 1].revents != 0 && !connection->read_available()) {
-        close(std::move(connection));  // the peer closed or the connection failed
+      const short revents = fds[i + 1].revents;
+      if (connection->output_pending() && (revents & (POLLOUT | POLLERR | POLLHUP)) != 0) {
+        if (!connection->flush_available()) {
+          close(std::move(connection));
+          continue;
+        }
+        connection->idle_since = now;  // the client is reading: its answer is making progress
+      }
+      if ((revents & POLLIN) != 0 && !connection->eof && !connection->read_available()) {
+        close(std::move(connection));  // the connection failed
+        continue;
+      }
+      if (connection->output_pending()) {
+        // An answer the client does not take within the idle timeout ends the connection.
+        if (now - connection->idle_since >= limits_.idle_timeout) {
+          close(std::move(connection));
+        } else {
+          still.push_back(std::move(connection));
+        }
+        continue;
+      }
+      if (connection->close_when_flushed) {
+        close(std::move(connection));
         continue;
       }
       if (connection->buffered() > 0 && connection->request_ready()) {
@@ -182,10 +223,12 @@ void ConnectionServer::poll_idle() {
         }
         pool->enqueue(
             [this, raw = connection.release()] { serve(std::unique_ptr<Connection>(raw)); });
-      } else if (connection->overdue(now) ||
+      } else if (connection->eof || connection->overdue(now) ||
                  (connection->buffered() == 0 &&
                   now - connection->idle_since >= limits_.idle_timeout)) {
-        close(std::move(connection));  // a request too slow to arrive, or an idle connection
+        // The client ended its stream without a whole request, a request too slow to arrive, or
+        // an idle connection.
+        close(std::move(connection));
       } else {
         still.push_back(std::move(connection));
       }

@@ -18,6 +18,8 @@ namespace wix::backinstock::emulator {
 /// more is refused with a 400 (`MAX_SIZE`). The work of one query is bounded by this times the
 /// requests stored; the values of `$in` are looked up in a hash set, not counted here.
 inline constexpr std::size_t kMaxQueryFilterOperators = 200;
+/// Fields a query may sort by (more: 400 naming `query.sort`).
+inline constexpr std::size_t kMaxSortKeys = 10;
 
 /// An app allowed to get tokens from `POST /oauth2/token` (client credentials).
 struct EmulatorApp {

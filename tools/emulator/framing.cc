@@ -1,5 +1,7 @@
 #include "framing.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cctype>
 #include <iterator>
@@ -31,6 +33,15 @@ bool is_target(std::string_view s) {
     auto u = static_cast<unsigned char>(c);
     return u > 0x20 && u != 0x7f;
   });
+}
+
+bool is_unreserved(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.' || c == '_' ||
+         c == '~';
+}
+
+bool is_sub_delim(char c) {
+  return std::string_view("!$&'()*+,;=").find(c) != std::string_view::npos;
 }
 
 std::string_view trim(std::string_view s) {
@@ -159,6 +170,7 @@ RequestHead parse_head(std::string_view bytes, const FramingLimits& limits) {
     return refused(head, 431, "request header fields too large");
   }
   int hosts = 0;
+  std::string_view host;
   bool has_length = false;
   std::vector<std::string_view> codings;
   bool close = false;
@@ -178,7 +190,10 @@ RequestHead parse_head(std::string_view bytes, const FramingLimits& limits) {
       return refused(head, 400, "malformed header field name (no whitespace before ':')");
     }
     if (!is_field_value(value)) return refused(head, 400, "control character in a header field");
-    if (iequals(name, "Host")) ++hosts;
+    if (iequals(name, "Host")) {
+      ++hosts;
+      host = value;
+    }
     if (iequals(name, "Content-Length")) {
       for (auto item : elements(value)) {
         if (!std::all_of(item.begin(), item.end(), [](char c) { return c >= '0' && c <= '9'; })) {
@@ -211,17 +226,21 @@ RequestHead parse_head(std::string_view bytes, const FramingLimits& limits) {
     return refused(head, 400, hosts == 0 ? "no Host header" : "more than one Host header");
   }
   if (hosts > 1) return refused(head, 400, "more than one Host header");
+  if (hosts == 1 && !valid_host(host)) return refused(head, 400, "invalid Host");
   if (!codings.empty()) {
     if (head.minor_version == 0) return refused(head, 400, "Transfer-Encoding in HTTP/1.0");
     if (has_length) return refused(head, 400, "both Content-Length and Transfer-Encoding");
-    if (codings.size() != 1 || !iequals(codings.back(), "chunked")) {
-      bool chunked_last = iequals(codings.back(), "chunked");
-      return chunked_last &&
-                     std::count_if(codings.begin(), codings.end(),
-                                   [](std::string_view c) { return iequals(c, "chunked"); }) > 1
-                 ? refused(head, 400, "chunked applied twice")
-                 : refused(head, 501, "only the chunked transfer coding is served");
+    // RFC 9112 §6.3: without chunked last, the body's length cannot be known (400); chunked
+    // last after another coding is a coding not served (501).
+    if (!iequals(codings.back(), "chunked")) {
+      return refused(head, 400, "chunked is not the final transfer coding");
     }
+    if (std::count_if(codings.begin(), codings.end(),
+                      [](std::string_view c) { return iequals(c, "chunked"); }) > 1) {
+      return refused(head, 400, "chunked applied twice");
+    }
+    if (codings.size() != 1)
+      return refused(head, 501, "only the chunked transfer coding is served");
     head.chunked = true;
   }
   if (head.content_length > limits.max_body_bytes) {
@@ -231,61 +250,178 @@ RequestHead parse_head(std::string_view bytes, const FramingLimits& limits) {
   return head;
 }
 
-ChunkedBody decode_chunked(std::string_view bytes, std::size_t max_body_bytes) {
-  ChunkedBody out;
-  auto refuse = [&out](int status, const char* problem) {
-    out.state = ChunkedBody::State::kRefused;
-    out.refuse_status = status;
-    out.problem = problem;
-    out.body.clear();
-    return out;
-  };
+ChunkedDecoder::ChunkedDecoder(std::size_t max_body_bytes, std::size_t max_framing_bytes)
+    : max_body_(max_body_bytes), max_framing_(max_framing_bytes) {}
+
+void ChunkedDecoder::refuse(int status, const char* problem) {
+  state_ = State::kRefused;
+  refuse_status_ = status;
+  problem_ = problem;
+  body_.clear();
+  line_.clear();
+}
+
+std::size_t ChunkedDecoder::feed(std::string_view bytes) {
   std::size_t pos = 0;
-  for (;;) {
-    auto eol = bytes.find("\r\n", pos);
-    if (eol == std::string_view::npos) {
-      if (bytes.size() - pos > 1024) return refuse(400, "malformed chunk size line");
-      return out;  // need more
+  while (pos < bytes.size() && state_ == State::kNeedMore) {
+    if (part_ == Part::kData) {
+      const std::size_t n = std::min(remaining_, bytes.size() - pos);
+      body_.append(bytes.data() + pos, n);
+      pos += n;
+      remaining_ -= n;
+      if (remaining_ == 0) part_ = Part::kDataEnd;
+      continue;
     }
-    std::string_view line = bytes.substr(pos, eol - pos);
-    std::size_t digits = 0;
-    while (digits < line.size() && std::isxdigit(static_cast<unsigned char>(line[digits]))) {
-      ++digits;
+    if (part_ == Part::kDataEnd) {  // exactly CRLF after the data
+      const char expected = line_.empty() ? '\r' : '\n';
+      if (bytes[pos++] != expected) {
+        refuse(400, "no CRLF after chunk data");
+        break;
+      }
+      if (expected == '\r') {
+        line_.push_back('\r');
+      } else {
+        line_.clear();
+        part_ = Part::kSizeLine;
+      }
+      continue;
     }
-    if (digits == 0) return refuse(400, "malformed chunk size");
-    std::string_view extension = line.substr(digits);
-    if (!extension.empty() && (extension.front() != ';' || !is_field_value(extension))) {
-      return refuse(400, "malformed chunk size");
+    // A size line or a trailer field, up to its LF: bounded as it arrives, never held whole when
+    // it is over the bound.
+    const auto lf = bytes.find('\n', pos);
+    const std::size_t end = lf == std::string_view::npos ? bytes.size() : lf;
+    const bool size_line = part_ == Part::kSizeLine;
+    constexpr std::size_t kSizeDigits = 16;  // hex digits and the CR beyond the extensions
+    const std::size_t used = size_line ? extensions_ : trailers_;
+    const std::size_t bound =
+        (max_framing_ - std::min(max_framing_, used)) + (size_line ? kSizeDigits : 2);
+    if (line_.size() + (end - pos) > bound) {
+      refuse(size_line ? 400 : 431,
+             size_line ? "chunk extensions too large" : "trailer fields too large");
+      break;
     }
-    if (digits > 15) return refuse(413, "request body too large");
-    std::size_t size = std::stoull(std::string(line.substr(0, digits)), nullptr, 16);
-    if (out.body.size() + size > max_body_bytes) return refuse(413, "request body too large");
-    pos = eol + 2;
-    if (size == 0) break;
-    if (bytes.size() < pos + size + 2) return out;  // need more
-    if (bytes.substr(pos + size, 2) != "\r\n") return refuse(400, "no CRLF after chunk data");
-    out.body.append(bytes.substr(pos, size));
-    pos += size + 2;
+    line_.append(bytes.data() + pos, end - pos);
+    pos = end;
+    if (lf == std::string_view::npos) break;  // the rest of the line is still to come
+    ++pos;                                    // the LF
+    if (line_.empty() || line_.back() != '\r') {
+      refuse(400, "bare LF in chunked framing");
+      break;
+    }
+    line_.pop_back();
+    if (line_.find('\r') != std::string::npos) {
+      refuse(400, "bare CR in chunked framing");
+      break;
+    }
+    end_of_line();
   }
-  // Trailer fields, checked as header fields and dropped, then the blank line.
-  for (;;) {
-    auto eol = bytes.find("\r\n", pos);
-    if (eol == std::string_view::npos) {
-      if (bytes.size() - pos > 8192) return refuse(400, "malformed trailer");
-      return out;
+  return pos;
+}
+
+void ChunkedDecoder::end_of_line() {
+  if (part_ == Part::kTrailer) {
+    if (line_.empty()) {
+      state_ = State::kDone;
+      return;
     }
-    std::string_view field = bytes.substr(pos, eol - pos);
-    pos = eol + 2;
-    if (field.empty()) break;
-    auto colon = field.find(':');
+    std::string_view field(line_);
+    const auto colon = field.find(':');
     if (colon == std::string_view::npos || !is_token(field.substr(0, colon)) ||
         !is_field_value(field.substr(colon + 1))) {
-      return refuse(400, "malformed trailer field");
+      refuse(400, "malformed trailer field");
+      return;
+    }
+    trailers_ += line_.size() + 2;
+    if (trailers_ > max_framing_) {
+      refuse(431, "trailer fields too large");
+      return;
+    }
+    line_.clear();
+    return;
+  }
+  std::string_view line(line_);
+  std::size_t digits = 0;
+  while (digits < line.size() && std::isxdigit(static_cast<unsigned char>(line[digits]))) {
+    ++digits;
+  }
+  if (digits == 0) return refuse(400, "malformed chunk size");
+  const std::string_view extension = line.substr(digits);
+  if (!extension.empty() && (extension.front() != ';' || !is_field_value(extension))) {
+    return refuse(400, "malformed chunk size");
+  }
+  extensions_ += extension.size();
+  if (extensions_ > max_framing_) return refuse(400, "chunk extensions too large");
+  if (digits > 15) return refuse(413, "request body too large");
+  const std::size_t size = std::stoull(std::string(line.substr(0, digits)), nullptr, 16);
+  if (body_.size() + size > max_body_) return refuse(413, "request body too large");
+  line_.clear();
+  if (size == 0) {
+    part_ = Part::kTrailer;
+  } else {
+    remaining_ = size;
+    part_ = Part::kData;
+  }
+}
+
+ChunkedBody decode_chunked(std::string_view bytes, std::size_t max_body_bytes) {
+  ChunkedDecoder decoder(max_body_bytes, kMaxChunkFramingBytes);
+  ChunkedBody out;
+  const std::size_t taken = decoder.feed(bytes);
+  out.state = decoder.state();
+  if (out.state == ChunkedBody::State::kDone) {
+    out.body = std::move(decoder.body());
+    out.consumed = taken;
+  } else if (out.state == ChunkedBody::State::kRefused) {
+    out.refuse_status = decoder.refuse_status();
+    out.problem = decoder.problem();
+  }
+  return out;
+}
+
+bool valid_host(std::string_view value) {
+  if (value.empty()) return true;
+  std::string_view port;
+  if (value.front() == '[') {  // IP-literal: IPv6address or IPvFuture
+    const auto close = value.find(']');
+    if (close == std::string_view::npos) return false;
+    const std::string_view literal = value.substr(1, close - 1);
+    const std::string_view rest = value.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest.front() != ':') return false;
+      port = rest.substr(1);
+    }
+    if (!literal.empty() && (literal.front() == 'v' || literal.front() == 'V')) {
+      const auto dot = literal.find('.');
+      if (dot == std::string_view::npos || dot < 2 || dot + 1 == literal.size()) return false;
+      if (!std::all_of(literal.begin() + 1, literal.begin() + static_cast<std::ptrdiff_t>(dot),
+                       [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; })) {
+        return false;
+      }
+      if (!std::all_of(literal.begin() + static_cast<std::ptrdiff_t>(dot) + 1, literal.end(),
+                       [](char c) { return is_unreserved(c) || is_sub_delim(c) || c == ':'; })) {
+        return false;
+      }
+    } else {
+      unsigned char address[16];
+      if (::inet_pton(AF_INET6, std::string(literal).c_str(), address) != 1) return false;
+    }
+  } else {  // reg-name (an IPv4 address is one too)
+    const auto colon = value.find(':');
+    const std::string_view name = value.substr(0, colon);
+    if (colon != std::string_view::npos) port = value.substr(colon + 1);
+    for (std::size_t i = 0; i < name.size(); ++i) {
+      const char c = name[i];
+      if (is_unreserved(c) || is_sub_delim(c)) continue;
+      if (c == '%' && i + 2 < name.size() &&
+          std::isxdigit(static_cast<unsigned char>(name[i + 1])) != 0 &&
+          std::isxdigit(static_cast<unsigned char>(name[i + 2])) != 0) {
+        i += 2;
+        continue;
+      }
+      return false;
     }
   }
-  out.state = ChunkedBody::State::kDone;
-  out.consumed = pos;
-  return out;
+  return std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 }  // namespace wix::backinstock::emulator::detail

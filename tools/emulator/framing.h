@@ -47,19 +47,63 @@ std::size_t head_end(std::string_view bytes);
 /// Parses the complete head `bytes[0, head_end(bytes))`. Never throws for any input.
 RequestHead parse_head(std::string_view bytes, const FramingLimits& limits);
 
+/// Whether `value` is a valid Host field value (RFC 9112 §3.2, RFC 3986 §3.2.2): a reg-name, an
+/// IPv4 address or a bracketed IP literal, then an optional `:port` of digits; empty is valid.
+bool valid_host(std::string_view value);
+
+/// Decodes a chunked body as it arrives, looking at each byte once (chunk sizes in hex digits
+/// only, chunk extensions checked and ignored, CRLF after each chunk's data, trailer fields checked
+/// and dropped). Refuses with 413 as soon as the decoded size would exceed `max_body_bytes`, with
+/// 400 when the chunk extensions of the body together exceed `max_framing_bytes`, and with 431
+/// when its trailer section does.
+class ChunkedDecoder {
+ public:
+  enum class State { kNeedMore, kDone, kRefused };
+
+  ChunkedDecoder(std::size_t max_body_bytes, std::size_t max_framing_bytes);
+
+  /// Takes the next bytes of the body (those after what earlier calls took); returns how many it
+  /// took: all of them until the body ends (kDone), whose last byte is the last one taken.
+  std::size_t feed(std::string_view bytes);
+  State state() const noexcept { return state_; }
+  /// The decoded data so far (the whole body once kDone).
+  std::string& body() noexcept { return body_; }
+  int refuse_status() const noexcept { return refuse_status_; }  ///< 400, 413 or 431 (kRefused)
+  const std::string& problem() const noexcept { return problem_; }
+
+ private:
+  enum class Part { kSizeLine, kData, kDataEnd, kTrailer };
+  void refuse(int status, const char* problem);
+  void end_of_line();  // `line_` holds a complete line of the current part, without its CRLF
+
+  std::size_t max_body_;
+  std::size_t max_framing_;
+  State state_ = State::kNeedMore;
+  Part part_ = Part::kSizeLine;
+  std::string line_;            // the line being read (size line, trailer field)
+  std::size_t remaining_ = 0;   // of the current chunk's data
+  std::size_t extensions_ = 0;  // bytes of chunk extensions so far
+  std::size_t trailers_ = 0;    // bytes of the trailer section so far
+  std::string body_;
+  int refuse_status_ = 0;
+  std::string problem_;
+};
+
 /// The result of decoding a chunked body from the start of `bytes`.
 struct ChunkedBody {
-  enum class State { kNeedMore, kDone, kRefused };
+  using State = ChunkedDecoder::State;
   State state = State::kNeedMore;
   std::string body;          ///< the decoded data (when kDone)
   std::size_t consumed = 0;  ///< bytes of `bytes` the chunked body took (when kDone)
-  int refuse_status = 0;     ///< 400 or 413 (when kRefused)
+  int refuse_status = 0;     ///< 400, 413 or 431 (when kRefused)
   std::string problem;
 };
 
-/// Decodes a chunked body (chunk sizes in hex digits only, chunk extensions ignored, CRLF after
-/// each chunk's data, trailer fields checked and dropped). Refuses with 413 as soon as the decoded
-/// size would exceed `max_body_bytes`.
+/// Chunk extensions and trailer sections are bounded as a head is (64 KiB).
+inline constexpr std::size_t kMaxChunkFramingBytes = std::size_t{64} << 10;
+
+/// `ChunkedDecoder` over all of `bytes` at once (extensions and trailers bounded by
+/// `kMaxChunkFramingBytes`).
 ChunkedBody decode_chunked(std::string_view bytes, std::size_t max_body_bytes);
 
 }  // namespace wix::backinstock::emulator::detail

@@ -1,11 +1,14 @@
 #include "http_server.h"
 
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <optional>
 #include <sstream>
@@ -61,6 +64,16 @@ HttpServer::HttpServer(const EmulatorOptions& options, Router& router)
   server_.set_keep_alive_timeout(
       static_cast<time_t>(std::max<long long>(1, options_.keep_alive_timeout.count() / 1000)));
   server_.set_keep_alive_max_count(ConnectionLimits{}.max_requests);
+  // `Keep-Alive: max` says how many more requests the connection carries after this one.
+  server_.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
+    auto it = res.headers.find("Keep-Alive");
+    if (it == res.headers.end()) return;
+    const auto at = it->second.find("max=");
+    const int left =
+        static_cast<int>(ConnectionLimits{}.max_requests) - current_head_note().request_index;
+    if (at != std::string::npos)
+      it->second.replace(at + 4, std::string::npos, std::to_string(left));
+  });
   server_.set_payload_max_length(options_.max_body_bytes);
   server_.set_error_handler(httplib::Server::HandlerWithResponse(
       [this](const httplib::Request& req, httplib::Response& res) {
@@ -87,6 +100,38 @@ HttpServer::HttpServer(const EmulatorOptions& options, Router& router)
 
 HttpServer::~HttpServer() { stop(); }
 
+// cpp-httplib says only that binding failed: the reason is found by trying once more.
+std::string HttpServer::why_not_bindable() const {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  const std::string port = std::to_string(options_.port);
+  if (int error = ::getaddrinfo(options_.host.c_str(), port.c_str(), &hints, &found); error != 0) {
+    return std::string("the address cannot be resolved (") + ::gai_strerror(error) + ")";
+  }
+  std::string why = "unknown reason";
+  for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
+    int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) {
+      why = std::strerror(errno);
+      continue;
+    }
+    int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    const bool bound = ::bind(fd, a->ai_addr, a->ai_addrlen) == 0 && ::listen(fd, 1) == 0;
+    const int error = errno;
+    ::close(fd);
+    if (bound) continue;
+    why = error == EADDRINUSE ? "the port is in use"
+          : error == EACCES   ? "permission denied (ports below 1024 need privileges)"
+                              : std::strerror(error);
+    break;
+  }
+  ::freeaddrinfo(found);
+  return why;
+}
+
 int HttpServer::bind() {
   if (port_ != 0) return port_;
   int port = options_.port == 0
@@ -94,7 +139,7 @@ int HttpServer::bind() {
                  : (server_.bind_to_port(options_.host, options_.port) ? options_.port : -1);
   if (port <= 0) {
     throw std::runtime_error("cannot listen on " + options_.host + ":" +
-                             std::to_string(options_.port));
+                             std::to_string(options_.port) + ": " + why_not_bindable());
   }
   port_ = port;
   if (listen_fd_ >= 0) ::listen(listen_fd_, 1024);  // see the constructor

@@ -46,6 +46,7 @@ class HttpServer {
   httplib::Server::HandlerResponse fill_error(const httplib::Request& req, httplib::Response& res);
   void log(const httplib::Request& req, const httplib::Response& res) const;
   void close_silently(const httplib::Request& req) const;
+  std::string why_not_bindable() const;
 
   const EmulatorOptions& options_;
   Router& router_;

@@ -9,6 +9,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "emulator_options.h"
 #include "encoding.h"
 #include "query_filter.h"
 #include "untrusted_json.h"
@@ -188,6 +189,11 @@ Reply evaluate_query(const RequestTable& requests, const json& body) {
     if (state.contains("k")) after = state["k"].get<std::uint64_t>();
   }
   if (!sort.is_array()) return one_violation("query.sort", "must be an array", "FORMAT");
+  // Every key costs per comparison, under the store's lock: bounded as the filter's operators.
+  if (sort.size() > kMaxSortKeys) {
+    return one_violation("query.sort",
+                         "holds more than " + std::to_string(kMaxSortKeys) + " fields", "MAX_SIZE");
+  }
   Node compiled;
   try {
     compiled = compile_filter(filter);

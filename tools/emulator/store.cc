@@ -17,8 +17,9 @@ Store::Store(bool collecting_by_default, bool duplicate_conflict, EventSink even
 }
 
 void Store::reset() {
+  // Each container is replaced, not cleared: a cleared hash table keeps its buckets.
   requests_.clear();
-  contacts_.clear();
+  std::unordered_map<std::string, Guid>().swap(contacts_);
   collecting_.clear();
   collecting_[kWixStoresAppId] = collecting_by_default_;
   reports_ = json::array();
