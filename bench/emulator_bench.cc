@@ -23,8 +23,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "emulator.h"
 #include "encoding.h"
+#include "wix/backinstock/testing/emulator.h"
 
 namespace {
 

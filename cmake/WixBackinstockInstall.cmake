@@ -8,7 +8,9 @@ install(TARGETS wix_backinstock EXPORT wix_backinstockTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(DIRECTORY include/wix DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+# The testing component's headers are installed with it (tools/emulator/CMakeLists.txt).
+install(DIRECTORY include/wix DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+  PATTERN "testing" EXCLUDE)
 install(FILES "${PROJECT_BINARY_DIR}/include/wix/backinstock/version.h"
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/wix/backinstock)
 install(EXPORT wix_backinstockTargets NAMESPACE wix:: DESTINATION ${WIX_BACKINSTOCK_CMAKE_DIR})

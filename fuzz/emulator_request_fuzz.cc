@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "emulator.h"
+#include "wix/backinstock/testing/emulator.h"
 
 using namespace wix::backinstock;
 

@@ -5,12 +5,12 @@
 #include <cstdint>
 #include <string>
 
-#include "emulator.h"
 #include "encoding.h"
 #include "error_mapping.h"
 #include "retry_rules.h"
 #include "wire.h"
 #include "wix/backinstock/model.h"
+#include "wix/backinstock/testing/emulator.h"
 
 using namespace wix::backinstock;
 

@@ -13,6 +13,7 @@ for kind in shared static; do
   echo "== install ($kind; consumers $([ "$kind" = shared ] && echo "1-2" || echo "3-4") of 6)"
   cmake -S "$src" -B "$work/build-$kind" "${gen[@]}" -DBUILD_SHARED_LIBS=$shared \
     -DWIX_BACKINSTOCK_INSTALL=ON -DWIX_BACKINSTOCK_BUILD_TESTS=OFF -DWIX_BACKINSTOCK_BUILD_TOOLS=OFF \
+    -DWIX_BACKINSTOCK_TESTING=ON \
     -DWIX_BACKINSTOCK_BUILD_EXAMPLES=OFF -DCMAKE_INSTALL_PREFIX=/opt/configured-elsewhere >/dev/null
   cmake --build "$work/build-$kind" >/dev/null
   # Installed with another prefix than the configured one, as packagers do: the CMake package and
@@ -29,6 +30,26 @@ for kind in shared static; do
   cmake --build "$work/consumer-$kind" >/dev/null
   LD_LIBRARY_PATH="$work/prefix-$kind/lib" "$work/consumer-$kind/consumer"
   (cd "$work" && LD_LIBRARY_PATH="$work/prefix-$kind/lib" "$work/consumer-$kind/journal_consumer")
+
+  echo "== your unit tests against the emulator, from the installed testing component ($kind)"
+  cmake -S "$src/examples/unit_test_with_emulator" -B "$work/unit-tests-$kind" "${gen[@]}" \
+    -DCMAKE_PREFIX_PATH="$work/prefix-$kind" >/dev/null
+  cmake --build "$work/unit-tests-$kind" >/dev/null
+  LD_LIBRARY_PATH="$work/prefix-$kind/lib" "$work/unit-tests-$kind/restock_service_test" \
+    --gtest_brief=1
+  # shellcheck disable=SC2046
+  PKG_CONFIG_PATH="$work/prefix-$kind/lib/pkgconfig" pkg-config --exists wix_backinstock_testing || {
+    echo "no pkg-config file for the testing component" >&2; exit 1; }
+
+  echo "== a consumer of the core library alone, SQLite and libpq hidden ($kind)"
+  # No SQLite package, and a pkg-config that knows no libpq: asking for no component must not
+  # look for either.
+  mkdir -p "$work/no-pc"
+  PKG_CONFIG_LIBDIR="$work/no-pc" cmake -S "$src/tests/consumer" -B "$work/consumer-core-$kind" \
+    "${gen[@]}" --no-warn-unused-cli -DCORE_ONLY=ON -DCMAKE_DISABLE_FIND_PACKAGE_SQLite3=ON \
+    -DCMAKE_PREFIX_PATH="$work/prefix-$kind" >/dev/null
+  cmake --build "$work/consumer-core-$kind" >/dev/null
+  LD_LIBRARY_PATH="$work/prefix-$kind/lib" "$work/consumer-core-$kind/consumer"
 
   echo "== a consumer asking for another 0.x release is refused ($kind)"
   if cmake -S "$src/tests/consumer" -B "$work/consumer-old-$kind" "${gen[@]}" -DWIX_VERSION=0.6 \

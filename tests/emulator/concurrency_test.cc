@@ -7,8 +7,8 @@
 #include <optional>
 #include <thread>
 
-#include "emulator.h"
 #include "wix/backinstock/backinstock.h"
+#include "wix/backinstock/testing/emulator.h"
 
 namespace wix::backinstock {
 namespace {

@@ -257,7 +257,7 @@ TEST_F(NonReadingClientsTest, ANewClientIsAnsweredWhileOthersNeverRead) {
 }
 
 // The resident set of this process, in MB.
-double resident_mb() {
+[[maybe_unused]] double resident_mb() {
   std::ifstream statm("/proc/self/statm");
   long pages = 0, resident = 0;
   statm >> pages >> resident;

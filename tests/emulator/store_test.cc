@@ -15,8 +15,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "emulator.h"
 #include "raw_client.h"
+#include "wix/backinstock/testing/emulator.h"
 
 namespace wix::backinstock {
 namespace {

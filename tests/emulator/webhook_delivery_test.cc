@@ -8,8 +8,8 @@
 #include <mutex>
 #include <thread>
 
-#include "emulator.h"
 #include "wix/backinstock/backinstock.h"
+#include "wix/backinstock/testing/emulator.h"
 
 namespace wix::backinstock {
 namespace {

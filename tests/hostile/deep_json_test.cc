@@ -7,11 +7,11 @@
 
 #include <functional>
 
-#include "emulator.h"
 #include "hostile_client.h"
 #include "hostile_server.h"
 #include "webhook_signer.h"
 #include "wix/backinstock/backinstock.h"
+#include "wix/backinstock/testing/emulator.h"
 
 namespace wix::backinstock {
 namespace {

@@ -27,10 +27,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "emulator.h"
 #include "journal_harness.h"
 #include "pause_scenario.h"
 #include "wix/backinstock/journal.h"
+#include "wix/backinstock/testing/emulator.h"
 
 namespace wix::backinstock {
 namespace {

@@ -12,9 +12,9 @@
 #include <string>
 #include <thread>
 
-#include "emulator.h"
 #include "journal_harness.h"
 #include "wix/backinstock/journal.h"
+#include "wix/backinstock/testing/emulator.h"
 
 namespace wix::backinstock::journal_test {
 

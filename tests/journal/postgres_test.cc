@@ -24,11 +24,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "emulator.h"
 #include "journal_harness.h"
 #include "pause_scenario.h"
 #include "wix/backinstock/journal.h"
 #include "wix/backinstock/mocks.h"
+#include "wix/backinstock/testing/emulator.h"
 
 namespace wix::backinstock {
 namespace {

@@ -11,8 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "emulator.h"
 #include "wix/backinstock/backinstock.h"
+#include "wix/backinstock/testing/emulator.h"
 
 namespace wix::backinstock::test_support {
 

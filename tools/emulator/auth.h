@@ -13,8 +13,8 @@
 #include <random>
 #include <string>
 
-#include "emulator_options.h"
 #include "replies.h"
+#include "wix/backinstock/testing/emulator_options.h"
 
 namespace wix::backinstock::emulator::detail {
 

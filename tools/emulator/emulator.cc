@@ -12,7 +12,9 @@
 //   connections.cc      keep-alive and idle connections, prompt stops, head limits and fix-ups
 //   replies.cc          Wix-shaped error bodies and JSON helpers
 
-#include "emulator.h"
+#include "wix/backinstock/testing/emulator.h"
+
+#include <nlohmann/json.hpp>
 
 #include "http_server.h"
 #include "router.h"
@@ -50,9 +52,90 @@ std::string Emulator::url() const {
   return "http://" + impl_->options.host + ":" + std::to_string(impl_->http.port());
 }
 
-void Emulator::reset() { impl_->router.reset(); }
+void Emulator::reset() {
+  impl_->router.reset();
+  impl_->http.clear_kept_log();
+}
 
 std::string Emulator::outbox_json() const { return impl_->router.outbox_json(); }
+
+namespace {
+
+using nlohmann::json;
+
+std::string text_of(const json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+std::string member_text(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it == object.end() || it->is_null() ? std::string() : text_of(*it);
+}
+
+std::vector<std::string> strings_of(const json& object, const char* key) {
+  std::vector<std::string> out;
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_array()) return out;
+  for (const auto& item : *it) out.push_back(text_of(item));
+  return out;
+}
+
+std::map<std::string, std::string> parameters_of(const json& object) {
+  std::map<std::string, std::string> out;
+  auto it = object.find("template");
+  if (it == object.end() || !it->is_object()) return out;
+  for (const auto& [name, value] : it->items()) out.emplace(name, text_of(value));
+  return out;
+}
+
+}  // namespace
+
+Outbox Emulator::outbox() const {
+  // The store's own JSON, which it writes (never a client's bytes).
+  const json all = json::parse(impl_->router.outbox_json());
+  Outbox out;
+  for (const auto& r : all.at("reports")) {
+    ReportRecord report;
+    if (auto ref = r.find("catalogReference"); ref != r.end() && ref->is_object()) {
+      report.app_id = member_text(*ref, "appId");
+      report.catalog_item_id = member_text(*ref, "catalogItemId");
+    }
+    report.request_ids = strings_of(r, "requestIds");
+    report.template_parameters = parameters_of(r);
+    report.notified_request_ids = strings_of(r, "notifiedRequestIds");
+    out.reports.push_back(std::move(report));
+  }
+  for (const auto& n : all.at("notifications")) {
+    out.notifications.push_back(
+        {member_text(n, "requestId"), member_text(n, "email"), parameters_of(n)});
+  }
+  return out;
+}
+
+std::vector<StoredRequest> Emulator::stored_requests() const {
+  const json all = json::parse(impl_->router.requests_json());
+  std::vector<StoredRequest> out;
+  for (const auto& r : all.at("requests")) {
+    StoredRequest stored;
+    stored.id = member_text(r, "id");
+    stored.email = member_text(r, "email");
+    stored.contact_id = member_text(r, "contactId");
+    stored.status = member_text(r, "status");
+    stored.created_date = member_text(r, "createdDate");
+    if (auto ref = r.find("catalogReference"); ref != r.end() && ref->is_object()) {
+      stored.app_id = member_text(*ref, "appId");
+      stored.catalog_item_id = member_text(*ref, "catalogItemId");
+    }
+    stored.item_url = member_text(r, "itemUrl");
+    if (auto notified = r.find("autoNotified"); notified != r.end() && notified->is_boolean()) {
+      stored.auto_notified = notified->get<bool>();
+    }
+    out.push_back(std::move(stored));
+  }
+  return out;
+}
+
+std::vector<LoggedRequest> Emulator::request_log() const { return impl_->http.kept_log(); }
 
 std::size_t Emulator::notification_count() const { return impl_->router.notification_count(); }
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "emulator_options.h"
 #include "replies.h"
+#include "wix/backinstock/testing/emulator_options.h"
 
 namespace wix::backinstock::emulator::detail {
 

@@ -176,7 +176,7 @@ void HttpServer::handle(const httplib::Request& req, httplib::Response& res) {
     const httplib::Request& req;
     const httplib::Response& res;
     ~LogOnExit() {
-      if (server.options_.request_log) server.log(req, res);
+      if (server.options_.request_log || server.options_.keep_log) server.log(req, res);
     }
   } log_on_exit{*this, req, res};
   struct Gauge {
@@ -317,11 +317,22 @@ httplib::Server::HandlerResponse HttpServer::fill_error(const httplib::Request& 
                     ? not_found()
                     : app_error(res.status, "BAD_REQUEST", "Malformed HTTP request");
   res.set_content(reply.body, "application/json");
-  if (options_.request_log) log(req, res);
+  if (options_.request_log || options_.keep_log) log(req, res);
   return httplib::Server::HandlerResponse::Handled;
 }
 
-// One line: time, method, target, status, application code, milliseconds, request ID.
+std::vector<LoggedRequest> HttpServer::kept_log() const {
+  std::lock_guard<std::mutex> guard(log_mutex_);
+  return {kept_.begin(), kept_.end()};
+}
+
+void HttpServer::clear_kept_log() {
+  std::lock_guard<std::mutex> guard(log_mutex_);
+  std::deque<LoggedRequest>().swap(kept_);
+}
+
+// One line: time, method, target, status, application code, milliseconds, request ID; and the
+// same as a value when the log is kept.
 void HttpServer::log(const httplib::Request& req, const httplib::Response& res) const {
   try {
     const HeadNote& note = current_head_note();
@@ -354,6 +365,15 @@ void HttpServer::log(const httplib::Request& req, const httplib::Response& res) 
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
       }
     }
+    if (options_.keep_log) {
+      constexpr std::size_t kKept = 100'000;
+      LoggedRequest kept{method, target, res.status, code == "-" ? std::string() : code,
+                         res.get_header_value("x-wix-request-id")};
+      std::lock_guard<std::mutex> guard(log_mutex_);
+      if (kept_.size() == kKept) kept_.pop_front();
+      kept_.push_back(std::move(kept));
+    }
+    if (!options_.request_log) return;
     std::ostringstream line;
     line << stamp << ' ' << (method.empty() ? "-" : method) << ' ' << target << ' ' << res.status
          << ' ' << (code.empty() ? "-" : code) << ' ';

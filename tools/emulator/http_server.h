@@ -7,16 +7,19 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include <httplib.h>
 
 #include "connections.h"
-#include "emulator_options.h"
 #include "router.h"
+#include "wix/backinstock/testing/emulator_options.h"
+#include "wix/backinstock/testing/emulator_records.h"
 
 namespace wix::backinstock::emulator::detail {
 
@@ -39,6 +42,9 @@ class HttpServer {
   std::size_t received() const { return received_.load(); }
   std::size_t max_concurrent() const { return max_concurrent_.load(); }
   std::size_t consistent_received() const { return consistent_received_.load(); }
+  /// The requests kept (`EmulatorOptions::keep_log`), oldest first.
+  std::vector<LoggedRequest> kept_log() const;
+  void clear_kept_log();
 
  private:
   void handle(const httplib::Request& req, httplib::Response& res);
@@ -59,6 +65,8 @@ class HttpServer {
   std::atomic<std::size_t> max_concurrent_{0};
   std::atomic<std::size_t> writes_{0};               // X-Wix-Consistent values handed out
   std::atomic<std::size_t> consistent_received_{0};  // requests that carried one
+  mutable std::mutex log_mutex_;                     // guards `kept_`
+  mutable std::deque<LoggedRequest> kept_;           // written by `log` (const: called on answers)
   std::mutex stop_mutex_;  // guards `stopping_`; delay faults wait on `stopped_`
   std::condition_variable stopped_;
   bool stopping_ = false;

@@ -17,7 +17,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "emulator.h"
+#include "wix/backinstock/testing/emulator.h"
 #include "wix/backinstock/version.h"
 
 namespace {

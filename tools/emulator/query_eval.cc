@@ -9,10 +9,10 @@
 #include <unordered_set>
 #include <utility>
 
-#include "emulator_options.h"
 #include "encoding.h"
 #include "query_filter.h"
 #include "untrusted_json.h"
+#include "wix/backinstock/testing/emulator_options.h"
 
 namespace wix::backinstock::emulator::detail {
 

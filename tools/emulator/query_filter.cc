@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "emulator_options.h"
+#include "wix/backinstock/testing/emulator_options.h"
 
 namespace wix::backinstock::emulator::detail {
 

@@ -80,6 +80,11 @@ std::string Router::outbox_json() const {
   return store_.outbox_json();
 }
 
+std::string Router::requests_json() const {
+  std::shared_lock<std::shared_mutex> lock(store_mutex_);
+  return store_.requests_json();
+}
+
 std::size_t Router::notification_count() const {
   std::shared_lock<std::shared_mutex> lock(store_mutex_);
   return store_.notification_count();

@@ -17,11 +17,11 @@
 #include <vector>
 
 #include "auth.h"
-#include "emulator_options.h"
 #include "faults.h"
 #include "replies.h"
 #include "store.h"
 #include "webhook_delivery.h"
+#include "wix/backinstock/testing/emulator_options.h"
 
 namespace wix::backinstock::emulator::detail {
 
@@ -50,6 +50,7 @@ class Router {
   /// Forgets all state, faults, tokens and records.
   void reset();
   std::string outbox_json() const;
+  std::string requests_json() const;
   std::size_t notification_count() const;
   void revoke_tokens();
 

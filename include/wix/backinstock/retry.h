@@ -4,7 +4,11 @@
 /// When and how a call is retried, and the per-attempt log record.
 ///
 /// Idempotent methods (get, query, count, get settings, delete, mark as sent, start/stop
-/// collecting) are retried on transport errors and on 408, 429, 500, 502, 503 and 504.
+/// collecting) are retried on 408, 429, 500, 502, 503 and 504 and on transport errors of the
+/// connection (kinds `kConnect`, `kTimeout`, `kSend`, `kReceive`, `kOther`), not on those that
+/// judge an answer that arrived (`kResponseTooLarge`, `kMalformedResponse`: the same server would
+/// most likely answer the same way again) nor on `kCancelled` and `kCredentials` (the
+/// credentials' own token request is not retried within the call).
 /// Report Items Back In Stock (which e-mails customers) and Create (which creates contacts) are
 /// retried only when the request provably never reached the server (the connection was never
 /// established) or when the server refused it with 429 before processing it, so the SDK never

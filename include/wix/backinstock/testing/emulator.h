@@ -26,13 +26,17 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
-#include "emulator_options.h"
+#include "wix/backinstock/testing/emulator_options.h"
+#include "wix/backinstock/testing/emulator_records.h"
 
 namespace wix::backinstock::emulator {
 
+/// The emulator: a server on a port of its own, and what a test reads back from it.
 class Emulator {
  public:
+  /// An emulator with `options`; nothing listens before `start()` (or `bind()` and `run()`).
   explicit Emulator(EmulatorOptions options = {});
   ~Emulator();
   Emulator(const Emulator&) = delete;
@@ -49,6 +53,7 @@ class Emulator {
   /// Serves on the calling thread until `stop()` is called from elsewhere (for the executable).
   void run();
 
+  /// The port it listens on (0 before it is bound).
   int port() const noexcept;
   /// `http://host:port`, the base URL to give to the SDK.
   std::string url() const;
@@ -57,6 +62,13 @@ class Emulator {
   void reset();
   /// The outbox as JSON text: `{"reports": [...], "notifications": [...]}`.
   std::string outbox_json() const;
+  /// The outbox as values: every Report accepted and every e-mail it caused, in order.
+  Outbox outbox() const;
+  /// Every notification request stored, oldest first.
+  std::vector<StoredRequest> stored_requests() const;
+  /// The requests received, oldest first, when `EmulatorOptions::keep_log` is on (else empty);
+  /// `reset()` clears it.
+  std::vector<LoggedRequest> request_log() const;
   /// Number of notifications written to the outbox so far.
   std::size_t notification_count() const;
   /// Number of requests the emulator received (any route), for tests that count attempts.

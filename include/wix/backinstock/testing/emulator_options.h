@@ -23,10 +23,11 @@ inline constexpr std::size_t kMaxSortKeys = 10;
 
 /// An app allowed to get tokens from `POST /oauth2/token` (client credentials).
 struct EmulatorApp {
-  std::string app_id;
-  std::string app_secret;
+  std::string app_id;      ///< the app's ID (`client_id`)
+  std::string app_secret;  ///< its secret (`client_secret`)
 };
 
+/// How an emulator listens, what it accepts, and how it behaves where the service may differ.
 struct EmulatorOptions {
   /// Address to listen on.
   std::string host = "127.0.0.1";
@@ -53,6 +54,9 @@ struct EmulatorOptions {
   bool rotate_refresh_tokens = false;
   /// Lifetime of issued tokens (`expires_in`).
   std::chrono::seconds token_lifetime{14400};
+  /// Keeps every request received as a `LoggedRequest` (`Emulator::request_log()`), up to the
+  /// last 100,000; off by default (it costs an allocation per request).
+  bool keep_log = false;
   /// Where to POST signed webhooks for created / updated / deleted requests; empty: none.
   std::string webhook_url;
   /// PEM private key that signs webhooks; empty: a fresh key pair is generated.
@@ -78,7 +82,7 @@ struct EmulatorOptions {
   /// the existing request (documented), or answer 409
   /// `BACK_IN_STOCK_NOTIFICATION_REQUEST_ALREADY_EXISTS` (declared by the SDK typings).
   enum class DuplicateCreate { kReturnExisting, kConflict };
-  DuplicateCreate duplicate_create = DuplicateCreate::kReturnExisting;
+  DuplicateCreate duplicate_create = DuplicateCreate::kReturnExisting;  ///< see `DuplicateCreate`
   /// Receives one line per answered request (time, method, target, status, application code,
   /// milliseconds, request ID); null: no log. Called on server threads.
   std::function<void(const std::string& line)> request_log;
@@ -95,6 +99,7 @@ struct EmulatorOptions {
 ///    "status": 429, "headers": {"Retry-After": "1"}, "body": "{}", "delay_ms": 0, "size": 0}
 /// `kind` is one of the names below; `path` matches the end of the request path.
 struct Fault {
+  /// What happens to the request.
   enum class Kind {
     kDelay,          ///< "delay": wait `delay`, then answer normally
     kStatus,         ///< "status": answer `status` with `body` and `headers`, without processing
@@ -109,21 +114,21 @@ struct Fault {
     /// processed: what a load balancer or a restarting server does to a pooled connection.
     kCloseAfterRead,
   };
-  Kind kind = Kind::kStatus;
-  std::string method;  ///< empty: any method
-  std::string path;    ///< suffix of the request path; empty: any route
-  int times = 1;
-  int status = 500;
-  std::string body = "{}";
-  std::map<std::string, std::string> headers;
-  std::chrono::milliseconds delay{0};
-  std::size_t size = std::size_t{16} << 20;  // 16 MiB
+  Kind kind = Kind::kStatus;  ///< what happens
+  std::string method;         ///< empty: any method
+  std::string path;           ///< suffix of the request path; empty: any route
+  int times = 1;              ///< how many matching requests it applies to, in a row
+  int status = 500;           ///< the status of `kStatus`
+  std::string body = "{}";    ///< the body of `kStatus`
+  std::map<std::string, std::string> headers;  ///< headers of `kStatus` (say `Retry-After`)
+  std::chrono::milliseconds delay{0};          ///< the wait of `kDelay`
+  std::size_t size = std::size_t{16} << 20;    ///< the body size of `kOversizedBody` (16 MiB)
 };
 
 /// An answer of `Emulator::handle`.
 struct EmulatorReply {
-  int status = 200;
-  std::string body;
+  int status = 200;  ///< HTTP status
+  std::string body;  ///< JSON text
 };
 
 }  // namespace wix::backinstock::emulator
