@@ -10,7 +10,11 @@ install(TARGETS wix_backinstock EXPORT wix_backinstockTargets
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 # The testing component's headers are installed with it (tools/emulator/CMakeLists.txt).
 install(DIRECTORY include/wix DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
-  PATTERN "testing" EXCLUDE)
+  PATTERN "testing" EXCLUDE PATTERN "prometheus_metrics.h" EXCLUDE)
+if(TARGET wix_backinstock_prometheus)
+  install(FILES include/wix/backinstock/prometheus_metrics.h
+    DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/wix/backinstock)
+endif()
 install(FILES "${PROJECT_BINARY_DIR}/include/wix/backinstock/version.h"
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/wix/backinstock)
 install(EXPORT wix_backinstockTargets NAMESPACE wix:: DESTINATION ${WIX_BACKINSTOCK_CMAKE_DIR})
@@ -26,6 +30,14 @@ if(TARGET wix_backinstock_journal)
     ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
     RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
   install(EXPORT wix_backinstockJournalTargets NAMESPACE wix:: DESTINATION ${WIX_BACKINSTOCK_CMAKE_DIR})
+endif()
+if(TARGET wix_backinstock_prometheus)
+  install(TARGETS wix_backinstock_prometheus EXPORT wix_backinstockPrometheusTargets
+    LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  install(EXPORT wix_backinstockPrometheusTargets NAMESPACE wix::
+    DESTINATION ${WIX_BACKINSTOCK_CMAKE_DIR})
 endif()
 # What the package's config file needs to know of this build.
 if(BUILD_SHARED_LIBS)

@@ -3,7 +3,9 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <string>
+#include <utility>
 
 #include "wix/backinstock/backinstock.h"
 
@@ -17,8 +19,10 @@ inline std::string env(const char* name, const char* fallback = nullptr) {
   std::exit(2);
 }
 
-inline wix::backinstock::Client client_from_env() {
+inline wix::backinstock::Client client_from_env(
+    std::shared_ptr<wix::backinstock::Observer> observer = nullptr) {
   wix::backinstock::ClientOptions options;
+  options.observer = std::move(observer);
   options.base_url = env("WIX_BASE_URL", "https://www.wixapis.com");
   options.credentials =
       wix::backinstock::ApiKeyCredentials::for_site(env("WIX_API_KEY"), env("WIX_SITE_ID"));

@@ -12,26 +12,57 @@
 //   WIX_API_KEY, WIX_SITE_ID, WIX_BASE_URL   as the other examples
 //   WIX_JOURNAL_SQLITE     the journal file (default restock-journal.db), or
 //   WIX_JOURNAL_POSTGRES   a PostgreSQL connection string, for workers on several machines
+//   METRICS_PORT           serve Prometheus metrics on 127.0.0.1:PORT/metrics (0: a free port,
+//                          printed on stderr), when built with the prometheus component
 
 #include <iostream>
+#include <memory>
 #include <sstream>
 #include <string>
 
 #include "example_client.h"
 #include "wix/backinstock/journal.h"
 
+#ifdef WIX_EXAMPLE_METRICS
+#include <prometheus/exposer.h>
+#include <prometheus/registry.h>
+
+#include "wix/backinstock/prometheus_metrics.h"
+#endif
+
 namespace bis = wix::backinstock;
 
 int main() {
   try {
-    bis::Client client = example::client_from_env();
+    std::shared_ptr<bis::Observer> observer;
+#ifdef WIX_EXAMPLE_METRICS
+    // The SDK's metrics, registered in a registry of ours and served by an exposer.
+    auto registry = std::make_shared<prometheus::Registry>();
+    auto metrics = std::make_shared<bis::PrometheusMetrics>(*registry);
+    std::unique_ptr<prometheus::Exposer> exposer;
+    std::shared_ptr<prometheus::Collectable> gauge;
+    const std::string metrics_port = example::env("METRICS_PORT", "");
+    if (!metrics_port.empty()) observer = metrics;
+#endif
+    bis::Client client = example::client_from_env(observer);
     bis::JournalOptions options;
     options.in_progress_wait = std::chrono::seconds(30);  // another worker's send: wait for it
+    options.observer = observer;
     std::string postgres = example::env("WIX_JOURNAL_POSTGRES", "");
     auto journal = postgres.empty()
                        ? bis::ReportJournal::sqlite(
                              example::env("WIX_JOURNAL_SQLITE", "restock-journal.db"), options)
                        : bis::ReportJournal::postgres(postgres, options);
+#ifdef WIX_EXAMPLE_METRICS
+    if (!metrics_port.empty()) {
+      exposer = std::make_unique<prometheus::Exposer>("127.0.0.1:" + metrics_port);
+      exposer->RegisterCollectable(registry);
+      gauge = bis::journal_entries_gauge(journal);  // kept: the exposer holds it weakly
+      exposer->RegisterCollectable(gauge);
+      std::cerr << "metrics on http://127.0.0.1:" << exposer->GetListeningPorts().at(0)
+                << "/metrics\n";
+    }
+#endif
     std::string line;
     while (std::getline(std::cin, line)) {
       std::istringstream words(line);

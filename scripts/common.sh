@@ -8,7 +8,7 @@ BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
 PACKAGES=(
   g++ cmake ninja-build pkg-config curl
   libcurl4-openssl-dev nlohmann-json3-dev libgtest-dev libgmock-dev libcpp-httplib-dev libssl-dev
-  libcli11-dev libsqlite3-dev libpq-dev
+  libcli11-dev libsqlite3-dev libpq-dev prometheus-cpp-dev
 )
 # The report journal's tests start a throwaway PostgreSQL server of their own, and run a worker
 # under libfaketime (a clock two hours ahead).

@@ -6,6 +6,7 @@
 
 #include "error_access.h"
 #include "error_mapping.h"
+#include "observe.h"
 #include "redact.h"
 #include "validation.h"
 #include "wix/backinstock/paths.h"
@@ -32,6 +33,7 @@ CallSetup::CallSetup(ClientOptions options, Seams seams)
     token_context_.transport =
         options_.transport ? options_.transport : std::make_shared<CurlTransport>(options_.curl);
     token_context_.logger = options_.logger;
+    token_context_.observer = options_.observer;
   }
   check_policy(options_.retry);
   if (options_.attempt_timeout.count() < 0) {
@@ -176,7 +178,9 @@ Call::Call(CallSetup& setup, WireCall wire, const CallOptions& options)
     : setup_(&setup),
       wire_(std::move(wire)),
       run_(start_run(setup.options(), options, wire_.safety, setup.now())),
-      exchange_(setup.spare_exchange()) {}
+      exchange_(setup.spare_exchange()) {
+  if (setup.options().observer) began_ = setup.now();
+}
 
 Call::~Call() { setup_->recycle(std::move(exchange_)); }
 
@@ -209,6 +213,13 @@ void Call::prepare() {
     // never written: the call ends saying so, never as if the service had answered.
     CredentialsError error = credentials_error(std::current_exception(), credentials.secrets());
     ErrorAccess::annotate(error, run_.attempt(), "the credentials failed");
+    if (const auto& observer = setup_->options().observer) {
+      const auto took = setup_->now() - began_;
+      notify(*observer, [&](Observer& o) {
+        o.on_call({api_method_of(wire_), backinstock::CallOutcome::kFailed, "credentials", run_.attempt() - 1,
+                   std::chrono::duration_cast<std::chrono::nanoseconds>(took)});
+      });
+    }
     throw error;
   }
   prepared_ = true;
@@ -235,11 +246,42 @@ Call::Next Call::finish(const HttpResponse* answer, const TransportError* error)
     log(nullptr, error, took);
     next = after_error(*error, now);
   }
+  if (setup_->options().observer) observe(answer, error, took, next, now);
   if (next.action == Next::Action::kRetry) {
     run_.advance();
     prepared_ = false;
   }
   return next;
+}
+
+void Call::observe(const HttpResponse* answer, const TransportError* error, Clock::duration took,
+                   const Next& next, Clock::time_point now) const noexcept {
+  Observer& observer = *setup_->options().observer;
+  const char* api_method = api_method_of(wire_);
+  const int status = answer != nullptr ? answer->status : 0;
+  std::string status_text;
+  std::string_view error_type;
+  if (error != nullptr) {
+    error_type = error_type_of(error->kind());
+  } else if (status != 200) {
+    try {
+      status_text = std::to_string(status);
+    } catch (...) {
+    }
+    error_type = status_text;
+  }
+  notify(observer, [&](Observer& o) {
+    o.on_attempt({api_method, wire_.method, status, error_type, run_.attempt(),
+                  next.action == Next::Action::kRetry,
+                  std::chrono::duration_cast<std::chrono::nanoseconds>(took)});
+  });
+  if (next.action == Next::Action::kRetry) return;
+  const backinstock::CallOutcome outcome =
+      error != nullptr ? outcome_of_error(*error) : outcome_of_answer(status);
+  notify(observer, [&](Observer& o) {
+    o.on_call({api_method, outcome, error_type, run_.attempt(),
+               std::chrono::duration_cast<std::chrono::nanoseconds>(now - began_)});
+  });
 }
 
 Call::Next Call::after_answer(const HttpResponse& answer, Clock::time_point now) {

@@ -158,6 +158,9 @@ class Call {
   // The attempt's record for the client's logger (when set), redacted.
   void log(const HttpResponse* answer, const TransportError* error,
            Clock::duration took) const noexcept;
+  // Tells the client's observer (when set) of the attempt, and of the call when it ends.
+  void observe(const HttpResponse* answer, const TransportError* error, Clock::duration took,
+               const Next& next, Clock::time_point now) const noexcept;
 
   CallSetup* setup_;
   WireCall wire_;  // its body moves into the first attempt's request
@@ -167,6 +170,7 @@ class Call {
   bool prepared_ = false;
   Clock::duration credentials_took_{};  // of the current attempt's `prepare`
   Clock::time_point started_;
+  Clock::time_point began_{};  // when the call was made (read only when there is an observer)
 };
 
 }  // namespace wix::backinstock::internal

@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "wix/backinstock/credentials.h"
+#include "wix/backinstock/observer.h"
 #include "wix/backinstock/retry.h"
 #include "wix/backinstock/transport.h"
 
@@ -31,6 +32,8 @@ struct TokenRequestContext {
   std::shared_ptr<Transport> transport;
   /// The client's logger; empty: none.
   std::function<void(const AttemptRecord&)> logger;
+  /// The client's observer; null: none.
+  std::shared_ptr<Observer> observer;
 };
 
 /// A token as a flow obtained it.

@@ -6,6 +6,7 @@
 #include "codec.h"
 #include "error_access.h"
 #include "error_mapping.h"
+#include "observe.h"
 #include "redact.h"
 #include "untrusted_json.h"
 #include "validation.h"
@@ -115,18 +116,36 @@ nlohmann::json post_for_token(const OAuthOptions& options, const TokenRequestCon
   request.idempotent = idempotent;
   Transport& transport = options.transport ? *options.transport : *context.transport;
   const auto begin = std::chrono::steady_clock::now();
+  // Tells the client's observer; `error_type` of a failure or of an answer other than 200.
+  auto observe = [&](int status, std::string_view error_type) {
+    if (!context.observer) return;
+    const std::string path = path_of(url);
+    notify(*context.observer, [&](Observer& o) {
+      o.on_token_request({path, status, error_type,
+                          std::chrono::duration_cast<std::chrono::nanoseconds>(
+                              std::chrono::steady_clock::now() - begin)});
+    });
+  };
   try {
     HttpResponse response;
     try {
       response = transport.send(request);
+    } catch (const TransportError& e) {
+      log_token_request(context.logger, path_of(url), std::chrono::steady_clock::now() - begin,
+                        nullptr, &e, secrets);
+      observe(0, error_type_of(e.kind()));
+      throw;
     } catch (const std::exception& e) {
       log_token_request(context.logger, path_of(url), std::chrono::steady_clock::now() - begin,
                         nullptr, &e, secrets);
+      observe(0, "other");
       throw;
     }
     const auto answered_secrets = with_answered_secrets(secrets, response);
     log_token_request(context.logger, path_of(url), std::chrono::steady_clock::now() - begin,
                       &response, nullptr, answered_secrets);
+    observe(response.status,
+            response.status == 200 ? std::string() : std::to_string(response.status));
     if (response.status != 200) throw_api_error(response, answered_secrets);
     auto parsed = parse_untrusted(response.body).value;
     if (!parsed.is_object()) throw MalformedBody("not a JSON object");

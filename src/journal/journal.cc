@@ -282,11 +282,11 @@ ReportJournal ReportJournal::postgres(const std::string& conninfo, JournalOption
 #endif
 }
 
-JournaledReport ReportJournal::report(Client& client, const std::string& key,
-                                      const ReportItemsBackInStockRequest& request,
-                                      const CallOptions& options) {
-  check_key(key);
-  Impl& d = *impl_;
+namespace {
+
+JournaledReport report_through(internal::JournalCore& d, Client& client, const std::string& key,
+                               const ReportItemsBackInStockRequest& request,
+                               const CallOptions& options) {
   auto wait_until = std::chrono::steady_clock::now() + d.options.in_progress_wait;
   Op claim;
   for (;;) {
@@ -354,6 +354,17 @@ JournaledReport ReportJournal::report(Client& client, const std::string& key,
   d.step(JournalStep::kRecorded, key);
   return {result, finish.finish.left,
           recorded_entry(claim.claim.row, finish.finish, d.options.owner)};
+}
+
+}  // namespace
+
+JournaledReport ReportJournal::report(Client& client, const std::string& key,
+                                      const ReportItemsBackInStockRequest& request,
+                                      const CallOptions& options) {
+  check_key(key);
+  JournaledReport result = report_through(*impl_, client, key, request, options);
+  impl_->observe(result);
+  return result;
 }
 
 std::optional<JournalEntry> ReportJournal::find(const std::string& key) {

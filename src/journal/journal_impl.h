@@ -85,6 +85,16 @@ struct JournalCore {
     if (options.on_step) options.on_step(s, key);
   }
 
+  // Tells `options.observer` what a report returned to its caller.
+  void observe(const JournaledReport& result) const noexcept {
+    if (!options.observer) return;
+    try {
+      options.observer->on_journal_report({to_string(result.outcome), result.sent_by_this_call});
+    } catch (...) {
+      // An observer must not change what the journal does.
+    }
+  }
+
   // Group commit: a caller that finds a connection idle commits every step queued so far, of
   // every kind, in one transaction; the others wait for it. With several connections
   // (PostgreSQL), groups commit side by side. `run` throws a step's error; `run_all` leaves each

@@ -367,6 +367,7 @@ class Pipeline {
   }
 
   void deliver(std::size_t index, const JournaledReport& result) {
+    journal_.observe(result);
     if (!on_result_) return;
     try {
       on_result_(index, result);

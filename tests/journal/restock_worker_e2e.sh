@@ -18,4 +18,22 @@ grep -q '^evt-3 invalid$' "$dir/first" || fail "a negative price was not refused
 grep -q 'itemDetails.price' "$dir/first.err" || fail "the refusal does not name the field"
 reports="$(curl -s "$WIX_EMULATOR_URL/_emulator/outbox" | grep -c '"catalogReference"' || true)"
 [ "$reports" = 2 ] || fail "$reports reports in the outbox, expected 2 (evt-1, evt-2)"
+if [ "${EXPECT_METRICS:-0}" = 1 ]; then
+  # Built with the prometheus component: METRICS_PORT serves what the worker did.
+  ( printf 'evt-9 fern 3.00 Fern\n'; sleep 3 ) | METRICS_PORT=0 "$worker" >"$dir/third" 2>"$dir/third.err" &
+  pid=$!
+  url=""
+  for _ in $(seq 100); do
+    url="$(grep -o 'http://127.0.0.1:[0-9]*/metrics' "$dir/third.err" || true)"
+    [ -n "$url" ] && grep -q '^evt-9 ' "$dir/third" && break
+    sleep 0.05
+  done
+  [ -n "$url" ] || fail "the worker printed no metrics address"
+  body="$(curl -s --noproxy '*' "$url")"
+  wait "$pid"
+  grep -q '^wix_backinstock_journal_reports_total{outcome="sent"} 1$' <<<"$body" ||
+    fail "the scrape does not count evt-9 as sent: $body"
+  grep -q '^wix_backinstock_calls_total{method="report_items_back_in_stock",outcome="ok"} 1$' <<<"$body" ||
+    fail "the scrape does not count the Report: $body"
+fi
 echo "restock worker ok"

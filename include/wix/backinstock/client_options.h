@@ -13,6 +13,7 @@
 #include <string>
 
 #include "wix/backinstock/credentials.h"
+#include "wix/backinstock/observer.h"
 #include "wix/backinstock/retry.h"
 #include "wix/backinstock/transport.h"
 
@@ -53,6 +54,9 @@ struct ClientOptions {
   /// Receives one record per attempt. Called on the calling thread; must not throw (exceptions
   /// are swallowed). Null: no logging.
   std::function<void(const AttemptRecord&)> logger;
+  /// Told of every attempt, call and token request (observer.h; the Prometheus component is
+  /// one); null: none, at no cost.
+  std::shared_ptr<Observer> observer;
 };
 
 /// Per-call overrides.

@@ -53,6 +53,7 @@
 #include "wix/backinstock/client.h"  // IWYU pragma: export
 #include "wix/backinstock/errors.h"  // IWYU pragma: export
 #include "wix/backinstock/model.h"
+#include "wix/backinstock/observer.h"
 
 namespace wix::backinstock {
 
@@ -131,6 +132,9 @@ struct JournalOptions {
   /// Called at each step of `report()` with the key (may be empty). For tests that stop a
   /// process at a chosen point, and for tracing; must not throw.
   std::function<void(JournalStep, const std::string& key)> on_step;
+  /// Told the outcome of every restock event `report`, `report_batch` and `report_stream`
+  /// return (observer.h); null: none.
+  std::shared_ptr<Observer> observer;
 };
 
 /// The journal could not do what was asked. Nothing was sent unless `kind()` is

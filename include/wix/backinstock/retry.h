@@ -5,7 +5,7 @@
 ///
 /// Idempotent methods (get, query, count, get settings, delete, mark as sent, start/stop
 /// collecting) are retried on 408, 429, 500, 502, 503 and 504 and on transport errors of the
-/// connection (kinds `kConnect`, `kTimeout`, `kSend`, `kReceive`, `kOther`), not on those that
+/// connection (kinds `kConnect`, `kTimeout`, `kConnectionLost`, `kOther`), not on those that
 /// judge an answer that arrived (`kResponseTooLarge`, `kMalformedResponse`: the same server would
 /// most likely answer the same way again) nor on `kCancelled` and `kCredentials` (the
 /// credentials' own token request is not retried within the call).
