@@ -30,6 +30,11 @@ for kind in shared static; do
   cmake --build "$work/consumer-$kind" >/dev/null
   LD_LIBRARY_PATH="$work/prefix-$kind/lib" "$work/consumer-$kind/consumer"
   (cd "$work" && LD_LIBRARY_PATH="$work/prefix-$kind/lib" "$work/consumer-$kind/journal_consumer")
+  if [ -e "$work/prefix-$kind/lib/cmake/wix_backinstock/wix_backinstockPrometheusTargets.cmake" ]; then
+    [ -x "$work/consumer-$kind/metrics_consumer" ] || {
+      echo "the installed prometheus component was not found by a consumer asking for it" >&2; exit 1; }
+    LD_LIBRARY_PATH="$work/prefix-$kind/lib" "$work/consumer-$kind/metrics_consumer"
+  fi
 
   echo "== your unit tests against the emulator, from the installed testing component ($kind)"
   cmake -S "$src/examples/unit_test_with_emulator" -B "$work/unit-tests-$kind" "${gen[@]}" \
