@@ -216,8 +216,8 @@ void Call::prepare() {
     if (const auto& observer = setup_->options().observer) {
       const auto took = setup_->now() - began_;
       notify(*observer, [&](Observer& o) {
-        o.on_call({api_method_of(wire_), backinstock::CallOutcome::kFailed, "credentials", run_.attempt() - 1,
-                   std::chrono::duration_cast<std::chrono::nanoseconds>(took)});
+        o.on_call({api_method_of(wire_), backinstock::CallOutcome::kFailed, "credentials",
+                   run_.attempt() - 1, std::chrono::duration_cast<std::chrono::nanoseconds>(took)});
       });
     }
     throw error;

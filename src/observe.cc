@@ -79,7 +79,8 @@ backinstock::CallOutcome outcome_of_answer(int status) noexcept {
 }
 
 backinstock::CallOutcome outcome_of_error(const TransportError& error) noexcept {
-  return error.may_have_reached_server() ? backinstock::CallOutcome::kUnknown : backinstock::CallOutcome::kFailed;
+  return error.may_have_reached_server() ? backinstock::CallOutcome::kUnknown
+                                         : backinstock::CallOutcome::kFailed;
 }
 
 }  // namespace internal
