@@ -32,7 +32,9 @@
 #endif
 
 #ifdef WIX_SANITIZED
-extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
+// The sanitizers' runtime counts what is allocated (GCC ships no header declaring it).
+extern "C" std::size_t
+__sanitizer_get_current_allocated_bytes();  // NOLINT(bugprone-reserved-identifier,readability-identifier-naming)
 #endif
 
 namespace wix::backinstock {
