@@ -320,26 +320,10 @@ void Call::log(const HttpResponse* answer, const TransportError* error,
   const auto& logger = setup_->options().logger;
   if (!logger) return;
   try {
-    AttemptRecord record;
-    record.method = wire_.method;
-    record.path = wire_.path;
-    record.attempt = run_.attempt();
-    record.status = answer != nullptr ? answer->status : 0;
-    record.duration = std::chrono::duration_cast<std::chrono::microseconds>(took);
-    // Both come from elsewhere (a server may echo the key in its request ID): redacted.
-    const auto secrets = this->secrets();
-    std::string clean_id;
-    if (answer != nullptr) {
-      auto request_id = find_header(answer->headers, "x-wix-request-id");
-      if (request_id && !request_id->empty()) clean_id = redact(std::string(*request_id), secrets);
-    }
-    record.request_id = clean_id;
-    std::string redacted;
-    if (error != nullptr) redacted = redact(error->what(), secrets);
-    record.error = redacted;
-    logger(record);
+    log_attempt(logger, wire_.method, wire_.path, run_.attempt(), took, answer,
+                error != nullptr ? error->what() : nullptr, secrets());
   } catch (...) {
-    // Swallowed on purpose: a logger must not change the outcome of a call.
+    // `secrets()` allocates: a logger must not change the outcome of a call.
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include "redact.h"
 #include "wix/backinstock/paths.h"
 
 namespace wix::backinstock {
@@ -69,6 +70,34 @@ const char* error_type_of(TransportError::Kind kind) noexcept {
       break;
   }
   return "other";
+}
+
+void log_attempt(const std::function<void(const AttemptRecord&)>& logger, std::string_view method,
+                 std::string_view path, int attempt, std::chrono::steady_clock::duration took,
+                 const HttpResponse* answer, const char* error,
+                 const std::vector<std::string>& secrets) noexcept {
+  if (!logger) return;
+  try {
+    AttemptRecord record;
+    record.method = method;
+    record.path = path;
+    record.attempt = attempt;
+    record.status = answer != nullptr ? answer->status : 0;
+    record.duration = std::chrono::duration_cast<std::chrono::microseconds>(took);
+    // Both come from elsewhere (a server may echo the key in its request ID): redacted.
+    std::string request_id;
+    if (answer != nullptr) {
+      auto id = find_header(answer->headers, "x-wix-request-id");
+      if (id && !id->empty()) request_id = redact(std::string(*id), secrets);
+    }
+    record.request_id = request_id;
+    std::string what;
+    if (error != nullptr) what = redact(error, secrets);
+    record.error = what;
+    logger(record);
+  } catch (...) {
+    // Swallowed on purpose: a logger must not change the outcome of a request.
+  }
 }
 
 backinstock::CallOutcome outcome_of_answer(int status) noexcept {

@@ -7,7 +7,6 @@
 #include "error_access.h"
 #include "error_mapping.h"
 #include "observe.h"
-#include "redact.h"
 #include "untrusted_json.h"
 #include "validation.h"
 
@@ -71,35 +70,6 @@ std::vector<std::string> with_answered_secrets(std::vector<std::string> secrets,
   return secrets;
 }
 
-// Tells `logger` about the token request to `path`: answered (`response`) or failed (`error`),
-// redacted of `secrets` as API attempts are. Never throws.
-void log_token_request(const std::function<void(const AttemptRecord&)>& logger,
-                       const std::string& path, std::chrono::steady_clock::duration took,
-                       const HttpResponse* response, const std::exception* error,
-                       const std::vector<std::string>& secrets) noexcept {
-  if (!logger) return;
-  try {
-    AttemptRecord record;
-    record.method = "POST";
-    record.path = path;
-    record.attempt = 1;  // token requests are never retried within a call
-    record.status = response != nullptr ? response->status : 0;
-    record.duration = std::chrono::duration_cast<std::chrono::microseconds>(took);
-    std::string request_id;
-    if (response != nullptr) {
-      auto id = find_header(response->headers, "x-wix-request-id");
-      if (id && !id->empty()) request_id = redact(std::string(*id), secrets);
-    }
-    record.request_id = request_id;
-    std::string what;
-    if (error != nullptr) what = redact(error->what(), secrets);
-    record.error = what;
-    logger(record);
-  } catch (...) {
-    // A logger must not change the outcome of a token request.
-  }
-}
-
 }  // namespace
 
 nlohmann::json post_for_token(const OAuthOptions& options, const TokenRequestContext& context,
@@ -131,19 +101,19 @@ nlohmann::json post_for_token(const OAuthOptions& options, const TokenRequestCon
     try {
       response = transport.send(request);
     } catch (const TransportError& e) {
-      log_token_request(context.logger, path_of(url), std::chrono::steady_clock::now() - begin,
-                        nullptr, &e, secrets);
+      log_attempt(context.logger, "POST", path_of(url), 1, std::chrono::steady_clock::now() - begin,
+                  nullptr, e.what(), secrets);
       observe(0, error_type_of(e.kind()));
       throw;
     } catch (const std::exception& e) {
-      log_token_request(context.logger, path_of(url), std::chrono::steady_clock::now() - begin,
-                        nullptr, &e, secrets);
+      log_attempt(context.logger, "POST", path_of(url), 1, std::chrono::steady_clock::now() - begin,
+                  nullptr, e.what(), secrets);
       observe(0, "other");
       throw;
     }
     const auto answered_secrets = with_answered_secrets(secrets, response);
-    log_token_request(context.logger, path_of(url), std::chrono::steady_clock::now() - begin,
-                      &response, nullptr, answered_secrets);
+    log_attempt(context.logger, "POST", path_of(url), 1, std::chrono::steady_clock::now() - begin,
+                &response, nullptr, answered_secrets);
     observe(response.status,
             response.status == 200 ? std::string() : std::to_string(response.status));
     if (response.status != 200) throw_api_error(response, answered_secrets);

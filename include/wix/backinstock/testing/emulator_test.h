@@ -44,6 +44,26 @@ inline ClientOptions client_options_for(const emulator::Emulator& server) {
   return options;
 }
 
+/// The clients of one test, each made on first use and pointed at `server` (what both fixtures
+/// below hand out).
+class TestClients {
+ public:
+  /// A client of `server`.
+  Client& client(const emulator::Emulator& server) {
+    if (!client_) client_ = std::make_unique<Client>(client_options_for(server));
+    return *client_;
+  }
+  /// An asynchronous client of `server`.
+  AsyncClient& async_client(const emulator::Emulator& server) {
+    if (!async_client_) async_client_ = std::make_unique<AsyncClient>(client_options_for(server));
+    return *async_client_;
+  }
+
+ private:
+  std::unique_ptr<Client> client_;
+  std::unique_ptr<AsyncClient> async_client_;
+};
+
 /// A fresh emulator for each test, started before the test body and stopped after it.
 class EmulatorTest : public ::testing::Test {
  protected:
@@ -58,20 +78,13 @@ class EmulatorTest : public ::testing::Test {
   /// Options of a client pointed at this test's emulator (change them, then build a client).
   ClientOptions client_options() const { return client_options_for(*emulator_); }
   /// A client pointed at this test's emulator, made on first use.
-  Client& client() {
-    if (!client_) client_ = std::make_unique<Client>(client_options());
-    return *client_;
-  }
+  Client& client() { return clients_.client(*emulator_); }
   /// An asynchronous client pointed at this test's emulator, made on first use.
-  AsyncClient& async_client() {
-    if (!async_client_) async_client_ = std::make_unique<AsyncClient>(client_options());
-    return *async_client_;
-  }
+  AsyncClient& async_client() { return clients_.async_client(*emulator_); }
 
  private:
   std::unique_ptr<emulator::Emulator> emulator_;
-  std::unique_ptr<Client> client_;
-  std::unique_ptr<AsyncClient> async_client_;
+  TestClients clients_;  // destroyed before the emulator
 };
 
 /// One emulator for the whole test suite (started once, which saves a little time per test),
@@ -94,23 +107,16 @@ class SharedEmulatorTest : public ::testing::Test {
   /// Options of a client pointed at it.
   static ClientOptions client_options() { return client_options_for(*server()); }
   /// A client for this test (the suite's emulator; a new client per test).
-  Client& client() {
-    if (!client_) client_ = std::make_unique<Client>(client_options());
-    return *client_;
-  }
+  Client& client() { return clients_.client(*server()); }
   /// An asynchronous client for this test.
-  AsyncClient& async_client() {
-    if (!async_client_) async_client_ = std::make_unique<AsyncClient>(client_options());
-    return *async_client_;
-  }
+  AsyncClient& async_client() { return clients_.async_client(*server()); }
 
  private:
   static std::unique_ptr<emulator::Emulator>& server() {
     static std::unique_ptr<emulator::Emulator> instance;
     return instance;
   }
-  std::unique_ptr<Client> client_;
-  std::unique_ptr<AsyncClient> async_client_;
+  TestClients clients_;
 };
 
 }  // namespace wix::backinstock::testing
