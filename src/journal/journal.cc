@@ -14,7 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "journal/journal_impl.h"
+#include "journal_impl.h"
 #include "validation.h"
 
 namespace wix::backinstock {
@@ -250,9 +250,7 @@ const char* to_string(ReportOutcome outcome) noexcept {
 JournalError::JournalError(Kind kind, const std::string& message, ReportOutcome outcome)
     : Error(message), kind_(kind), outcome_(outcome) {}
 
-ReportJournal::ReportJournal(std::vector<std::unique_ptr<internal::JournalStore>> stores,
-                             JournalOptions options)
-    : impl_(std::make_unique<Impl>(std::move(stores), std::move(options))) {}
+ReportJournal::ReportJournal(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ReportJournal::ReportJournal(ReportJournal&&) noexcept = default;
 ReportJournal& ReportJournal::operator=(ReportJournal&&) noexcept = default;
 ReportJournal::~ReportJournal() = default;
@@ -262,7 +260,7 @@ ReportJournal ReportJournal::sqlite(const std::string& path, JournalOptions opti
   std::vector<std::unique_ptr<internal::JournalStore>> stores;
   stores.push_back(
       internal::open_sqlite_store(path, static_cast<int>(options.lock_timeout.count())));
-  return ReportJournal(std::move(stores), std::move(options));
+  return ReportJournal(std::make_unique<Impl>(std::move(stores), std::move(options)));
 }
 
 ReportJournal ReportJournal::postgres(const std::string& conninfo, JournalOptions options) {
@@ -272,7 +270,7 @@ ReportJournal ReportJournal::postgres(const std::string& conninfo, JournalOption
     stores.push_back(
         internal::open_postgres_store(conninfo, static_cast<int>(options.lock_timeout.count())));
   }
-  return ReportJournal(std::move(stores), std::move(options));
+  return ReportJournal(std::make_unique<Impl>(std::move(stores), std::move(options)));
 #else
   (void)conninfo;
   (void)options;

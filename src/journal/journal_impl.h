@@ -18,7 +18,7 @@
 #include <utility>
 #include <vector>
 
-#include "journal/journal_store.h"
+#include "journal_store.h"
 #include "wix/backinstock/journal.h"
 
 namespace wix::backinstock {

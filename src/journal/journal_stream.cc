@@ -22,7 +22,7 @@
 #include <utility>
 #include <vector>
 
-#include "journal/journal_impl.h"
+#include "journal_impl.h"
 
 namespace wix::backinstock {
 

@@ -9,27 +9,25 @@
 
 #include <libpq-fe.h>
 
-#include <algorithm>
-#include <chrono>
 #include <functional>
 #include <iterator>
 #include <map>
 #include <memory>
-#include <random>
 #include <set>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "journal/journal_store.h"
+#include "journal_store.h"
+#include "postgres_session.h"
 
 namespace wix::backinstock::internal {
 namespace {
 
 using Kind = JournalError::Kind;
+using Transaction = PgSession::Transaction;
 
 // Milliseconds since the epoch by the server's clock, when the statement reads it.
 #define WIX_JOURNAL_NOW "(extract(epoch from clock_timestamp()) * 1000)::bigint"
@@ -38,64 +36,26 @@ constexpr char kColumns[] =
     "key, state, generation, owner, lease_until_ms, created_ms, updated_ms, sends, http_status, "
     "code, detail";
 
-Kind kind_of_sqlstate(const char* state) {
-  std::string s = state == nullptr ? "" : state;
-  if (s == "25006" || s == "42501") return Kind::kReadOnly;
-  if (s == "53100" || s == "53200") return Kind::kFull;
-  if (s == "XX001" || s == "XX002") return Kind::kCorrupt;
-  return Kind::kUnavailable;
-}
-
-struct ClearResult {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-using Result = std::unique_ptr<PGresult, ClearResult>;
-
-// A transaction PostgreSQL aborted to break a deadlock or a serialization conflict: run it again.
-class Aborted : public JournalError {
- public:
-  using JournalError::JournalError;
-};
-
 class PostgresStore final : public JournalStore {
  public:
-  PostgresStore(const std::string& conninfo, int lock_timeout_ms)
-      : lock_timeout_ms_(std::max(1, lock_timeout_ms)) {
-    // The password, to keep it out of every message (libpq's own messages do not carry it, but
-    // a message is text we pass on).
-    char* parse_error = nullptr;
-    if (PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &parse_error)) {
-      for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
-        if (std::string(o->keyword) == "password" && o->val != nullptr) password_ = o->val;
-      }
-      PQconninfoFree(options);
-    } else {
-      std::string reason = parse_error != nullptr ? parse_error : "not a connection string";
-      PQfreemem(parse_error);
-      throw JournalError(
-          Kind::kUnavailable,
-          "report journal (PostgreSQL): the connection string is invalid: " + clean(reason));
-    }
-    conn_.reset(PQconnectdb(conninfo.c_str()));
-    if (!conn_ || PQstatus(conn_.get()) != CONNECTION_OK) fail_connection("cannot connect");
-    PQsetNoticeProcessor(
-        conn_.get(), [](void*, const char*) {}, nullptr);  // not on our stderr
-    session_settings();
-    Transaction tx(*this);
-    run("SELECT pg_advisory_xact_lock(7152683401)", {});  // one schema creator at a time
+  PostgresStore(const std::string& conninfo, int lock_timeout_ms) : db_(conninfo, lock_timeout_ms) {
+    Transaction tx(db_);
+    db_.run("SELECT pg_advisory_xact_lock(7152683401)", {});  // one schema creator at a time
     // Created only when absent: creating an index (even one that exists) locks the table against
     // the claims under way, which a new worker must not wait for.
     if (!check_is_journal()) {
-      run(std::string("CREATE TABLE IF NOT EXISTS report_journal (key TEXT PRIMARY KEY,"
+      db_.run(
+          std::string("CREATE TABLE IF NOT EXISTS report_journal (key TEXT PRIMARY KEY,"
                       " state TEXT NOT NULL, generation BIGINT NOT NULL, owner TEXT NOT NULL,"
                       " lease_until_ms BIGINT NOT NULL, created_ms BIGINT NOT NULL,"
                       " updated_ms BIGINT NOT NULL, sends INTEGER NOT NULL,"
                       " http_status INTEGER NOT NULL, code TEXT NOT NULL, detail TEXT NOT NULL)"),
           {});
     }
-    Result index = run("SELECT to_regclass('report_journal_by_state') IS NULL", {});
+    Result index = db_.run("SELECT to_regclass('report_journal_by_state') IS NULL", {});
     if (std::string(PQgetvalue(index.get(), 0, 0)) == "t") {
-      run("CREATE INDEX IF NOT EXISTS report_journal_by_state ON report_journal"
+      db_.run(
+          "CREATE INDEX IF NOT EXISTS report_journal_by_state ON report_journal"
           " (state, updated_ms)",
           {});
     }
@@ -111,15 +71,15 @@ class PostgresStore final : public JournalStore {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& key : keys) list.push_back({{"key", key}});
     const std::string batch = list.dump(), lease = std::to_string(lease_ms);
-    Transaction tx(*this);
+    Transaction tx(db_);
     Result inserted =
-        run(std::string("INSERT INTO report_journal (") + kColumns +
-                ") SELECT DISTINCT u.key, 'claimed', 1, $2::text,"
-                " " WIX_JOURNAL_NOW " + $3::bigint, " WIX_JOURNAL_NOW ", " WIX_JOURNAL_NOW
-                ", 0, 0, '', ''"
-                " FROM jsonb_to_recordset($1::jsonb) AS u(key text)"
-                " ON CONFLICT (key) DO NOTHING RETURNING key",
-            {batch, owner, lease});
+        db_.run(std::string("INSERT INTO report_journal (") + kColumns +
+                    ") SELECT DISTINCT u.key, 'claimed', 1, $2::text,"
+                    " " WIX_JOURNAL_NOW " + $3::bigint, " WIX_JOURNAL_NOW ", " WIX_JOURNAL_NOW
+                    ", 0, 0, '', ''"
+                    " FROM jsonb_to_recordset($1::jsonb) AS u(key text)"
+                    " ON CONFLICT (key) DO NOTHING RETURNING key",
+                {batch, owner, lease});
     std::set<std::string> fresh;
     for (int i = 0; i < PQntuples(inserted.get()); ++i)
       fresh.insert(PQgetvalue(inserted.get(), i, 0));
@@ -145,7 +105,8 @@ class PostgresStore final : public JournalStore {
       }
     }
     if (!takes.empty()) {
-      run("UPDATE report_journal j SET state = 'claimed', generation = j.generation + 1,"
+      db_.run(
+          "UPDATE report_journal j SET state = 'claimed', generation = j.generation + 1,"
           " owner = $2, lease_until_ms = " WIX_JOURNAL_NOW
           " + $3::bigint,"
           " updated_ms = " WIX_JOURNAL_NOW
@@ -153,10 +114,10 @@ class PostgresStore final : public JournalStore {
           {takes.dump(), owner, lease});
     }
     if (!lost.empty()) {
-      run("UPDATE report_journal j SET state = 'unknown', updated_ms = " WIX_JOURNAL_NOW
-          ", detail = u.detail"
-          " FROM jsonb_to_recordset($1::jsonb) AS u(key text, detail text) WHERE j.key = u.key",
-          {lost.dump()});
+      db_.run("UPDATE report_journal j SET state = 'unknown', updated_ms = " WIX_JOURNAL_NOW
+              ", detail = u.detail"
+              " FROM jsonb_to_recordset($1::jsonb) AS u(key text, detail text) WHERE j.key = u.key",
+              {lost.dump()});
     }
     if (!takes.empty() || !lost.empty()) rows = select_batch(batch, "");
     std::vector<ClaimResult> results;
@@ -183,14 +144,14 @@ class PostgresStore final : public JournalStore {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& [key, generation] : held)
       list.push_back({{"key", key}, {"generation", generation}});
-    reconnect_if_broken();  // one statement: a transaction of its own
-    Result r =
-        run("UPDATE report_journal j SET state = 'sending', sends = j.sends + 1,"
-            " updated_ms = " WIX_JOURNAL_NOW
-            " FROM jsonb_to_recordset($1::jsonb) AS u(key text, generation bigint)"
-            " WHERE j.key = u.key AND j.generation = u.generation AND j.state = 'claimed'"
-            " AND j.lease_until_ms > " WIX_JOURNAL_NOW " RETURNING j.key",
-            {list.dump()});
+    db_.reconnect_if_broken();  // one statement: a transaction of its own
+    Result r = db_.run(
+        "UPDATE report_journal j SET state = 'sending', sends = j.sends + 1,"
+        " updated_ms = " WIX_JOURNAL_NOW
+        " FROM jsonb_to_recordset($1::jsonb) AS u(key text, generation bigint)"
+        " WHERE j.key = u.key AND j.generation = u.generation AND j.state = 'claimed'"
+        " AND j.lease_until_ms > " WIX_JOURNAL_NOW " RETURNING j.key",
+        {list.dump()});
     return keys_in(r, held);
   }
 
@@ -206,8 +167,8 @@ class PostgresStore final : public JournalStore {
                       {"detail", f.detail}});
       keys.emplace_back(f.key, f.generation);
     }
-    reconnect_if_broken();  // one statement: a transaction of its own
-    Result r = run(
+    db_.reconnect_if_broken();  // one statement: a transaction of its own
+    Result r = db_.run(
         "UPDATE report_journal j SET state = u.state, http_status = u.http_status, code = u.code,"
         " detail = u.detail, updated_ms = " WIX_JOURNAL_NOW
         ", lease_until_ms = 0"
@@ -225,7 +186,8 @@ class PostgresStore final : public JournalStore {
                        {"note", outcomes[i].late_note}});
     }
     if (!notes.empty()) {  // rare: a worker whose claim was given up for lost while it sent
-      run("UPDATE report_journal j SET detail = j.detail || u.note,"
+      db_.run(
+          "UPDATE report_journal j SET detail = j.detail || u.note,"
           " updated_ms = " WIX_JOURNAL_NOW
           " FROM jsonb_to_recordset($1::jsonb) AS u(key text, generation bigint, note text)"
           " WHERE j.key = u.key AND j.generation = u.generation AND j.state = 'unknown'",
@@ -239,39 +201,39 @@ class PostgresStore final : public JournalStore {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& [key, generation] : held)
       list.push_back({{"key", key}, {"generation", generation}});
-    reconnect_if_broken();  // one statement: a transaction of its own
+    db_.reconnect_if_broken();  // one statement: a transaction of its own
     std::vector<bool> done;
-    run_again_if_aborted([&] {
-      Result r = run("UPDATE report_journal j SET lease_until_ms = " WIX_JOURNAL_NOW
-                     " + $2::bigint"
-                     " FROM jsonb_to_recordset($1::jsonb) AS u(key text, generation bigint)"
-                     " WHERE j.key = u.key AND j.generation = u.generation"
-                     " AND j.state IN ('claimed', 'sending') RETURNING j.key",
-                     {list.dump(), std::to_string(lease_ms)});
+    db_.run_again_if_aborted([&] {
+      Result r = db_.run("UPDATE report_journal j SET lease_until_ms = " WIX_JOURNAL_NOW
+                         " + $2::bigint"
+                         " FROM jsonb_to_recordset($1::jsonb) AS u(key text, generation bigint)"
+                         " WHERE j.key = u.key AND j.generation = u.generation"
+                         " AND j.state IN ('claimed', 'sending') RETURNING j.key",
+                         {list.dump(), std::to_string(lease_ms)});
       done = keys_in(r, held);
     });
     return done;
   }
 
   void in_one_transaction(const std::function<void()>& steps) override {
-    run_again_if_aborted([&] {
-      Transaction tx(*this);
+    db_.run_again_if_aborted([&] {
+      Transaction tx(db_);
       steps();
       tx.commit();
     });
   }
 
   std::optional<JournalRow> get(const std::string& key) override {
-    reconnect_if_broken();
+    db_.reconnect_if_broken();
     return select(key, "");
   }
 
   std::vector<JournalRow> unsettled(std::size_t limit) override {
-    reconnect_if_broken();
-    Result r = run(std::string("SELECT ") + kColumns +
-                       " FROM report_journal WHERE state IN ('claimed', 'sending', 'unknown')"
-                       " ORDER BY updated_ms LIMIT $1",
-                   {std::to_string(limit)});
+    db_.reconnect_if_broken();
+    Result r = db_.run(std::string("SELECT ") + kColumns +
+                           " FROM report_journal WHERE state IN ('claimed', 'sending', 'unknown')"
+                           " ORDER BY updated_ms LIMIT $1",
+                       {std::to_string(limit)});
     std::vector<JournalRow> rows;
     rows.reserve(static_cast<std::size_t>(PQntuples(r.get())));
     for (int i = 0; i < PQntuples(r.get()); ++i) rows.push_back(row_at(r.get(), i));
@@ -279,131 +241,32 @@ class PostgresStore final : public JournalStore {
   }
 
   bool settle(const std::string& key, JournalState state, const std::string& detail) override {
-    reconnect_if_broken();  // one statement: a transaction of its own
+    db_.reconnect_if_broken();  // one statement: a transaction of its own
     Result r =
-        run("UPDATE report_journal SET state = $2, detail = $3, updated_ms = " WIX_JOURNAL_NOW
-            " WHERE key = $1 AND state IN ('unknown', 'not_sent')",
-            {key, state_name(state), detail});
+        db_.run("UPDATE report_journal SET state = $2, detail = $3, updated_ms = " WIX_JOURNAL_NOW
+                " WHERE key = $1 AND state IN ('unknown', 'not_sent')",
+                {key, state_name(state), detail});
     bool done = std::string(PQcmdTuples(r.get())) == "1";
     return done;
   }
 
   std::size_t prune(std::int64_t retention_ms, std::size_t limit) override {
-    reconnect_if_broken();  // one statement: a transaction of its own
+    db_.reconnect_if_broken();  // one statement: a transaction of its own
     std::size_t n = 0;
-    run_again_if_aborted([&] {
-      Result r =
-          run("DELETE FROM report_journal WHERE key IN (SELECT key FROM report_journal"
-              " WHERE state IN ('sent', 'rejected', 'not_sent')"
-              " AND updated_ms < " WIX_JOURNAL_NOW
-              " - $1::bigint"
-              " ORDER BY updated_ms LIMIT $2)",
-              {std::to_string(retention_ms), std::to_string(limit)});
+    db_.run_again_if_aborted([&] {
+      Result r = db_.run(
+          "DELETE FROM report_journal WHERE key IN (SELECT key FROM report_journal"
+          " WHERE state IN ('sent', 'rejected', 'not_sent')"
+          " AND updated_ms < " WIX_JOURNAL_NOW
+          " - $1::bigint"
+          " ORDER BY updated_ms LIMIT $2)",
+          {std::to_string(retention_ms), std::to_string(limit)});
       n = static_cast<std::size_t>(std::stoull(PQcmdTuples(r.get())));
     });
     return n;
   }
 
  private:
-  // Transactions that change many rows (a group's steps, the renewal of every lease held, a
-  // prune) can deadlock with another journal's touching the same rows in another order;
-  // PostgreSQL then aborts one (40P01), as it may for a serialization failure (40001). Nothing of
-  // an aborted transaction was committed, so `work` runs again, a few times, after a short random
-  // pause.
-  void run_again_if_aborted(const std::function<void()>& work) {
-    for (int attempt = 1;; ++attempt) {
-      try {
-        work();
-        return;
-      } catch (const Aborted& e) {
-        if (attempt == kMaxAttempts) throw JournalError(e.kind(), e.what());
-      }
-      std::uniform_int_distribution<int> pause_ms(1, 5 * attempt);
-      std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(random_)));
-    }
-  }
-
-  struct CloseConnection {
-    void operator()(PGconn* c) const { PQfinish(c); }
-  };
-
-  // BEGIN ... COMMIT, rolled back when left by an exception; inside another one, part of it.
-  class Transaction {
-   public:
-    explicit Transaction(PostgresStore& store) : store_(store), outer_(store.depth_ == 0) {
-      if (outer_) {
-        store_.reconnect_if_broken();
-        store_.run("BEGIN", {});
-      }
-      ++store_.depth_;
-    }
-    ~Transaction() {
-      --store_.depth_;
-      if (outer_ && !done_ && PQstatus(store_.conn_.get()) == CONNECTION_OK) {
-        PQclear(PQexec(store_.conn_.get(), "ROLLBACK"));
-      }
-    }
-    Transaction(const Transaction&) = delete;
-    Transaction& operator=(const Transaction&) = delete;
-    void commit() {
-      if (outer_) {
-        // A COMMIT of a transaction that failed is a ROLLBACK: check that it committed.
-        Result r = store_.run("COMMIT", {});
-        if (std::string(PQcmdStatus(r.get())) != "COMMIT") {
-          throw JournalError(Kind::kUnavailable,
-                             "report journal (PostgreSQL): a transaction was rolled back");
-        }
-      }
-      done_ = true;
-    }
-
-   private:
-    PostgresStore& store_;
-    bool outer_;
-    bool done_ = false;
-  };
-
-  // `message` without the password.
-  std::string clean(std::string message) const {
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
-      message.pop_back();
-    }
-    if (password_.empty()) return message;
-    for (auto at = message.find(password_); at != std::string::npos;
-         at = message.find(password_, at)) {
-      message.replace(at, password_.size(), "[REDACTED]");
-    }
-    return message;
-  }
-
-  [[noreturn]] void fail_connection(const char* what) const {
-    std::string reason = conn_ ? PQerrorMessage(conn_.get()) : "out of memory";
-    throw JournalError(Kind::kUnavailable,
-                       std::string("report journal (PostgreSQL): ") + what + ": " + clean(reason));
-  }
-
-  void reconnect_if_broken() {
-    if (depth_ > 0) return;  // inside a transaction: a broken connection fails the statement
-    if (PQstatus(conn_.get()) == CONNECTION_OK) return;
-    PQreset(conn_.get());
-    prepared_.clear();  // a new session: nothing is prepared in it
-    if (PQstatus(conn_.get()) != CONNECTION_OK) fail_connection("the connection is lost");
-    session_settings();
-  }
-
-  // A commit is acknowledged only once it is flushed to the server's WAL, whatever the server's
-  // default: with asynchronous commit a claim acknowledged and then lost in a server crash would
-  // let a key be sent twice. A wait for a row lock ends after the lock timeout (a worker paused
-  // inside its claim holds no one else up for longer; the waiter fails closed, `kUnavailable`),
-  // and so does a transaction left idle (the paused worker's session ends, releasing its locks;
-  // its claim never commits).
-  void session_settings() {
-    const std::string ms = std::to_string(lock_timeout_ms_);
-    run("SET synchronous_commit TO on; SET lock_timeout TO " + ms +
-            "; SET idle_in_transaction_session_timeout TO " + ms,
-        {});
-  }
-
   [[noreturn]] static void not_a_journal(const std::string& why) {
     throw JournalError(Kind::kCorrupt,
                        "report journal (PostgreSQL): the table report_journal is not a report "
@@ -414,10 +277,10 @@ class PostgresStore final : public JournalStore {
   // A table of the journal's name in the session's schema must have the journal's columns, and
   // no stamp of another schema version. Returns whether there is one.
   bool check_is_journal() {
-    Result columns =
-        run("SELECT column_name::text FROM information_schema.columns WHERE table_schema ="
-            " current_schema() AND table_name = 'report_journal' ORDER BY ordinal_position",
-            {});
+    Result columns = db_.run(
+        "SELECT column_name::text FROM information_schema.columns WHERE table_schema ="
+        " current_schema() AND table_name = 'report_journal' ORDER BY ordinal_position",
+        {});
     if (PQntuples(columns.get()) == 0) return false;  // none yet
     std::vector<std::string> found;
     found.reserve(static_cast<std::size_t>(PQntuples(columns.get())));
@@ -427,8 +290,8 @@ class PostgresStore final : public JournalStore {
     if (found != std::vector<std::string>(std::begin(kJournalColumns), std::end(kJournalColumns))) {
       not_a_journal("it has other columns");
     }
-    Result comment =
-        run("SELECT coalesce(obj_description(to_regclass('report_journal'), 'pg_class'), '')", {});
+    Result comment = db_.run(
+        "SELECT coalesce(obj_description(to_regclass('report_journal'), 'pg_class'), '')", {});
     std::string stamp = PQgetvalue(comment.get(), 0, 0);
     if (!stamp.empty() && stamp != kStamp) not_a_journal("its comment says \"" + stamp + "\"");
     return true;
@@ -437,73 +300,31 @@ class PostgresStore final : public JournalStore {
   // The table's comment names the journal and its schema version (set by whoever may: a worker
   // that does not own the table leaves it as it is).
   void stamp() {
-    Result comment =
-        run("SELECT coalesce(obj_description(to_regclass('report_journal'), 'pg_class'), '')", {});
+    Result comment = db_.run(
+        "SELECT coalesce(obj_description(to_regclass('report_journal'), 'pg_class'), '')", {});
     if (std::string(PQgetvalue(comment.get(), 0, 0)) == kStamp) return;
-    run("SAVEPOINT wix_journal_stamp", {});
+    db_.run("SAVEPOINT wix_journal_stamp", {});
     try {
-      run(std::string("COMMENT ON TABLE report_journal IS '") + kStamp + "'", {});
-      run("RELEASE SAVEPOINT wix_journal_stamp", {});
+      db_.run(std::string("COMMENT ON TABLE report_journal IS '") + kStamp + "'", {});
+      db_.run("RELEASE SAVEPOINT wix_journal_stamp", {});
     } catch (const JournalError&) {
-      run("ROLLBACK TO SAVEPOINT wix_journal_stamp", {});
+      db_.run("ROLLBACK TO SAVEPOINT wix_journal_stamp", {});
     }
   }
 
   static constexpr const char* kStamp = "wix-backinstock report journal, schema 1";
-
-  Result run(const std::string& sql, const std::vector<std::string>& params) {
-    std::vector<const char*> values;
-    std::vector<int> lengths;
-    for (const auto& p : params) {
-      values.push_back(p.c_str());
-      lengths.push_back(static_cast<int>(p.size()));
-    }
-    Result r;
-    if (params.empty()) {
-      r.reset(PQexec(conn_.get(), sql.c_str()));
-    } else {
-      // Statements with parameters are prepared once per connection (planned once).
-      auto prepared = prepared_.find(sql);
-      if (prepared == prepared_.end()) {
-        std::string name = "wix_journal_" + std::to_string(prepared_.size());
-        Result made(PQprepare(conn_.get(), name.c_str(), sql.c_str(),
-                              static_cast<int>(params.size()), nullptr));
-        if (!made || PQresultStatus(made.get()) != PGRES_COMMAND_OK) {
-          if (!made || PQstatus(conn_.get()) != CONNECTION_OK)
-            fail_connection("a statement failed");
-          throw JournalError(kind_of_sqlstate(PQresultErrorField(made.get(), PG_DIAG_SQLSTATE)),
-                             "report journal (PostgreSQL): a statement failed: " +
-                                 clean(PQresultErrorMessage(made.get())));
-        }
-        prepared = prepared_.emplace(sql, name).first;
-      }
-      r.reset(PQexecPrepared(conn_.get(), prepared->second.c_str(), static_cast<int>(params.size()),
-                             values.data(), lengths.data(), nullptr, 0));
-    }
-    ExecStatusType status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-      if (!r || PQstatus(conn_.get()) != CONNECTION_OK) fail_connection("a statement failed");
-      const char* sqlstate = PQresultErrorField(r.get(), PG_DIAG_SQLSTATE);
-      std::string message = "report journal (PostgreSQL): a statement failed: " +
-                            clean(PQresultErrorMessage(r.get()));
-      std::string state = sqlstate == nullptr ? "" : sqlstate;
-      if (state == "40P01" || state == "40001") throw Aborted(kind_of_sqlstate(sqlstate), message);
-      throw JournalError(kind_of_sqlstate(sqlstate), message);
-    }
-    return r;
-  }
 
   // The rows of a batch's keys, by key.
   // The rows of a batch's keys, by key; with `now_ms`, also the server's clock (the earliest
   // reading of the rows').
   std::map<std::string, JournalRow> select_batch(const std::string& batch, const char* suffix,
                                                  std::int64_t* now_ms = nullptr) {
-    Result r = run(std::string("SELECT ") + kColumns +
-                       ", " WIX_JOURNAL_NOW
-                       " FROM report_journal WHERE key IN"
-                       " (SELECT u.key FROM jsonb_to_recordset($1::jsonb) AS u(key text))" +
-                       suffix,
-                   {batch});
+    Result r = db_.run(std::string("SELECT ") + kColumns +
+                           ", " WIX_JOURNAL_NOW
+                           " FROM report_journal WHERE key IN"
+                           " (SELECT u.key FROM jsonb_to_recordset($1::jsonb) AS u(key text))" +
+                           suffix,
+                       {batch});
     std::map<std::string, JournalRow> rows;
     for (int i = 0; i < PQntuples(r.get()); ++i) {
       JournalRow row = row_at(r.get(), i);
@@ -526,7 +347,7 @@ class PostgresStore final : public JournalStore {
   }
 
   std::optional<JournalRow> select(const std::string& key, const char* suffix) {
-    Result r = run(
+    Result r = db_.run(
         std::string("SELECT ") + kColumns + " FROM report_journal WHERE key = $1" + suffix, {key});
     if (PQntuples(r.get()) == 0) return std::nullopt;
     return row_at(r.get(), 0);
@@ -549,10 +370,7 @@ class PostgresStore final : public JournalStore {
     return row;
   }
 
-  int lock_timeout_ms_;
-  std::string password_;
-  std::unique_ptr<PGconn, CloseConnection> conn_;
-  static constexpr int kMaxAttempts = 10;
+  PgSession db_;
   std::minstd_rand random_{std::random_device{}()};
   int depth_ = 0;                                // transactions open (only the outermost is real)
   std::map<std::string, std::string> prepared_;  // statement -> its name in this session

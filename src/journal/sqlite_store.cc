@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "journal/journal_store.h"
+#include "journal_store.h"
 
 namespace wix::backinstock::internal {
 namespace {

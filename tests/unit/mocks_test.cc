@@ -1,5 +1,6 @@
 // The seams users mock: `Client` and `AsyncClient` forward every call unchanged to their
-// connection, and the mocks and decorators built from api_methods.h cover every method.
+// connection, the mocks cover every method, a decorator overrides what it needs, and what a
+// connection does not override fails with `UnimplementedError`, nothing sent.
 
 #include "wix/backinstock/mocks.h"
 
@@ -9,9 +10,11 @@
 #include <future>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
-#include "wix/backinstock/api_methods.h"
+#include "api_method_list.h"
+
 #include "wix/backinstock/async_client.h"
 #include "wix/backinstock/client.h"
 
@@ -25,21 +28,80 @@ using ::testing::Optional;
 using ::testing::Ref;
 using ::testing::Return;
 
-// The decorator shown in api_methods.h: a `Connection` that forwards every method, generated from
-// the list. It compiles only if the list and `Connection` agree.
-#define WIX_TEST_FORWARD(Result, name, parameters, arguments) \
-  Result name parameters override {                           \
-    ++calls;                                                  \
-    return inner->name arguments;                             \
-  }
+// A user's decorator: a `Connection` that forwards every method to another one, written out as a
+// user writes it. Were a method of `Connection` missing here, the `override`s would still compile
+// (the defaults) and the test below would fail with `UnimplementedError`.
 class ForwardingConnection : public Connection {
  public:
   explicit ForwardingConnection(std::shared_ptr<Connection> inner) : inner(std::move(inner)) {}
-  WIX_BACKINSTOCK_API_METHODS(WIX_TEST_FORWARD)
+  void report_items_back_in_stock(const ReportItemsBackInStockRequest& request,
+                                  const CallOptions& options) override {
+    ++calls;
+    inner->report_items_back_in_stock(request, options);
+  }
+  NotificationRequest create_back_in_stock_notification_request(
+      const NewNotificationRequest& request, const ItemDetails& item_details,
+      const CallOptions& options) override {
+    ++calls;
+    return inner->create_back_in_stock_notification_request(request, item_details, options);
+  }
+  NotificationRequest get_back_in_stock_notification_request(const std::string& id,
+                                                             const CallOptions& options) override {
+    ++calls;
+    return inner->get_back_in_stock_notification_request(id, options);
+  }
+  void delete_back_in_stock_notification_request(const std::string& id,
+                                                 const CallOptions& options) override {
+    ++calls;
+    inner->delete_back_in_stock_notification_request(id, options);
+  }
+  NotificationRequest mark_as_notification_sent(const std::string& id,
+                                                const CallOptions& options) override {
+    ++calls;
+    return inner->mark_as_notification_sent(id, options);
+  }
+  QueryPage query_back_in_stock_notification_requests(const Query& query,
+                                                      const CallOptions& options) override {
+    ++calls;
+    return inner->query_back_in_stock_notification_requests(query, options);
+  }
+  std::vector<CatalogReferenceCount>
+  get_back_in_stock_notification_requests_count_by_catalog_references(
+      const std::vector<CatalogReference>& catalog_references,
+      const CallOptions& options) override {
+    ++calls;
+    return inner->get_back_in_stock_notification_requests_count_by_catalog_references(
+        catalog_references, options);
+  }
+  Settings get_settings(const CallOptions& options) override {
+    ++calls;
+    return inner->get_settings(options);
+  }
+  Settings start_collecting_requests(const std::string& app_id,
+                                     const CallOptions& options) override {
+    ++calls;
+    return inner->start_collecting_requests(app_id, options);
+  }
+  Settings stop_collecting_requests(const std::string& app_id,
+                                    const CallOptions& options) override {
+    ++calls;
+    return inner->stop_collecting_requests(app_id, options);
+  }
   std::shared_ptr<Connection> inner;
   int calls = 0;
 };
-#undef WIX_TEST_FORWARD
+
+// The mocks declare every API method themselves (a method they left to `Connection`'s default
+// would throw instead of being mockable): checked for each method of the list.
+#define WIX_TEST_MOCKED(Result, name, parameters)                                            \
+  static_assert(                                                                             \
+      std::is_same_v<decltype(&MockConnection::name), Result(MockConnection::*) parameters>, \
+      "MockConnection does not mock " #name);                                                \
+  static_assert(std::is_same_v<decltype(&MockAsyncConnection::name),                         \
+                               std::future<Result>(MockAsyncConnection::*) parameters>,      \
+                "MockAsyncConnection does not mock " #name);
+WIX_TEST_API_METHODS(WIX_TEST_MOCKED)
+#undef WIX_TEST_MOCKED
 
 CatalogReference item(int i) { return CatalogReference("item-" + std::to_string(i), "app"); }
 
@@ -77,7 +139,7 @@ TEST(ClientSeamTest, CountReachesTheConnectionAsOneCallWithEveryReference) {
       250u);
 }
 
-TEST(ClientSeamTest, EveryMethodOfTheListForwardsThroughADecorator) {
+TEST(ClientSeamTest, EveryMethodForwardsThroughADecorator) {
   auto mock = std::make_shared<MockConnection>();
   auto forwarding = std::make_shared<ForwardingConnection>(mock);
   Client client(forwarding);
@@ -180,6 +242,83 @@ TEST(AsyncClientSeamTest, ANullConnectionIsRefusedByName) {
   } catch (const ValidationError& e) {
     EXPECT_EQ(e.field(), "connection");
   }
+}
+
+// A decorator written for one method only (a user's "log every Report"): it compiles, what it
+// overrides works, and what it does not fails with `UnimplementedError` naming the method.
+class ReportOnlyConnection : public Connection {
+ public:
+  explicit ReportOnlyConnection(std::shared_ptr<Connection> inner) : inner_(std::move(inner)) {}
+  void report_items_back_in_stock(const ReportItemsBackInStockRequest& request,
+                                  const CallOptions& options) override {
+    inner_->report_items_back_in_stock(request, options);
+  }
+
+ private:
+  std::shared_ptr<Connection> inner_;
+};
+
+TEST(ConnectionDefaultsTest, AMethodADecoratorDoesNotOverrideThrowsUnimplementedNamingIt) {
+  auto mock = std::make_shared<MockConnection>();
+  EXPECT_CALL(*mock, report_items_back_in_stock(_, _)).Times(1);
+  EXPECT_CALL(*mock, get_settings(_)).Times(0);
+  Client client(std::make_shared<ReportOnlyConnection>(mock));
+  client.report_items_back_in_stock(ReportItemsBackInStockRequest(item(1), details()));
+  try {
+    client.get_settings();
+    FAIL() << "no UnimplementedError";
+  } catch (const UnimplementedError& e) {
+    EXPECT_EQ(e.method(), "get_settings");
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("get_settings"));
+  }
+  EXPECT_THROW(
+      client.get_back_in_stock_notification_requests_count_by_catalog_references({item(1)}),
+      UnimplementedError);
+}
+
+// An asynchronous connection that implements only the single Report: the API methods it leaves
+// out give futures holding `UnimplementedError`; batches, streams and callbacks go through its
+// Report, one item after another.
+class ReportOnlyAsyncConnection : public AsyncConnection {
+ public:
+  std::future<void> report_items_back_in_stock(const ReportItemsBackInStockRequest& request,
+                                               const CallOptions& /*options*/) override {
+    reported.push_back(request.catalog_reference()->catalog_item_id());
+    if (reported.size() == 2) {
+      return failed_future<void>(std::make_exception_ptr(
+          TransportError(TransportError::Kind::kConnectionLost, true, "reset")));
+    }
+    return ready_future();
+  }
+  std::vector<std::string> reported;
+};
+
+TEST(ConnectionDefaultsTest, AnAsyncConnectionsDefaultsFailTheFutureOrGoThroughItsReport) {
+  auto connection = std::make_shared<ReportOnlyAsyncConnection>();
+  AsyncClient client(connection);
+  auto settings = client.get_settings();
+  EXPECT_THROW(settings.get(), UnimplementedError);
+  auto results =
+      client.report_items_back_in_stock_batch({ReportItemsBackInStockRequest(item(1), details()),
+                                               ReportItemsBackInStockRequest(item(2), details()),
+                                               ReportItemsBackInStockRequest(item(3), details())});
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_TRUE(results[0].ok());
+  EXPECT_THROW(results[1].rethrow(), TransportError);
+  EXPECT_TRUE(results[2].ok());
+  int next = 3, streamed_ok = 0;
+  EXPECT_EQ(client.report_items_back_in_stock_stream(
+                [&]() -> std::optional<ReportItemsBackInStockRequest> {
+                  if (next == 5) return std::nullopt;
+                  return ReportItemsBackInStockRequest(item(++next), details());
+                },
+                [&](std::size_t, const BatchResult& r) { streamed_ok += r.ok() ? 1 : 0; }),
+            2u);
+  EXPECT_EQ(streamed_ok, 2);
+  EXPECT_EQ(connection->reported,
+            (std::vector<std::string>{"item-1", "item-2", "item-3", "item-4", "item-5"}));
+  EXPECT_EQ(client.pending(), 0u);
+  client.cancel();  // the default does nothing
 }
 
 }  // namespace

@@ -12,7 +12,9 @@
 #include <optional>
 #include <string>
 
+#include "wix/backinstock/attempt_record.h"
 #include "wix/backinstock/credentials.h"
+#include "wix/backinstock/curl_transport.h"
 #include "wix/backinstock/observer.h"
 #include "wix/backinstock/retry.h"
 #include "wix/backinstock/transport.h"

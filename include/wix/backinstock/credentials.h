@@ -132,7 +132,6 @@ struct OAuthOptions {
 };
 
 namespace internal {
-class TokenCache;
 struct TokenCacheAccess;
 }  // namespace internal
 
@@ -159,7 +158,8 @@ class CachedTokenCredentials : public Credentials {
 
  private:
   friend struct internal::TokenCacheAccess;  // the flows install their cache through it
-  std::unique_ptr<internal::TokenCache> cache_;
+  struct Cache;                              // the token cache (token_cache.h)
+  std::unique_ptr<Cache> cache_;
 };
 
 /// A Wix app acting on one site (app instance), authenticated with OAuth client credentials:

@@ -39,6 +39,10 @@
 
 namespace wix::backinstock {
 
+namespace internal {
+struct ErrorAccess;
+}  // namespace internal
+
 /// Root of every exception thrown by the SDK.
 ///
 /// An error that ends a client call also says how many attempts the call made and why retrying
@@ -58,7 +62,7 @@ class Error : public std::runtime_error {
   const std::string& retry_stop_reason() const noexcept;
 
  private:
-  friend struct ErrorAccess;
+  friend struct internal::ErrorAccess;
   struct CallInfo {
     int attempts = 0;
     std::string reason;
@@ -79,6 +83,21 @@ class ValidationError : public Error {
 
  private:
   std::shared_ptr<const std::string> field_;
+};
+
+/// The connection does not implement the API method called: a `Connection` or `AsyncConnection`
+/// of your own (a decorator, a fake) that does not override it. Every method of those interfaces
+/// has this default, so a method added to the API in a later release breaks no implementation
+/// written before it. Nothing was sent.
+class UnimplementedError : public Error {
+ public:
+  /// `method`: the API method's name in this SDK, e.g. `get_settings`.
+  explicit UnimplementedError(std::string method);
+  /// The API method that is not implemented.
+  const std::string& method() const noexcept { return *method_; }
+
+ private:
+  std::shared_ptr<const std::string> method_;
 };
 
 /// No usable HTTP answer: DNS failure, refused connection, TLS failure, timeout, reset, oversized

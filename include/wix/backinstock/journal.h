@@ -173,10 +173,6 @@ enum class Resolution {
   kAllowResend,  ///< it did not go out: the next `report()` for the key sends it once more
 };
 
-namespace internal {
-class JournalStore;
-}
-
 /// The report journal. Open one per process (it holds a database connection and a thread that
 /// renews its claims) and share it: `report()` may be called from many threads at once.
 class ReportJournal {
@@ -271,9 +267,8 @@ class ReportJournal {
   std::size_t prune(std::size_t max_entries = 10'000);
 
  private:
-  ReportJournal(std::vector<std::unique_ptr<internal::JournalStore>> stores,
-                JournalOptions options);
   struct Impl;
+  explicit ReportJournal(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -16,6 +16,10 @@
 
 namespace wix::backinstock {
 
+namespace internal {
+struct ModelAccess;
+}  // namespace internal
+
 /// An immutable JSON object (never an array, string or number). Compared structurally.
 /// Thread safety: immutable, safe to share. Copy: one reference count.
 class JsonObject {
@@ -42,11 +46,9 @@ class JsonObject {
   /// Negation of `==`.
   friend bool operator!=(const JsonObject& a, const JsonObject& b) noexcept { return !(a == b); }
 
-  /// Implementation detail (the value and its text); not part of the API.
-  struct State;
-
  private:
-  friend struct ModelAccess;
+  struct State;  // the value and its text (json_object_state.h)
+  friend struct internal::ModelAccess;
   explicit JsonObject(std::shared_ptr<const State> state) : state_(std::move(state)) {}
   std::shared_ptr<const State> state_;
 };

@@ -22,32 +22,89 @@
 #include <utility>
 #include <vector>
 
-#include "wix/backinstock/api_methods.h"
-#include "wix/backinstock/async_client.h"
-#include "wix/backinstock/client.h"
-
-/// The mock of one API method of `Connection` (expanded per row of api_methods.h; undefined at the
-/// end of this header).
-#define WIX_BACKINSTOCK_MOCK_METHOD(Result, name, parameters, arguments) \
-  MOCK_METHOD(Result, name, parameters, (override));
-/// The mock of one API method of `AsyncConnection` (undefined at the end of this header).
-#define WIX_BACKINSTOCK_MOCK_ASYNC_METHOD(Result, name, parameters, arguments) \
-  MOCK_METHOD(std::future<Result>, name, parameters, (override));
+#include "wix/backinstock/async_connection.h"
+#include "wix/backinstock/connection.h"
 
 namespace wix::backinstock {
 
-/// A `Connection` whose every method (api_methods.h) is a gmock mock with the method's name and
-/// parameters.
+/// A `Connection` whose every method is a gmock mock with the method's name and parameters.
 class MockConnection : public Connection {
  public:
-  WIX_BACKINSTOCK_API_METHODS(WIX_BACKINSTOCK_MOCK_METHOD)
+  /// Mock of `Connection::report_items_back_in_stock`.
+  MOCK_METHOD(void, report_items_back_in_stock,
+              (const ReportItemsBackInStockRequest& request, const CallOptions& options),
+              (override));
+  /// Mock of `Connection::create_back_in_stock_notification_request`.
+  MOCK_METHOD(NotificationRequest, create_back_in_stock_notification_request,
+              (const NewNotificationRequest& request, const ItemDetails& item_details,
+               const CallOptions& options),
+              (override));
+  /// Mock of `Connection::get_back_in_stock_notification_request`.
+  MOCK_METHOD(NotificationRequest, get_back_in_stock_notification_request,
+              (const std::string& id, const CallOptions& options), (override));
+  /// Mock of `Connection::delete_back_in_stock_notification_request`.
+  MOCK_METHOD(void, delete_back_in_stock_notification_request,
+              (const std::string& id, const CallOptions& options), (override));
+  /// Mock of `Connection::mark_as_notification_sent`.
+  MOCK_METHOD(NotificationRequest, mark_as_notification_sent,
+              (const std::string& id, const CallOptions& options), (override));
+  /// Mock of `Connection::query_back_in_stock_notification_requests`.
+  MOCK_METHOD(QueryPage, query_back_in_stock_notification_requests,
+              (const Query& query, const CallOptions& options), (override));
+  /// Mock of `Connection::get_back_in_stock_notification_requests_count_by_catalog_references`.
+  MOCK_METHOD(std::vector<CatalogReferenceCount>,
+              get_back_in_stock_notification_requests_count_by_catalog_references,
+              (const std::vector<CatalogReference>& catalog_references, const CallOptions& options),
+              (override));
+  /// Mock of `Connection::get_settings`.
+  MOCK_METHOD(Settings, get_settings, (const CallOptions& options), (override));
+  /// Mock of `Connection::start_collecting_requests`.
+  MOCK_METHOD(Settings, start_collecting_requests,
+              (const std::string& app_id, const CallOptions& options), (override));
+  /// Mock of `Connection::stop_collecting_requests`.
+  MOCK_METHOD(Settings, stop_collecting_requests,
+              (const std::string& app_id, const CallOptions& options), (override));
 };
 
 /// An `AsyncConnection` whose every method is a gmock mock; the API methods return futures (see
 /// `ready_future` and `failed_future`).
 class MockAsyncConnection : public AsyncConnection {
  public:
-  WIX_BACKINSTOCK_API_METHODS(WIX_BACKINSTOCK_MOCK_ASYNC_METHOD)
+  /// Mock of `AsyncConnection::report_items_back_in_stock`.
+  MOCK_METHOD(std::future<void>, report_items_back_in_stock,
+              (const ReportItemsBackInStockRequest& request, const CallOptions& options),
+              (override));
+  /// Mock of `AsyncConnection::create_back_in_stock_notification_request`.
+  MOCK_METHOD(std::future<NotificationRequest>, create_back_in_stock_notification_request,
+              (const NewNotificationRequest& request, const ItemDetails& item_details,
+               const CallOptions& options),
+              (override));
+  /// Mock of `AsyncConnection::get_back_in_stock_notification_request`.
+  MOCK_METHOD(std::future<NotificationRequest>, get_back_in_stock_notification_request,
+              (const std::string& id, const CallOptions& options), (override));
+  /// Mock of `AsyncConnection::delete_back_in_stock_notification_request`.
+  MOCK_METHOD(std::future<void>, delete_back_in_stock_notification_request,
+              (const std::string& id, const CallOptions& options), (override));
+  /// Mock of `AsyncConnection::mark_as_notification_sent`.
+  MOCK_METHOD(std::future<NotificationRequest>, mark_as_notification_sent,
+              (const std::string& id, const CallOptions& options), (override));
+  /// Mock of `AsyncConnection::query_back_in_stock_notification_requests`.
+  MOCK_METHOD(std::future<QueryPage>, query_back_in_stock_notification_requests,
+              (const Query& query, const CallOptions& options), (override));
+  /// Mock of
+  /// `AsyncConnection::get_back_in_stock_notification_requests_count_by_catalog_references`.
+  MOCK_METHOD(std::future<std::vector<CatalogReferenceCount>>,
+              get_back_in_stock_notification_requests_count_by_catalog_references,
+              (const std::vector<CatalogReference>& catalog_references, const CallOptions& options),
+              (override));
+  /// Mock of `AsyncConnection::get_settings`.
+  MOCK_METHOD(std::future<Settings>, get_settings, (const CallOptions& options), (override));
+  /// Mock of `AsyncConnection::start_collecting_requests`.
+  MOCK_METHOD(std::future<Settings>, start_collecting_requests,
+              (const std::string& app_id, const CallOptions& options), (override));
+  /// Mock of `AsyncConnection::stop_collecting_requests`.
+  MOCK_METHOD(std::future<Settings>, stop_collecting_requests,
+              (const std::string& app_id, const CallOptions& options), (override));
   /// Mock of `AsyncConnection::report_items_back_in_stock_batch`.
   MOCK_METHOD(std::vector<BatchResult>, report_items_back_in_stock_batch,
               (const std::vector<ReportItemsBackInStockRequest>& requests,
@@ -92,6 +149,3 @@ std::future<T> failed_future(std::exception_ptr error) {
 }
 
 }  // namespace wix::backinstock
-
-#undef WIX_BACKINSTOCK_MOCK_METHOD
-#undef WIX_BACKINSTOCK_MOCK_ASYNC_METHOD

@@ -55,7 +55,7 @@ class CatalogReference {
   }
 
  private:
-  friend struct ModelAccess;
+  friend struct internal::ModelAccess;
   struct Unchecked {};
   CatalogReference(Unchecked, std::string catalog_item_id, std::string app_id, JsonObject options);
   std::string catalog_item_id_;

@@ -26,6 +26,10 @@
 
 namespace wix::backinstock {
 
+namespace internal {
+struct FilterAccess;
+}  // namespace internal
+
 /// The filterable and sortable fields of a notification request. `kCatalogItemId` and
 /// `kCatalogAppId` (`catalogReference.catalogItemId`, `catalogReference.appId`) find the requests
 /// waiting for one product, as Wix's own typed query does; they take `eq`, `ne`, `in` and
@@ -92,7 +96,7 @@ class Filter {
   std::string dump() const;
 
  private:
-  friend struct FilterAccess;
+  friend struct internal::FilterAccess;
   explicit Filter(std::shared_ptr<const nlohmann::ordered_json> value);
   std::shared_ptr<const nlohmann::ordered_json> value_;
 };

@@ -1,7 +1,7 @@
 #pragma once
 
 /// @file retry.h
-/// When and how a call is retried, and the per-attempt log record.
+/// When and how a call is retried.
 ///
 /// Idempotent methods (get, query, count, get settings, delete, mark as sent, start/stop
 /// collecting) are retried on 408, 429, 500, 502, 503 and 504 and on transport errors of the
@@ -22,7 +22,6 @@
 /// ends the call at once ("deadline exceeded").
 
 #include <chrono>
-#include <string_view>
 
 namespace wix::backinstock {
 
@@ -48,19 +47,6 @@ struct RetryPolicy {
     p.max_attempts = 1;
     return p;
   }
-};
-
-/// One record per attempt, handed to `ClientOptions::logger`. Holds no header and no body, so no
-/// credential can reach a log through it; `error` is redacted.
-struct AttemptRecord {
-  std::string_view method;  ///< HTTP verb
-  std::string_view path;    ///< request path, without the query string
-  int attempt = 0;          ///< 1 for the first attempt
-  int status = 0;           ///< HTTP status, 0 when no answer arrived
-  /// Time the attempt took.
-  std::chrono::microseconds duration{0};
-  std::string_view request_id;  ///< `x-wix-request-id`, when answered
-  std::string_view error;       ///< empty on success
 };
 
 }  // namespace wix::backinstock
