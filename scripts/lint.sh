@@ -25,4 +25,6 @@ if [ "$status" -ne 0 ]; then
   exit 1
 fi
 echo "clean"
+echo "== layers"
+"$ROOT/scripts/check_layers.sh"
 "$ROOT/scripts/check_includes.sh" "$build"

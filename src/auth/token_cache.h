@@ -23,7 +23,6 @@
 #include "wix/backinstock/credentials.h"
 #include "wix/backinstock/curl_transport.h"
 #include "wix/backinstock/observer.h"
-#include "wix/backinstock/retry.h"
 
 namespace wix::backinstock::internal {
 

@@ -42,7 +42,6 @@ CallSetup::CallSetup(ClientOptions options, Seams seams)
   check_text("user_agent", options_.user_agent, /*allow_newlines=*/false);
   user_agent_ = std::string("wix-backinstock-cpp/") + kVersion;
   if (!options_.user_agent.empty()) user_agent_ += " " + options_.user_agent;
-  spare_.reserve(kSpareExchanges);
 }
 
 void CallSetup::sleep(std::chrono::milliseconds delay) const {
@@ -88,8 +87,7 @@ void CallSetup::request_of(const WireCall& call, std::string body, HttpRequest& 
   headers.reserve(6);
   put("User-Agent", user_agent_);
   if (consistency_) {
-    std::lock_guard<std::mutex> guard(consistency_->mutex);
-    if (!consistency_->value.empty()) put("X-Wix-Consistent", consistency_->value);
+    consistency_->use([&put](const std::string& value) { put("X-Wix-Consistent", value); });
   }
   const bool has_body = request.method == "POST" || request.method == "PUT";
   if (has_body) put("Content-Type", "application/json");
@@ -99,9 +97,9 @@ void CallSetup::request_of(const WireCall& call, std::string body, HttpRequest& 
   request.idempotent = call.safety == Safety::kIdempotent;
 }
 
-std::unique_ptr<CallSetup::Exchange> CallSetup::spare_exchange() {
+std::unique_ptr<ExchangePool::Exchange> ExchangePool::take() {
   {
-    std::lock_guard<std::mutex> guard(spare_mutex_);
+    std::lock_guard<std::mutex> guard(mutex_);
     if (!spare_.empty()) {
       auto exchange = std::move(spare_.back());
       spare_.pop_back();
@@ -111,7 +109,7 @@ std::unique_ptr<CallSetup::Exchange> CallSetup::spare_exchange() {
   return std::make_unique<Exchange>();
 }
 
-void CallSetup::recycle(std::unique_ptr<Exchange> exchange) noexcept {
+void ExchangePool::give_back(std::unique_ptr<Exchange> exchange) noexcept {
   exchange->request.body = std::string();  // each call brings its own body
   // What an unusual answer needed (a page of results, a long head) is not kept for 64 calls.
   constexpr std::size_t kKeptBody = 4096;
@@ -119,18 +117,17 @@ void CallSetup::recycle(std::unique_ptr<Exchange> exchange) noexcept {
   auto& answer = exchange->answer;
   if (answer.body.capacity() > kKeptBody) answer.body = std::string();
   if (answer.headers.size() > kKeptHeaders) answer.headers = HttpHeaders();
-  std::lock_guard<std::mutex> guard(spare_mutex_);
-  if (spare_.size() < kSpareExchanges) spare_.push_back(std::move(exchange));  // never reallocates
+  std::lock_guard<std::mutex> guard(mutex_);
+  if (spare_.size() < kSpare) spare_.push_back(std::move(exchange));  // never reallocates
 }
 
-void CallSetup::keep_consistency(const HttpResponse& response) const {
-  if (!consistency_) return;
+void Consistency::keep(const HttpResponse& response) {
   auto value = find_header(response.headers, "X-Wix-Consistent");
   // Sent back as a header: a value a header cannot carry (line breaks, control characters) or an
   // unreasonable size is not kept.
   if (!value || value->empty() || value->size() > 1024 || !is_header_value(*value)) return;
-  std::lock_guard<std::mutex> guard(consistency_->mutex);
-  consistency_->value.assign(value->data(), value->size());
+  std::lock_guard<std::mutex> guard(mutex_);
+  value_.assign(value->data(), value->size());
 }
 
 // Call ------------------------------------------------------------------------------------------
@@ -178,11 +175,11 @@ Call::Call(CallSetup& setup, WireCall wire, const CallOptions& options)
     : setup_(&setup),
       wire_(std::move(wire)),
       run_(start_run(setup.options(), options, wire_.safety, setup.now())),
-      exchange_(setup.spare_exchange()) {
+      exchange_(setup.exchanges_.take()) {
   if (setup.options().observer) began_ = setup.now();
 }
 
-Call::~Call() { setup_->recycle(std::move(exchange_)); }
+Call::~Call() { setup_->exchanges_.give_back(std::move(exchange_)); }
 
 void Call::prepare() {
   // The body moves from the wire call into the first request and from each request into the
@@ -239,7 +236,7 @@ Call::Next Call::finish(const HttpResponse* answer, const TransportError* error)
   const auto took = now - started_;
   Next next;
   if (answer != nullptr) {
-    setup_->keep_consistency(*answer);
+    if (setup_->consistency_) setup_->consistency_->keep(*answer);
     log(answer, nullptr, took);
     next = after_answer(*answer, now);
   } else {

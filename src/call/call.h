@@ -63,6 +63,46 @@ struct Seams {
   std::function<double()> random;                          ///< uniform in [0, 1)
 };
 
+/// The request and answer of calls, kept between calls of one client for their strings' storage:
+/// a call's URL and headers, and its answer's headers, are written into storage that is already
+/// there instead of allocated anew. Thread safe.
+class ExchangePool {
+ public:
+  struct Exchange {
+    HttpRequest request;
+    HttpResponse answer;
+  };
+  ExchangePool() { spare_.reserve(kSpare); }
+  /// An exchange whose storage a call may write over (from an earlier call), or a new one.
+  std::unique_ptr<Exchange> take();
+  /// Keeps a finished call's exchange (without its request body, and without storage a large
+  /// answer needed), up to `kSpare` of them.
+  void give_back(std::unique_ptr<Exchange> exchange) noexcept;
+
+ private:
+  static constexpr std::size_t kSpare = 64;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<Exchange>> spare_;  // reserved up front: never reallocates
+};
+
+/// The `X-Wix-Consistent` value of the latest answer, sent with later requests
+/// (`ClientOptions::read_your_writes`). Thread safe.
+class Consistency {
+ public:
+  /// Keeps the answer's value, if it has one.
+  void keep(const HttpResponse& response);
+  /// Calls `use(value)` with the kept value, if there is one (under the lock: `use` copies it).
+  template <typename Use>
+  void use(Use&& use) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    if (!value_.empty()) use(value_);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::string value_;
+};
+
 /// What the calls of one client share: its options (validated here), the parts of every request
 /// (base URL, prefix, `User-Agent`), the read-your-writes value, and the seams. Thread safety:
 /// `const` members and `random01` may be called concurrently.
@@ -87,24 +127,6 @@ class CallSetup {
   // Makes `request` the request of `call` with `body` (sent for POST and PUT), without
   // credentials and timeout, writing over what `request` held (its strings' storage is reused).
   void request_of(const WireCall& call, std::string body, HttpRequest& request) const;
-  // The request and answer of a call, kept between calls for their strings' storage.
-  struct Exchange {
-    HttpRequest request;
-    HttpResponse answer;
-  };
-  // An exchange whose storage a call may write over (from an earlier call), or a new one.
-  std::unique_ptr<Exchange> spare_exchange();
-  // Keeps a finished call's exchange for `spare_exchange` (without its request body, and without
-  // storage a large answer needed).
-  void recycle(std::unique_ptr<Exchange> exchange) noexcept;
-  // Keeps the `X-Wix-Consistent` value of an answer for later requests (read_your_writes).
-  void keep_consistency(const HttpResponse& response) const;
-
-  struct Consistency {
-    std::mutex mutex;
-    std::string value;
-  };
-
   ClientOptions options_;
   Seams seams_;
   // The credentials when they are the SDK's token flows, whose token requests go through this
@@ -117,12 +139,7 @@ class CallSetup {
   std::string user_agent_;
   std::mutex random_mutex_;
   std::mt19937_64 random_;
-  // Exchanges of finished calls, so that a call's URL and headers, and its answer's headers, are
-  // written into storage that is already there instead of allocated anew (at most
-  // `kSpareExchanges`; reserved up front).
-  static constexpr std::size_t kSpareExchanges = 64;
-  std::mutex spare_mutex_;
-  std::vector<std::unique_ptr<Exchange>> spare_;
+  ExchangePool exchanges_;
 };
 
 /// One API call: its `WireCall`, its retry run, the request of the current attempt, the decision
@@ -185,7 +202,7 @@ class Call {
   CallSetup* setup_;
   WireCall wire_;  // its body moves into the first attempt's request
   RetryRun run_;
-  std::unique_ptr<CallSetup::Exchange>
+  std::unique_ptr<ExchangePool::Exchange>
       exchange_;  // the attempt's request and the storage of its answer
   bool prepared_ = false;
   Clock::duration credentials_took_{};  // of the current attempt's `prepare`

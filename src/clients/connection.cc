@@ -10,7 +10,6 @@
 #include "call.h"
 #include "wix/backinstock/async_connection.h"
 #include "wix/backinstock/connection.h"
-#include "wix/backinstock/errors.h"
 
 namespace wix::backinstock {
 
@@ -157,9 +156,12 @@ std::vector<BatchResult> AsyncConnection::report_items_back_in_stock_batch(
   return results;
 }
 
+// The parameters are taken by value as the virtual declares them (the SDK's connection keeps them).
+// NOLINTBEGIN(performance-unnecessary-value-param)
 std::size_t AsyncConnection::report_items_back_in_stock_stream(
     std::function<std::optional<ReportItemsBackInStockRequest>()> next,
     std::function<void(std::size_t, const BatchResult&)> on_result, const CallOptions& options) {
+  // NOLINTEND(performance-unnecessary-value-param)
   if (!next) throw ValidationError("next", "must be set");
   std::size_t fed = 0;
   while (auto request = next()) {

@@ -12,7 +12,6 @@
 #include <unordered_set>
 
 #include "wix/backinstock/client.h"
-#include "wix/backinstock/query_pager.h"
 
 namespace wix::backinstock {
 
@@ -33,26 +32,26 @@ std::string fingerprint(const std::string& text) {
 // The walk's state.
 struct QueryPager::Impl {
   Impl(Client client, Query query, CallOptions options, PagerOptions pager)
-      : client_(std::move(client)), query_(std::move(query)), options_(options), pager_(pager) {}
+      : client(std::move(client)), query(std::move(query)), options(options), limits(pager) {}
 
   bool advance();         // moves to the next item, fetching as needed; false at the end
   bool fetch();           // loads the next page; false when there is none
   void check_progress();  // throws PagingError when the page just fetched does not move on
 
-  Client client_;
-  Query query_;
-  Query query_sent_;  // the query of the current page
+  Client client;
+  Query query;
+  Query query_sent;  // the query of the current page
   // Fingerprints (15 bytes each, whatever the server sent) of the cursors followed (a server that
   // cycles through cursors is not walked twice) and of every request returned so far.
-  std::set<std::string> cursors_sent_;
-  std::unordered_set<std::string> ids_seen_;
-  CallOptions options_;
-  PagerOptions pager_;
-  QueryPage page_;
-  std::size_t index_ = 0;
-  std::size_t pages_fetched_ = 0;
-  bool started_ = false;
-  bool done_ = false;
+  std::set<std::string> cursors_sent;
+  std::unordered_set<std::string> ids_seen;
+  CallOptions options;
+  PagerOptions limits;
+  QueryPage page;
+  std::size_t index = 0;
+  std::size_t pages_fetched = 0;
+  bool started = false;
+  bool done = false;
 };
 
 QueryPager::QueryPager(Client client, Query query, CallOptions options, PagerOptions pager)
@@ -61,64 +60,64 @@ QueryPager::QueryPager(QueryPager&&) noexcept = default;
 QueryPager& QueryPager::operator=(QueryPager&&) noexcept = default;
 QueryPager::~QueryPager() = default;
 
-std::size_t QueryPager::pages_fetched() const noexcept { return impl_->pages_fetched_; }
+std::size_t QueryPager::pages_fetched() const noexcept { return impl_->pages_fetched; }
 
 bool QueryPager::Impl::fetch() {
-  if (done_) return false;
+  if (done) return false;
   // Checked only when another page is needed: a walk of exactly max_pages pages ends normally.
-  auto next_page = [this](const Query& query) {
-    if (pager_.max_pages != 0 && pages_fetched_ >= pager_.max_pages) {
-      done_ = true;
-      throw PagingError("query walk stopped after " + std::to_string(pages_fetched_) +
+  auto next_page = [this](const Query& asked) {
+    if (limits.max_pages != 0 && pages_fetched >= limits.max_pages) {
+      done = true;
+      throw PagingError("query walk stopped after " + std::to_string(pages_fetched) +
                             " pages (PagerOptions::max_pages)",
-                        pages_fetched_);
+                        pages_fetched);
     }
-    page_ = client_.query_back_in_stock_notification_requests(query, options_);
+    page = client.query_back_in_stock_notification_requests(asked, options);
   };
-  if (started_ && query_.offset()) {
+  if (started && query.offset()) {
     // Offset paging: the next page starts after this one; an empty page, a short page or the
     // total ends the walk (and so does an offset past what a 32-bit offset can say).
-    const auto got = static_cast<std::int64_t>(page_.requests.size());
-    const std::int64_t next = static_cast<std::int64_t>(*query_sent_.offset()) + got;
-    const bool short_page = query_.limit() && got < *query_.limit();
-    if (got == 0 || short_page || (page_.metadata.total && next >= *page_.metadata.total) ||
+    const auto got = static_cast<std::int64_t>(page.requests.size());
+    const std::int64_t next = static_cast<std::int64_t>(*query_sent.offset()) + got;
+    const bool short_page = query.limit() && got < *query.limit();
+    if (got == 0 || short_page || (page.metadata.total && next >= *page.metadata.total) ||
         next > std::numeric_limits<std::int32_t>::max()) {
-      done_ = true;
+      done = true;
       return false;
     }
-    query_sent_.offset(static_cast<std::int32_t>(next));
-    next_page(query_sent_);
-  } else if (started_) {
-    if (!page_.has_next()) {
-      done_ = true;
+    query_sent.offset(static_cast<std::int32_t>(next));
+    next_page(query_sent);
+  } else if (started) {
+    if (!page.has_next()) {
+      done = true;
       return false;
     }
     // A server that answers with a cursor already sent (A, A or A, B, A...) would be walked
     // forever.
-    if (!cursors_sent_.insert(fingerprint(*page_.metadata.next_cursor)).second) {
-      done_ = true;
-      throw PagingError("query walk stopped: page " + std::to_string(pages_fetched_) +
+    if (!cursors_sent.insert(fingerprint(*page.metadata.next_cursor)).second) {
+      done = true;
+      throw PagingError("query walk stopped: page " + std::to_string(pages_fetched) +
                             " handed out a cursor already followed (the server makes no progress)",
-                        pages_fetched_);
+                        pages_fetched);
     }
-    query_sent_ = Query();
-    if (query_.limit()) query_sent_.limit(*query_.limit());
+    query_sent = Query();
+    if (query.limit()) query_sent.limit(*query.limit());
     try {
-      query_sent_.cursor(*page_.metadata.next_cursor);
+      query_sent.cursor(*page.metadata.next_cursor);
     } catch (const ValidationError& e) {  // the server's cursor, not the caller's query
-      done_ = true;
-      throw PagingError("query walk stopped: page " + std::to_string(pages_fetched_) +
+      done = true;
+      throw PagingError("query walk stopped: page " + std::to_string(pages_fetched) +
                             " handed out a cursor that cannot be sent back (" + e.what() + ")",
-                        pages_fetched_);
+                        pages_fetched);
     }
-    next_page(query_sent_);
+    next_page(query_sent);
   } else {
-    started_ = true;
-    query_sent_ = query_;
-    next_page(query_);
+    started = true;
+    query_sent = query;
+    next_page(query);
   }
-  ++pages_fetched_;
-  index_ = 0;
+  ++pages_fetched;
+  index = 0;
   check_progress();
   return true;
 }
@@ -127,26 +126,25 @@ void QueryPager::Impl::check_progress() {
   // Every request of the page is new, and has an ID that tells it apart: a page that repeats an
   // earlier one (an ignored offset, a rotated window, a fresh cursor over the same items) stops
   // the walk before any of its requests is handed out twice.
-  for (const auto& request : page_.requests) {
+  for (const auto& request : page.requests) {
     const char* problem = nullptr;
     if (request.id.empty()) {
       problem = "holds a request without an ID (progress cannot be told)";
-    } else if (!ids_seen_.insert(fingerprint(request.id)).second) {
+    } else if (!ids_seen.insert(fingerprint(request.id)).second) {
       problem = "repeats a request already returned (the server makes no progress)";
     }
     if (problem != nullptr) {
-      done_ = true;
-      page_.requests.clear();
-      throw PagingError(
-          "query walk stopped: page " + std::to_string(pages_fetched_) + " " + problem,
-          pages_fetched_);
+      done = true;
+      page.requests.clear();
+      throw PagingError("query walk stopped: page " + std::to_string(pages_fetched) + " " + problem,
+                        pages_fetched);
     }
   }
 }
 
 bool QueryPager::Impl::advance() {
-  ++index_;
-  while (index_ >= page_.requests.size()) {
+  ++index;
+  while (index >= page.requests.size()) {
     if (!fetch()) return false;
   }
   return true;
@@ -154,18 +152,18 @@ bool QueryPager::Impl::advance() {
 
 QueryPager::iterator QueryPager::begin() {
   Impl& walk = *impl_;
-  if (!walk.started_) {
+  if (!walk.started) {
     if (!walk.fetch()) return end();
-    while (walk.page_.requests.empty()) {
+    while (walk.page.requests.empty()) {
       if (!walk.fetch()) return end();
     }
     return iterator(this);
   }
-  return (walk.done_ || walk.index_ >= walk.page_.requests.size()) ? end() : iterator(this);
+  return (walk.done || walk.index >= walk.page.requests.size()) ? end() : iterator(this);
 }
 
 const NotificationRequest& QueryPager::iterator::operator*() const {
-  return pager_->impl_->page_.requests[pager_->impl_->index_];
+  return pager_->impl_->page.requests[pager_->impl_->index];
 }
 
 QueryPager::iterator& QueryPager::iterator::operator++() {

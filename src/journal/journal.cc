@@ -285,7 +285,7 @@ namespace {
 JournaledReport report_through(internal::JournalCore& d, Client& client, const std::string& key,
                                const ReportItemsBackInStockRequest& request,
                                const CallOptions& options) {
-  auto wait_until = std::chrono::steady_clock::now() + d.options.in_progress_wait;
+  auto wait_until = std::chrono::steady_clock::now() + d.options().in_progress_wait;
   Op claim;
   for (;;) {
     claim = Op{};
@@ -333,7 +333,7 @@ JournaledReport report_through(internal::JournalCore& d, Client& client, const s
   finish.kind = Op::kFinish;
   finish.key = key;
   finish.finish = classify(key, generation, error);
-  finish.finish.late_note = internal::late_note(d.options.owner, finish.finish);
+  finish.finish.late_note = internal::late_note(d.options().owner, finish.finish);
   ReportOutcome result = outcome_of(finish.finish.state);
   d.release(key);  // from now on its lease lapses if the write below fails
   try {
@@ -351,7 +351,7 @@ JournaledReport report_through(internal::JournalCore& d, Client& client, const s
   if (!finish.ok) return d.as_recorded(key, finish.finish.left);
   d.step(JournalStep::kRecorded, key);
   return {result, finish.finish.left,
-          recorded_entry(claim.claim.row, finish.finish, d.options.owner)};
+          recorded_entry(claim.claim.row, finish.finish, d.options().owner)};
 }
 
 }  // namespace
@@ -398,7 +398,8 @@ JournalEntry ReportJournal::resolve(const std::string& key, Resolution resolutio
 
 std::size_t ReportJournal::prune(std::size_t max_entries) {
   Impl::Lease store(*impl_);
-  auto retention = std::chrono::duration_cast<std::chrono::milliseconds>(impl_->options.retention);
+  auto retention =
+      std::chrono::duration_cast<std::chrono::milliseconds>(impl_->options().retention);
   return store->prune(retention.count(), max_entries);
 }
 

@@ -63,39 +63,43 @@ struct HeldClaim {
 };
 
 // The group commit and the claims this worker holds: what `ReportJournal` is made of.
-struct JournalCore {
+class JournalCore {
+ public:
   JournalCore(std::vector<std::unique_ptr<internal::JournalStore>> s, JournalOptions o)
-      : stores(std::move(s)), options(std::move(o)) {
-    for (auto& store : stores) idle.push_back(store.get());
-    if (options.owner.empty()) options.owner = internal::default_owner();
-    if (options.lease < std::chrono::milliseconds(30))
-      options.lease = std::chrono::milliseconds(30);
-    renewer = std::thread([this] { renew_loop(); });
+      : stores_(std::move(s)), options_(std::move(o)) {
+    for (auto& store : stores_) idle_.push_back(store.get());
+    if (options_.owner.empty()) options_.owner = internal::default_owner();
+    if (options_.lease < std::chrono::milliseconds(30))
+      options_.lease = std::chrono::milliseconds(30);
+    renewer_ = std::thread([this] { renew_loop(); });
   }
   ~JournalCore() {
     {
-      std::lock_guard<std::mutex> guard(mutex);
-      stopping = true;
+      std::lock_guard<std::mutex> guard(mutex_);
+      stopping_ = true;
     }
-    wake.notify_all();
-    renewer.join();
+    wake_.notify_all();
+    renewer_.join();
   }
 
   void step(JournalStep s, const std::string& key) const {
-    if (options.on_step) options.on_step(s, key);
+    if (options_.on_step) options_.on_step(s, key);
   }
 
-  // Tells `options.observer` what a report returned to its caller.
+  // Tells `options_.observer` what a report returned to its caller.
   void observe(const JournaledReport& result) const noexcept {
-    if (!options.observer) return;
+    if (!options_.observer) return;
     try {
-      options.observer->on_journal_report({to_string(result.outcome), result.sent_by_this_call});
+      options_.observer->on_journal_report({to_string(result.outcome), result.sent_by_this_call});
     } catch (...) {
       // An observer must not change what the journal does.
     }
   }
 
-  // Group commit: a caller that finds a connection idle commits every step queued so far, of
+  // The journal's options, with the owner and the lease as used.
+  const JournalOptions& options() const noexcept { return options_; }
+
+  // Group commit: a caller that finds a connection idle_ commits every step queued so far, of
   // every kind, in one transaction; the others wait for it. With several connections
   // (PostgreSQL), groups commit side by side. `run` throws a step's error; `run_all` leaves each
   // in its step.
@@ -105,26 +109,26 @@ struct JournalCore {
   }
 
   void run_all(const std::vector<internal::Op*>& ops) {
-    std::unique_lock<std::mutex> lock(mutex);
-    queue.insert(queue.end(), ops.begin(), ops.end());
+    std::unique_lock<std::mutex> lock(mutex_);
+    queue_.insert(queue_.end(), ops.begin(), ops.end());
     auto all_done = [&] {
       return std::all_of(ops.begin(), ops.end(), [](const internal::Op* o) { return o->done; });
     };
     while (!all_done()) {
-      if (queue.empty() || idle.empty()) {
-        committed.wait(lock);
+      if (queue_.empty() || idle_.empty()) {
+        committed_.wait(lock);
         continue;
       }
-      internal::JournalStore* store = idle.back();
-      idle.pop_back();
-      std::vector<internal::Op*> batch(queue.begin(), queue.end());
-      queue.clear();
+      internal::JournalStore* store = idle_.back();
+      idle_.pop_back();
+      std::vector<internal::Op*> batch(queue_.begin(), queue_.end());
+      queue_.clear();
       lock.unlock();
       execute(*store, batch);
       lock.lock();
-      idle.push_back(store);
+      idle_.push_back(store);
       for (internal::Op* o : batch) o->done = true;
-      committed.notify_all();
+      committed_.notify_all();
     }
   }
 
@@ -132,15 +136,15 @@ struct JournalCore {
   class Lease {
    public:
     explicit Lease(JournalCore& impl) : impl_(impl) {
-      std::unique_lock<std::mutex> lock(impl_.mutex);
-      impl_.committed.wait(lock, [&] { return !impl_.idle.empty(); });
-      store_ = impl_.idle.back();
-      impl_.idle.pop_back();
+      std::unique_lock<std::mutex> lock(impl_.mutex_);
+      impl_.committed_.wait(lock, [&] { return !impl_.idle_.empty(); });
+      store_ = impl_.idle_.back();
+      impl_.idle_.pop_back();
     }
     ~Lease() {
-      std::lock_guard<std::mutex> guard(impl_.mutex);
-      impl_.idle.push_back(store_);
-      impl_.committed.notify_all();
+      std::lock_guard<std::mutex> guard(impl_.mutex_);
+      impl_.idle_.push_back(store_);
+      impl_.committed_.notify_all();
     }
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
@@ -151,8 +155,33 @@ struct JournalCore {
     internal::JournalStore* store_;
   };
 
+  // `key`'s entry as the journal holds it now (for a claim that is no longer this worker's), with
+  // `sent` as `sent_by_this_call`.
+  JournaledReport as_recorded(const std::string& key, bool sent) {
+    Lease store(*this);
+    auto row = store->get(key);
+    return {row ? outcome_of(row->state) : ReportOutcome::kInProgress, sent,
+            row ? entry_of(*row) : JournalEntry{}};
+  }
+
+  // Whether this worker's claim of `key` at `generation` is certainly still its own by its own
+  // monotonic clock: a lease that ran out since the claim or its last renewal (a pause, renewals
+  // that failed) is lost, whatever the store says yet.
+  bool lease_alive(const std::string& key, std::int64_t generation) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    auto it = held_.find(key);
+    return it != held_.end() && it->second.generation == generation &&
+           std::chrono::steady_clock::now() < it->second.alive_until;
+  }
+
+  void release(const std::string& key) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    held_.erase(key);
+  }
+
+ private:
   // Every step of the group in one transaction: one commit (one fsync) for the group. If it
-  // fails, no step of the group is committed and every caller in it gets the error.
+  // fails, no step of the group is committed_ and every caller in it gets the error.
   void execute(internal::JournalStore& store, const std::vector<internal::Op*>& batch) {
     std::vector<internal::Op*> claims, begins, finishes;
     for (internal::Op* o : batch) {
@@ -170,7 +199,7 @@ struct JournalCore {
           std::vector<std::string> keys;
           keys.reserve(claims.size());
           for (internal::Op* o : claims) keys.push_back(o->key);
-          claimed = store.claim(keys, options.owner, options.lease.count(), [&] {
+          claimed = store.claim(keys, options_.owner, options_.lease.count(), [&] {
             for (internal::Op* o : claims) step(JournalStep::kClaimOpen, o->key);
           });
         }
@@ -193,49 +222,30 @@ struct JournalCore {
       for (internal::Op* o : batch) o->error = std::current_exception();
       return;
     }
-    std::lock_guard<std::mutex> guard(mutex);
+    std::lock_guard<std::mutex> guard(mutex_);
     for (std::size_t i = 0; i < claims.size(); ++i) {
       claims[i]->claim = claimed[i];
       if (claimed[i].claimed) {
-        held[claims[i]->key] = {claimed[i].row.generation, started + options.lease};
+        held_[claims[i]->key] = {claimed[i].row.generation, started + options_.lease};
       }
     }
   }
 
-  // `key`'s entry as the journal holds it now (for a claim that is no longer this worker's), with
-  // `sent` as `sent_by_this_call`.
-  JournaledReport as_recorded(const std::string& key, bool sent) {
-    Lease store(*this);
-    auto row = store->get(key);
-    return {row ? outcome_of(row->state) : ReportOutcome::kInProgress, sent,
-            row ? entry_of(*row) : JournalEntry{}};
-  }
-
-  // Whether this worker's claim of `key` at `generation` is certainly still its own by its own
-  // monotonic clock: a lease that ran out since the claim or its last renewal (a pause, renewals
-  // that failed) is lost, whatever the store says yet.
-  bool lease_alive(const std::string& key, std::int64_t generation) {
-    std::lock_guard<std::mutex> guard(mutex);
-    auto it = held.find(key);
-    return it != held.end() && it->second.generation == generation &&
-           std::chrono::steady_clock::now() < it->second.alive_until;
-  }
-
   // Extends the leases of the keys this worker holds, every third of a lease.
   void renew_loop() {
-    std::unique_lock<std::mutex> lock(mutex);
-    while (!stopping) {
-      wake.wait_for(lock, options.lease / 3);
-      if (stopping || held.empty()) continue;
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (!stopping_) {
+      wake_.wait_for(lock, options_.lease / 3);
+      if (stopping_ || held_.empty()) continue;
       std::vector<std::pair<std::string, std::int64_t>> keys;
-      keys.reserve(held.size());
-      for (const auto& [key, claim] : held) keys.emplace_back(key, claim.generation);
+      keys.reserve(held_.size());
+      for (const auto& [key, claim] : held_) keys.emplace_back(key, claim.generation);
       lock.unlock();
       const auto started = std::chrono::steady_clock::now();
       std::vector<bool> renewed;
       try {
         Lease store(*this);
-        renewed = store->renew(keys, options.lease.count());
+        renewed = store->renew(keys, options_.lease.count());
       } catch (const JournalError&) {
         // The leases lapse: this worker begins no send on them (lease_alive), a claim not yet
         // sending is taken over by the next caller, one sending ends unknown. Never a second
@@ -243,29 +253,24 @@ struct JournalCore {
       }
       lock.lock();
       for (std::size_t i = 0; i < renewed.size(); ++i) {
-        auto it = held.find(keys[i].first);
-        if (renewed[i] && it != held.end() && it->second.generation == keys[i].second) {
-          it->second.alive_until = started + options.lease;
+        auto it = held_.find(keys[i].first);
+        if (renewed[i] && it != held_.end() && it->second.generation == keys[i].second) {
+          it->second.alive_until = started + options_.lease;
         }
       }
     }
   }
 
-  void release(const std::string& key) {
-    std::lock_guard<std::mutex> guard(mutex);
-    held.erase(key);
-  }
-
-  std::vector<std::unique_ptr<internal::JournalStore>> stores;  // connections
-  JournalOptions options;
-  std::mutex mutex;                           // guards everything below
-  std::vector<internal::JournalStore*> idle;  // connections not in use
-  std::condition_variable wake;
-  std::condition_variable committed;
-  std::deque<internal::Op*> queue;
-  std::map<std::string, HeldClaim> held;  // while claimed or sending
-  bool stopping = false;
-  std::thread renewer;
+  std::vector<std::unique_ptr<internal::JournalStore>> stores_;  // connections
+  JournalOptions options_;
+  std::mutex mutex_;                           // guards everything below
+  std::vector<internal::JournalStore*> idle_;  // connections not in use
+  std::condition_variable wake_;
+  std::condition_variable committed_;
+  std::deque<internal::Op*> queue_;
+  std::map<std::string, HeldClaim> held_;  // while claimed or sending
+  bool stopping_ = false;
+  std::thread renewer_;
 };
 
 }  // namespace internal

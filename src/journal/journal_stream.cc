@@ -210,7 +210,7 @@ class Pipeline {
       op.kind = Op::kFinish;
       op.key = e->item.key;
       op.finish = internal::classify(e->item.key, e->claimed.generation, error);
-      op.finish.late_note = internal::late_note(journal_.options.owner, op.finish);
+      op.finish.late_note = internal::late_note(journal_.options().owner, op.finish);
       journal_.release(e->item.key);  // from now on its lease lapses if the write fails
       finishes_.push_back(e);
     }
@@ -354,7 +354,8 @@ class Pipeline {
         continue;
       }
       journal_.step(JournalStep::kRecorded, e->item.key);
-      give(*e, {outcome, f.left, internal::recorded_entry(e->claimed, f, journal_.options.owner)});
+      give(*e,
+           {outcome, f.left, internal::recorded_entry(e->claimed, f, journal_.options().owner)});
     }
   }
 

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "wix/backinstock/journal.h"
+
 namespace wix::backinstock::internal {
 namespace {
 

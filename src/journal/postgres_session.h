@@ -13,8 +13,6 @@
 #include <string>
 #include <vector>
 
-#include "journal_store.h"
-
 namespace wix::backinstock::internal {
 
 struct ClearResult {

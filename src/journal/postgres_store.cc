@@ -371,9 +371,6 @@ class PostgresStore final : public JournalStore {
   }
 
   PgSession db_;
-  std::minstd_rand random_{std::random_device{}()};
-  int depth_ = 0;                                // transactions open (only the outermost is real)
-  std::map<std::string, std::string> prepared_;  // statement -> its name in this session
 };
 
 }  // namespace

@@ -14,7 +14,6 @@
 #include "wix/backinstock/attempt_record.h"
 #include "wix/backinstock/errors.h"
 #include "wix/backinstock/observer.h"
-#include "wix/backinstock/retry.h"
 #include "wix/backinstock/transport.h"
 
 namespace wix::backinstock::internal {

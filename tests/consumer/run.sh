@@ -57,9 +57,9 @@ for kind in shared static; do
   LD_LIBRARY_PATH="$work/prefix-$kind/lib" "$work/consumer-core-$kind/consumer"
 
   echo "== a consumer asking for another 0.x release is refused ($kind)"
-  if cmake -S "$src/tests/consumer" -B "$work/consumer-old-$kind" "${gen[@]}" -DWIX_VERSION=0.6 \
+  if cmake -S "$src/tests/consumer" -B "$work/consumer-old-$kind" "${gen[@]}" -DWIX_VERSION=0.7 \
       -DCMAKE_PREFIX_PATH="$work/prefix-$kind" >/dev/null 2>&1; then
-    echo "find_package(wix_backinstock 0.6) accepted 0.7, which breaks the 0.6 ABI" >&2
+    echo "find_package(wix_backinstock 0.7) accepted 0.8, which breaks the 0.7 ABI" >&2
     exit 1
   fi
 

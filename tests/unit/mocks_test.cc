@@ -92,7 +92,9 @@ class ForwardingConnection : public Connection {
 };
 
 // The mocks declare every API method themselves (a method they left to `Connection`'s default
-// would throw instead of being mockable): checked for each method of the list.
+// would throw instead of being mockable): checked for each method of the list. (The parameter
+// list is a type's, it cannot be parenthesised.)
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define WIX_TEST_MOCKED(Result, name, parameters)                                            \
   static_assert(                                                                             \
       std::is_same_v<decltype(&MockConnection::name), Result(MockConnection::*) parameters>, \
@@ -102,6 +104,7 @@ class ForwardingConnection : public Connection {
                 "MockAsyncConnection does not mock " #name);
 WIX_TEST_API_METHODS(WIX_TEST_MOCKED)
 #undef WIX_TEST_MOCKED
+// NOLINTEND(bugprone-macro-parentheses)
 
 CatalogReference item(int i) { return CatalogReference("item-" + std::to_string(i), "app"); }
 
