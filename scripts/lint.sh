@@ -11,12 +11,13 @@ cd "$ROOT"
 mapfile -t files < <(git ls-files '*.h' '*.cc' '*.cpp')
 echo "== clang-format (${#files[@]} files)"
 clang-format --dry-run --Werror "${files[@]}"
-mapfile -t tidy < <(git ls-files 'src/*.cc' 'tools/*.cc' 'tests/*.cc')
+# Not tests/structure/: its probes include upward on purpose (the build must refuse them).
+mapfile -t tidy < <(git ls-files 'src/*.cc' 'tools/*.cc' 'tests/*.cc' | grep -v '^tests/structure/')
 echo "== clang-tidy (${#tidy[@]} files, $(nproc) at a time; the full log is $build/clang-tidy.log)"
 # One line per file as it starts, so that a long run shows where it is.
 set +e
 run-clang-tidy -p "$build" -quiet -j "$(nproc)" -extra-arg=-std=c++17 \
-    'src/.*\.cc$' 'tools/.*\.cc$' 'tests/.*\.cc$' 2>&1 | tee "$build/clang-tidy.log" |
+    'src/.*\.cc$' 'tools/.*\.cc$' 'tests/(?!structure/).*\.cc$' 2>&1 | tee "$build/clang-tidy.log" |
   awk -v total="${#tidy[@]}" '/^clang-tidy/ { n++; printf "   [%d/%d] %s\n", n, total, $NF; fflush() }'
 status=${PIPESTATUS[0]}
 set -e

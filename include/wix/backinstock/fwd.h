@@ -5,6 +5,8 @@
 /// only name them (a pointer, a reference, a function's parameter): including this costs nothing
 /// next to client.h. Include the type's own header where you use it.
 
+// Declarations only, by design: each type is defined in its own header.
+// NOLINTBEGIN(bugprone-forward-declaration-namespace)
 namespace wix::backinstock {
 
 // Clients and their seams (client.h, connection.h, async_client.h, async_connection.h,
@@ -98,3 +100,4 @@ struct JournaledReport;
 enum class Resolution;
 
 }  // namespace wix::backinstock
+// NOLINTEND(bugprone-forward-declaration-namespace)
