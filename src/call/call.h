@@ -31,7 +31,7 @@
 #include "retry_rules.h"
 #include "token_cache.h"
 #include "wire.h"
-#include "wix/backinstock/async_options.h"
+#include "wix/backinstock/batch_result.h"
 #include "wix/backinstock/client_options.h"
 
 namespace wix::backinstock::internal {

@@ -29,6 +29,7 @@
 #include "call.h"
 #include "socket_watch.h"
 #include "wix/backinstock/async_options.h"
+#include "wix/backinstock/batch_result.h"
 #include "wix/backinstock/client_options.h"
 
 namespace wix::backinstock {

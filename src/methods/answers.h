@@ -16,7 +16,7 @@
 
 namespace wix::backinstock::internal {
 
-/// The result of a 200 body, per result type of api_methods.h.
+/// The result of a 200 body, per result type of the API methods.
 template <typename Result>
 Result decode_result(std::string_view body);
 template <>

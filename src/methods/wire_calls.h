@@ -1,11 +1,11 @@
 #pragma once
 
-// The wire shape of every API method: one function per row of api_methods.h in namespace
+// The wire shape of every API method: one function per method of `Connection` in namespace
 // `wire_calls`, named after the method and taking the method's own arguments (the call options
 // last, unused by the shape today). Each returns the `WireCall` both clients send (verb, path,
 // query string, body, safety class), or, for a method the SDK sends as several requests, a
-// `SplitCall`. The blocking connection and the asynchronous one are generated from api_methods.h
-// and call these by name. What a 200 answer gives back is in answers.h. Internal.
+// `SplitCall`. The blocking connection and the asynchronous one (src/clients/) write each method
+// out and call these by name. What a 200 answer gives back is in answers.h. Internal.
 
 #include <cstddef>
 #include <string>

@@ -32,6 +32,7 @@
 
 #include "wix/backinstock/async_connection.h"  // IWYU pragma: export
 #include "wix/backinstock/async_options.h"
+#include "wix/backinstock/batch_result.h"  // IWYU pragma: export
 #include "wix/backinstock/client_options.h"
 #include "wix/backinstock/model.h"
 #include "wix/backinstock/query.h"

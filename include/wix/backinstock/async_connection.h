@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "wix/backinstock/async_options.h"
+#include "wix/backinstock/batch_result.h"  // IWYU pragma: export
 #include "wix/backinstock/client_options.h"
 #include "wix/backinstock/errors.h"  // IWYU pragma: export
 #include "wix/backinstock/model.h"

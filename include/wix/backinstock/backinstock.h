@@ -9,6 +9,7 @@
 #include "wix/backinstock/async_connection.h"  // IWYU pragma: export
 #include "wix/backinstock/async_options.h"     // IWYU pragma: export
 #include "wix/backinstock/attempt_record.h"    // IWYU pragma: export
+#include "wix/backinstock/batch_result.h"      // IWYU pragma: export
 #include "wix/backinstock/client.h"            // IWYU pragma: export
 #include "wix/backinstock/client_options.h"    // IWYU pragma: export
 #include "wix/backinstock/connection.h"        // IWYU pragma: export

@@ -18,7 +18,8 @@ class AsyncConnection;
 class AppClients;
 class QueryPager;
 
-// Options (client_options.h, async_options.h, retry.h, curl_transport.h).
+// Options and outcomes (client_options.h, async_options.h, batch_result.h, retry.h,
+// attempt_record.h, curl_transport.h).
 struct ClientOptions;
 struct CallOptions;
 struct PagerOptions;
