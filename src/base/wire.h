@@ -40,6 +40,9 @@ struct WireCall {
   Safety safety = Safety::kIdempotent;
   /// The ID the answer's request must have (Get, Mark As Notification Sent); empty: none.
   std::string expected_id{};
+  /// The API method it is a call of, named as the `Client` method (for observers); set by its
+  /// builder in wire_calls.h.
+  const char* api_method = "";
 };
 
 /// Query: GET `.r` unless the parameter would exceed 4000 characters or the query is empty.

@@ -213,7 +213,7 @@ void Call::prepare() {
     if (const auto& observer = setup_->options().observer) {
       const auto took = setup_->now() - began_;
       notify(*observer, [&](Observer& o) {
-        o.on_call({api_method_of(wire_), backinstock::CallOutcome::kFailed, "credentials",
+        o.on_call({wire_.api_method, backinstock::CallOutcome::kFailed, "credentials",
                    run_.attempt() - 1, std::chrono::duration_cast<std::chrono::nanoseconds>(took)});
       });
     }
@@ -254,7 +254,7 @@ Call::Next Call::finish(const HttpResponse* answer, const TransportError* error)
 void Call::observe(const HttpResponse* answer, const TransportError* error, Clock::duration took,
                    const Next& next, Clock::time_point now) const noexcept {
   Observer& observer = *setup_->options().observer;
-  const char* api_method = api_method_of(wire_);
+  const char* api_method = wire_.api_method;
   const int status = answer != nullptr ? answer->status : 0;
   std::string status_text;
   std::string_view error_type;

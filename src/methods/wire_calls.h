@@ -47,6 +47,13 @@ inline std::string checked_id(const std::string& id) {
   return percent_encode(id);
 }
 
+/// `call`, marked as a call of the API method `api_method` (each builder below passes its own
+/// name, `__func__`, which is the method's).
+inline WireCall of_method(const char* api_method, WireCall call) {
+  call.api_method = api_method;
+  return call;
+}
+
 /// A path below the Notification Requests collection.
 inline std::string under_requests(std::string_view rest) {
   std::string path;
@@ -57,47 +64,46 @@ inline std::string under_requests(std::string_view rest) {
 
 inline WireCall report_items_back_in_stock(const ReportItemsBackInStockRequest& request,
                                            const CallOptions& /*options*/) {
-  return {"POST", under_requests("/report-items-back-in-stock"), "", encode_report(request),
-          Safety::kNotIdempotent};
+  return of_method(__func__, {"POST", under_requests("/report-items-back-in-stock"), "",
+                              encode_report(request), Safety::kNotIdempotent});
 }
 
 inline WireCall create_back_in_stock_notification_request(const NewNotificationRequest& request,
                                                           const ItemDetails& item_details,
                                                           const CallOptions& /*options*/) {
-  return {"POST", kRequestsPath, "", encode_create(request, item_details), Safety::kNotIdempotent};
+  return of_method(__func__, {"POST", kRequestsPath, "", encode_create(request, item_details),
+                              Safety::kNotIdempotent});
 }
 
 inline WireCall get_back_in_stock_notification_request(const std::string& id,
                                                        const CallOptions& /*options*/) {
   auto encoded = checked_id(id);
-  return {"GET", under_requests("/" + encoded), "id=" + encoded, "", Safety::kIdempotent, id};
+  return of_method(__func__, {"GET", under_requests("/" + encoded), "id=" + encoded, "",
+                              Safety::kIdempotent, id});
 }
 
 inline WireCall delete_back_in_stock_notification_request(const std::string& id,
                                                           const CallOptions& /*options*/) {
   auto encoded = checked_id(id);
-  return {"DELETE", under_requests("/" + encoded), "id=" + encoded, ""};
+  return of_method(__func__, {"DELETE", under_requests("/" + encoded), "id=" + encoded, ""});
 }
 
 inline WireCall mark_as_notification_sent(const std::string& id, const CallOptions& /*options*/) {
   auto encoded = checked_id(id);
-  return {"PUT",
-          under_requests("/" + encoded + "/mark-as-notification-sent"),
-          "",
-          encode_id(id),
-          Safety::kIdempotent,
-          id};
+  return of_method(__func__, {"PUT", under_requests("/" + encoded + "/mark-as-notification-sent"),
+                              "", encode_id(id), Safety::kIdempotent, id});
 }
 
 inline WireCall query_back_in_stock_notification_requests(const Query& query,
                                                           const CallOptions& /*options*/) {
-  return query_call(encode_query(query));
+  return of_method(__func__, query_call(encode_query(query)));
 }
 
 /// One Count request (at most 100 references whose `.r` fits in a URL).
 inline WireCall count_part(const std::vector<CatalogReference>& references) {
-  return {"GET", under_requests("/count-by-catalog-reference"),
-          dot_r_parameter(encode_count(references)), ""};
+  return of_method("get_back_in_stock_notification_requests_count_by_catalog_references",
+                   {"GET", under_requests("/count-by-catalog-reference"),
+                    dot_r_parameter(encode_count(references)), ""});
 }
 
 /// Count, split as `count_batches` cuts the references.
@@ -114,19 +120,21 @@ inline SplitCall get_back_in_stock_notification_requests_count_by_catalog_refere
 
 /// Get Settings is a PUT with an empty object, as the service defines it.
 inline WireCall get_settings(const CallOptions& /*options*/) {
-  return {"PUT", under_requests("/settings"), "", "{}"};
+  return of_method(__func__, {"PUT", under_requests("/settings"), "", "{}"});
 }
 
 inline WireCall start_collecting_requests(const std::string& app_id,
                                           const CallOptions& /*options*/) {
   check_required_text("appId", app_id);
-  return {"POST", under_requests("/settings/start-collecting"), "", encode_app_id(app_id)};
+  return of_method(
+      __func__, {"POST", under_requests("/settings/start-collecting"), "", encode_app_id(app_id)});
 }
 
 inline WireCall stop_collecting_requests(const std::string& app_id,
                                          const CallOptions& /*options*/) {
   check_required_text("appId", app_id);
-  return {"POST", under_requests("/settings/stop-collecting"), "", encode_app_id(app_id)};
+  return of_method(
+      __func__, {"POST", under_requests("/settings/stop-collecting"), "", encode_app_id(app_id)});
 }
 
 }  // namespace wire_calls

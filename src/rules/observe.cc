@@ -3,7 +3,6 @@
 #include <string_view>
 
 #include "redact.h"
-#include "wix/backinstock/paths.h"
 
 namespace wix::backinstock {
 
@@ -22,33 +21,6 @@ const char* to_string(backinstock::CallOutcome outcome) noexcept {
 }
 
 namespace internal {
-
-namespace {
-
-bool ends_with(std::string_view text, std::string_view tail) {
-  return text.size() >= tail.size() && text.substr(text.size() - tail.size()) == tail;
-}
-
-}  // namespace
-
-const char* api_method_of(const WireCall& call) noexcept {
-  const std::string_view path(call.path);
-  const std::string_view method(call.method);
-  if (ends_with(path, "/report-items-back-in-stock")) return "report_items_back_in_stock";
-  if (ends_with(path, "/count-by-catalog-reference")) {
-    return "get_back_in_stock_notification_requests_count_by_catalog_references";
-  }
-  if (ends_with(path, "/mark-as-notification-sent")) return "mark_as_notification_sent";
-  if (ends_with(path, "/settings/start-collecting")) return "start_collecting_requests";
-  if (ends_with(path, "/settings/stop-collecting")) return "stop_collecting_requests";
-  if (ends_with(path, "/settings")) return "get_settings";
-  if (ends_with(path, "/query") || (path == kRequestsPath && method == "GET")) {
-    return "query_back_in_stock_notification_requests";
-  }
-  if (path == kRequestsPath) return "create_back_in_stock_notification_request";
-  if (method == "DELETE") return "delete_back_in_stock_notification_request";
-  return "get_back_in_stock_notification_request";
-}
 
 const char* error_type_of(TransportError::Kind kind) noexcept {
   switch (kind) {

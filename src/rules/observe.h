@@ -10,16 +10,12 @@
 #include <string_view>
 #include <vector>
 
-#include "wire.h"
 #include "wix/backinstock/attempt_record.h"
 #include "wix/backinstock/errors.h"
 #include "wix/backinstock/observer.h"
 #include "wix/backinstock/transport.h"
 
 namespace wix::backinstock::internal {
-
-/// The `Client` method a wire call belongs to (`report_items_back_in_stock`, ...).
-const char* api_method_of(const WireCall& call) noexcept;
 
 /// `error.type` of a transport error: its kind in snake case (`timeout`, `connection_lost`, ...).
 const char* error_type_of(TransportError::Kind kind) noexcept;
