@@ -36,17 +36,22 @@ class Recorder : public Observer {
   std::vector<std::string> attempts, calls;
 };
 
-CatalogReference item(int i) { return CatalogReference("item-" + std::to_string(i), "app"); }
-
-TEST(ObserverTest, EveryCallAndAttemptNamesItsApiMethod) {
-  auto recorder = std::make_shared<Recorder>();
+// A client whose every call is refused after one attempt, observed by `recorder`.
+Client refusing_client(const std::shared_ptr<Recorder>& recorder) {
   ClientOptions options;
   options.base_url = "http://127.0.0.1:1";
   options.credentials = ApiKeyCredentials::for_site("key", "site");
   options.transport = std::make_shared<RefusingTransport>();
   options.observer = recorder;
   options.retry.max_attempts = 1;
-  Client client(options);
+  return Client(options);
+}
+
+CatalogReference item(int i) { return CatalogReference("item-" + std::to_string(i), "app"); }
+
+TEST(ObserverTest, EveryCallAndAttemptNamesItsApiMethod) {
+  auto recorder = std::make_shared<Recorder>();
+  Client client = refusing_client(recorder);
   auto refused = [](auto&& call) { EXPECT_THROW(call(), TransportError); };
   refused([&] {
     client.report_items_back_in_stock(
@@ -83,13 +88,7 @@ TEST(ObserverTest, EveryCallAndAttemptNamesItsApiMethod) {
 
 TEST(ObserverTest, EachPartOfASplitCountIsACountCall) {
   auto recorder = std::make_shared<Recorder>();
-  ClientOptions options;
-  options.base_url = "http://127.0.0.1:1";
-  options.credentials = ApiKeyCredentials::for_site("key", "site");
-  options.transport = std::make_shared<RefusingTransport>();
-  options.observer = recorder;
-  options.retry.max_attempts = 1;
-  Client client(options);
+  Client client = refusing_client(recorder);
   std::vector<CatalogReference> references;
   for (int i = 0; i < 150; ++i) references.push_back(item(i));  // two parts of at most 100
   EXPECT_THROW(
